@@ -1,0 +1,290 @@
+// Package config holds the one Config struct of QR Circles, filled from QRC_* environment
+// variables and command-line flags (flags win), and validated before anything starts.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Modes the server runs in. Production refuses to invent secrets.
+const (
+	ModeDevelopment = "development"
+	ModeProduction  = "production"
+)
+
+// SMS providers.
+const (
+	SMSConsole         = "console"
+	SMSTwilioVerify    = "twilio-verify"
+	SMSTwilioMessaging = "twilio-messaging"
+)
+
+// MinSecretLen is the shortest system secret accepted, in bytes.
+const MinSecretLen = 32
+
+// Config is every setting of the program.
+type Config struct {
+	Mode            string
+	Listen          string
+	PublicURL       *url.URL
+	DatabaseURL     string
+	DataDir         string
+	Secret          []byte // empty in development until the data folder supplies one
+	DBMaxOpenConns  int
+	DefaultRegion   string
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	SMS             SMS
+}
+
+// SMS holds the settings of the SMS provider.
+type SMS struct {
+	Provider            string
+	TwilioAccountSID    string
+	TwilioAuthToken     string
+	TwilioVerifyService string
+	TwilioFrom          string
+	HourlyBudget        int
+}
+
+// Production reports whether the program runs in production mode.
+func (c Config) Production() bool { return c.Mode == ModeProduction }
+
+// Setting describes one configuration variable: its environment name, flag, default and meaning.
+type Setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Usage   string
+	set     func(c *Config, v string) error
+}
+
+// Settings lists every configuration variable, in the order the README documents them.
+func Settings() []Setting {
+	return []Setting{
+		{"QRC_MODE", "mode", ModeDevelopment, "`development` or `production`; production requires QRC_SECRET and QRC_PUBLIC_URL", setMode},
+		{"QRC_LISTEN", "listen", ":8080", "address the HTTP server listens on", setListen},
+		{"QRC_PUBLIC_URL", "public-url", "http://localhost:8080", "public base URL: the OAuth issuer and the base of circle URLs in QR codes", setPublicURL},
+		{"QRC_DATABASE_URL", "database-url", "", "`postgres://…` for PostgreSQL; `sqlite:PATH` or empty for the embedded SQLite file in the data folder", setDatabaseURL},
+		{"QRC_DATA_DIR", "data-dir", "./data", "folder for the embedded database and the development secret", setDataDir},
+		{"QRC_SECRET", "secret", "", "system secret, at least 32 bytes; generated and kept in the data folder in development", setSecret},
+		{"QRC_DB_MAX_CONNS", "db-max-conns", "20", "PostgreSQL connection pool size", setMaxConns},
+		{"QRC_DEFAULT_REGION", "default-region", "CN", "region (ISO 3166 two letters) for phone numbers typed without a country code", setRegion},
+		{"QRC_SMS_PROVIDER", "sms-provider", "", "`console`, `twilio-verify` or `twilio-messaging`; empty picks Twilio when its credentials are set, else console", setSMSProvider},
+		{"QRC_TWILIO_ACCOUNT_SID", "twilio-account-sid", "", "Twilio account SID", func(c *Config, v string) error { c.SMS.TwilioAccountSID = v; return nil }},
+		{"QRC_TWILIO_AUTH_TOKEN", "twilio-auth-token", "", "Twilio auth token", func(c *Config, v string) error { c.SMS.TwilioAuthToken = v; return nil }},
+		{"QRC_TWILIO_VERIFY_SERVICE_SID", "twilio-verify-service-sid", "", "Twilio Verify service SID (provider twilio-verify)", func(c *Config, v string) error { c.SMS.TwilioVerifyService = v; return nil }},
+		{"QRC_TWILIO_FROM", "twilio-from", "", "sender number or messaging service SID (provider twilio-messaging)", func(c *Config, v string) error { c.SMS.TwilioFrom = v; return nil }},
+		{"QRC_SMS_HOURLY_BUDGET", "sms-hourly-budget", "1000", "most SMS codes sent per hour by all instances together", setSMSBudget},
+		{"QRC_LOG_LEVEL", "log-level", "info", "`debug`, `info`, `warn` or `error`", setLogLevel},
+		{"QRC_LOG_FORMAT", "log-format", "auto", "`json`, `text`, or `auto` (JSON unless stderr is a terminal)", setLogFormat},
+		{"QRC_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a stopping server waits for requests in flight", setShutdownTimeout},
+	}
+}
+
+// Load fills a Config from the environment (through getenv) and then from args, which may
+// set any setting as a flag. Extra flags of a subcommand can be registered on fs first.
+// The first invalid value is reported as an error naming the variable.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	settings := Settings()
+	values := make(map[string]string, len(settings))
+	for _, s := range settings {
+		values[s.Env] = s.Default
+		if v := getenv(s.Env); v != "" {
+			values[s.Env] = v
+		}
+	}
+	for _, s := range settings {
+		fs.Func(s.Flag, s.Usage+" ("+s.Env+")", func(v string) error { values[s.Env] = v; return nil })
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	for _, s := range settings {
+		if err := s.set(&c, strings.TrimSpace(values[s.Env])); err != nil {
+			return c, fmt.Errorf("%s: %w", s.Env, err)
+		}
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	if c.Production() {
+		if len(c.Secret) == 0 {
+			return fmt.Errorf("QRC_SECRET: required in production (at least %d bytes)", MinSecretLen)
+		}
+		if c.PublicURL.Scheme != "https" && !isLoopback(c.PublicURL.Hostname()) {
+			return fmt.Errorf("QRC_PUBLIC_URL: must be https in production (got %s)", c.PublicURL)
+		}
+	}
+	if c.SMS.Provider == "" {
+		c.SMS.Provider = SMSConsole
+		if c.SMS.TwilioAccountSID != "" && c.SMS.TwilioAuthToken != "" {
+			c.SMS.Provider = SMSTwilioMessaging
+			if c.SMS.TwilioVerifyService != "" {
+				c.SMS.Provider = SMSTwilioVerify
+			}
+		}
+	}
+	return c.validateSMS()
+}
+
+func (c *Config) validateSMS() error {
+	s := c.SMS
+	if s.Provider == SMSConsole {
+		if c.Production() {
+			return fmt.Errorf("QRC_SMS_PROVIDER: the console sender only logs codes; production needs twilio-verify or twilio-messaging")
+		}
+		return nil
+	}
+	if s.TwilioAccountSID == "" {
+		return fmt.Errorf("QRC_TWILIO_ACCOUNT_SID: required by SMS provider %s", s.Provider)
+	}
+	if s.TwilioAuthToken == "" {
+		return fmt.Errorf("QRC_TWILIO_AUTH_TOKEN: required by SMS provider %s", s.Provider)
+	}
+	if s.Provider == SMSTwilioVerify && s.TwilioVerifyService == "" {
+		return fmt.Errorf("QRC_TWILIO_VERIFY_SERVICE_SID: required by SMS provider %s", s.Provider)
+	}
+	if s.Provider == SMSTwilioMessaging && s.TwilioFrom == "" {
+		return fmt.Errorf("QRC_TWILIO_FROM: required by SMS provider %s", s.Provider)
+	}
+	return nil
+}
+
+func setMode(c *Config, v string) error {
+	if v != ModeDevelopment && v != ModeProduction {
+		return fmt.Errorf("expected development or production, got %q", v)
+	}
+	c.Mode = v
+	return nil
+}
+
+func setListen(c *Config, v string) error {
+	i := strings.LastIndex(v, ":")
+	if i < 0 {
+		return fmt.Errorf("expected host:port or :port, got %q", v)
+	}
+	if p, err := strconv.Atoi(v[i+1:]); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("expected a port number 0-65535 after the colon, got %q", v)
+	}
+	c.Listen = v
+	return nil
+}
+
+func setPublicURL(c *Config, v string) error {
+	u, err := url.Parse(strings.TrimRight(v, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("expected an absolute http(s) URL such as https://circles.example.com, got %q", v)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("expected a URL without query or fragment, got %q", v)
+	}
+	c.PublicURL = u
+	return nil
+}
+
+func setDatabaseURL(c *Config, v string) error {
+	switch {
+	case v == "", strings.HasPrefix(v, "sqlite:"):
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		if _, err := url.Parse(v); err != nil {
+			return fmt.Errorf("expected a valid postgres:// URL: %v", err)
+		}
+	default:
+		return fmt.Errorf("expected postgres://USER@HOST:PORT/DB, sqlite:PATH, or empty for the embedded database")
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func setDataDir(c *Config, v string) error {
+	if v == "" {
+		return fmt.Errorf("expected a folder path")
+	}
+	c.DataDir = v
+	return nil
+}
+
+func setSecret(c *Config, v string) error {
+	if v != "" && len(v) < MinSecretLen {
+		return fmt.Errorf("must be at least %d bytes, got %d", MinSecretLen, len(v))
+	}
+	c.Secret = []byte(v)
+	return nil
+}
+
+func setMaxConns(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return fmt.Errorf("expected a whole number from 1 to 1000, got %q", v)
+	}
+	c.DBMaxOpenConns = n
+	return nil
+}
+
+func setRegion(c *Config, v string) error {
+	if len(v) != 2 || strings.ToUpper(v) != v {
+		return fmt.Errorf("expected a two-letter upper-case region code such as CN or US, got %q", v)
+	}
+	c.DefaultRegion = v
+	return nil
+}
+
+func setSMSProvider(c *Config, v string) error {
+	switch v {
+	case "", SMSConsole, SMSTwilioVerify, SMSTwilioMessaging:
+		c.SMS.Provider = v
+		return nil
+	}
+	return fmt.Errorf("expected console, twilio-verify or twilio-messaging, got %q", v)
+}
+
+func setSMSBudget(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("expected a positive whole number, got %q", v)
+	}
+	c.SMS.HourlyBudget = n
+	return nil
+}
+
+func setLogLevel(c *Config, v string) error {
+	switch v {
+	case "debug", "info", "warn", "error":
+		c.LogLevel = v
+		return nil
+	}
+	return fmt.Errorf("expected debug, info, warn or error, got %q", v)
+}
+
+func setLogFormat(c *Config, v string) error {
+	switch v {
+	case "auto", "json", "text":
+		c.LogFormat = v
+		return nil
+	}
+	return fmt.Errorf("expected auto, json or text, got %q", v)
+}
+
+func setShutdownTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("expected a positive duration such as 20s, got %q", v)
+	}
+	c.ShutdownTimeout = d
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}

@@ -1,0 +1,106 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	return Load(flag.NewFlagSet("test", flag.ContinueOnError), args, func(k string) string { return env[k] })
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":8080" || c.PublicURL.String() != "http://localhost:8080" || c.DatabaseURL != "" ||
+		c.DataDir != "./data" || c.Mode != ModeDevelopment || c.SMS.Provider != SMSConsole || c.DefaultRegion != "CN" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, err := load(t, map[string]string{"QRC_LISTEN": ":9000"}, "--listen", "127.0.0.1:9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9001" {
+		t.Fatalf("listen = %q", c.Listen)
+	}
+}
+
+func TestBadValuesNameTheSetting(t *testing.T) {
+	long := strings.Repeat("s", 40)
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"short secret in production", map[string]string{"QRC_MODE": "production", "QRC_SECRET": "0123456789"}, "QRC_SECRET"},
+		{"no secret in production", map[string]string{"QRC_MODE": "production", "QRC_PUBLIC_URL": "https://x.example"}, "QRC_SECRET"},
+		{"http public URL in production", map[string]string{"QRC_MODE": "production", "QRC_SECRET": long, "QRC_PUBLIC_URL": "http://x.example"}, "QRC_PUBLIC_URL"},
+		{"console SMS in production", map[string]string{"QRC_MODE": "production", "QRC_SECRET": long, "QRC_PUBLIC_URL": "https://x.example"}, "QRC_SMS_PROVIDER"},
+		{"mysql URL", map[string]string{"QRC_DATABASE_URL": "mysql://x"}, "QRC_DATABASE_URL"},
+		{"bad mode", map[string]string{"QRC_MODE": "prod"}, "QRC_MODE"},
+		{"bad listen", map[string]string{"QRC_LISTEN": "8080"}, "QRC_LISTEN"},
+		{"relative public URL", map[string]string{"QRC_PUBLIC_URL": "circles.example"}, "QRC_PUBLIC_URL"},
+		{"bad region", map[string]string{"QRC_DEFAULT_REGION": "china"}, "QRC_DEFAULT_REGION"},
+		{"bad pool", map[string]string{"QRC_DB_MAX_CONNS": "0"}, "QRC_DB_MAX_CONNS"},
+		{"bad timeout", map[string]string{"QRC_SHUTDOWN_TIMEOUT": "soon"}, "QRC_SHUTDOWN_TIMEOUT"},
+		{"twilio without token", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1"}, "QRC_TWILIO_AUTH_TOKEN"},
+		{"verify without service", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1", "QRC_TWILIO_AUTH_TOKEN": "t"}, "QRC_TWILIO_VERIFY_SERVICE_SID"},
+		{"unknown provider", map[string]string{"QRC_SMS_PROVIDER": "carrier-pigeon"}, "QRC_SMS_PROVIDER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.env)
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			if !strings.HasPrefix(err.Error(), tt.want+":") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q should be one line starting with %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTwilioPickedWhenCredentialsSet(t *testing.T) {
+	c, err := load(t, map[string]string{"QRC_TWILIO_ACCOUNT_SID": "AC1", "QRC_TWILIO_AUTH_TOKEN": "t", "QRC_TWILIO_VERIFY_SERVICE_SID": "VA1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMS.Provider != SMSTwilioVerify {
+		t.Fatalf("provider = %q", c.SMS.Provider)
+	}
+}
+
+func TestEnsureSecretPersists(t *testing.T) {
+	dir := t.TempDir()
+	a := Config{Mode: ModeDevelopment, DataDir: filepath.Join(dir, "d")}
+	if err := EnsureSecret(&a); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Secret) < MinSecretLen {
+		t.Fatalf("secret too short: %d", len(a.Secret))
+	}
+	b := Config{Mode: ModeDevelopment, DataDir: a.DataDir}
+	if err := EnsureSecret(&b); err != nil {
+		t.Fatal(err)
+	}
+	if string(a.Secret) != string(b.Secret) {
+		t.Fatal("second start made a new secret")
+	}
+	info, err := os.Stat(filepath.Join(a.DataDir, secretFile))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode: %v %v", info, err)
+	}
+	p := Config{Mode: ModeProduction, DataDir: dir}
+	if err := EnsureSecret(&p); err == nil {
+		t.Fatal("production must not invent a secret")
+	}
+}

@@ -1,0 +1,133 @@
+// Package problem is the one error type of QR Circles and its one translation into HTTP:
+// application/problem+json bodies (RFC 9457) with a stable type per error code.
+package problem
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Error codes. Each maps to one HTTP status in Status.
+const (
+	EInvalid      = "invalid"
+	ENotFound     = "not-found"
+	EConflict     = "conflict"
+	EUnauthorized = "unauthorized"
+	EForbidden    = "forbidden"
+	EGone         = "gone"
+	ETooMany      = "too-many-requests"
+	EUnavailable  = "unavailable"
+	EInternal     = "internal"
+)
+
+// TypeBase prefixes every problem type URI.
+const TypeBase = "https://qrcircles.dev/problems/"
+
+// Error is an application error: a code, a message safe to show to the caller, and optionally
+// the input field at fault and when to retry.
+type Error struct {
+	Code       string
+	Message    string
+	Field      string
+	RetryAfter time.Duration
+	Err        error // the cause, logged but never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EInvalid error naming the field at fault.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first Error in err's chain, or EInternal.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// Status is the one place where an error code becomes an HTTP status.
+func Status(code string) int {
+	switch code {
+	case EInvalid:
+		return http.StatusBadRequest
+	case ENotFound:
+		return http.StatusNotFound
+	case EConflict:
+		return http.StatusConflict
+	case EUnauthorized:
+		return http.StatusUnauthorized
+	case EForbidden:
+		return http.StatusForbidden
+	case EGone:
+		return http.StatusGone
+	case ETooMany:
+		return http.StatusTooManyRequests
+	case EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// Body is the problem+json document.
+type Body struct {
+	Type       string `json:"type"`
+	Title      string `json:"title"`
+	Status     int    `json:"status"`
+	Detail     string `json:"detail,omitempty"`
+	Instance   string `json:"instance,omitempty"`
+	Field      string `json:"field,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}
+
+// BodyOf turns err into the document shown to the caller. Internal errors say nothing of
+// their cause.
+func BodyOf(err error) Body {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Code: EInternal}
+	}
+	status := Status(e.Code)
+	b := Body{Type: TypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
+	if e.Code == EInternal {
+		b.Detail = "Something went wrong on our side. Please try again."
+	}
+	if e.RetryAfter > 0 {
+		b.RetryAfter = int((e.RetryAfter + time.Second - 1) / time.Second)
+	}
+	return b
+}
+
+// Write sends err as application/problem+json, with Retry-After when the error has one.
+func Write(w http.ResponseWriter, r *http.Request, requestID string, err error) {
+	b := BodyOf(err)
+	b.Instance = r.URL.Path
+	b.RequestID = requestID
+	if b.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(b.RetryAfter))
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(b.Status)
+	_ = json.NewEncoder(w).Encode(b)
+}

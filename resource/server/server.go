@@ -1,0 +1,141 @@
+// Package server assembles the HTTP side of QR Circles: one gin engine with request IDs,
+// structured access logs, panic recovery into problem+json, health checks, static assets and
+// pages. The authz and resource handlers mount themselves on it.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/problem"
+	"qrcircles/static"
+	"qrcircles/templates"
+)
+
+// Pinger is what readiness needs of the database.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are what the engine is built from.
+type Deps struct {
+	Logger   *slog.Logger
+	Database Pinger
+	Pages    *templates.Renderer
+	Assets   *static.Assets
+}
+
+// New returns the engine with the base routes.
+func New(d Deps) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger))
+	e.NoRoute(func(c *gin.Context) { Problem(c, problem.Errorf(problem.ENotFound, "no such resource")) })
+	e.NoMethod(func(c *gin.Context) {
+		Problem(c, &problem.Error{Code: problem.EInvalid, Message: "method not allowed on this resource"})
+	})
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", readyz(d.Database))
+	e.GET(static.Prefix+"*file", gin.WrapH(d.Assets))
+	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", PageData{Title: "QR Circles"}) })
+	return e
+}
+
+// PageData is what every page's layout needs.
+type PageData struct {
+	Lang  string
+	Title string
+	Data  any
+}
+
+// Page renders a page, or a problem if the template fails.
+func Page(c *gin.Context, r *templates.Renderer, status int, page string, data PageData) {
+	if data.Lang == "" {
+		data.Lang = "en"
+	}
+	if err := r.Render(c.Writer, status, page, data); err != nil {
+		c.Error(err)
+		Problem(c, err)
+	}
+}
+
+// Problem answers the request with err as problem+json.
+func Problem(c *gin.Context, err error) {
+	if problem.CodeOf(err) == problem.EInternal {
+		c.Error(err)
+	}
+	problem.Write(c.Writer, c.Request, RequestID(c.Request.Context()), err)
+	c.Abort()
+}
+
+func readyz(db Pinger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			Problem(c, &problem.Error{Code: problem.EUnavailable, Message: "database unreachable", Err: err})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	}
+}
+
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := newRequestID(c.GetHeader("X-Request-ID"))
+		c.Header("X-Request-ID", id)
+		c.Request = c.Request.WithContext(WithRequestID(c.Request.Context(), id))
+		c.Next()
+	}
+}
+
+func accessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.String("route", c.FullPath()),
+			slog.Int("status", c.Writer.Status()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("client_ip", c.ClientIP()),
+		}
+		if errs := c.Errors.String(); errs != "" {
+			attrs = append(attrs, slog.String("error", errs))
+		}
+		log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	}
+}
+
+func recoverProblem(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v) // the client went away; net/http handles this one quietly
+			}
+			log.ErrorContext(c.Request.Context(), "panic", slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+			if !c.Writer.Written() {
+				Problem(c, fmt.Errorf("panic: %v", v))
+			}
+			c.Abort()
+		}()
+		c.Next()
+	}
+}
