@@ -104,3 +104,16 @@ func TestEnsureSecretPersists(t *testing.T) {
 		t.Fatal("production must not invent a secret")
 	}
 }
+
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		row := "| `" + s.Env + "` | `--" + s.Flag + "` |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no row starting %q", row)
+		}
+	}
+}
