@@ -10,6 +10,9 @@ var migrations = []Migration{
 			value text NOT NULL,
 			updated_at ` + timestamp(dialect) + ` NOT NULL)`).Error
 	}},
+	{2, "oauth2 clients and token sessions", migrateOAuth},
+	{3, "users, login sessions, consents and signing keys", migrateUsers},
+	{4, "sms challenges and rate limits", migrateSMS},
 }
 
 // timestamp is the column type for a moment in time.
@@ -18,4 +21,14 @@ func timestamp(dialect string) string {
 		return "timestamptz"
 	}
 	return "datetime"
+}
+
+// execAll runs each statement in order.
+func execAll(tx *gorm.DB, stmts ...string) error {
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
