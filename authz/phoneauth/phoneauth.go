@@ -1,0 +1,245 @@
+// Package phoneauth logs people in by phone number and SMS code: it sends a code within the
+// abuse limits and checks what the person types. The login pages call it; it decides nothing
+// about accounts.
+package phoneauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"qrcircles/authz/otp"
+	"qrcircles/authz/phone"
+	"qrcircles/authz/sms"
+	"qrcircles/resource/problem"
+)
+
+// Store keeps the challenges and the limit counters. *storage.DB implements it.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	HitRateCounter(ctx context.Context, key string, period time.Duration, now time.Time) (otp.Window, error)
+	CreateOTPChallenge(ctx context.Context, c otp.Challenge) error
+	// OTPChallenge returns an error wrapping otp.ErrUnknownChallenge when there is none.
+	OTPChallenge(ctx context.Context, id string) (otp.Challenge, error)
+	RecordWrongOTP(ctx context.Context, id string) (wrongTries int, err error)
+	// UseOTPChallenge returns an error wrapping otp.ErrUsed when it was used already.
+	UseOTPChallenge(ctx context.Context, id string, now time.Time) error
+}
+
+// Service sends and checks login codes.
+type Service struct {
+	Store         Store
+	Sender        sms.Sender
+	Policy        otp.Policy
+	Secret        []byte // keys the hash of the codes the server makes; use it for nothing else
+	DefaultRegion string // for numbers typed without a country code
+	Logger        *slog.Logger
+}
+
+// minSecretLen is the shortest Secret accepted for hashing codes.
+const minSecretLen = 16
+
+// errRefused rolls back the counters of a request that a limit refused.
+var errRefused = errors.New("phoneauth: refused by a limit")
+
+// Send sends a new code to rawPhone at the request of clientIP and returns the challenge ID
+// the code must be checked against, with the number in E.164. Every failure is a
+// *problem.Error.
+func (s *Service) Send(ctx context.Context, rawPhone, clientIP, locale string, now time.Time) (challengeID, e164 string, err error) {
+	e164, err = phone.Normalize(rawPhone, s.DefaultRegion)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.allow(ctx, s.Policy.SendLimits(e164, clientIP), now); err != nil {
+		return "", "", err
+	}
+	ch, code, err := s.newChallenge(e164, now)
+	if err != nil {
+		return "", "", internal(err)
+	}
+	ref, err := s.Sender.Send(ctx, sms.Message{To: e164, Code: code, Locale: locale, TTL: s.Policy.CodeTTL})
+	if err != nil {
+		return "", "", s.sendFailed(ctx, e164, err)
+	}
+	ch.ProviderRef = ref
+	if err := s.Store.CreateOTPChallenge(ctx, ch); err != nil {
+		return "", "", internal(err)
+	}
+	s.log().InfoContext(ctx, "login code sent", "phone", maskPhone(e164), "provider", ch.Provider)
+	return ch.ID, e164, nil
+}
+
+// newChallenge starts a challenge. When the server checks codes it also makes the code and
+// keeps only its keyed hash; a verifying provider makes its own.
+func (s *Service) newChallenge(e164 string, now time.Time) (otp.Challenge, string, error) {
+	ch, err := otp.NewChallenge(e164, s.Sender.Provider(), s.Policy, now)
+	if _, providerChecks := s.Sender.(sms.Verifier); err != nil || providerChecks {
+		return ch, "", err
+	}
+	if len(s.Secret) < minSecretLen {
+		return ch, "", fmt.Errorf("phoneauth: the secret that keys code hashes is shorter than %d bytes", minSecretLen)
+	}
+	code, err := otp.NewCode()
+	if err != nil {
+		return ch, "", err
+	}
+	ch.CodeHash = otp.HashCode(s.Secret, ch.ID, code)
+	return ch, code, nil
+}
+
+// Verify checks code against the challenge for a request from clientIP and returns the phone
+// it proves, in E.164. A right code works once; a wrong one counts against the challenge.
+// Every failure is a *problem.Error.
+func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string, now time.Time) (e164 string, err error) {
+	if err := s.allow(ctx, s.Policy.VerifyLimits(clientIP), now); err != nil {
+		return "", err
+	}
+	code, ok := otp.ParseCode(code)
+	if !ok {
+		return "", problem.Invalid("code", "Enter the %d-digit code from the SMS.", otp.CodeLength)
+	}
+	if v, ok := s.Sender.(sms.Verifier); ok {
+		// The provider is asked outside any transaction; it limits checks itself.
+		return s.settle(ctx, challengeID, now, func(ch otp.Challenge) (bool, error) {
+			return s.providerMatches(ctx, v, ch, code)
+		})
+	}
+	var outcome error
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		e164, outcome = s.settle(ctx, challengeID, now, func(ch otp.Challenge) (bool, error) {
+			return otp.CodeMatches(s.Secret, ch, code), nil
+		})
+		if problem.CodeOf(outcome) == problem.EInternal {
+			return outcome
+		}
+		return nil // a wrong try is kept
+	})
+	if err != nil {
+		return "", internal(err)
+	}
+	return e164, outcome
+}
+
+// settle loads the challenge (locked, inside a transaction), checks that it is still usable,
+// asks matches, and records the outcome: the challenge used, or one more wrong try.
+func (s *Service) settle(ctx context.Context, id string, now time.Time, matches func(otp.Challenge) (bool, error)) (string, error) {
+	ch, err := s.Store.OTPChallenge(ctx, id)
+	if errors.Is(err, otp.ErrUnknownChallenge) {
+		return "", gone(otp.ErrExpired)
+	}
+	if err != nil {
+		return "", internal(err)
+	}
+	if err := ch.Usable(s.Policy, now); err != nil {
+		return "", gone(err)
+	}
+	if ch.Provider != s.Sender.Provider() {
+		return "", gone(otp.ErrExpired) // sent through a provider no longer configured
+	}
+	ok, err := matches(ch)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", s.wrongCode(ctx, ch)
+	}
+	if err := s.Store.UseOTPChallenge(ctx, ch.ID, now); errors.Is(err, otp.ErrUsed) {
+		return "", gone(err)
+	} else if err != nil {
+		return "", internal(err)
+	}
+	return ch.Phone, nil
+}
+
+func (s *Service) wrongCode(ctx context.Context, ch otp.Challenge) error {
+	tries, err := s.Store.RecordWrongOTP(ctx, ch.ID)
+	if err != nil {
+		return internal(err)
+	}
+	ch.WrongTries = tries
+	if ch.Dead(s.Policy.MaxWrongTries) {
+		return gone(otp.ErrDead)
+	}
+	left := ch.TriesLeft(s.Policy.MaxWrongTries)
+	if left == 1 {
+		return problem.Invalid("code", "That code is not right. 1 try left.")
+	}
+	return problem.Invalid("code", "That code is not right. %d tries left.", left)
+}
+
+// providerMatches asks a verifying provider about the code.
+func (s *Service) providerMatches(ctx context.Context, v sms.Verifier, ch otp.Challenge, code string) (bool, error) {
+	err := v.Check(ctx, ch.ProviderRef, ch.Phone, code)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sms.ErrWrongCode):
+		return false, nil
+	case errors.Is(err, sms.ErrCodeExpired):
+		return false, gone(otp.ErrExpired)
+	case errors.Is(err, sms.ErrTooManyAttempts):
+		return false, gone(otp.ErrDead)
+	}
+	s.log().WarnContext(ctx, "SMS provider failed to check a code", "phone", maskPhone(ch.Phone), "err", err)
+	return false, unavailable(err)
+}
+
+// allow hits the counters of every limit in one transaction and rolls them back when a limit
+// refuses, so that a refused request uses none of the budget.
+func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) error {
+	var d otp.Decision
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		hits := make([]otp.Hit, len(limits))
+		for i, l := range limits {
+			w, err := s.Store.HitRateCounter(ctx, l.Key, l.Period, now)
+			if err != nil {
+				return err
+			}
+			hits[i] = otp.Hit{Limit: l, Window: w}
+		}
+		if d = otp.Decide(hits, now); !d.Allowed {
+			return errRefused
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errRefused):
+		return tooMany(d.Limit, d.RetryAfter)
+	case err != nil:
+		return internal(err)
+	}
+	return nil
+}
+
+// sendFailed turns a provider's refusal into what the person can do about it.
+func (s *Service) sendFailed(ctx context.Context, e164 string, err error) error {
+	s.log().WarnContext(ctx, "SMS provider did not send a code", "phone", maskPhone(e164), "err", err)
+	switch {
+	case errors.Is(err, sms.ErrInvalidPhone):
+		e := problem.Invalid("phone", "This number cannot receive SMS. Check it, or use another number.")
+		e.Err = err
+		return e
+	case errors.Is(err, sms.ErrTooManyAttempts):
+		return withCause(tooMany(otp.LimitPhoneHourly, 10*time.Minute), err)
+	case errors.Is(err, sms.ErrRateLimited):
+		return withCause(tooMany(otp.LimitGlobal, time.Minute), err)
+	}
+	return unavailable(err)
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// maskPhone keeps enough of a number to tell log lines apart and no more.
+func maskPhone(e164 string) string {
+	if len(e164) < 10 {
+		return "****"
+	}
+	return e164[:len(e164)-8] + "****" + e164[len(e164)-4:]
+}
