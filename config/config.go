@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	TrustedProxies  []string
 	SMS             SMS
 }
 
@@ -86,6 +88,7 @@ func Settings() []Setting {
 		{"QRC_LOG_LEVEL", "log-level", "info", "`debug`, `info`, `warn` or `error`", setLogLevel},
 		{"QRC_LOG_FORMAT", "log-format", "auto", "`json`, `text`, or `auto` (JSON unless stderr is a terminal)", setLogFormat},
 		{"QRC_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a stopping server waits for requests in flight", setShutdownTimeout},
+		{"QRC_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none", setTrustedProxies},
 	}
 }
 
@@ -282,6 +285,21 @@ func setShutdownTimeout(c *Config, v string) error {
 		return fmt.Errorf("expected a positive duration such as 20s, got %q", v)
 	}
 	c.ShutdownTimeout = d
+	return nil
+}
+
+func setTrustedProxies(c *Config, v string) error {
+	c.TrustedProxies = nil
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("expected IP addresses or CIDRs separated by commas, got %q", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	return nil
 }
 

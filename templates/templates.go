@@ -17,6 +17,15 @@ var files embed.FS
 
 const layoutFile = "layout.html"
 
+// Page is what every page template receives.
+type Page struct {
+	Lang  string // "en" or "zh-Hans"
+	Title string
+	CSRF  string // the form token, for pages with forms
+	Error string // a message for the person, shown above the form
+	Data  any    // the page's own data
+}
+
 // Renderer renders pages: each page file defines "content" inside the shared layout.
 type Renderer struct {
 	pages map[string]*template.Template
@@ -49,7 +58,10 @@ func New(asset func(name string) string) (*Renderer, error) {
 
 // Render writes the page with the status. It renders into a buffer first so that a failing
 // template never sends half a page.
-func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data any) error {
+func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data Page) error {
+	if data.Lang == "" {
+		data.Lang = "en"
+	}
 	t, ok := r.pages[page]
 	if !ok {
 		return fmt.Errorf("no page %q", page)

@@ -35,6 +35,9 @@ commands:
   serve            run the server (the default)
   migrate up       apply pending database migrations
   migrate status   list migrations and whether they are applied
+  client ...       manage OAuth clients (create, list, delete, rotate-secret)
+  keys rotate      add a new ID-token signing key
+  bench token      measure the token endpoint (client_credentials)
   version          print the version
 `
 
@@ -49,6 +52,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.serve(ctx, args)
 	case "migrate":
 		return m.migrate(ctx, args)
+	case "client":
+		return m.client(ctx, args)
+	case "keys":
+		return m.keys(ctx, args)
+	case "bench":
+		return m.bench(ctx, args)
 	case "version":
 		fmt.Fprintln(m.Stdout, "qrcircles", version())
 		return nil

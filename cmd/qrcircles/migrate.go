@@ -10,7 +10,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
 		return fmt.Errorf("usage: qrcircles migrate up|status [flags]")
 	}
-	cfg, _, err := m.loadConfig("migrate", args[1:])
+	cfg, _, err := m.loadConfig("migrate", args[1:], nil)
 	if err != nil {
 		return err
 	}

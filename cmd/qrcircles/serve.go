@@ -9,32 +9,34 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/authz"
+	"qrcircles/authz/otp"
+	"qrcircles/authz/phoneauth"
+	"qrcircles/authz/sms"
+	"qrcircles/config"
 	"qrcircles/resource/server"
 	"qrcircles/static"
+	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	cfg, _, err := m.loadConfig("serve", args)
+	cfg, _, err := m.loadConfig("serve", args, nil)
 	if err != nil {
 		return err
 	}
 	log := m.logger(cfg)
-	assets, err := static.Load()
-	if err != nil {
-		return fmt.Errorf("static assets: %w", err)
-	}
-	pages, err := templates.New(assets.URL)
-	if err != nil {
-		return fmt.Errorf("templates: %w", err)
-	}
 	db, err := openDatabase(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-
-	engine := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets})
+	engine, err := buildEngine(ctx, cfg, log, db)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           engine,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -45,11 +47,56 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("QRC_LISTEN: %w", err)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", db.Dialect(), "mode", cfg.Mode)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", db.Dialect(),
+		"mode", cfg.Mode, "sms", cfg.SMS.Provider)
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
 	}
 	return runUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, log)
+}
+
+// buildEngine assembles every part of the server on one gin engine.
+func buildEngine(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB) (*gin.Engine, error) {
+	assets, err := static.Load()
+	if err != nil {
+		return nil, fmt.Errorf("static assets: %w", err)
+	}
+	pages, err := templates.New(assets.URL)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return nil, err
+	}
+	phone := &phoneauth.Service{
+		Store:         db,
+		Sender:        smsSender(cfg, log),
+		Policy:        otp.DefaultPolicy(cfg.SMS.HourlyBudget),
+		Secret:        authz.DeriveKey(cfg.Secret, "sms-code"),
+		DefaultRegion: cfg.DefaultRegion,
+		Logger:        log,
+	}
+	az, err := authz.New(ctx, authz.Options{
+		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	az.Mount(engine)
+	return engine, nil
+}
+
+// smsSender picks the configured SMS provider.
+func smsSender(cfg config.Config, log *slog.Logger) sms.Sender {
+	s := cfg.SMS
+	switch s.Provider {
+	case config.SMSTwilioVerify:
+		return sms.NewTwilioVerify(s.TwilioAccountSID, s.TwilioAuthToken, s.TwilioVerifyService, nil)
+	case config.SMSTwilioMessaging:
+		return sms.NewTwilioMessaging(s.TwilioAccountSID, s.TwilioAuthToken, s.TwilioFrom, nil)
+	}
+	return &sms.Console{Logger: log}
 }
 
 // runUntilDone serves until ctx ends, then stops accepting and waits for requests in flight.

@@ -14,9 +14,13 @@ import (
 	"qrcircles/storage"
 )
 
-// loadConfig parses the settings of a subcommand from the environment and args.
-func (m *Main) loadConfig(name string, args []string) (config.Config, *flag.FlagSet, error) {
+// loadConfig parses the settings of a subcommand from the environment and args; register,
+// when set, adds the subcommand's own flags.
+func (m *Main) loadConfig(name string, args []string, register func(*flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if register != nil {
+		register(fs)
+	}
 	cfg, err := config.Load(fs, args, m.Getenv)
 	if err != nil {
 		return cfg, fs, err

@@ -29,14 +29,19 @@ type Deps struct {
 	Database Pinger
 	Pages    *templates.Renderer
 	Assets   *static.Assets
+	// TrustedProxies may set the client IP through X-Forwarded-For; nobody else may.
+	TrustedProxies []string
 }
 
 // New returns the engine with the base routes.
-func New(d Deps) *gin.Engine {
+func New(d Deps) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
+	}
 	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger))
 	e.NoRoute(func(c *gin.Context) { Problem(c, problem.Errorf(problem.ENotFound, "no such resource")) })
 	e.NoMethod(func(c *gin.Context) {
@@ -45,22 +50,12 @@ func New(d Deps) *gin.Engine {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyz(d.Database))
 	e.GET(static.Prefix+"*file", gin.WrapH(d.Assets))
-	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", PageData{Title: "QR Circles"}) })
-	return e
-}
-
-// PageData is what every page's layout needs.
-type PageData struct {
-	Lang  string
-	Title string
-	Data  any
+	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", templates.Page{Title: "QR Circles"}) })
+	return e, nil
 }
 
 // Page renders a page, or a problem if the template fails.
-func Page(c *gin.Context, r *templates.Renderer, status int, page string, data PageData) {
-	if data.Lang == "" {
-		data.Lang = "en"
-	}
+func Page(c *gin.Context, r *templates.Renderer, status int, page string, data templates.Page) {
 	if err := r.Render(c.Writer, status, page, data); err != nil {
 		c.Error(err)
 		Problem(c, err)

@@ -31,7 +31,11 @@ func newEngine(t *testing.T, db Pinger, logs *bytes.Buffer) *gin.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(Deps{Logger: NewLogger(logs, true, slog.LevelInfo), Database: db, Pages: pages, Assets: assets})
+	e, err := New(Deps{Logger: NewLogger(logs, true, slog.LevelInfo), Database: db, Pages: pages, Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func TestReadyzReflectsTheDatabase(t *testing.T) {
@@ -93,5 +97,18 @@ func TestRequestIDIsMadeWhenMissingOrMalformed(t *testing.T) {
 		if got == "" || got == in || len(got) != 24 {
 			t.Fatalf("in %q: request ID %q", in, got)
 		}
+	}
+}
+
+func TestClientIPIgnoresForwardedForFromUntrustedPeers(t *testing.T) {
+	var seen string
+	e := newEngine(t, fakeDB{}, &bytes.Buffer{})
+	e.GET("/ip", func(c *gin.Context) { seen = c.ClientIP() })
+	req := httptest.NewRequest("GET", "/ip", nil)
+	req.RemoteAddr = "203.0.113.9:4000"
+	req.Header.Set("X-Forwarded-For", "198.51.100.1")
+	e.ServeHTTP(httptest.NewRecorder(), req)
+	if seen != "203.0.113.9" {
+		t.Fatalf("client IP %q: a forged X-Forwarded-For was believed", seen)
 	}
 }

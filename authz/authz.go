@@ -1,0 +1,158 @@
+// Package authz is the OAuth 2.0 / OpenID Connect authorization server of QR Circles, built
+// on fosite. fosite speaks the protocol; this package decides who the user is (phone login and
+// registration), asks for consent, and keeps clients and signing keys.
+package authz
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/token/jwt"
+
+	"qrcircles/authz/phoneauth"
+	"qrcircles/templates"
+)
+
+// Token lifetimes.
+const (
+	AccessTokenLifespan   = time.Hour
+	RefreshTokenLifespan  = 30 * 24 * time.Hour
+	AuthorizeCodeLifespan = 5 * time.Minute
+	IDTokenLifespan       = time.Hour
+	LoginSessionLifespan  = 30 * 24 * time.Hour
+)
+
+// Store is everything the authorization server keeps in the database.
+type Store interface {
+	fosite.Storage
+	KeyStore
+	ClientStore
+	UserStore
+}
+
+// Options configure the server.
+type Options struct {
+	Issuer        *url.URL
+	Secret        []byte
+	Store         Store
+	Phone         *phoneauth.Service
+	Pages         *templates.Renderer
+	Logger        *slog.Logger
+	DefaultRegion string
+	// Now is the clock of the pages and SMS limits; tests move it.
+	Now func() time.Time
+	// CodeLifespan overrides AuthorizeCodeLifespan (tests use a tiny one).
+	CodeLifespan time.Duration
+}
+
+// Server is the authorization server.
+type Server struct {
+	issuer  *url.URL
+	secure  bool
+	oauth   fosite.OAuth2Provider
+	config  *fosite.Config
+	store   Store
+	keys    *Keys
+	clients *Clients
+	phone   *phoneauth.Service
+	pages   *templates.Renderer
+	log     *slog.Logger
+	now     func() time.Time
+	csrfKey []byte
+}
+
+// New builds the server, makes the first signing key and the first-party client if missing.
+func New(ctx context.Context, o Options) (*Server, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	keys, err := NewKeys(o.Store, o.Secret)
+	if err != nil {
+		return nil, err
+	}
+	if err := keys.EnsureKey(ctx, o.Now()); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	hasher := NewSecretHasher(o.Secret)
+	s := &Server{
+		issuer:  o.Issuer,
+		secure:  o.Issuer.Scheme == "https",
+		store:   o.Store,
+		keys:    keys,
+		clients: NewClients(o.Store, o.Secret, o.Issuer),
+		phone:   o.Phone,
+		pages:   o.Pages,
+		log:     o.Logger,
+		now:     o.Now,
+		csrfKey: DeriveKey(o.Secret, "csrf"),
+	}
+	s.config = fositeConfig(o.Issuer, o.Secret, hasher)
+	if o.CodeLifespan > 0 {
+		s.config.AuthorizeCodeLifespan = o.CodeLifespan
+	}
+	s.oauth = newProvider(s.config, o.Store, keys)
+	if err := s.clients.EnsureFirstParty(ctx, o.Now()); err != nil {
+		return nil, fmt.Errorf("first-party client: %w", err)
+	}
+	return s, nil
+}
+
+// Keys returns the signing keys (for `qrcircles keys rotate`).
+func (s *Server) Keys() *Keys { return s.keys }
+
+// Clients returns the client manager (for `qrcircles client …`).
+func (s *Server) Clients() *Clients { return s.clients }
+
+// Provider returns the fosite provider, for the resource server's local token checks.
+func (s *Server) Provider() fosite.OAuth2Provider { return s.oauth }
+
+func fositeConfig(issuer *url.URL, secret []byte, hasher fosite.Hasher) *fosite.Config {
+	return &fosite.Config{
+		AccessTokenLifespan:            AccessTokenLifespan,
+		RefreshTokenLifespan:           RefreshTokenLifespan,
+		AuthorizeCodeLifespan:          AuthorizeCodeLifespan,
+		IDTokenLifespan:                IDTokenLifespan,
+		IDTokenIssuer:                  issuer.String(),
+		AccessTokenIssuer:              issuer.String(),
+		TokenURL:                       issuer.String() + "/oauth2/token",
+		GlobalSecret:                   DeriveKey(secret, "fosite-hmac"),
+		ClientSecretsHasher:            hasher,
+		ScopeStrategy:                  fosite.ExactScopeStrategy,
+		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
+		EnforcePKCEForPublicClients:    true,
+		EnablePKCEPlainChallengeMethod: false,
+		RefreshTokenScopes:             []string{"offline_access"},
+		RedirectSecureChecker:          fosite.IsRedirectURISecureStrict,
+		MinParameterEntropy:            fosite.MinParameterEntropy,
+		SendDebugMessagesToClients:     false,
+	}
+}
+
+// newProvider enables exactly the grants RFC 9700 allows: authorization code with PKCE, refresh
+// tokens, client credentials, OpenID Connect on the code flow, introspection and revocation.
+// No implicit grant, no password grant.
+func newProvider(cfg *fosite.Config, store Store, keys *Keys) fosite.OAuth2Provider {
+	strategy := &compose.CommonStrategy{
+		CoreStrategy:               compose.NewOAuth2HMACStrategy(cfg),
+		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keys.Current, cfg),
+		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keys.Current},
+	}
+	return compose.Compose(cfg, store, strategy,
+		compose.OAuth2AuthorizeExplicitFactory,
+		compose.OAuth2PKCEFactory,
+		compose.OAuth2RefreshTokenGrantFactory,
+		compose.OAuth2ClientCredentialsGrantFactory,
+		compose.OpenIDConnectExplicitFactory,
+		compose.OpenIDConnectRefreshFactory,
+		compose.OAuth2TokenIntrospectionFactory,
+		compose.OAuth2TokenRevocationFactory,
+	)
+}
+
+var _ openid.Session = (*Session)(nil)

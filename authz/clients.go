@@ -1,0 +1,203 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// Grant types a client may be given.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange"
+)
+
+var knownGrants = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange}
+
+// FirstPartyClientID is the client of the product's own web pages.
+const FirstPartyClientID = "qrcircles-web"
+
+// ClientStore is what client management needs of the database.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c *storage.OAuthClient) error
+	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
+	ListClients(ctx context.Context) ([]*storage.OAuthClient, error)
+	DeleteClient(ctx context.Context, id string) error
+	SetClientSecretHash(ctx context.Context, id string, hash []byte) error
+	UpdateClient(ctx context.Context, c *storage.OAuthClient) error
+}
+
+// Clients registers and manages OAuth clients.
+type Clients struct {
+	store  ClientStore
+	hasher *SecretHasher
+	issuer *url.URL
+}
+
+// NewClients returns the client manager; secrets are hashed with a key from the system secret.
+func NewClients(store ClientStore, secret []byte, issuer *url.URL) *Clients {
+	return &Clients{store: store, hasher: NewSecretHasher(secret), issuer: issuer}
+}
+
+// ClientSpec is what an operator asks for when registering a client.
+type ClientSpec struct {
+	Name         string
+	RedirectURIs []string
+	Public       bool
+	Scopes       []string
+	Grants       []string
+}
+
+// Create registers a client and returns it with its secret (empty for public clients). The
+// secret is shown once: only its keyed hash is stored.
+func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*storage.OAuthClient, string, error) {
+	if err := spec.validate(); err != nil {
+		return nil, "", err
+	}
+	c := newClient("c_"+randomToken(16), spec, now)
+	secret := ""
+	if !spec.Public {
+		secret = randomToken(32)
+		c.SecretHash, _ = m.hasher.Hash(ctx, []byte(secret))
+	}
+	if err := m.store.CreateClient(ctx, c); err != nil {
+		return nil, "", err
+	}
+	return c, secret, nil
+}
+
+// RotateSecret gives a confidential client a new secret; the old one stops working at once.
+func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
+	c, err := m.store.Client(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if c.IsPublic() {
+		return "", problem.Invalid("client", "client %s is public and has no secret", id)
+	}
+	secret := randomToken(32)
+	hash, _ := m.hasher.Hash(ctx, []byte(secret))
+	return secret, m.store.SetClientSecretHash(ctx, id, hash)
+}
+
+// List returns every client.
+func (m *Clients) List(ctx context.Context) ([]*storage.OAuthClient, error) {
+	return m.store.ListClients(ctx)
+}
+
+// Delete removes a client and its tokens.
+func (m *Clients) Delete(ctx context.Context, id string) error {
+	if id == FirstPartyClientID {
+		return problem.Invalid("client", "the first-party client cannot be deleted")
+	}
+	return m.store.DeleteClient(ctx, id)
+}
+
+// EnsureFirstParty creates the client of the product's own pages, or points its redirect URI
+// at the current public URL.
+func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
+	spec := ClientSpec{
+		Name:         "QR Circles",
+		RedirectURIs: []string{m.issuer.String() + "/auth/callback"},
+		Public:       true,
+		Scopes:       Scopes,
+		Grants:       []string{GrantAuthorizationCode, GrantRefreshToken},
+	}
+	c := newClient(FirstPartyClientID, spec, now)
+	c.FirstParty = true
+	existing, err := m.store.Client(ctx, FirstPartyClientID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		err = m.store.CreateClient(ctx, c)
+		if errors.Is(err, storage.ErrConflict) {
+			return nil // another instance made it first
+		}
+		return err
+	case err != nil:
+		return err
+	}
+	if slices.Equal(existing.RedirectURIs, c.RedirectURIs) && slices.Equal(existing.Scopes, c.Scopes) {
+		return nil
+	}
+	c.CreatedAt = existing.CreatedAt
+	return m.store.UpdateClient(ctx, c)
+}
+
+func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
+	auth := storage.AuthMethodSecretBasic
+	if spec.Public {
+		auth = storage.AuthMethodNone
+	}
+	return &storage.OAuthClient{
+		ID:                      id,
+		Name:                    spec.Name,
+		RedirectURIs:            spec.RedirectURIs,
+		GrantTypes:              spec.Grants,
+		ResponseTypes:           []string{"code"},
+		Scopes:                  spec.Scopes,
+		Public:                  spec.Public,
+		TokenEndpointAuthMethod: auth,
+		CreatedAt:               now.UTC(),
+		UpdatedAt:               now.UTC(),
+	}
+}
+
+func (s ClientSpec) validate() error {
+	if strings.TrimSpace(s.Name) == "" {
+		return problem.Invalid("name", "a client needs a name")
+	}
+	if len(s.Grants) == 0 {
+		return problem.Invalid("grant", "a client needs at least one grant type")
+	}
+	for _, g := range s.Grants {
+		if !slices.Contains(knownGrants, g) {
+			return problem.Invalid("grant", "unknown grant type %q (known: %s)", g, strings.Join(knownGrants, ", "))
+		}
+	}
+	if s.Public && slices.Contains(s.Grants, GrantClientCredentials) {
+		return problem.Invalid("grant", "a public client cannot use client_credentials")
+	}
+	if slices.Contains(s.Grants, GrantAuthorizationCode) && len(s.RedirectURIs) == 0 {
+		return problem.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
+	}
+	for _, u := range s.RedirectURIs {
+		if err := validateRedirectURI(u); err != nil {
+			return err
+		}
+	}
+	if len(s.Scopes) == 0 {
+		return problem.Invalid("scope", "a client needs at least one scope")
+	}
+	for _, sc := range s.Scopes {
+		if !slices.Contains(Scopes, sc) {
+			return problem.Invalid("scope", "unknown scope %q (known: %s)", sc, strings.Join(Scopes, " "))
+		}
+	}
+	return nil
+}
+
+// validateRedirectURI accepts absolute https URIs, and plain http only on a loopback address
+// (RFC 8252: native apps listening on 127.0.0.1 or [::1], any port).
+func validateRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Fragment != "" {
+		return problem.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && fosite.IsLocalhost(u):
+		return nil
+	}
+	return problem.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
+}

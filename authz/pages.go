@@ -1,0 +1,290 @@
+package authz
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
+
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+	"qrcircles/templates"
+)
+
+func (s *Server) mountPages(e *gin.Engine) {
+	e.GET("/login", s.loginForm)
+	e.POST("/login", s.loginSubmit)
+	e.GET("/login/code", s.codeForm)
+	e.POST("/login/code", s.codeSubmit)
+	e.GET("/register", s.registerForm)
+	e.POST("/register", s.registerSubmit)
+	e.POST("/logout", s.logout)
+	e.GET("/account", s.account)
+	e.POST("/account/consents/revoke", s.revokeConsent)
+}
+
+// loginData is what the login pages show.
+type loginData struct {
+	ReturnTo  string
+	Phone     string
+	Challenge string
+	Region    string
+}
+
+func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
+	protectPage(c)
+	p.Title = title
+	if p.CSRF == "" {
+		p.CSRF = s.CSRFToken(c)
+	}
+	if err := s.pages.Render(c.Writer, status, page, p); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "rendering page", "page", page, "error", err)
+		c.Status(http.StatusInternalServerError)
+	}
+}
+
+// renderError shows err on the page: its message for the person, the matching status, and
+// Retry-After when there is a limit to wait out.
+func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
+	var pe *problem.Error
+	if !errors.As(err, &pe) {
+		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
+	}
+	b := problem.BodyOf(err)
+	if b.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
+	}
+	s.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+}
+
+func (s *Server) loginForm(c *gin.Context) {
+	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to"))}
+	s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
+}
+
+func (s *Server) loginSubmit(c *gin.Context) {
+	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone")}
+	if !s.CheckCSRF(c) {
+		s.renderError(c, "login", "Sign in", errExpiredForm, d)
+		return
+	}
+	ch, _, err := s.phone.Send(c.Request.Context(), d.Phone, c.ClientIP(), "en", s.now())
+	if err != nil {
+		s.renderError(c, "login", "Sign in", err, d)
+		return
+	}
+	q := url.Values{"c": {ch}, "return_to": {d.ReturnTo}}
+	c.Redirect(http.StatusSeeOther, "/login/code?"+q.Encode())
+}
+
+func (s *Server) codeForm(c *gin.Context) {
+	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Challenge: c.Query("c")}
+	s.render(c, http.StatusOK, "login_code", "Enter the code", templates.Page{Data: d})
+}
+
+func (s *Server) codeSubmit(c *gin.Context) {
+	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Challenge: c.PostForm("c")}
+	if !s.CheckCSRF(c) {
+		s.renderError(c, "login_code", "Enter the code", errExpiredForm, d)
+		return
+	}
+	ctx := c.Request.Context()
+	phone, err := s.phone.Verify(ctx, d.Challenge, strings.TrimSpace(c.PostForm("code")), c.ClientIP(), s.now())
+	if err != nil {
+		s.renderError(c, "login_code", "Enter the code", err, d)
+		return
+	}
+	user, _, err := s.store.EnsureUser(ctx, phone, s.now().UTC())
+	if err == nil {
+		err = s.startSession(c, user.ID)
+	}
+	if err != nil {
+		s.renderError(c, "login_code", "Enter the code", err, d)
+		return
+	}
+	s.log.InfoContext(ctx, "login", "user_id", user.ID)
+	if user.DisplayName == "" {
+		c.Redirect(http.StatusSeeOther, "/register?return_to="+url.QueryEscape(d.ReturnTo))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, d.ReturnTo)
+}
+
+type registerData struct {
+	ReturnTo string
+	Name     string
+	Phone    string
+}
+
+func (s *Server) registerForm(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	d := registerData{ReturnTo: safeReturnTo(c.Query("return_to")), Name: u.DisplayName, Phone: u.Phone}
+	s.render(c, http.StatusOK, "register", "Your name", templates.Page{Data: d})
+}
+
+func (s *Server) registerSubmit(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	d := registerData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Name: strings.TrimSpace(c.PostForm("name")), Phone: u.Phone}
+	err := validateDisplayName(d.Name)
+	if err == nil && !s.CheckCSRF(c) {
+		err = errExpiredForm
+	}
+	if err == nil {
+		err = s.store.SetDisplayName(c.Request.Context(), u.ID, d.Name, s.now().UTC())
+	}
+	if err != nil {
+		s.renderError(c, "register", "Your name", err, d)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, d.ReturnTo)
+}
+
+// validateDisplayName checks the one field registration requires.
+func validateDisplayName(name string) error {
+	n := utf8.RuneCountInString(name)
+	if n == 0 {
+		return problem.Invalid("name", "Please enter your name. / 请输入姓名。")
+	}
+	if n > 100 {
+		return problem.Invalid("name", "Your name can be at most 100 characters. / 姓名最多 100 个字符。")
+	}
+	return nil
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if s.CheckCSRF(c) {
+		if err := s.endSession(c); err != nil {
+			c.Error(err)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+type accountData struct {
+	User     storage.User
+	Consents []consentView
+}
+
+type consentView struct {
+	ClientID   string
+	ClientName string
+	Scopes     []string
+	GrantedAt  string
+}
+
+func (s *Server) account(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	consents, err := s.store.Consents(ctx, u.ID)
+	if err != nil {
+		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		return
+	}
+	d := accountData{User: u.User}
+	for _, cn := range consents {
+		name := cn.ClientID
+		if cl, err := s.store.Client(ctx, cn.ClientID); err == nil {
+			name = cl.Name
+		}
+		d.Consents = append(d.Consents, consentView{cn.ClientID, name, strings.Fields(cn.Scopes), cn.GrantedAt.Format("2006-01-02")})
+	}
+	s.render(c, http.StatusOK, "account", "Your account", templates.Page{Data: d})
+}
+
+func (s *Server) revokeConsent(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	if !s.CheckCSRF(c) {
+		s.renderError(c, "account", "Your account", errExpiredForm, accountData{User: u.User})
+		return
+	}
+	err := s.store.DeleteConsent(c.Request.Context(), u.ID, c.PostForm("client_id"))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// requireUser returns the signed-in user, or sends the browser to sign in first.
+func (s *Server) requireUser(c *gin.Context) (CurrentUser, bool) {
+	u, ok := s.User(c.Request)
+	if !ok {
+		c.Redirect(http.StatusSeeOther, "/login?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
+		return u, false
+	}
+	return u, true
+}
+
+type consentData struct {
+	ClientName string
+	Scopes     []string
+	Action     string
+}
+
+// consent returns the scopes to grant; done says it answered the request itself (showing the
+// consent page, or sending the client a denial). The first-party client needs no consent.
+func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser) (fosite.Arguments, bool) {
+	ctx := c.Request.Context()
+	client, _ := ar.GetClient().(*storage.OAuthClient)
+	requested := ar.GetRequestedScopes()
+	if client != nil && client.FirstParty {
+		return requested, false
+	}
+	if c.Request.Method == http.MethodPost {
+		if !s.CheckCSRF(c) {
+			s.renderError(c, "message", "Consent", errExpiredForm, nil)
+			return nil, true
+		}
+		if c.PostForm("decision") != "allow" {
+			s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrAccessDenied.WithHint("The user declined."))
+			return nil, true
+		}
+		err := s.store.PutConsent(ctx, storage.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
+		if err != nil {
+			s.renderError(c, "message", "Consent", err, nil)
+			return nil, true
+		}
+		return requested, false
+	}
+	forced := slices.Contains(strings.Fields(ar.GetRequestForm().Get("prompt")), "consent")
+	if cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID()); err == nil && !forced && coversAll(cn.Scopes, requested) {
+		return requested, false
+	}
+	name := ar.GetClient().GetID()
+	if client != nil {
+		name = client.Name
+	}
+	d := consentData{ClientName: name, Scopes: requested, Action: "/oauth2/auth?" + c.Request.URL.RawQuery}
+	s.render(c, http.StatusOK, "consent", "Allow access", templates.Page{Data: d})
+	return nil, true
+}
+
+func coversAll(granted string, requested []string) bool {
+	have := strings.Fields(granted)
+	for _, r := range requested {
+		if !slices.Contains(have, r) {
+			return false
+		}
+	}
+	return true
+}
+
+var errExpiredForm = problem.Errorf(problem.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")

@@ -1,0 +1,39 @@
+package authz
+
+import (
+	"time"
+
+	"github.com/mohae/deepcopy"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/token/jwt"
+)
+
+// Scopes the server knows.
+var Scopes = []string{
+	"openid", "profile", "phone", "offline_access",
+	"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write",
+}
+
+// Session is what fosite keeps with every token: the OpenID Connect session, plus what QR
+// Circles adds to access tokens.
+type Session struct {
+	openid.DefaultSession `json:"oidc"`
+	// ScanTime is the server time of a circle scan; only scan sessions carry it.
+	ScanTime time.Time `json:"scan_time,omitempty"`
+}
+
+var _ fosite.Session = (*Session)(nil)
+
+// NewSession returns an empty session for fosite to fill from storage.
+func NewSession() *Session {
+	return &Session{DefaultSession: openid.DefaultSession{Claims: &jwt.IDTokenClaims{}, Headers: &jwt.Headers{}}}
+}
+
+// Clone implements fosite.Session.
+func (s *Session) Clone() fosite.Session {
+	if s == nil {
+		return nil
+	}
+	return deepcopy.Copy(s).(fosite.Session)
+}

@@ -1,0 +1,152 @@
+package authz
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/storage"
+)
+
+// UserStore is what logins, registration and consent need of the database.
+type UserStore interface {
+	EnsureUser(ctx context.Context, phone string, now time.Time) (storage.User, bool, error)
+	User(ctx context.Context, id int64) (storage.User, error)
+	SetDisplayName(ctx context.Context, id int64, name string, now time.Time) error
+	CreateLoginSession(ctx context.Context, s storage.LoginSession) error
+	LoginSession(ctx context.Context, idHash string, now time.Time) (storage.LoginSession, error)
+	DeleteLoginSession(ctx context.Context, idHash string) error
+	Consent(ctx context.Context, userID int64, clientID string) (storage.Consent, error)
+	PutConsent(ctx context.Context, c storage.Consent) error
+	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
+	DeleteConsent(ctx context.Context, userID int64, clientID string) error
+}
+
+const (
+	sessionCookie = "qrc_session"
+	csrfCookie    = "qrc_csrf"
+	csrfField     = "csrf"
+)
+
+// CurrentUser is the signed-in user of a browser request.
+type CurrentUser struct {
+	storage.User
+	LoginAt time.Time
+}
+
+// User returns the signed-in user of the request, if any.
+func (s *Server) User(r *http.Request) (CurrentUser, bool) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return CurrentUser{}, false
+	}
+	ctx := r.Context()
+	ls, err := s.store.LoginSession(ctx, hashID(ck.Value), s.now())
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			s.log.ErrorContext(ctx, "loading login session", "error", err)
+		}
+		return CurrentUser{}, false
+	}
+	u, err := s.store.User(ctx, ls.UserID)
+	if err != nil {
+		return CurrentUser{}, false
+	}
+	return CurrentUser{User: u, LoginAt: ls.CreatedAt}, true
+}
+
+// startSession signs the user in on this browser.
+func (s *Server) startSession(c *gin.Context, userID int64) error {
+	id := randomToken(32)
+	now := s.now().UTC()
+	err := s.store.CreateLoginSession(c.Request.Context(), storage.LoginSession{
+		IDHash: hashID(id), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(LoginSessionLifespan),
+	})
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, id, LoginSessionLifespan)
+	return nil
+}
+
+func (s *Server) endSession(c *gin.Context) error {
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if err := s.store.DeleteLoginSession(c.Request.Context(), hashID(ck.Value)); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	return nil
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge time.Duration) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: int(maxAge / time.Second),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// CSRFToken returns the token forms of this browser carry: an HMAC of a random cookie value,
+// so a page on another site can neither read nor forge it.
+func (s *Server) CSRFToken(c *gin.Context) string {
+	ck, err := c.Request.Cookie(csrfCookie)
+	value := ""
+	if err == nil && len(ck.Value) >= 32 {
+		value = ck.Value
+	} else if v, ok := c.Get(csrfCookie); ok {
+		value = v.(string) // set earlier in this request
+	} else {
+		value = randomToken(32)
+		c.Set(csrfCookie, value)
+		s.setCookie(c, csrfCookie, value, 0)
+	}
+	return s.csrfFor(value)
+}
+
+func (s *Server) csrfFor(value string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// CheckCSRF reports whether a form post carries this browser's token.
+func (s *Server) CheckCSRF(c *gin.Context) bool {
+	ck, err := c.Request.Cookie(csrfCookie)
+	if err != nil || len(ck.Value) < 32 {
+		return false
+	}
+	got := c.PostForm(csrfField)
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfFor(ck.Value))) == 1
+}
+
+// protectPage sends the headers of pages that ask for a phone, a code or consent: no framing
+// (clickjacking), no caching, and a strict content policy.
+func protectPage(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// safeReturnTo accepts only a path on this site: "/x?y", never "//host", "/\host" or a URL.
+func safeReturnTo(raw string) string {
+	if raw == "" || raw[0] != '/' || strings.HasPrefix(raw, "//") || strings.HasPrefix(raw, "/\\") ||
+		strings.ContainsAny(raw, "\r\n\t\\") {
+		return "/account"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.IsAbs() || u.Host != "" {
+		return "/account"
+	}
+	return raw
+}

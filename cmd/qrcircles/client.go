@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"qrcircles/authz"
+	"qrcircles/storage"
+)
+
+const clientUsage = `usage:
+  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--json]
+  qrcircles client list [--json]
+  qrcircles client delete ID
+  qrcircles client rotate-secret ID [--json]`
+
+// listFlag collects a repeatable flag; each value may also hold several space- or
+// comma-separated items.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })...)
+	return nil
+}
+
+type clientFlags struct {
+	name               string
+	redirects          listFlag
+	scopes             listFlag
+	grants             listFlag
+	public, confidenti bool
+	json               bool
+}
+
+func (f *clientFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.name, "name", "", "client name shown on consent pages")
+	fs.Var(&f.redirects, "redirect-uri", "allowed redirect URI (repeatable)")
+	fs.Var(&f.scopes, "scope", "allowed scope (repeatable)")
+	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
+	fs.BoolVar(&f.public, "public", false, "a public client (native or browser app, no secret, PKCE required)")
+	fs.BoolVar(&f.confidenti, "confidential", false, "a confidential client (a back end that keeps a secret)")
+	fs.BoolVar(&f.json, "json", false, "print JSON")
+}
+
+func (m *Main) client(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%s", clientUsage)
+	}
+	sub, args := args[0], args[1:]
+	var f clientFlags
+	cfg, fs, err := m.loadConfig("client "+sub, args, f.register)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	clients := authz.NewClients(db, cfg.Secret, cfg.PublicURL)
+	switch sub {
+	case "create":
+		return m.clientCreate(ctx, clients, f)
+	case "list":
+		return m.clientList(ctx, clients, f.json)
+	case "delete":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("usage: qrcircles client delete ID")
+		}
+		if err := clients.Delete(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "deleted", fs.Arg(0))
+		return nil
+	case "rotate-secret":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("usage: qrcircles client rotate-secret ID")
+		}
+		secret, err := clients.RotateSecret(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		return m.printSecret(fs.Arg(0), secret, f.json)
+	}
+	return fmt.Errorf("unknown client command %q\n%s", sub, clientUsage)
+}
+
+func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clientFlags) error {
+	if f.public == f.confidenti {
+		return fmt.Errorf("say exactly one of --public and --confidential")
+	}
+	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants}
+	if len(spec.Grants) == 0 {
+		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
+	}
+	if len(spec.Scopes) == 0 {
+		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join"}
+	}
+	c, secret, err := clients.Create(ctx, spec, time.Now())
+	if err != nil {
+		return err
+	}
+	return m.printSecret(c.GetID(), secret, f.json)
+}
+
+func (m *Main) printSecret(id, secret string, asJSON bool) error {
+	if asJSON {
+		out := map[string]string{"client_id": id}
+		if secret != "" {
+			out["client_secret"] = secret
+		}
+		return json.NewEncoder(m.Stdout).Encode(out)
+	}
+	fmt.Fprintln(m.Stdout, "client_id:    ", id)
+	if secret != "" {
+		fmt.Fprintln(m.Stdout, "client_secret:", secret)
+		fmt.Fprintln(m.Stdout, "(the secret is shown only now; store it safely)")
+	}
+	return nil
+}
+
+type clientJSON struct {
+	ID           string   `json:"client_id"`
+	Name         string   `json:"name"`
+	Public       bool     `json:"public"`
+	FirstParty   bool     `json:"first_party"`
+	RedirectURIs []string `json:"redirect_uris"`
+	Scopes       []string `json:"scopes"`
+	Grants       []string `json:"grant_types"`
+	CreatedAt    string   `json:"created_at"`
+}
+
+func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bool) error {
+	cs, err := clients.List(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]clientJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, toClientJSON(c))
+	}
+	if asJSON {
+		return json.NewEncoder(m.Stdout).Encode(out)
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS")
+	for _, c := range out {
+		kind := "confidential"
+		if c.Public {
+			kind = "public"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.Grants, ","), strings.Join(c.RedirectURIs, " "))
+	}
+	return w.Flush()
+}
+
+func toClientJSON(c *storage.OAuthClient) clientJSON {
+	return clientJSON{
+		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
+		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
+		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339),
+	}
+}
+
+func (m *Main) keys(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return fmt.Errorf("usage: qrcircles keys rotate")
+	}
+	cfg, _, err := m.loadConfig("keys", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := authz.NewKeys(db, cfg.Secret)
+	if err != nil {
+		return err
+	}
+	kid, err := keys.Rotate(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "new signing key %s; earlier keys stay published until their tokens expire\n", kid)
+	return nil
+}

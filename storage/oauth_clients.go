@@ -1,0 +1,261 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+	"gorm.io/gorm"
+)
+
+// ErrConflict is returned when a row with the same key already exists.
+var ErrConflict = errors.New("already exists")
+
+// Token endpoint authentication methods.
+const (
+	AuthMethodNone        = "none"
+	AuthMethodSecretBasic = "client_secret_basic"
+	AuthMethodSecretPost  = "client_secret_post"
+)
+
+// OAuthClient is a registered OAuth 2.0 client. It is the fosite.Client (and
+// fosite.OpenIDConnectClient) that GetClient returns. SecretHash is computed by the caller;
+// storage only keeps the bytes.
+type OAuthClient struct {
+	ID                      string
+	SecretHash              []byte
+	Name                    string
+	RedirectURIs            []string
+	GrantTypes              []string
+	ResponseTypes           []string
+	Scopes                  []string
+	Audience                []string
+	Public                  bool
+	FirstParty              bool
+	TokenEndpointAuthMethod string
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+var (
+	_ fosite.Client              = (*OAuthClient)(nil)
+	_ fosite.OpenIDConnectClient = (*OAuthClient)(nil)
+	_ fosite.ClientManager       = (*DB)(nil)
+)
+
+func (c *OAuthClient) GetID() string               { return c.ID }
+func (c *OAuthClient) GetHashedSecret() []byte     { return c.SecretHash }
+func (c *OAuthClient) GetRedirectURIs() []string   { return c.RedirectURIs }
+func (c *OAuthClient) GetScopes() fosite.Arguments { return c.Scopes }
+func (c *OAuthClient) IsPublic() bool              { return c.Public }
+func (c *OAuthClient) GetAudience() fosite.Arguments {
+	return c.Audience
+}
+
+// GetGrantTypes defaults to the authorization code grant, as OpenID Connect registration says.
+func (c *OAuthClient) GetGrantTypes() fosite.Arguments {
+	if len(c.GrantTypes) == 0 {
+		return fosite.Arguments{"authorization_code"}
+	}
+	return c.GrantTypes
+}
+
+// GetResponseTypes defaults to "code", as OpenID Connect registration says.
+func (c *OAuthClient) GetResponseTypes() fosite.Arguments {
+	if len(c.ResponseTypes) == 0 {
+		return fosite.Arguments{"code"}
+	}
+	return c.ResponseTypes
+}
+
+func (c *OAuthClient) GetTokenEndpointAuthMethod() string { return c.TokenEndpointAuthMethod }
+
+// Clients authenticate with a secret or not at all: no request objects, no client keys.
+func (c *OAuthClient) GetRequestURIs() []string                     { return nil }
+func (c *OAuthClient) GetJSONWebKeys() *jose.JSONWebKeySet          { return nil }
+func (c *OAuthClient) GetJSONWebKeysURI() string                    { return "" }
+func (c *OAuthClient) GetRequestObjectSigningAlgorithm() string     { return "" }
+func (c *OAuthClient) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+
+// normalize makes public and "none" mean the same thing, and defaults a confidential client to
+// HTTP Basic authentication.
+func (c *OAuthClient) normalize() error {
+	switch {
+	case c.ID == "":
+		return errors.New("oauth client: empty id")
+	case c.Public && c.TokenEndpointAuthMethod != "" && c.TokenEndpointAuthMethod != AuthMethodNone:
+		return fmt.Errorf("oauth client %q: a public client authenticates with %q", c.ID, AuthMethodNone)
+	case !c.Public && c.TokenEndpointAuthMethod == AuthMethodNone:
+		return fmt.Errorf("oauth client %q: a confidential client needs an authentication method", c.ID)
+	case c.Public:
+		c.TokenEndpointAuthMethod = AuthMethodNone
+	case c.TokenEndpointAuthMethod == "":
+		c.TokenEndpointAuthMethod = AuthMethodSecretBasic
+	}
+	return nil
+}
+
+// oauthClientRow is an oauth_clients row; the lists are JSON arrays.
+type oauthClientRow struct {
+	ID                      string    `gorm:"column:id;primaryKey"`
+	SecretHash              []byte    `gorm:"column:secret_hash"`
+	Name                    string    `gorm:"column:name"`
+	RedirectURIs            string    `gorm:"column:redirect_uris"`
+	GrantTypes              string    `gorm:"column:grant_types"`
+	ResponseTypes           string    `gorm:"column:response_types"`
+	Scopes                  string    `gorm:"column:scopes"`
+	Audience                string    `gorm:"column:audience"`
+	Public                  bool      `gorm:"column:public"`
+	FirstParty              bool      `gorm:"column:first_party"`
+	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
+	CreatedAt               time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt               time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (oauthClientRow) TableName() string { return "oauth_clients" }
+
+func clientRow(c *OAuthClient) oauthClientRow {
+	return oauthClientRow{
+		ID: c.ID, SecretHash: c.SecretHash, Name: c.Name,
+		RedirectURIs: jsonList(c.RedirectURIs), GrantTypes: jsonList(c.GrantTypes),
+		ResponseTypes: jsonList(c.ResponseTypes), Scopes: jsonList(c.Scopes), Audience: jsonList(c.Audience),
+		Public: c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+}
+
+func (r oauthClientRow) client() (*OAuthClient, error) {
+	c := &OAuthClient{
+		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty,
+		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	lists := []struct {
+		raw string
+		dst *[]string
+	}{
+		{r.RedirectURIs, &c.RedirectURIs}, {r.GrantTypes, &c.GrantTypes},
+		{r.ResponseTypes, &c.ResponseTypes}, {r.Scopes, &c.Scopes}, {r.Audience, &c.Audience},
+	}
+	for _, l := range lists {
+		if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
+			return nil, fmt.Errorf("oauth client %q: decoding a list: %w", r.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// jsonList encodes a list as a JSON array, never as null.
+func jsonList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, _ := json.Marshal(l) // a []string always encodes
+	return string(b)
+}
+
+// CreateClient registers c, filling in its default authentication method and its times. A
+// client with the same id is an ErrConflict.
+func (db *DB) CreateClient(ctx context.Context, c *OAuthClient) error {
+	if err := c.normalize(); err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	c.CreatedAt, c.UpdatedAt = now, now
+	row := clientRow(c)
+	err := db.conn(ctx).Create(&row).Error
+	if isUniqueViolation(err) {
+		return fmt.Errorf("oauth client %q: %w", c.ID, ErrConflict)
+	}
+	if err != nil {
+		return oauthErr("creating oauth client "+c.ID, err)
+	}
+	return nil
+}
+
+// Client returns the client with this id, or an error wrapping both ErrNotFound and
+// fosite.ErrNotFound.
+func (db *DB) Client(ctx context.Context, id string) (*OAuthClient, error) {
+	var row oauthClientRow
+	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound("oauth client " + id)
+	}
+	if err != nil {
+		return nil, oauthErr("oauth client "+id, err)
+	}
+	return row.client()
+}
+
+// GetClient implements fosite.ClientManager.
+func (db *DB) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := db.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ListClients returns every client, ordered by id.
+func (db *DB) ListClients(ctx context.Context) ([]*OAuthClient, error) {
+	var rows []oauthClientRow
+	if err := db.conn(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, oauthErr("listing oauth clients", err)
+	}
+	out := make([]*OAuthClient, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.client()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// UpdateClient replaces everything but the secret hash and the creation time.
+func (db *DB) UpdateClient(ctx context.Context, c *OAuthClient) error {
+	if err := c.normalize(); err != nil {
+		return err
+	}
+	c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	row := clientRow(c)
+	res := db.conn(ctx).Model(&oauthClientRow{}).Where("id = ?", c.ID).Select(
+		"name", "redirect_uris", "grant_types", "response_types", "scopes", "audience",
+		"public", "first_party", "token_endpoint_auth_method", "updated_at",
+	).Updates(&row)
+	return oneRowChanged("updating oauth client "+c.ID, res)
+}
+
+// SetClientSecretHash replaces the client's secret hash.
+func (db *DB) SetClientSecretHash(ctx context.Context, id string, hash []byte) error {
+	res := db.conn(ctx).Model(&oauthClientRow{}).Where("id = ?", id).Updates(map[string]any{
+		"secret_hash": hash, "updated_at": time.Now().UTC(),
+	})
+	return oneRowChanged("setting the secret of oauth client "+id, res)
+}
+
+// DeleteClient removes the client and every token issued to it.
+func (db *DB) DeleteClient(ctx context.Context, id string) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE client_id = ?", id).Error; err != nil {
+			return oauthErr("deleting the tokens of oauth client "+id, err)
+		}
+		res := db.conn(ctx).Exec("DELETE FROM oauth_clients WHERE id = ?", id)
+		return oneRowChanged("deleting oauth client "+id, res)
+	})
+}
+
+// oneRowChanged turns a statement that changed nothing into a not-found error.
+func oneRowChanged(what string, res *gorm.DB) error {
+	if res.Error != nil {
+		return oauthErr(what, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return notFound(what)
+	}
+	return nil
+}
