@@ -93,9 +93,10 @@ func Settings() []Setting {
 }
 
 // Load fills a Config from the environment (through getenv) and then from args, which may
-// set any setting as a flag. Extra flags of a subcommand can be registered on fs first.
+// set any setting as a flag. Extra flags of a subcommand can be registered on fs first; flags
+// and positional arguments may be mixed, and the positional ones are returned.
 // The first invalid value is reported as an error naming the variable.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
 	var c Config
 	settings := Settings()
 	values := make(map[string]string, len(settings))
@@ -109,15 +110,23 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		fs.Func(s.Flag, s.Usage+" ("+s.Env+")", func(v string) error { values[s.Env] = v; return nil })
 	}
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return c, nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	for _, s := range settings {
 		if err := s.set(&c, strings.TrimSpace(values[s.Env])); err != nil {
-			return c, fmt.Errorf("%s: %w", s.Env, err)
+			return c, nil, fmt.Errorf("%s: %w", s.Env, err)
 		}
 	}
-	return c, c.validate()
+	return c, positional, c.validate()
 }
 
 func (c *Config) validate() error {

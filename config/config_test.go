@@ -10,7 +10,8 @@ import (
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
 	t.Helper()
-	return Load(flag.NewFlagSet("test", flag.ContinueOnError), args, func(k string) string { return env[k] })
+	c, _, err := Load(flag.NewFlagSet("test", flag.ContinueOnError), args, func(k string) string { return env[k] })
+	return c, err
 }
 
 func TestDefaults(t *testing.T) {
@@ -115,5 +116,12 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README.md has no row starting %q", row)
 		}
+	}
+}
+
+func TestFlagsAndPositionalArgumentsMix(t *testing.T) {
+	_, pos, err := Load(flag.NewFlagSet("test", flag.ContinueOnError), []string{"a", "--listen", ":1", "b"}, func(string) string { return "" })
+	if err != nil || strings.Join(pos, ",") != "a,b" {
+		t.Fatalf("positional %v, %v", pos, err)
 	}
 }

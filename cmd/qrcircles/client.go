@@ -54,7 +54,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	var f clientFlags
-	cfg, fs, err := m.loadConfig("client "+sub, args, f.register)
+	cfg, pos, err := m.loadConfig("client "+sub, args, f.register)
 	if err != nil {
 		return err
 	}
@@ -64,29 +64,32 @@ func (m *Main) client(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	clients := authz.NewClients(db, cfg.Secret, cfg.PublicURL)
+	if err := clients.EnsureFirstParty(ctx, time.Now()); err != nil {
+		return err
+	}
 	switch sub {
 	case "create":
 		return m.clientCreate(ctx, clients, f)
 	case "list":
 		return m.clientList(ctx, clients, f.json)
 	case "delete":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("usage: qrcircles client delete ID")
 		}
-		if err := clients.Delete(ctx, fs.Arg(0)); err != nil {
+		if err := clients.Delete(ctx, pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintln(m.Stdout, "deleted", fs.Arg(0))
+		fmt.Fprintln(m.Stdout, "deleted", pos[0])
 		return nil
 	case "rotate-secret":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("usage: qrcircles client rotate-secret ID")
 		}
-		secret, err := clients.RotateSecret(ctx, fs.Arg(0))
+		secret, err := clients.RotateSecret(ctx, pos[0])
 		if err != nil {
 			return err
 		}
-		return m.printSecret(fs.Arg(0), secret, f.json)
+		return m.printSecret(pos[0], secret, f.json)
 	}
 	return fmt.Errorf("unknown client command %q\n%s", sub, clientUsage)
 }

@@ -23,9 +23,12 @@ import (
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	cfg, _, err := m.loadConfig("serve", args, nil)
+	cfg, pos, err := m.loadConfig("serve", args, nil)
 	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", pos[0])
 	}
 	log := m.logger(cfg)
 	db, err := openDatabase(ctx, cfg, true)

@@ -16,16 +16,16 @@ import (
 
 // loadConfig parses the settings of a subcommand from the environment and args; register,
 // when set, adds the subcommand's own flags.
-func (m *Main) loadConfig(name string, args []string, register func(*flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
+func (m *Main) loadConfig(name string, args []string, register func(*flag.FlagSet)) (config.Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	if register != nil {
 		register(fs)
 	}
-	cfg, err := config.Load(fs, args, m.Getenv)
+	cfg, positional, err := config.Load(fs, args, m.Getenv)
 	if err != nil {
-		return cfg, fs, err
+		return cfg, nil, err
 	}
-	return cfg, fs, config.EnsureSecret(&cfg)
+	return cfg, positional, config.EnsureSecret(&cfg)
 }
 
 func (m *Main) logger(cfg config.Config) *slog.Logger {

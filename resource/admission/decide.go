@@ -1,0 +1,151 @@
+package admission
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Applicant is the person asking to join.
+type Applicant struct {
+	UserID int64
+	Phone  string // verified E.164
+}
+
+// State is what the caller knows about the circle and the applicant at decision time.
+type State struct {
+	Members    int  // current member count
+	Excluded   bool // the applicant and a current member have an exclusion between them (either way)
+	RefusesAll bool // the applicant's setting "refuse to join any circle"
+}
+
+// Outcome is what happens to a join request.
+type Outcome string
+
+const (
+	Admit  Outcome = "admit"
+	Queue  Outcome = "queue"
+	Refuse Outcome = "refuse"
+)
+
+// Reason explains a Queue or Refuse outcome.
+type Reason string
+
+const (
+	ReasonBeforeWindow Reason = "scan_before_window"
+	ReasonAfterWindow  Reason = "scan_after_window"
+	ReasonNotInRange   Reason = "identity_not_in_range"
+	ReasonCapReached   Reason = "cap_reached"
+	ReasonReview       Reason = "review_required"
+	ReasonClosed       Reason = "circle_closed"
+	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
+	ReasonRefusesAll   Reason = "refuses_circles"
+)
+
+// Decision is the outcome of one join request and the reasons for it.
+type Decision struct {
+	Outcome Outcome
+	Reasons []Reason
+}
+
+// Decide decides one join request scanned at scan. Refusals come first because no organizer
+// approval may override them; the cap is checked in every mode so it is never exceeded.
+func Decide(r Rules, a Applicant, scan time.Time, s State) Decision {
+	if reason, refused := refusal(r, s); refused {
+		return Decision{Outcome: Refuse, Reasons: []Reason{reason}}
+	}
+	switch r.Mode {
+	case "", ModeRules:
+		return queueIfAny(r.failing(a, scan, s.Members))
+	case ModeOpen:
+		return queueIfAny(r.capFailing(s.Members))
+	default:
+		// ModeReview, and any unknown mode: a typo must never admit people the organizer
+		// meant to review.
+		reasons := append([]Reason{ReasonReview}, r.failing(a, scan, s.Members)...)
+		return Decision{Outcome: Queue, Reasons: reasons}
+	}
+}
+
+func refusal(r Rules, s State) (Reason, bool) {
+	switch {
+	case r.Closed:
+		return ReasonClosed, true
+	case s.RefusesAll:
+		return ReasonRefusesAll, true
+	case s.Excluded:
+		return ReasonExcluded, true
+	}
+	return "", false
+}
+
+func queueIfAny(reasons []Reason) Decision {
+	if len(reasons) == 0 {
+		return Decision{Outcome: Admit}
+	}
+	return Decision{Outcome: Queue, Reasons: reasons}
+}
+
+// failing lists every rule the request breaks, in the stable order window, range, cap.
+func (r Rules) failing(a Applicant, scan time.Time, members int) []Reason {
+	var reasons []Reason
+	if ok, reason := r.InWindow(scan); !ok {
+		reasons = append(reasons, reason)
+	}
+	if !r.InRange(a) {
+		reasons = append(reasons, ReasonNotInRange)
+	}
+	return append(reasons, r.capFailing(members)...)
+}
+
+func (r Rules) capFailing(members int) []Reason {
+	if r.Cap > 0 && members >= r.Cap {
+		return []Reason{ReasonCapReached}
+	}
+	return nil
+}
+
+// InWindow reports whether scan falls in the inclusive scan window, and if not, on which side.
+func (r Rules) InWindow(scan time.Time) (bool, Reason) {
+	if !r.NotBefore.IsZero() && scan.Before(r.NotBefore) {
+		return false, ReasonBeforeWindow
+	}
+	if !r.NotAfter.IsZero() && scan.After(r.NotAfter) {
+		return false, ReasonAfterWindow
+	}
+	return true, ""
+}
+
+// InRange reports whether the applicant's identity passes: true when no identity rule is set,
+// or when any prefix, phone range, user-ID range or allowlist entry matches.
+func (r Rules) InRange(a Applicant) bool {
+	if !r.hasIdentityRule() {
+		return true
+	}
+	return r.idMatches(a.UserID) || r.phoneMatches(a.Phone)
+}
+
+func (r Rules) hasIdentityRule() bool {
+	return len(r.PhonePrefixes)+len(r.PhoneRanges)+len(r.UserIDRanges)+len(r.Allowlist) > 0
+}
+
+func (r Rules) idMatches(id int64) bool {
+	return slices.ContainsFunc(r.UserIDRanges, func(ir IDRange) bool {
+		return ir.From <= id && id <= ir.To
+	})
+}
+
+// phoneMatches ignores a malformed phone, so an empty phone never matches an empty prefix
+// in rules that were not validated.
+func (r Rules) phoneMatches(phone string) bool {
+	if !isE164(phone, 2) {
+		return false
+	}
+	return slices.Contains(r.Allowlist, phone) ||
+		slices.ContainsFunc(r.PhonePrefixes, func(p string) bool {
+			return strings.HasPrefix(phone, p)
+		}) ||
+		slices.ContainsFunc(r.PhoneRanges, func(pr PhoneRange) bool {
+			return comparePhones(pr.From, phone) <= 0 && comparePhones(phone, pr.To) <= 0
+		})
+}

@@ -1,0 +1,181 @@
+// Package admission holds the rules an organizer sets on a circle and the decision for one
+// join request. It is pure: plain values in, a decision out, the scan time passed in.
+package admission
+
+import (
+	"fmt"
+	"time"
+)
+
+// Mode says how a circle admits applicants.
+type Mode string
+
+const (
+	ModeRules  Mode = "rules"  // admit when every rule passes, queue otherwise
+	ModeReview Mode = "review" // queue everyone for the organizer
+	ModeOpen   Mode = "open"   // admit anyone while the cap allows
+)
+
+// PhoneRange is an inclusive range of E.164 numbers.
+type PhoneRange struct{ From, To string }
+
+// IDRange is an inclusive range of user IDs.
+type IDRange struct{ From, To int64 }
+
+// Rules are the admission rules of one circle.
+type Rules struct {
+	NotBefore, NotAfter time.Time // scan window, inclusive; zero = unbounded on that side
+	PhonePrefixes       []string  // E.164 prefixes, e.g. "+86138"
+	PhoneRanges         []PhoneRange
+	UserIDRanges        []IDRange
+	Allowlist           []string // E.164 phones
+	Cap                 int      // 0 = no cap
+	Mode                Mode     // "" means ModeRules
+	Closed              bool
+}
+
+// Limits on rule sizes, so one decision stays cheap and one circle's rules stay storable.
+const (
+	MaxAllowlist = 10000
+	MaxRanges    = 100 // per list: prefixes, phone ranges, user-ID ranges
+)
+
+// FieldError names the rule field at fault and why.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// fieldErr returns an error interface, never a typed nil, to the validators.
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Validate reports the first invalid field as a *FieldError, or nil.
+func (r Rules) Validate() error {
+	checks := []func() error{
+		r.validateWindow, r.validateSizes, r.validatePrefixes,
+		r.validatePhoneRanges, r.validateIDRanges, r.validateAllowlist,
+		r.validateCap, r.validateMode,
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r Rules) validateWindow() error {
+	if !r.NotBefore.IsZero() && !r.NotAfter.IsZero() && r.NotAfter.Before(r.NotBefore) {
+		return fieldErr("not_after", "must not be before not_before")
+	}
+	return nil
+}
+
+// validateSizes runs before the per-entry checks so an oversized list is refused without
+// walking it.
+func (r Rules) validateSizes() error {
+	sizes := []struct {
+		field  string
+		n, max int
+	}{
+		{"phone_prefixes", len(r.PhonePrefixes), MaxRanges},
+		{"phone_ranges", len(r.PhoneRanges), MaxRanges},
+		{"user_id_ranges", len(r.UserIDRanges), MaxRanges},
+		{"allowlist", len(r.Allowlist), MaxAllowlist},
+	}
+	for _, s := range sizes {
+		if s.n > s.max {
+			return fieldErr(s.field, "has %d entries, at most %d allowed", s.n, s.max)
+		}
+	}
+	return nil
+}
+
+func (r Rules) validatePrefixes() error {
+	for i, p := range r.PhonePrefixes {
+		if !isE164(p, 1) {
+			return fieldErr(fmt.Sprintf("phone_prefixes[%d]", i), "%q is not an E.164 prefix", p)
+		}
+	}
+	return nil
+}
+
+func (r Rules) validatePhoneRanges() error {
+	for i, pr := range r.PhoneRanges {
+		field := fmt.Sprintf("phone_ranges[%d]", i)
+		if !isE164(pr.From, 2) {
+			return fieldErr(field+".from", "%q is not an E.164 number", pr.From)
+		}
+		if !isE164(pr.To, 2) {
+			return fieldErr(field+".to", "%q is not an E.164 number", pr.To)
+		}
+		if comparePhones(pr.From, pr.To) > 0 {
+			return fieldErr(field, "from %s is after to %s", pr.From, pr.To)
+		}
+	}
+	return nil
+}
+
+func (r Rules) validateIDRanges() error {
+	for i, ir := range r.UserIDRanges {
+		if ir.From > ir.To {
+			return fieldErr(fmt.Sprintf("user_id_ranges[%d]", i), "from %d is after to %d", ir.From, ir.To)
+		}
+	}
+	return nil
+}
+
+func (r Rules) validateAllowlist() error {
+	for i, p := range r.Allowlist {
+		if !isE164(p, 2) {
+			return fieldErr(fmt.Sprintf("allowlist[%d]", i), "%q is not an E.164 number", p)
+		}
+	}
+	return nil
+}
+
+func (r Rules) validateCap() error {
+	if r.Cap < 0 {
+		return fieldErr("cap", "must not be negative")
+	}
+	return nil
+}
+
+func (r Rules) validateMode() error {
+	switch r.Mode {
+	case "", ModeRules, ModeReview, ModeOpen:
+		return nil
+	}
+	return fieldErr("mode", "unknown mode %q", r.Mode)
+}
+
+// isE164 reports whether s is "+" followed by minDigits to 15 digits.
+func isE164(s string, minDigits int) bool {
+	if len(s) < 1+minDigits || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// comparePhones orders E.164 numbers numerically: a shorter number is smaller, and numbers
+// of equal length compare digit by digit.
+func comparePhones(a, b string) int {
+	switch {
+	case len(a) != len(b):
+		return len(a) - len(b)
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
