@@ -63,8 +63,8 @@ func TestClientCommands(t *testing.T) {
 func TestClientCreateRefusesUnsafeRequests(t *testing.T) {
 	data := t.TempDir()
 	for _, args := range [][]string{
-		{"--name", "X", "--public", "--redirect-uri", "http://partner.example/cb"},               // http off loopback
-		{"--name", "X", "--public", "--grant", "client_credentials", "--scope", "circles:read"},  // public + client_credentials
+		{"--name", "X", "--public", "--redirect-uri", "http://partner.example/cb"},              // http off loopback
+		{"--name", "X", "--public", "--grant", "client_credentials", "--scope", "circles:read"}, // public + client_credentials
 		{"--name", "X", "--confidential", "--redirect-uri", "https://p.example/cb", "--grant", "password"},
 		{"--name", "X", "--confidential", "--redirect-uri", "https://p.example/cb", "--scope", "admin"},
 		{"--name", "X", "--redirect-uri", "https://p.example/cb"}, // neither public nor confidential
