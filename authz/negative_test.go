@@ -228,3 +228,34 @@ func TestPasswordGrantIsNotOffered(t *testing.T) {
 		t.Fatalf("password grant: %d", res.StatusCode)
 	}
 }
+
+func TestIntrospectionNeedsClientAuthentication(t *testing.T) {
+	h := newHarness(t, storagetest.Open(t))
+	ctx := context.Background()
+	p := newPartner(t, h, "openid")
+	verifier := oauth2.GenerateVerifier()
+	tok, err := p.conf.Exchange(ctx, p.authorize(t, h.browser(), "13900139006", "Li", verifier, "nonce-abcdefgh"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, auth := range map[string]func(*http.Request){
+		"none":         func(*http.Request) {},
+		"bearer token": func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok.AccessToken) },
+		"wrong secret": func(r *http.Request) { r.SetBasicAuth(p.id, "wrong") },
+	} {
+		req, _ := http.NewRequest("POST", h.issuer+"/oauth2/introspect", strings.NewReader(url.Values{"token": {tok.AccessToken}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		auth(req)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: introspection answered %d", name, res.StatusCode)
+		}
+	}
+	if in := p.introspect(t, h, tok.AccessToken); in["active"] != true {
+		t.Fatalf("authenticated introspection: %v", in)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
@@ -145,8 +146,16 @@ func (s *Server) token(c *gin.Context) {
 	s.oauth.WriteAccessResponse(ctx, c.Writer, ar, resp)
 }
 
+// introspect answers RFC 7662 requests from authenticated clients only: fosite would also take
+// any active access token as a bearer credential, which would let every token holder probe
+// other tokens.
 func (s *Server) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
+	if strings.HasPrefix(strings.ToLower(c.GetHeader("Authorization")), "bearer ") {
+		c.Header("WWW-Authenticate", `Basic realm="introspection"`)
+		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid_client", "error_description": "Introspection requires client authentication."})
+		return
+	}
 	ir, err := s.oauth.NewIntrospectionRequest(ctx, c.Request, NewSession())
 	if err != nil {
 		s.logOAuthError(c, "introspection", err)
