@@ -12,6 +12,7 @@ import (
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
 
@@ -31,6 +32,7 @@ const (
 // Store is everything the authorization server keeps in the database.
 type Store interface {
 	fosite.Storage
+	oauth2.CoreStorage
 	KeyStore
 	ClientStore
 	UserStore
@@ -49,6 +51,10 @@ type Options struct {
 	Now func() time.Time
 	// CodeLifespan overrides AuthorizeCodeLifespan (tests use a tiny one).
 	CodeLifespan time.Duration
+	// Circles resolves circle URLs for scan sessions.
+	Circles CircleLookup
+	// ScanSessionLifespan overrides DefaultScanSessionLifespan.
+	ScanSessionLifespan time.Duration
 }
 
 // Server is the authorization server.
@@ -65,6 +71,9 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	csrfKey []byte
+	core    *oauth2.HMACSHAStrategy
+	// scanLifespan is how long a scan session lasts.
+	scanLifespan time.Duration
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -96,7 +105,15 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.CodeLifespan > 0 {
 		s.config.AuthorizeCodeLifespan = o.CodeLifespan
 	}
-	s.oauth = newProvider(s.config, o.Store, keys)
+	if o.ScanSessionLifespan <= 0 {
+		o.ScanSessionLifespan = DefaultScanSessionLifespan
+	}
+	s.scanLifespan = o.ScanSessionLifespan
+	s.oauth, s.core = newProvider(s.config, o.Store, keys)
+	s.config.TokenEndpointHandlers.Append(&tokenExchange{
+		issuer: o.Issuer.String(), lifespan: o.ScanSessionLifespan, store: o.Store, strategy: s.core,
+		circles: o.Circles, now: o.Now,
+	})
 	if err := s.clients.EnsureFirstParty(ctx, o.Now()); err != nil {
 		return nil, fmt.Errorf("first-party client: %w", err)
 	}
@@ -124,7 +141,7 @@ func fositeConfig(issuer *url.URL, secret []byte, hasher fosite.Hasher) *fosite.
 		GlobalSecret:                   DeriveKey(secret, "fosite-hmac"),
 		ClientSecretsHasher:            hasher,
 		ScopeStrategy:                  fosite.ExactScopeStrategy,
-		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
+		AudienceMatchingStrategy:       circleAudiences(issuer.String()),
 		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		RefreshTokenScopes:             []string{"offline_access"},
@@ -137,9 +154,10 @@ func fositeConfig(issuer *url.URL, secret []byte, hasher fosite.Hasher) *fosite.
 // newProvider enables exactly the grants RFC 9700 allows: authorization code with PKCE, refresh
 // tokens, client credentials, OpenID Connect on the code flow, introspection and revocation.
 // No implicit grant, no password grant.
-func newProvider(cfg *fosite.Config, store Store, keys *Keys) fosite.OAuth2Provider {
+func newProvider(cfg *fosite.Config, store Store, keys *Keys) (fosite.OAuth2Provider, *oauth2.HMACSHAStrategy) {
+	core := compose.NewOAuth2HMACStrategy(cfg)
 	strategy := &compose.CommonStrategy{
-		CoreStrategy:               compose.NewOAuth2HMACStrategy(cfg),
+		CoreStrategy:               core,
 		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keys.Current, cfg),
 		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keys.Current},
 	}
@@ -152,7 +170,21 @@ func newProvider(cfg *fosite.Config, store Store, keys *Keys) fosite.OAuth2Provi
 		compose.OpenIDConnectRefreshFactory,
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
-	)
+	), core
 }
 
 var _ openid.Session = (*Session)(nil)
+
+// circleAudiences lets any client ask for a circle URL of this server as audience (that is
+// what a scan session is for); other audiences must be registered on the client.
+func circleAudiences(issuer string) fosite.AudienceMatchingStrategy {
+	return func(haystack []string, needle []string) error {
+		var others []string
+		for _, n := range needle {
+			if _, ok := circleCode(issuer, n); !ok {
+				others = append(others, n)
+			}
+		}
+		return fosite.DefaultAudienceMatchingStrategy(haystack, others)
+	}
+}

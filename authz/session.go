@@ -30,6 +30,15 @@ func NewSession() *Session {
 	return &Session{DefaultSession: openid.DefaultSession{Claims: &jwt.IDTokenClaims{}, Headers: &jwt.Headers{}}}
 }
 
+// GetExtraClaims puts the scan time into introspection responses (as "scan_time", in Unix
+// seconds), so that a resource server running apart can read it.
+func (s *Session) GetExtraClaims() map[string]any {
+	if s.ScanTime.IsZero() {
+		return nil
+	}
+	return map[string]any{"scan_time": s.ScanTime.Unix()}
+}
+
 // Clone implements fosite.Session.
 func (s *Session) Clone() fosite.Session {
 	if s == nil {

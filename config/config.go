@@ -43,7 +43,9 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	TrustedProxies  []string
-	SMS             SMS
+	// ScanSessionLifespan is how long a scan session (the token that joins one circle) lasts.
+	ScanSessionLifespan time.Duration
+	SMS                 SMS
 }
 
 // SMS holds the settings of the SMS provider.
@@ -88,6 +90,7 @@ func Settings() []Setting {
 		{"QRC_LOG_LEVEL", "log-level", "info", "`debug`, `info`, `warn` or `error`", setLogLevel},
 		{"QRC_LOG_FORMAT", "log-format", "auto", "`json`, `text`, or `auto` (JSON unless stderr is a terminal)", setLogFormat},
 		{"QRC_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a stopping server waits for requests in flight", setShutdownTimeout},
+		{"QRC_SCAN_SESSION_LIFESPAN", "scan-session-lifespan", "10m", "how long a scan session (the token that joins one circle) lasts", setScanLifespan},
 		{"QRC_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none", setTrustedProxies},
 	}
 }
@@ -294,6 +297,15 @@ func setShutdownTimeout(c *Config, v string) error {
 		return fmt.Errorf("expected a positive duration such as 20s, got %q", v)
 	}
 	c.ShutdownTimeout = d
+	return nil
+}
+
+func setScanLifespan(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 24*time.Hour {
+		return fmt.Errorf("expected a duration from 1m to 24h, got %q", v)
+	}
+	c.ScanSessionLifespan = d
 	return nil
 }
 

@@ -13,6 +13,7 @@ var migrations = []Migration{
 	{2, "oauth2 clients and token sessions", migrateOAuth},
 	{3, "users, login sessions, consents and signing keys", migrateUsers},
 	{4, "sms challenges and rate limits", migrateSMS},
+	{5, "circles, join requests, memberships, exclusions and user settings", migrateCircles},
 }
 
 // timestamp is the column type for a moment in time.

@@ -81,11 +81,11 @@ func benchToken(ctx context.Context, cfg config.Config, f benchFlags, log *slog.
 	}
 	cfg.PublicURL = &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	quiet := server.NewLogger(io.Discard, true, slog.LevelError)
-	engine, err := buildEngine(ctx, cfg, quiet, db)
+	a, err := buildApp(ctx, cfg, quiet, db)
 	if err != nil {
 		return benchResult{}, err
 	}
-	srv := &http.Server{Handler: engine}
+	srv := &http.Server{Handler: a.engine}
 	go srv.Serve(ln)
 	defer srv.Close()
 

@@ -16,6 +16,8 @@ import (
 	"qrcircles/authz/phoneauth"
 	"qrcircles/authz/sms"
 	"qrcircles/config"
+	"qrcircles/resource/api"
+	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
 	"qrcircles/static"
 	"qrcircles/storage"
@@ -36,12 +38,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	engine, err := buildEngine(ctx, cfg, log, db)
+	a, err := buildApp(ctx, cfg, log, db)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           engine,
+		Handler:           a.engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -58,8 +60,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return runUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, log)
 }
 
-// buildEngine assembles every part of the server on one gin engine.
-func buildEngine(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB) (*gin.Engine, error) {
+// app is the assembled server.
+type app struct {
+	engine  *gin.Engine
+	authz   *authz.Server
+	circles *circles.Service
+}
+
+// buildApp assembles every part of the server on one gin engine.
+func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB) (*app, error) {
 	assets, err := static.Load()
 	if err != nil {
 		return nil, fmt.Errorf("static assets: %w", err)
@@ -82,12 +91,15 @@ func buildEngine(ctx context.Context, cfg config.Config, log *slog.Logger, db *s
 	}
 	az, err := authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
+		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan,
 	})
 	if err != nil {
 		return nil, err
 	}
 	az.Mount(engine)
-	return engine, nil
+	svc := &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion}
+	(&api.API{Circles: svc, Verifier: az}).Mount(engine)
+	return &app{engine: engine, authz: az, circles: svc}, nil
 }
 
 // smsSender picks the configured SMS provider.

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/admission"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// requestJSON is a join request as its applicant or organizer sees it.
+type requestJSON struct {
+	ID        int64        `json:"id"`
+	CircleID  int64        `json:"circle_id"`
+	UserID    int64        `json:"user_id"`
+	Status    string       `json:"status"`
+	ScanTime  string       `json:"scan_time"`
+	Reasons   []reasonJSON `json:"reasons"`
+	DecidedBy int64        `json:"decided_by,omitempty"`
+	DecidedAt string       `json:"decided_at,omitempty"`
+}
+
+type reasonJSON struct {
+	Code    admission.Reason `json:"code"`
+	Message string           `json:"message"`
+}
+
+func toRequestJSON(q storage.JoinRequest, lang string) requestJSON {
+	out := requestJSON{ID: q.ID, CircleID: q.CircleID, UserID: q.UserID, Status: q.Status, ScanTime: rfc3339(q.ScanTime),
+		Reasons: []reasonJSON{}, DecidedBy: q.DecidedBy, DecidedAt: rfc3339(q.DecidedAt)}
+	for _, r := range q.Reasons {
+		out.Reasons = append(out.Reasons, reasonJSON{r, admission.Describe(r, lang)})
+	}
+	return out
+}
+
+// join takes a scan session for this circle: 200 joined, 202 waiting, 403 refused, 404
+// unknown, 410 closed. A repeat gives the same answer and makes no second membership.
+func (a *API) join(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	circle, err := a.Circles.Get(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p := principal(c)
+	if !p.IsScanSessionFor(a.Circles.URL(circle)) {
+		fail(c, problem.Errorf(problem.EForbidden, "Joining needs a scan session for this circle; exchange your token for one with the circle's URL as audience."))
+		return
+	}
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	out, err := a.Circles.Join(ctx, u, circle.ID, p.ScanTime)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	lang := c.GetHeader("Accept-Language")
+	switch {
+	case out.Member:
+		c.JSON(http.StatusOK, gin.H{"status": "joined", "request": toRequestJSON(out.Request, lang)})
+	case out.Request.Status == storage.RequestWaiting:
+		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
+	default:
+		fail(c, problem.Errorf(problem.EForbidden, "%s", refusal(out.Request, lang)))
+	}
+}
+
+// refusal explains a refusal without saying who caused it.
+func refusal(q storage.JoinRequest, lang string) string {
+	if q.Status == storage.RequestDenied {
+		return "The organizer declined your request."
+	}
+	for _, r := range q.Reasons {
+		return admission.Describe(r, lang)
+	}
+	return admission.Describe(admission.ReasonExcluded, lang)
+}
+
+func (a *API) requests(c *gin.Context) {
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	qs, err := a.Circles.Requests(c.Request.Context(), u.ID, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]requestJSON, len(qs))
+	for i, q := range qs {
+		out[i] = toRequestJSON(q, c.GetHeader("Accept-Language"))
+	}
+	c.JSON(http.StatusOK, gin.H{"requests": out})
+}
+
+func (a *API) approve(c *gin.Context) { a.decide(c, true) }
+func (a *API) deny(c *gin.Context)    { a.decide(c, false) }
+
+func (a *API) decide(c *gin.Context, approve bool) {
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	id, ok1 := pathID(c, "id")
+	rid, ok2 := pathID(c, "rid")
+	if !ok1 || !ok2 {
+		return
+	}
+	var q storage.JoinRequest
+	var err error
+	if approve {
+		var out storage.JoinOutcome
+		out, err = a.Circles.Approve(c.Request.Context(), u.ID, id, rid)
+		q = out.Request
+	} else {
+		q, err = a.Circles.Deny(c.Request.Context(), u.ID, id, rid)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
+}
+
+type memberJSON struct {
+	UserID      int64  `json:"user_id"`
+	DisplayName string `json:"display_name"`
+	JoinedAt    string `json:"joined_at"`
+}
+
+func (a *API) members(c *gin.Context) {
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ms, err := a.Circles.Members(c.Request.Context(), u.ID, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]memberJSON, len(ms))
+	for i, m := range ms {
+		out[i] = memberJSON{m.UserID, m.DisplayName, m.JoinedAt.UTC().Format(time.RFC3339)}
+	}
+	c.JSON(http.StatusOK, gin.H{"members": out})
+}
+
+func (a *API) leave(c *gin.Context) {
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := a.Circles.Leave(c.Request.Context(), u.ID, id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *API) removeMember(c *gin.Context) {
+	u, ok := a.user(c)
+	if !ok {
+		return
+	}
+	id, ok1 := pathID(c, "id")
+	uid, ok2 := pathID(c, "uid")
+	if !ok1 || !ok2 {
+		return
+	}
+	if err := a.Circles.Remove(c.Request.Context(), u.ID, id, uid); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,158 @@
+// Package circles is what organizers and attendees do with circles: create them with their
+// admission rules, join them with a scan session, and review who waits. It applies the pure
+// admission rules to what storage reads under its locks, and speaks in *problem.Error.
+package circles
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"time"
+
+	"qrcircles/resource/admission"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// Store is what the service needs of the database.
+type Store interface {
+	CreateCircle(ctx context.Context, c *storage.Circle, allowlist []string) error
+	Circle(ctx context.Context, id int64) (storage.Circle, error)
+	CircleByCode(ctx context.Context, code string) (storage.Circle, error)
+	UpdateCircle(ctx context.Context, c *storage.Circle, allowlist []string, fn func(ctx context.Context) error) error
+	Redecide(ctx context.Context, c storage.Circle, now time.Time, decide storage.Decider) (int, error)
+	Join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
+	Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
+	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
+	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
+	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)
+	Members(ctx context.Context, circleID int64) ([]storage.Member, error)
+	MemberCount(ctx context.Context, circleID int64) (int, error)
+	IsMember(ctx context.Context, circleID, userID int64) (bool, error)
+	EndMembership(ctx context.Context, circleID, userID int64, status string, now time.Time) error
+	CirclesOwnedBy(ctx context.Context, userID int64) ([]storage.Circle, error)
+	CirclesJoinedBy(ctx context.Context, userID int64) ([]storage.Circle, error)
+	Allowlist(ctx context.Context, circleID int64) ([]string, error)
+	User(ctx context.Context, id int64) (storage.User, error)
+	UserByPhone(ctx context.Context, phone string) (storage.User, error)
+	CreateExclusion(ctx context.Context, userID int64, myPhone, otherPhone string, now time.Time) (storage.Exclusion, error)
+	Exclusions(ctx context.Context, userID int64) ([]storage.Exclusion, error)
+	DeleteExclusion(ctx context.Context, userID, id int64) error
+	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
+	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, now time.Time) error
+}
+
+// Service carries out circle actions.
+type Service struct {
+	Store         Store
+	PublicURL     *url.URL
+	DefaultRegion string
+	Now           func() time.Time
+}
+
+// URL is the circle's address, the content of its QR code.
+func (s *Service) URL(c storage.Circle) string { return s.PublicURL.String() + "/c/" + c.Code }
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// newCode returns 128 random bits, URL-safe: unguessable, so a circle's URL is its invitation.
+func newCode() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Get returns a circle.
+func (s *Service) Get(ctx context.Context, id int64) (storage.Circle, error) {
+	c, err := s.Store.Circle(ctx, id)
+	return c, notFound(err, "No such circle.")
+}
+
+// ByCode returns the circle of a QR code.
+func (s *Service) ByCode(ctx context.Context, code string) (storage.Circle, error) {
+	c, err := s.Store.CircleByCode(ctx, code)
+	return c, notFound(err, "No circle has this code.")
+}
+
+// owned returns the circle when actor organizes it.
+func (s *Service) owned(ctx context.Context, actor, id int64) (storage.Circle, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if c.OwnerID != actor {
+		return c, problem.Errorf(problem.EForbidden, "Only the circle's organizer may do this.")
+	}
+	return c, nil
+}
+
+// Join decides a scan session's request to join. The scan time is the server's, from the
+// scan session; a repeat returns the same membership or request.
+func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan time.Time) (storage.JoinOutcome, error) {
+	c, err := s.Get(ctx, circleID)
+	if err != nil {
+		return storage.JoinOutcome{}, err
+	}
+	if c.Rules.Closed {
+		return storage.JoinOutcome{}, problem.Errorf(problem.EGone, "This circle is closed.")
+	}
+	out, err := s.Store.Join(ctx, c.ID, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
+	return out, notFound(err, "No such circle.")
+}
+
+// ruleDecider decides by the circle's rules. Someone the organizer removed waits for review.
+func ruleDecider(userID int64, phone string, scan time.Time) storage.Decider {
+	return func(st storage.JoinState) admission.Decision {
+		r := withAllowlist(st, phone)
+		if st.Previous != nil && st.Previous.Status == storage.RequestRemoved {
+			r.Mode = admission.ModeReview
+		}
+		return admission.Decide(r, admission.Applicant{UserID: userID, Phone: phone}, scan, stateOf(st))
+	}
+}
+
+// approveDecider is the organizer's decision: it sets aside the window and the ranges, never
+// the member cap, an exclusion or the person's refusal of all circles.
+func approveDecider(q storage.JoinRequest) storage.Decider {
+	return func(st storage.JoinState) admission.Decision {
+		r := st.Circle.Rules
+		r.Mode, r.Closed = admission.ModeOpen, false
+		return admission.Decide(r, admission.Applicant{UserID: q.UserID, Phone: q.Phone}, q.ScanTime, stateOf(st))
+	}
+}
+
+func stateOf(st storage.JoinState) admission.State {
+	return admission.State{Members: st.Members, Excluded: st.Excluded, RefusesAll: st.RefusesAll}
+}
+
+// withAllowlist gives the rules the part of the allowlist that matters for this applicant:
+// storage looked the phone up instead of loading thousands of numbers. A list that does not
+// hold the phone is stood for by an entry no phone matches, so the rule still counts as set.
+func withAllowlist(st storage.JoinState, phone string) admission.Rules {
+	r := st.Circle.Rules
+	switch {
+	case st.Circle.AllowlistSize == 0:
+		r.Allowlist = nil
+	case st.Listed:
+		r.Allowlist = []string{phone}
+	default:
+		r.Allowlist = []string{"+"}
+	}
+	return r
+}
+
+func notFound(err error, msg string) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return problem.Errorf(problem.ENotFound, "%s", msg)
+	}
+	return err
+}

@@ -1,0 +1,171 @@
+package circles
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"qrcircles/authz/phone"
+	"qrcircles/resource/admission"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// Input is what an organizer sets on a circle. On an update, nil fields stay as they are.
+type Input struct {
+	Title       *string
+	Description *string
+	Location    *string
+	StartsAt    *time.Time
+	EndsAt      *time.Time
+	TimeZone    *string
+	NotBefore   *time.Time // a zero time clears the bound
+	NotAfter    *time.Time
+	Prefixes    *[]string
+	PhoneRanges *[]admission.PhoneRange
+	IDRanges    *[]admission.IDRange
+	Allowlist   *[]string // phones in any format the default region understands
+	Cap         *int
+	Mode        *admission.Mode
+	Closed      *bool
+}
+
+// Create makes a circle owned by the organizer.
+func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Circle, error) {
+	now := s.now()
+	c := storage.Circle{Code: newCode(), OwnerID: owner, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
+	c.Rules.Mode = admission.ModeRules
+	allow, err := s.apply(&c, in)
+	if err != nil {
+		return c, err
+	}
+	if c.Title == "" {
+		return c, problem.Invalid("title", "A circle needs a title.")
+	}
+	if allow == nil {
+		allow = []string{}
+	}
+	return c, s.Store.CreateCircle(ctx, &c, allow)
+}
+
+// Update changes a circle. Waiting requests that pass the new rules are admitted in the same
+// transaction; admitted says how many.
+func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c storage.Circle, admitted int, err error) {
+	if c, err = s.owned(ctx, actor, id); err != nil {
+		return c, 0, err
+	}
+	allow, err := s.apply(&c, in)
+	if err != nil {
+		return c, 0, err
+	}
+	c.UpdatedAt = s.now()
+	err = s.Store.UpdateCircle(ctx, &c, allow, func(ctx context.Context) error {
+		if c.Rules.Closed {
+			return nil
+		}
+		admitted, err = s.Store.Redecide(ctx, c, s.now(), redecider)
+		return err
+	})
+	return c, admitted, err
+}
+
+// redecider re-applies the rules to a waiting request with its original scan time.
+func redecider(st storage.JoinState) admission.Decision {
+	q := st.Previous
+	return ruleDecider(q.UserID, q.Phone, q.ScanTime)(st)
+}
+
+// apply validates in and copies it onto c; it returns the normalized allowlist when in sets one.
+func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
+	if err := applyText(c, in); err != nil {
+		return nil, err
+	}
+	if err := applyTimes(c, in); err != nil {
+		return nil, err
+	}
+	r := &c.Rules
+	setIf(&r.PhonePrefixes, in.Prefixes)
+	setIf(&r.PhoneRanges, in.PhoneRanges)
+	setIf(&r.UserIDRanges, in.IDRanges)
+	setIf(&r.Cap, in.Cap)
+	setIf(&r.Mode, in.Mode)
+	setIf(&r.Closed, in.Closed)
+	if err := r.Validate(); err != nil {
+		var fe *admission.FieldError
+		if errors.As(err, &fe) {
+			return nil, problem.Invalid(fe.Field, "%s", fe.Message)
+		}
+		return nil, err
+	}
+	if in.Allowlist == nil {
+		return nil, nil
+	}
+	return s.normalizeAll(*in.Allowlist)
+}
+
+func applyText(c *storage.Circle, in Input) error {
+	for _, f := range []struct {
+		name string
+		src  *string
+		dst  *string
+		max  int
+	}{{"title", in.Title, &c.Title, 200}, {"description", in.Description, &c.Description, 5000}, {"location", in.Location, &c.Location, 300}} {
+		if f.src == nil {
+			continue
+		}
+		v := strings.TrimSpace(*f.src)
+		if utf8.RuneCountInString(v) > f.max {
+			return problem.Invalid(f.name, "The %s can be at most %d characters.", f.name, f.max)
+		}
+		*f.dst = v
+	}
+	if in.Title != nil && c.Title == "" {
+		return problem.Invalid("title", "A circle needs a title.")
+	}
+	return nil
+}
+
+func applyTimes(c *storage.Circle, in Input) error {
+	if in.TimeZone != nil {
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
+			return problem.Invalid("time_zone", "Unknown time zone %q; use a name such as Asia/Shanghai.", *in.TimeZone)
+		}
+		c.TimeZone = *in.TimeZone
+	}
+	setIf(&c.StartsAt, in.StartsAt)
+	setIf(&c.EndsAt, in.EndsAt)
+	setIf(&c.Rules.NotBefore, in.NotBefore)
+	setIf(&c.Rules.NotAfter, in.NotAfter)
+	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && c.EndsAt.Before(c.StartsAt) {
+		return problem.Invalid("ends_at", "The event cannot end before it starts.")
+	}
+	return nil
+}
+
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// normalizeAll turns an allowlist into unique E.164 numbers; the first bad one is named.
+func (s *Service) normalizeAll(raw []string) ([]string, error) {
+	if len(raw) > admission.MaxAllowlist {
+		return nil, problem.Invalid("allowlist", "An allowlist can hold at most %d phones.", admission.MaxAllowlist)
+	}
+	seen := make(map[string]bool, len(raw))
+	out := make([]string, 0, len(raw))
+	for i, p := range raw {
+		e164, err := phone.Normalize(p, s.DefaultRegion)
+		if err != nil {
+			return nil, problem.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)
+		}
+		if !seen[e164] {
+			seen[e164] = true
+			out = append(out, e164)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,149 @@
+package circles
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"qrcircles/authz/phone"
+	"qrcircles/resource/admission"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// Approve admits a waiting request. The organizer overrides the window and the ranges, not
+// the cap, an exclusion, or the applicant's refusal of all circles.
+func (s *Service) Approve(ctx context.Context, actor, circleID, requestID int64) (storage.JoinOutcome, error) {
+	if _, err := s.owned(ctx, actor, circleID); err != nil {
+		return storage.JoinOutcome{}, err
+	}
+	out, err := s.Store.Decide(ctx, circleID, requestID, actor, s.now(), func(st storage.JoinState) admission.Decision {
+		return approveDecider(*st.Previous)(st)
+	})
+	return out, requestErr(err)
+}
+
+// Deny turns a waiting request down.
+func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (storage.JoinRequest, error) {
+	if _, err := s.owned(ctx, actor, circleID); err != nil {
+		return storage.JoinRequest{}, err
+	}
+	q, err := s.Store.Deny(ctx, circleID, requestID, actor, s.now())
+	return q, requestErr(err)
+}
+
+func requestErr(err error) error {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return problem.Errorf(problem.ENotFound, "No such request in this circle.")
+	case errors.Is(err, storage.ErrConflict):
+		return problem.Errorf(problem.EConflict, "This request has already been decided.")
+	}
+	return err
+}
+
+// Requests lists a circle's waiting requests, for its organizer.
+func (s *Service) Requests(ctx context.Context, actor, circleID int64) ([]storage.JoinRequest, error) {
+	if _, err := s.owned(ctx, actor, circleID); err != nil {
+		return nil, err
+	}
+	return s.Store.RequestsOfCircle(ctx, circleID, storage.RequestWaiting)
+}
+
+// Members lists a circle's members for a member or the organizer.
+func (s *Service) Members(ctx context.Context, viewer, circleID int64) ([]storage.Member, error) {
+	c, err := s.Get(ctx, circleID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayView(ctx, viewer, c); err != nil {
+		return nil, err
+	}
+	return s.Store.Members(ctx, circleID)
+}
+
+// mayView lets the organizer and the members see inside a circle.
+func (s *Service) mayView(ctx context.Context, viewer int64, c storage.Circle) error {
+	if viewer == c.OwnerID {
+		return nil
+	}
+	member, err := s.Store.IsMember(ctx, c.ID, viewer)
+	if err != nil {
+		return err
+	}
+	if !member {
+		return problem.Errorf(problem.EForbidden, "Only the circle's members see inside it.")
+	}
+	return nil
+}
+
+// Leave ends the viewer's own membership.
+func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
+	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestLeft, s.now())
+	return notFound(err, "You are not a member of this circle.")
+}
+
+// Remove lets the organizer remove a member.
+func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) error {
+	if _, err := s.owned(ctx, actor, circleID); err != nil {
+		return err
+	}
+	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestRemoved, s.now())
+	return notFound(err, "This person is not a member of the circle.")
+}
+
+// Mine is a person's circles.
+type Mine struct {
+	Owned   []storage.Circle
+	Joined  []storage.Circle
+	Waiting []storage.JoinRequest
+}
+
+// MyCircles lists what a person organizes, has joined and waits for.
+func (s *Service) MyCircles(ctx context.Context, userID int64) (Mine, error) {
+	var m Mine
+	var err error
+	if m.Owned, err = s.Store.CirclesOwnedBy(ctx, userID); err != nil {
+		return m, err
+	}
+	if m.Joined, err = s.Store.CirclesJoinedBy(ctx, userID); err != nil {
+		return m, err
+	}
+	m.Waiting, err = s.Store.RequestsOfUser(ctx, userID, storage.RequestWaiting)
+	return m, err
+}
+
+// AddExclusion records "never in the same circle as the holder of this phone".
+func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone string) (storage.Exclusion, error) {
+	other, err := phone.Normalize(rawPhone, s.DefaultRegion)
+	if err != nil {
+		return storage.Exclusion{}, err
+	}
+	if other == u.Phone {
+		return storage.Exclusion{}, problem.Invalid("phone", "That is your own number.")
+	}
+	ex, err := s.Store.CreateExclusion(ctx, u.ID, u.Phone, other, s.now())
+	if errors.Is(err, storage.ErrConflict) {
+		return ex, problem.Errorf(problem.EConflict, "You already share a circle with this person; leave it first.")
+	}
+	return ex, err
+}
+
+// RemoveExclusion deletes one of the person's exclusions.
+func (s *Service) RemoveExclusion(ctx context.Context, userID, id int64) error {
+	return notFound(s.Store.DeleteExclusion(ctx, userID, id), "No such exclusion.")
+}
+
+// ParseAllowlistCSV reads phones from CSV text: the first column of every row, skipping a
+// header row and blank lines.
+func ParseAllowlistCSV(text string) []string {
+	var out []string
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		field := strings.TrimSpace(strings.Trim(strings.SplitN(line, ",", 2)[0], `"`))
+		if field == "" || (i == 0 && !strings.ContainsAny(field, "0123456789")) {
+			continue
+		}
+		out = append(out, field)
+	}
+	return out
+}

@@ -1,0 +1,378 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"qrcircles/resource/admission"
+)
+
+// JoinState is what a join decision needs, read under the transaction's locks.
+type JoinState struct {
+	Circle     Circle
+	Previous   *JoinRequest // this person's earlier request, if any
+	Members    int          // counted only when the circle has a cap
+	Excluded   bool         // someone in the circle and this person exclude each other
+	RefusesAll bool
+	Listed     bool // the phone is on the circle's allowlist
+}
+
+// Decider turns a JoinState into a decision: the domain's rules, kept out of storage.
+type Decider func(JoinState) admission.Decision
+
+// JoinOutcome is the request after the decision, and whether the person is a member.
+type JoinOutcome struct {
+	Request JoinRequest
+	Member  bool
+}
+
+type joinRequestRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	CircleID  int64
+	UserID    int64
+	Phone     string
+	ScanTime  time.Time
+	Status    string
+	Reasons   string
+	DecidedBy *int64
+	DecidedAt *time.Time
+	CreatedAt time.Time
+}
+
+func (joinRequestRow) TableName() string { return "join_requests" }
+
+func (r joinRequestRow) request() JoinRequest {
+	q := JoinRequest{ID: r.ID, CircleID: r.CircleID, UserID: r.UserID, Phone: r.Phone, ScanTime: r.ScanTime.UTC(),
+		Status: r.Status, Reasons: parseReasons(r.Reasons), DecidedAt: fromOpt(r.DecidedAt), CreatedAt: r.CreatedAt.UTC()}
+	if r.DecidedBy != nil {
+		q.DecidedBy = *r.DecidedBy
+	}
+	return q
+}
+
+// errRetryExclusive asks for the join to run again under an exclusive circle lock: the cap
+// appeared between the first look and the lock.
+var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive lock")
+
+// Join decides and records one person's request to join a circle, atomically: the member cap
+// and exclusions hold under concurrent joins. A person who is already a member gets their
+// membership back unchanged; a waiting or denied request is returned as it is.
+func (db *DB) Join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, decide Decider) (JoinOutcome, error) {
+	pre, err := db.Circle(ctx, circleID)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	exclusive := pre.Rules.Cap > 0
+	for attempt := 0; ; attempt++ {
+		var out JoinOutcome
+		err := db.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			out, err = db.join(ctx, circleID, userID, phone, scan, now, exclusive, decide)
+			return err
+		})
+		switch {
+		case errors.Is(err, errRetryExclusive) && !exclusive:
+			exclusive = true
+		case isSerializationFailure(err) && attempt < 3:
+		default:
+			return out, err
+		}
+	}
+}
+
+func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, exclusive bool, decide Decider) (JoinOutcome, error) {
+	if err := db.lockKey(ctx, phoneLockKey(phone), true); err != nil {
+		return JoinOutcome{}, err
+	}
+	circle, err := db.lockCircle(ctx, circleID, exclusive)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	if circle.Rules.Cap > 0 && !exclusive {
+		return JoinOutcome{}, errRetryExclusive
+	}
+	prev, err := db.requestOf(ctx, circleID, userID)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	if prev != nil {
+		member, err := db.IsMember(ctx, circleID, userID)
+		if err != nil || member {
+			return JoinOutcome{Request: *prev, Member: member}, err
+		}
+		if prev.Status == RequestWaiting || prev.Status == RequestDenied {
+			return JoinOutcome{Request: *prev}, nil
+		}
+	}
+	req := JoinRequest{CircleID: circleID, UserID: userID, Phone: phone, ScanTime: scan.UTC()}
+	return db.decideAndApply(ctx, circle, req, prev, decide, 0, now)
+}
+
+// decideAndApply reads the rest of the state, asks decide, and records the outcome. The
+// caller holds the circle's lock and the person's phone lock.
+func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, prev *JoinRequest, decide Decider, decidedBy int64, now time.Time) (JoinOutcome, error) {
+	st, err := db.joinState(ctx, c, req)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	st.Previous = prev
+	d := decide(st)
+	req.Reasons = d.Reasons
+	req.DecidedAt = now.UTC()
+	req.DecidedBy = decidedBy
+	switch d.Outcome {
+	case admission.Admit:
+		req.Status = RequestAdmitted
+		if err := db.addMember(ctx, c.ID, req.UserID, now); err != nil {
+			return JoinOutcome{}, err
+		}
+	case admission.Queue:
+		req.Status, req.DecidedAt, req.DecidedBy = RequestWaiting, time.Time{}, 0
+	default:
+		req.Status = RequestRefused
+	}
+	saved, err := db.saveRequest(ctx, req, now)
+	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, err
+}
+
+func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest) (JoinState, error) {
+	st := JoinState{Circle: c}
+	var err error
+	if st.Excluded, err = db.excludedFrom(ctx, c.ID, req.UserID, req.Phone); err != nil {
+		return st, err
+	}
+	if st.RefusesAll, err = db.RefusesAllCircles(ctx, req.UserID); err != nil {
+		return st, err
+	}
+	if c.AllowlistSize > 0 {
+		if st.Listed, err = db.Allowlisted(ctx, c.ID, req.Phone); err != nil {
+			return st, err
+		}
+	}
+	if c.Rules.Cap > 0 {
+		if st.Members, err = db.MemberCount(ctx, c.ID); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// excludedFrom reports whether someone in the circle and this person exclude each other.
+// Only people with exclusions pay for the circle-wide lock that makes the check race-free.
+func (db *DB) excludedFrom(ctx context.Context, circleID, userID int64, phone string) (bool, error) {
+	var n int64
+	err := db.conn(ctx).Model(&exclusionRow{}).Where("user_id = ? OR other_phone = ?", userID, phone).Limit(1).Count(&n).Error
+	if err != nil || n == 0 {
+		return false, wrapErr("reading exclusions", err)
+	}
+	if err := db.lockKey(ctx, circleLockKey(circleID), false); err != nil {
+		return false, err
+	}
+	var hits []int64
+	err = db.conn(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.circle_id = ? AND m.user_id <> ? AND (
+			u.phone IN (SELECT other_phone FROM exclusions WHERE user_id = ?)
+			OR m.user_id IN (SELECT user_id FROM exclusions WHERE other_phone = ?))
+		LIMIT 1`, circleID, userID, userID, phone).Scan(&hits).Error
+	return len(hits) > 0, wrapErr("checking exclusions", err)
+}
+
+type membershipRow struct {
+	CircleID int64 `gorm:"primaryKey"`
+	UserID   int64 `gorm:"primaryKey"`
+	JoinedAt time.Time
+}
+
+func (membershipRow) TableName() string { return "memberships" }
+
+func (db *DB) addMember(ctx context.Context, circleID, userID int64, now time.Time) error {
+	err := db.conn(ctx).Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
+		ON CONFLICT (circle_id, user_id) DO NOTHING`, circleID, userID, now.UTC()).Error
+	return wrapErr("adding member", err)
+}
+
+func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time) (JoinRequest, error) {
+	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
+		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
+	if q.DecidedBy != 0 {
+		row.DecidedBy = &q.DecidedBy
+	}
+	err := db.conn(ctx).Raw(`INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (circle_id, user_id) DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
+			status = excluded.status, reasons = excluded.reasons, decided_by = excluded.decided_by, decided_at = excluded.decided_at
+		RETURNING id, created_at`,
+		row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt).
+		Row().Scan(&row.ID, &row.CreatedAt)
+	if err != nil {
+		return JoinRequest{}, fmt.Errorf("saving join request: %w", err)
+	}
+	return row.request(), nil
+}
+
+func (db *DB) requestOf(ctx context.Context, circleID, userID int64) (*JoinRequest, error) {
+	var row joinRequestRow
+	err := db.conn(ctx).Where("circle_id = ? AND user_id = ?", circleID, userID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil // no earlier request is an answer, not a failure
+	}
+	if err != nil {
+		return nil, fmt.Errorf("join request: %w", err)
+	}
+	r := row.request()
+	return &r, nil
+}
+
+// JoinRequest returns one request of a circle.
+func (db *DB) JoinRequest(ctx context.Context, circleID, requestID int64) (JoinRequest, error) {
+	var row joinRequestRow
+	err := db.conn(ctx).Where("circle_id = ? AND id = ?", circleID, requestID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return JoinRequest{}, fmt.Errorf("join request: %w", ErrNotFound)
+	}
+	if err != nil {
+		return JoinRequest{}, fmt.Errorf("join request: %w", err)
+	}
+	return row.request(), nil
+}
+
+// Decide re-decides a waiting request with decide (an organizer's approval, or changed rules),
+// under the same locks as a join. decidedBy is the organizer, or 0 for the rules.
+func (db *DB) Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide Decider) (JoinOutcome, error) {
+	var out JoinOutcome
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c, err := db.lockCircle(ctx, circleID, true)
+		if err != nil {
+			return err
+		}
+		out, err = db.decideLocked(ctx, c, requestID, decidedBy, now, decide)
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) decideLocked(ctx context.Context, c Circle, requestID, decidedBy int64, now time.Time, decide Decider) (JoinOutcome, error) {
+	q, err := db.JoinRequest(ctx, c.ID, requestID)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	if q.Status != RequestWaiting {
+		return JoinOutcome{Request: q}, fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
+	}
+	if err := db.lockKey(ctx, phoneLockKey(q.Phone), true); err != nil {
+		return JoinOutcome{}, err
+	}
+	return db.decideAndApply(ctx, c, JoinRequest{CircleID: c.ID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime}, &q, decide, decidedBy, now)
+}
+
+// Redecide re-decides every waiting request of the circle inside an UpdateCircle
+// transaction (the circle is locked), and returns how many were admitted.
+func (db *DB) Redecide(ctx context.Context, c Circle, now time.Time, decide Decider) (int, error) {
+	var ids []int64
+	err := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND status = ?", c.ID, RequestWaiting).
+		Order("id").Pluck("id", &ids).Error
+	if err != nil {
+		return 0, fmt.Errorf("waiting requests: %w", err)
+	}
+	admitted := 0
+	for _, id := range ids {
+		out, err := db.decideLocked(ctx, c, id, 0, now, decide)
+		if err != nil {
+			return admitted, err
+		}
+		if out.Member {
+			admitted++
+		}
+	}
+	return admitted, nil
+}
+
+// Deny turns a waiting request down.
+func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (JoinRequest, error) {
+	res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, RequestWaiting).
+		Updates(map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
+	if res.Error != nil {
+		return JoinRequest{}, fmt.Errorf("denying: %w", res.Error)
+	}
+	q, err := db.JoinRequest(ctx, circleID, requestID)
+	if err == nil && res.RowsAffected == 0 {
+		err = fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
+	}
+	return q, err
+}
+
+// RequestsOfCircle lists a circle's requests in one state, oldest first.
+func (db *DB) RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]JoinRequest, error) {
+	return db.requests(ctx, "circle_id = ? AND status = ?", circleID, status)
+}
+
+// RequestsOfUser lists a person's requests in one state, newest first.
+func (db *DB) RequestsOfUser(ctx context.Context, userID int64, status string) ([]JoinRequest, error) {
+	return db.requests(ctx, "user_id = ? AND status = ?", userID, status)
+}
+
+func (db *DB) requests(ctx context.Context, where string, args ...any) ([]JoinRequest, error) {
+	var rows []joinRequestRow
+	if err := db.conn(ctx).Where(where, args...).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("join requests: %w", err)
+	}
+	out := make([]JoinRequest, len(rows))
+	for i, r := range rows {
+		out[i] = r.request()
+	}
+	return out, nil
+}
+
+// Member is a member of a circle as the circle's pages list them.
+type Member struct {
+	UserID      int64
+	DisplayName string
+	JoinedAt    time.Time
+}
+
+// Members lists a circle's members in the order they joined.
+func (db *DB) Members(ctx context.Context, circleID int64) ([]Member, error) {
+	var out []Member
+	err := db.conn(ctx).Raw(`SELECT m.user_id, u.display_name, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.circle_id = ? ORDER BY m.joined_at, m.user_id`, circleID).Scan(&out).Error
+	return out, wrapErr("listing members", err)
+}
+
+// MemberCount counts a circle's members.
+func (db *DB) MemberCount(ctx context.Context, circleID int64) (int, error) {
+	var n int64
+	err := db.conn(ctx).Model(&membershipRow{}).Where("circle_id = ?", circleID).Count(&n).Error
+	return int(n), wrapErr("counting members", err)
+}
+
+// IsMember reports whether the user is a member of the circle.
+func (db *DB) IsMember(ctx context.Context, circleID, userID int64) (bool, error) {
+	var n int64
+	err := db.conn(ctx).Model(&membershipRow{}).Where("circle_id = ? AND user_id = ?", circleID, userID).Count(&n).Error
+	return n > 0, wrapErr("membership", err)
+}
+
+// EndMembership removes a member (status RequestLeft when they leave, RequestRemoved when
+// the organizer removes them).
+func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status string, now time.Time) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Where("circle_id = ? AND user_id = ?", circleID, userID).Delete(&membershipRow{})
+		if err := affectedOne(res, "membership"); err != nil {
+			return err
+		}
+		return wrapErr("ending membership", db.conn(ctx).Model(&joinRequestRow{}).
+			Where("circle_id = ? AND user_id = ?", circleID, userID).
+			Updates(map[string]any{"status": status, "decided_at": now.UTC()}).Error)
+	})
+}
+
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
