@@ -321,8 +321,8 @@ func (db *DB) lockKey(ctx context.Context, name string, shared bool) error {
 	return nil
 }
 
-func phoneLockKey(phone string) string  { return "phone:" + phone }
-func circleLockKey(id int64) string     { return fmt.Sprintf("circle:%d", id) }
+func phoneLockKey(phone string) string { return "phone:" + phone }
+func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
 func reasonsText(rs []admission.Reason) string {
 	s := make([]string, len(rs))
 	for i, r := range rs {

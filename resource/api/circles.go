@@ -239,4 +239,3 @@ func (a *API) qrSVG(c *gin.Context) {
 	}
 	c.Data(http.StatusOK, "image/svg+xml", img)
 }
-
