@@ -5,11 +5,13 @@ package authz
 
 import (
 	"context"
+	"net/http"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/handler/oauth2"
@@ -36,6 +38,7 @@ type Store interface {
 	KeyStore
 	ClientStore
 	UserStore
+	ScanStore
 }
 
 // Options configure the server.
@@ -74,6 +77,7 @@ type Server struct {
 	core    *oauth2.HMACSHAStrategy
 	// scanLifespan is how long a scan session lasts.
 	scanLifespan time.Duration
+	onScan       ScanHandler
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -101,6 +105,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		now:     o.Now,
 		csrfKey: DeriveKey(o.Secret, "csrf"),
 	}
+	s.onScan = func(c *gin.Context, _ ScanResult) { c.Redirect(http.StatusSeeOther, "/") }
 	s.config = fositeConfig(o.Issuer, o.Secret, hasher)
 	if o.CodeLifespan > 0 {
 		s.config.AuthorizeCodeLifespan = o.CodeLifespan

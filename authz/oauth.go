@@ -26,6 +26,7 @@ func (s *Server) Mount(e *gin.Engine) {
 	e.GET("/.well-known/openid-configuration", s.discovery)
 	e.GET("/.well-known/oauth-authorization-server", s.discovery)
 	e.GET("/.well-known/jwks.json", s.jwks)
+	e.GET("/auth/callback", s.callback)
 	s.mountPages(e)
 }
 
@@ -65,7 +66,9 @@ func (s *Server) authorize(c *gin.Context) {
 	for _, aud := range ar.GetRequestedAudience() {
 		ar.GrantAudience(aud)
 	}
-	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, s.userSession(user, ar.GetGrantedScopes()))
+	sess := s.userSession(user, ar.GetGrantedScopes())
+	sess.ScanTime = s.scanTimeFor(ctx, ar)
+	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return

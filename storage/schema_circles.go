@@ -60,6 +60,14 @@ func migrateCircles(tx *gorm.DB, dialect string) error {
 			created_at `+ts+` NOT NULL,
 			UNIQUE (user_id, other_phone))`,
 		`CREATE INDEX exclusions_other ON exclusions (other_phone)`,
+		`CREATE TABLE pending_scans (
+			state_hash varchar(64) PRIMARY KEY,
+			binding_hash varchar(64) NOT NULL,
+			verifier varchar(128) NOT NULL,
+			circle_url text NOT NULL,
+			scan_time `+ts+` NOT NULL,
+			created_at `+ts+` NOT NULL)`,
+		`CREATE INDEX pending_scans_created ON pending_scans (created_at)`,
 		`CREATE TABLE user_settings (
 			user_id bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
 			refuse_all_circles boolean NOT NULL DEFAULT false,

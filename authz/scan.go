@@ -1,0 +1,127 @@
+package authz
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
+
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// ScanStore keeps browser scans between the circle page and the callback.
+type ScanStore interface {
+	CreatePendingScan(ctx context.Context, p storage.PendingScan) error
+	PendingScan(ctx context.Context, stateHash string) (storage.PendingScan, error)
+	TakePendingScan(ctx context.Context, stateHash string) (storage.PendingScan, error)
+}
+
+// ScanResult is a completed browser scan: who scanned which circle, and when.
+type ScanResult struct {
+	UserID    int64
+	CircleURL string
+	ScanTime  time.Time
+}
+
+// ScanHandler takes over a browser once its scan session is issued (the join and its page).
+type ScanHandler func(c *gin.Context, r ScanResult)
+
+const scanCookie = "qrc_scan"
+
+// pendingScanLifespan bounds the time from opening a circle's page to finishing sign-in.
+const pendingScanLifespan = 30 * time.Minute
+
+// OnScan sets what happens after a browser scan completes.
+func (s *Server) OnScan(h ScanHandler) { s.onScan = h }
+
+// StartScan begins the browser path of a scan: it keeps the scan time server-side with a
+// PKCE verifier, bound to this browser, and sends the browser into an authorization request
+// of the first-party client with the circle as audience.
+func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time) {
+	state, verifier, binding := randomToken(24), randomToken(32), randomToken(24)
+	err := s.store.CreatePendingScan(c.Request.Context(), storage.PendingScan{
+		StateHash: hashID(state), BindingHash: hashID(binding), Verifier: verifier,
+		CircleURL: circleURL, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
+	})
+	if err != nil {
+		s.renderError(c, "message", "Something went wrong", err, nil)
+		return
+	}
+	s.setCookie(c, scanCookie, binding, pendingScanLifespan)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{
+		"client_id": {FirstPartyClientID}, "response_type": {"code"}, "redirect_uri": {s.callbackURL()},
+		"scope": {ScanScope}, "audience": {circleURL}, "state": {state},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}
+	c.Redirect(http.StatusSeeOther, "/oauth2/auth?"+q.Encode())
+}
+
+func (s *Server) callbackURL() string { return s.issuer.String() + "/auth/callback" }
+
+// scanTimeFor gives the first-party client's authorization the scan time kept by StartScan.
+func (s *Server) scanTimeFor(ctx context.Context, ar fosite.AuthorizeRequester) time.Time {
+	if ar.GetClient().GetID() != FirstPartyClientID || len(ar.GetRequestedAudience()) != 1 {
+		return time.Time{}
+	}
+	p, err := s.store.PendingScan(ctx, hashID(ar.GetState()))
+	if err != nil || p.CircleURL != ar.GetRequestedAudience()[0] {
+		return time.Time{}
+	}
+	return p.ScanTime
+}
+
+// callback ends the browser path: the first-party client exchanges its code in-process and
+// hands the scan session to the scan handler.
+func (s *Server) callback(c *gin.Context) {
+	ctx := c.Request.Context()
+	binding, _ := c.Cookie(scanCookie)
+	p, err := s.store.TakePendingScan(ctx, hashID(c.Query("state")))
+	if err != nil || binding == "" || hashID(binding) != p.BindingHash || s.now().Sub(p.CreatedAt) > pendingScanLifespan {
+		s.renderError(c, "message", "Scan again", errScanExpired, nil)
+		return
+	}
+	s.setCookie(c, scanCookie, "", -1)
+	if e := c.Query("error"); e != "" {
+		s.renderError(c, "message", "Not joined", problem.Errorf(problem.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
+		return
+	}
+	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
+	if err != nil {
+		s.renderError(c, "message", "Scan again", err, nil)
+		return
+	}
+	res.CircleURL = p.CircleURL
+	s.onScan(c, res)
+}
+
+func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (ScanResult, error) {
+	form := url.Values{"grant_type": {GrantAuthorizationCode}, "code": {code}, "redirect_uri": {s.callbackURL()},
+		"client_id": {FirstPartyClientID}, "code_verifier": {verifier}}
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.issuer.String()+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ar, err := s.oauth.NewAccessRequest(ctx, req, NewSession())
+	if err == nil {
+		_, err = s.oauth.NewAccessResponse(ctx, ar)
+	}
+	if err != nil {
+		return ScanResult{}, &problem.Error{Code: problem.EGone, Message: errScanExpired.Message, Err: err}
+	}
+	sess := ar.GetSession().(*Session)
+	id, err := strconv.ParseInt(sess.Subject, 10, 64)
+	if err != nil || sess.ScanTime.IsZero() {
+		return ScanResult{}, errors.New("scan session without user or scan time")
+	}
+	return ScanResult{UserID: id, ScanTime: sess.ScanTime}, nil
+}
+
+var errScanExpired = problem.Errorf(problem.EGone, "This scan has expired. Please scan the QR code again. / 扫码已过期，请重新扫码。")
