@@ -5,9 +5,9 @@ package authz
 
 import (
 	"context"
-	"net/http"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
