@@ -14,6 +14,7 @@ import (
 type TokenSpec struct {
 	ClientID string
 	UserID   int64
+	Phone    string
 	Scopes   []string
 	Audience []string
 	ScanTime time.Time // makes it a scan session
@@ -29,6 +30,7 @@ func (s *Server) IssueAccessToken(ctx context.Context, spec TokenSpec) (string, 
 	now := s.now().UTC()
 	sess := NewSession()
 	sess.Subject = strconv.FormatInt(spec.UserID, 10)
+	sess.Username = spec.Phone
 	sess.ScanTime = spec.ScanTime
 	sess.SetExpiresAt(fosite.AccessToken, now.Add(spec.Lifespan))
 	req := fosite.NewAccessRequest(sess)

@@ -22,6 +22,7 @@ func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, er
 	}
 	return tokens.Principal{
 		Subject:   sess.Subject,
+		Phone:     sess.Username,
 		ClientID:  ar.GetClient().GetID(),
 		Scopes:    ar.GetGrantedScopes(),
 		Audience:  ar.GetGrantedAudience(),

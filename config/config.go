@@ -19,6 +19,13 @@ const (
 	ModeProduction  = "production"
 )
 
+// Roles a process can run.
+const (
+	RoleAll      = "all"
+	RoleAuthz    = "authz"
+	RoleResource = "resource"
+)
+
 // SMS providers.
 const (
 	SMSConsole         = "console"
@@ -43,6 +50,12 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	TrustedProxies  []string
+	// Role says which servers this process runs: RoleAll, RoleAuthz or RoleResource.
+	Role string
+	// AuthzURL is the authorization server a resource-only process introspects tokens at.
+	AuthzURL                  *url.URL
+	IntrospectionClientID     string
+	IntrospectionClientSecret string
 	// ScanSessionLifespan is how long a scan session (the token that joins one circle) lasts.
 	ScanSessionLifespan time.Duration
 	SMS                 SMS
@@ -74,6 +87,10 @@ type Setting struct {
 func Settings() []Setting {
 	return []Setting{
 		{"QRC_MODE", "mode", ModeDevelopment, "`development` or `production`; production requires QRC_SECRET and QRC_PUBLIC_URL", setMode},
+		{"QRC_ROLE", "role", RoleAll, "`all` (both servers and the pages), `authz` (authorization server and sign-in pages) or `resource` (the API, verifying tokens at QRC_AUTHZ_URL)", setRole},
+		{"QRC_AUTHZ_URL", "authz-url", "", "base URL of the authorization server, for `--role resource`", setAuthzURL},
+		{"QRC_INTROSPECTION_CLIENT_ID", "introspection-client-id", "", "confidential client the resource server introspects tokens as (`--role resource`)", func(c *Config, v string) error { c.IntrospectionClientID = v; return nil }},
+		{"QRC_INTROSPECTION_CLIENT_SECRET", "introspection-client-secret", "", "its secret", func(c *Config, v string) error { c.IntrospectionClientSecret = v; return nil }},
 		{"QRC_LISTEN", "listen", ":8080", "address the HTTP server listens on", setListen},
 		{"QRC_PUBLIC_URL", "public-url", "http://localhost:8080", "public base URL: the OAuth issuer and the base of circle URLs in QR codes", setPublicURL},
 		{"QRC_DATABASE_URL", "database-url", "", "`postgres://…` for PostgreSQL; `sqlite:PATH` or empty for the embedded SQLite file in the data folder", setDatabaseURL},
@@ -141,6 +158,14 @@ func (c *Config) validate() error {
 			return fmt.Errorf("QRC_PUBLIC_URL: must be https in production (got %s)", c.PublicURL)
 		}
 	}
+	if c.Role == RoleResource {
+		if c.AuthzURL == nil {
+			return fmt.Errorf("QRC_AUTHZ_URL: required with --role resource")
+		}
+		if c.IntrospectionClientID == "" || c.IntrospectionClientSecret == "" {
+			return fmt.Errorf("QRC_INTROSPECTION_CLIENT_ID: a confidential client and its secret are required with --role resource")
+		}
+	}
 	if c.SMS.Provider == "" {
 		c.SMS.Provider = SMSConsole
 		if c.SMS.TwilioAccountSID != "" && c.SMS.TwilioAuthToken != "" {
@@ -181,6 +206,26 @@ func setMode(c *Config, v string) error {
 		return fmt.Errorf("expected development or production, got %q", v)
 	}
 	c.Mode = v
+	return nil
+}
+
+func setRole(c *Config, v string) error {
+	if v != RoleAll && v != RoleAuthz && v != RoleResource {
+		return fmt.Errorf("expected all, authz or resource, got %q", v)
+	}
+	c.Role = v
+	return nil
+}
+
+func setAuthzURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(strings.TrimRight(v, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("expected an absolute http(s) URL, got %q", v)
+	}
+	c.AuthzURL = u
 	return nil
 }
 

@@ -55,6 +55,9 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		{"bad timeout", map[string]string{"QRC_SHUTDOWN_TIMEOUT": "soon"}, "QRC_SHUTDOWN_TIMEOUT"},
 		{"twilio without token", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1"}, "QRC_TWILIO_AUTH_TOKEN"},
 		{"verify without service", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1", "QRC_TWILIO_AUTH_TOKEN": "t"}, "QRC_TWILIO_VERIFY_SERVICE_SID"},
+		{"bad role", map[string]string{"QRC_ROLE": "both"}, "QRC_ROLE"},
+		{"resource role without authz URL", map[string]string{"QRC_ROLE": "resource"}, "QRC_AUTHZ_URL"},
+		{"resource role without client", map[string]string{"QRC_ROLE": "resource", "QRC_AUTHZ_URL": "https://a.example"}, "QRC_INTROSPECTION_CLIENT_ID"},
 		{"unknown provider", map[string]string{"QRC_SMS_PROVIDER": "carrier-pigeon"}, "QRC_SMS_PROVIDER"},
 	}
 	for _, tt := range tests {

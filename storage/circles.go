@@ -284,13 +284,22 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 // (key-share) locks let the joins of an uncapped circle run side by side while still waiting
 // for a rule change to commit.
 func (db *DB) lockCircle(ctx context.Context, id int64, exclusive bool) (Circle, error) {
-	q := db.conn(ctx)
+	return db.lockCircleAnd(ctx, id, exclusive, "")
+}
+
+// lockCircleAnd is lockCircle that also takes a shared advisory lock on name (if any) in the
+// same round trip.
+func (db *DB) lockCircleAnd(ctx context.Context, id int64, exclusive bool, name string) (Circle, error) {
+	q := db.conn(ctx).Model(&circleRow{})
 	if db.dialect == Postgres {
 		strength := "KEY SHARE"
 		if exclusive {
 			strength = "UPDATE"
 		}
 		q = q.Clauses(clause.Locking{Strength: strength})
+		if name != "" {
+			q = q.Select("circles.*, pg_advisory_xact_lock_shared(?) IS NULL AS locked", advisoryKey(name))
+		}
 	}
 	var row circleRow
 	err := q.Where("id = ?", id).Take(&row).Error
@@ -309,16 +318,20 @@ func (db *DB) lockKey(ctx context.Context, name string, shared bool) error {
 	if db.dialect != Postgres {
 		return nil
 	}
-	h := fnv.New64a()
-	h.Write([]byte(name))
 	fn := "pg_advisory_xact_lock"
 	if shared {
 		fn = "pg_advisory_xact_lock_shared"
 	}
-	if err := db.conn(ctx).Exec("SELECT "+fn+"(?)", int64(h.Sum64())).Error; err != nil {
+	if err := db.conn(ctx).Exec("SELECT "+fn+"(?)", advisoryKey(name)).Error; err != nil {
 		return fmt.Errorf("advisory lock: %w", err)
 	}
 	return nil
+}
+
+func advisoryKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
 }
 
 func phoneLockKey(phone string) string { return "phone:" + phone }

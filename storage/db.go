@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -39,6 +40,8 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect string
 	dsn     string
+	// clients caches the clients of stored tokens for a moment (see tokenClient).
+	clients sync.Map
 }
 
 // Open connects to the database and checks that it answers.
@@ -54,8 +57,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	var g *gorm.DB
 	if dialect == Postgres {
-		// Prepared statements are cached per connection: the hot queries skip parsing.
-		cfg.PrepareStmt = true
+		// pgx prepares each statement once per connection and reuses it (its statement cache,
+		// set in the DSN): the hot queries skip parsing and planning without an extra round
+		// trip. gorm's own PrepareStmt would re-prepare inside every transaction.
 		g, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
@@ -79,7 +83,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 func resolve(o Options) (dialect, dsn string, err error) {
 	switch {
 	case strings.HasPrefix(o.URL, "postgres://"), strings.HasPrefix(o.URL, "postgresql://"):
-		return Postgres, withConnectTimeout(o.URL), nil
+		return Postgres, postgresDSN(o.URL), nil
 	case strings.HasPrefix(o.URL, "sqlite:"):
 		return SQLite, sqliteDSN(strings.TrimPrefix(o.URL, "sqlite:")), ensureDir(filepath.Dir(strings.TrimPrefix(o.URL, "sqlite:")))
 	case o.URL == "":
@@ -102,16 +106,20 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
-func withConnectTimeout(dsn string) string {
+// postgresDSN adds what the server needs unless the URL says otherwise: a connect timeout,
+// and pgx's per-connection cache of prepared statements.
+func postgresDSN(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
-	if q.Get("connect_timeout") == "" {
-		q.Set("connect_timeout", "5")
-		u.RawQuery = q.Encode()
+	for k, v := range map[string]string{"connect_timeout": "5", "default_query_exec_mode": "cache_statement", "statement_cache_capacity": "512"} {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
 	}
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 

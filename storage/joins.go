@@ -61,12 +61,10 @@ var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive
 // Join decides and records one person's request to join a circle, atomically: the member cap
 // and exclusions hold under concurrent joins. A person who is already a member gets their
 // membership back unchanged; a waiting or denied request is returned as it is.
-func (db *DB) Join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, decide Decider) (JoinOutcome, error) {
-	pre, err := db.Circle(ctx, circleID)
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	exclusive := pre.Rules.Cap > 0
+// c is the circle as the caller last read it; its cap picks the lock to take.
+func (db *DB) Join(ctx context.Context, c Circle, userID int64, phone string, scan, now time.Time, decide Decider) (JoinOutcome, error) {
+	circleID := c.ID
+	exclusive := c.Rules.Cap > 0
 	for attempt := 0; ; attempt++ {
 		var out JoinOutcome
 		err := db.InTx(ctx, func(ctx context.Context) error {
@@ -85,19 +83,24 @@ func (db *DB) Join(ctx context.Context, circleID, userID int64, phone string, sc
 }
 
 func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, exclusive bool, decide Decider) (JoinOutcome, error) {
-	if err := db.lockKey(ctx, phoneLockKey(phone), true); err != nil {
-		return JoinOutcome{}, err
-	}
-	circle, err := db.lockCircle(ctx, circleID, exclusive)
+	// The phone lock pairs with CreateExclusion's; the snapshots of the statements after this
+	// one see any exclusion committed before it was granted.
+	circle, err := db.lockCircleAnd(ctx, circleID, exclusive, phoneLockKey(phone))
 	if err != nil {
 		return JoinOutcome{}, err
 	}
 	if circle.Rules.Cap > 0 && !exclusive {
 		return JoinOutcome{}, errRetryExclusive
 	}
-	prev, err := db.requestOf(ctx, circleID, userID)
+	pre, err := db.preJoin(ctx, circleID, userID, phone)
 	if err != nil {
 		return JoinOutcome{}, err
+	}
+	var prev *JoinRequest
+	if pre.PrevID != nil {
+		if prev, err = db.requestOf(ctx, circleID, userID); err != nil {
+			return JoinOutcome{}, err
+		}
 	}
 	if prev != nil {
 		member, err := db.IsMember(ctx, circleID, userID)
@@ -109,13 +112,38 @@ func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, sc
 		}
 	}
 	req := JoinRequest{CircleID: circleID, UserID: userID, Phone: phone, ScanTime: scan.UTC()}
-	return db.decideAndApply(ctx, circle, req, prev, decide, 0, now)
+	return db.decideAndApply(ctx, circle, req, prev, &pre, decide, 0, now)
+}
+
+// preJoin is what a join reads about the person, in one round trip.
+type preJoin struct {
+	PrevID        *int64
+	HasExclusions bool
+	RefusesAll    bool
+}
+
+func (db *DB) preJoin(ctx context.Context, circleID, userID int64, phone string) (preJoin, error) {
+	var p preJoin
+	err := db.conn(ctx).Raw(`SELECT
+		(SELECT id FROM join_requests WHERE circle_id = ? AND user_id = ?) AS prev_id,
+		EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?) AS has_exclusions,
+		COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all`,
+		circleID, userID, userID, phone, userID).Scan(&p).Error
+	return p, wrapErr("reading the applicant", err)
 }
 
 // decideAndApply reads the rest of the state, asks decide, and records the outcome. The
-// caller holds the circle's lock and the person's phone lock.
-func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, prev *JoinRequest, decide Decider, decidedBy int64, now time.Time) (JoinOutcome, error) {
-	st, err := db.joinState(ctx, c, req)
+// caller holds the circle's lock and the person's phone lock; pre, when the caller has it,
+// saves reading the person again.
+func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, prev *JoinRequest, pre *preJoin, decide Decider, decidedBy int64, now time.Time) (JoinOutcome, error) {
+	if pre == nil {
+		p, err := db.preJoin(ctx, c.ID, req.UserID, req.Phone)
+		if err != nil {
+			return JoinOutcome{}, err
+		}
+		pre = &p
+	}
+	st, err := db.joinState(ctx, c, req, *pre)
 	if err != nil {
 		return JoinOutcome{}, err
 	}
@@ -127,9 +155,6 @@ func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, pre
 	switch d.Outcome {
 	case admission.Admit:
 		req.Status = RequestAdmitted
-		if err := db.addMember(ctx, c.ID, req.UserID, now); err != nil {
-			return JoinOutcome{}, err
-		}
 	case admission.Queue:
 		req.Status, req.DecidedAt, req.DecidedBy = RequestWaiting, time.Time{}, 0
 	default:
@@ -139,14 +164,13 @@ func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, pre
 	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, err
 }
 
-func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest) (JoinState, error) {
-	st := JoinState{Circle: c}
+func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest, pre preJoin) (JoinState, error) {
+	st := JoinState{Circle: c, RefusesAll: pre.RefusesAll}
 	var err error
-	if st.Excluded, err = db.excludedFrom(ctx, c.ID, req.UserID, req.Phone); err != nil {
-		return st, err
-	}
-	if st.RefusesAll, err = db.RefusesAllCircles(ctx, req.UserID); err != nil {
-		return st, err
+	if pre.HasExclusions {
+		if st.Excluded, err = db.excludedFrom(ctx, c.ID, req.UserID, req.Phone); err != nil {
+			return st, err
+		}
 	}
 	if c.AllowlistSize > 0 {
 		if st.Listed, err = db.Allowlisted(ctx, c.ID, req.Phone); err != nil {
@@ -161,19 +185,15 @@ func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest) (JoinSta
 	return st, nil
 }
 
-// excludedFrom reports whether someone in the circle and this person exclude each other.
-// Only people with exclusions pay for the circle-wide lock that makes the check race-free.
+// excludedFrom reports whether someone in the circle and this person exclude each other. It
+// is asked only for people with exclusions, who alone pay for the circle-wide lock that
+// makes the check race-free.
 func (db *DB) excludedFrom(ctx context.Context, circleID, userID int64, phone string) (bool, error) {
-	var n int64
-	err := db.conn(ctx).Model(&exclusionRow{}).Where("user_id = ? OR other_phone = ?", userID, phone).Limit(1).Count(&n).Error
-	if err != nil || n == 0 {
-		return false, wrapErr("reading exclusions", err)
-	}
 	if err := db.lockKey(ctx, circleLockKey(circleID), false); err != nil {
 		return false, err
 	}
 	var hits []int64
-	err = db.conn(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+	err := db.conn(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.circle_id = ? AND m.user_id <> ? AND (
 			u.phone IN (SELECT other_phone FROM exclusions WHERE user_id = ?)
 			OR m.user_id IN (SELECT user_id FROM exclusions WHERE other_phone = ?))
@@ -189,25 +209,34 @@ type membershipRow struct {
 
 func (membershipRow) TableName() string { return "memberships" }
 
-func (db *DB) addMember(ctx context.Context, circleID, userID int64, now time.Time) error {
-	err := db.conn(ctx).Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
-		ON CONFLICT (circle_id, user_id) DO NOTHING`, circleID, userID, now.UTC()).Error
-	return wrapErr("adding member", err)
-}
+const insertMember = `INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
+	ON CONFLICT (circle_id, user_id) DO NOTHING`
 
+const upsertRequest = `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (circle_id, user_id) DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
+		status = excluded.status, reasons = excluded.reasons, decided_by = excluded.decided_by, decided_at = excluded.decided_at
+	RETURNING id, created_at`
+
+// saveRequest records the request, and the membership when it was admitted: on PostgreSQL in
+// one statement, since a join is the hot path of an event.
 func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time) (JoinRequest, error) {
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
 		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
 	if q.DecidedBy != 0 {
 		row.DecidedBy = &q.DecidedBy
 	}
-	err := db.conn(ctx).Raw(`INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (circle_id, user_id) DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
-			status = excluded.status, reasons = excluded.reasons, decided_by = excluded.decided_by, decided_at = excluded.decided_at
-		RETURNING id, created_at`,
-		row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt).
-		Row().Scan(&row.ID, &row.CreatedAt)
+	args := []any{row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt}
+	stmt := upsertRequest
+	if q.Status == RequestAdmitted {
+		if db.dialect == Postgres {
+			stmt = "WITH member AS (" + insertMember + ") " + upsertRequest
+			args = append([]any{q.CircleID, q.UserID, now.UTC()}, args...)
+		} else if err := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC()).Error; err != nil {
+			return JoinRequest{}, fmt.Errorf("adding member: %w", err)
+		}
+	}
+	err := db.conn(ctx).Raw(stmt, args...).Row().Scan(&row.ID, &row.CreatedAt)
 	if err != nil {
 		return JoinRequest{}, fmt.Errorf("saving join request: %w", err)
 	}
@@ -266,7 +295,7 @@ func (db *DB) decideLocked(ctx context.Context, c Circle, requestID, decidedBy i
 	if err := db.lockKey(ctx, phoneLockKey(q.Phone), true); err != nil {
 		return JoinOutcome{}, err
 	}
-	return db.decideAndApply(ctx, c, JoinRequest{CircleID: c.ID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime}, &q, decide, decidedBy, now)
+	return db.decideAndApply(ctx, c, JoinRequest{CircleID: c.ID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime}, &q, nil, decide, decidedBy, now)
 }
 
 // Redecide re-decides every waiting request of the circle inside an UpdateCircle

@@ -157,7 +157,7 @@ func (db *DB) toRequest(ctx context.Context, row oauthSession, session fosite.Se
 			return nil, fmt.Errorf("%s token: decoding the session: %w", row.Kind, err)
 		}
 	}
-	client, err := db.GetClient(ctx, row.ClientID) // same ctx: same transaction
+	client, err := db.tokenClient(ctx, row.ClientID) // same ctx: same transaction
 	if err != nil {
 		return nil, fmt.Errorf("%s token: %w", row.Kind, err)
 	}

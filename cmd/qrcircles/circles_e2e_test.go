@@ -85,7 +85,7 @@ func (w *world) person(phone, name string) *person {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	tok, err := w.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: w.partner, UserID: u.ID,
+	tok, err := w.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: w.partner, UserID: u.ID, Phone: u.Phone,
 		Scopes: []string{"circles:read", "circles:join", "circles:manage"}, Lifespan: time.Hour})
 	if err != nil {
 		w.t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"slices"
+	"sync"
 	"time"
 
 	"qrcircles/resource/admission"
@@ -23,7 +25,7 @@ type Store interface {
 	CircleByCode(ctx context.Context, code string) (storage.Circle, error)
 	UpdateCircle(ctx context.Context, c *storage.Circle, allowlist []string, fn func(ctx context.Context) error) error
 	Redecide(ctx context.Context, c storage.Circle, now time.Time, decide storage.Decider) (int, error)
-	Join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
+	Join(ctx context.Context, c storage.Circle, userID int64, phone string, scan, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
 	Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
 	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
@@ -50,6 +52,8 @@ type Service struct {
 	PublicURL     *url.URL
 	DefaultRegion string
 	Now           func() time.Time
+
+	joinCache sync.Map // circle ID → cachedCircle
 }
 
 // URL is the circle's address, the content of its QR code.
@@ -102,10 +106,18 @@ func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan
 	if err != nil {
 		return storage.JoinOutcome{}, err
 	}
+	return s.JoinCircle(ctx, u, c, scan)
+}
+
+// JoinCircle is Join for a circle the caller has already loaded.
+func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
 	if c.Rules.Closed {
 		return storage.JoinOutcome{}, problem.Errorf(problem.EGone, "This circle is closed.")
 	}
-	out, err := s.Store.Join(ctx, c.ID, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
+	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
+	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, admission.ReasonClosed) {
+		return out, problem.Errorf(problem.EGone, "This circle is closed.")
+	}
 	return out, notFound(err, "No such circle.")
 }
 
@@ -155,4 +167,27 @@ func notFound(err error, msg string) error {
 		return problem.Errorf(problem.ENotFound, "%s", msg)
 	}
 	return err
+}
+
+// joinCacheTTL is how long the join path reuses a circle it read. Staleness is harmless: the
+// join transaction reads the circle again under its lock and decides on that.
+const joinCacheTTL = 2 * time.Second
+
+type cachedCircle struct {
+	circle  storage.Circle
+	expires time.Time
+}
+
+// ForJoin returns the circle for a join request, read at most joinCacheTTL ago.
+func (s *Service) ForJoin(ctx context.Context, id int64) (storage.Circle, error) {
+	if v, ok := s.joinCache.Load(id); ok {
+		if c := v.(cachedCircle); time.Now().Before(c.expires) {
+			return c.circle, nil
+		}
+	}
+	c, err := s.Get(ctx, id)
+	if err == nil {
+		s.joinCache.Store(id, cachedCircle{c, time.Now().Add(joinCacheTTL)})
+	}
+	return c, err
 }

@@ -13,6 +13,7 @@ import (
 // Principal is who a verified access token speaks for, and what it allows.
 type Principal struct {
 	Subject   string
+	Phone     string // the user's verified phone, when the token is a user's
 	ClientID  string
 	Scopes    []string
 	Audience  []string
