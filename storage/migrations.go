@@ -14,6 +14,8 @@ var migrations = []Migration{
 	{3, "users, login sessions, consents and signing keys", migrateUsers},
 	{4, "sms challenges and rate limits", migrateSMS},
 	{5, "circles, join requests, memberships, exclusions and user settings", migrateCircles},
+	{6, "cards, visibility, contacts and messages", migrateCards},
+	{7, "event log", migrateEvents},
 }
 
 // timestamp is the column type for a moment in time.
