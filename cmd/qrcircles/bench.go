@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"time"
 
 	"qrcircles/authz"
@@ -176,34 +175,7 @@ func send(hc *http.Client, req *http.Request) bool {
 func runLoad(ctx context.Context, f benchFlags, do func(*http.Client) bool) benchResult {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
-	var mu sync.Mutex
-	var all []time.Duration
-	errors := 0
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range f.concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 30 * time.Second}
-			var mine []time.Duration
-			bad := 0
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				if do(hc) {
-					mine = append(mine, time.Since(t0))
-				} else {
-					bad++
-				}
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			errors += bad
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return summarize(all, errors, f.concurrency, time.Since(start))
+	return measure(f.concurrency, func() (int, bool) { return 0, ctx.Err() == nil }, func(_ int, hc *http.Client) bool { return do(hc) })
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -87,11 +87,19 @@ func benchScanSessions(ctx context.Context, bs *benchServer, run, n int, circleU
 
 // runJobs calls do once for each of n jobs from concurrency goroutines and measures it.
 func runJobs(n, concurrency int, do func(i int, hc *http.Client) bool) benchResult {
-	jobs := make(chan int, n)
-	for i := range n {
-		jobs <- i
-	}
-	close(jobs)
+	var mu sync.Mutex
+	next := 0
+	return measure(concurrency, func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		next++
+		return next - 1, next <= n
+	}, do)
+}
+
+// measure runs do from concurrency goroutines, each with its own keep-alive client, for as
+// long as next hands out work, and summarizes the latencies of the calls that succeeded.
+func measure(concurrency int, next func() (int, bool), do func(i int, hc *http.Client) bool) benchResult {
 	var mu sync.Mutex
 	var all []time.Duration
 	errors := 0
@@ -104,7 +112,7 @@ func runJobs(n, concurrency int, do func(i int, hc *http.Client) bool) benchResu
 			hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second}
 			var mine []time.Duration
 			bad := 0
-			for i := range jobs {
+			for i, ok := next(); ok; i, ok = next() {
 				t0 := time.Now()
 				if do(i, hc) {
 					mine = append(mine, time.Since(t0))
