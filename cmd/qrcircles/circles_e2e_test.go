@@ -33,28 +33,50 @@ type world struct {
 	t       *testing.T
 	app     *app
 	db      *storage.DB
-	srv     *httptest.Server
 	base    string
 	partner string // a public client allowed to exchange tokens
+}
+
+// serveApp builds the whole server on db behind a test HTTP server; it returns the server
+// and its base URL, which is also its public URL.
+func serveApp(t *testing.T, db *storage.DB, log *slog.Logger) (*app, string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	env := map[string]string{"QRC_PUBLIC_URL": base, "QRC_SECRET": strings.Repeat("e", 32), "QRC_DATA_DIR": t.TempDir()}
+	cfg, _, err := config.Load(newFlagSet(), nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := buildApp(context.Background(), cfg, log, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = a.engine
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return a, base
+}
+
+// ensureUser makes a person known to the database, with a name, as registration would.
+func ensureUser(t *testing.T, db *storage.DB, phone, name string) storage.User {
+	t.Helper()
+	ctx := context.Background()
+	u, _, err := db.EnsureUser(ctx, phone, time.Now())
+	if err == nil {
+		err = db.SetDisplayName(ctx, u.ID, name, time.Now())
+		u.DisplayName = name
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func newWorld(t *testing.T, db *storage.DB) *world {
 	t.Helper()
 	w := &world{t: t, db: db}
-	w.srv = httptest.NewUnstartedServer(nil)
-	w.base = "http://" + w.srv.Listener.Addr().String()
-	env := map[string]string{"QRC_PUBLIC_URL": w.base, "QRC_SECRET": strings.Repeat("e", 32), "QRC_DATA_DIR": t.TempDir()}
-	cfg, _, err := config.Load(newFlagSet(), nil, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if w.app, err = buildApp(context.Background(), cfg, log, db); err != nil {
-		t.Fatal(err)
-	}
-	w.srv.Config.Handler = w.app.engine
-	w.srv.Start()
-	t.Cleanup(w.srv.Close)
+	w.app, w.base = serveApp(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	c, _, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{
 		Name: "Scanner App", Public: true, RedirectURIs: []string{"http://127.0.0.1/cb"},
 		Scopes: []string{"circles:read", "circles:join", "circles:manage"},
@@ -77,14 +99,7 @@ type person struct {
 func (w *world) person(phone, name string) *person {
 	w.t.Helper()
 	ctx := context.Background()
-	u, _, err := w.db.EnsureUser(ctx, phone, time.Now())
-	if err == nil {
-		err = w.db.SetDisplayName(ctx, u.ID, name, time.Now())
-		u.DisplayName = name
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	u := ensureUser(w.t, w.db, phone, name)
 	tok, err := w.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: w.partner, UserID: u.ID, Phone: u.Phone,
 		Scopes: []string{"circles:read", "circles:join", "circles:manage"}, Lifespan: time.Hour})
 	if err != nil {
@@ -420,4 +435,51 @@ func mustScan(t *testing.T, p *person, circleURL string) string {
 		t.Fatalf("token exchange: %d %v", code, out)
 	}
 	return tok
+}
+
+// TestResourceRoleVerifiesByIntrospection runs the API in a process of its own (role
+// resource) that checks tokens at the authorization server by RFC 7662 introspection.
+func TestResourceRoleVerifiesByIntrospection(t *testing.T) {
+	db := storagetest.Postgres(t)
+	w := newWorld(t, db) // the authorization server (role all)
+	ctx := context.Background()
+	rs, secret, err := w.app.authz.Clients().Create(ctx, authz.ClientSpec{Name: "Resource server",
+		Scopes: []string{"circles:read"}, Grants: []string{authz.GrantClientCredentials}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	env := map[string]string{"QRC_ROLE": "resource", "QRC_PUBLIC_URL": w.base, "QRC_AUTHZ_URL": w.base,
+		"QRC_INTROSPECTION_CLIENT_ID": rs.ID, "QRC_INTROSPECTION_CLIENT_SECRET": secret,
+		"QRC_SECRET": strings.Repeat("e", 32), "QRC_DATA_DIR": t.TempDir()}
+	cfg, _, err := config.Load(newFlagSet(), nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource, err := buildApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = resource.engine
+	srv.Start()
+	defer srv.Close()
+	apart := &world{t: t, app: w.app, db: db, base: srv.URL, partner: w.partner}
+
+	org := w.person("+8613700000010", "Organizer")
+	var c circleResp
+	if s := apart.call(org.token, "POST", "/api/v1/circles", map[string]any{"title": "Apart"}, &c); s != 201 {
+		t.Fatalf("create through the resource server: %d", s)
+	}
+	a := w.person("+8613800000011", "A")
+	scan := mustScan(t, a, c.URL) // from the authorization server
+	var r joinResp
+	if s := apart.call(scan, "POST", fmt.Sprintf("/api/v1/circles/%d/join", c.ID), nil, &r); s != 200 || r.Status != "joined" {
+		t.Fatalf("join through the resource server: %d %+v", s, r)
+	}
+	if s := apart.call("not-a-token", "GET", "/api/v1/me/circles", nil, nil); s != 401 {
+		t.Fatalf("bad token: %d", s)
+	}
+	if res, _ := http.Get(srv.URL + "/login"); res.StatusCode != 404 {
+		t.Fatalf("the resource server serves sign-in pages: %d", res.StatusCode)
+	}
 }

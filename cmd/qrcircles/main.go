@@ -38,6 +38,7 @@ commands:
   client ...       manage OAuth clients (create, list, delete, rotate-secret)
   keys rotate      add a new ID-token signing key
   bench token      measure the token endpoint (client_credentials)
+  demo             make a demo circle and print its QR code
   version          print the version
 `
 
@@ -58,6 +59,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.keys(ctx, args)
 	case "bench":
 		return m.bench(ctx, args)
+	case "demo":
+		return m.demo(ctx, args)
 	case "version":
 		fmt.Fprintln(m.Stdout, "qrcircles", version())
 		return nil

@@ -19,6 +19,8 @@ import (
 	"qrcircles/resource/api"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
+	"qrcircles/resource/tokens"
+	"qrcircles/resource/web"
 	"qrcircles/static"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -67,7 +69,8 @@ type app struct {
 	circles *circles.Service
 }
 
-// buildApp assembles every part of the server on one gin engine.
+// buildApp assembles the parts of the server that cfg.Role asks for on one gin engine: the
+// authorization server with the pages, the API, or both.
 func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB) (*app, error) {
 	assets, err := static.Load()
 	if err != nil {
@@ -81,6 +84,31 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if err != nil {
 		return nil, err
 	}
+	a := &app{engine: engine, circles: &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion}}
+	var verifier tokens.Verifier
+	if cfg.Role == config.RoleResource {
+		verifier = &tokens.Introspector{
+			URL: cfg.AuthzURL.String() + "/oauth2/introspect", ClientID: cfg.IntrospectionClientID,
+			ClientSecret: cfg.IntrospectionClientSecret, HTTP: &http.Client{Timeout: 10 * time.Second},
+		}
+	} else {
+		if a.authz, err = buildAuthz(ctx, cfg, log, db, pages); err != nil {
+			return nil, err
+		}
+		a.authz.Mount(engine)
+		pagesWeb := &web.Web{Circles: a.circles, Auth: a.authz, Pages: pages, TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
+		pagesWeb.Mount(engine)
+		a.authz.OnScan(pagesWeb.Scanned)
+		verifier = a.authz // in one process, tokens are checked in-process
+	}
+	if cfg.Role != config.RoleAuthz {
+		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(engine)
+	}
+	return a, nil
+}
+
+// buildAuthz makes the authorization server with its phone sign-in.
+func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer) (*authz.Server, error) {
 	phone := &phoneauth.Service{
 		Store:         db,
 		Sender:        smsSender(cfg, log),
@@ -89,17 +117,10 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		DefaultRegion: cfg.DefaultRegion,
 		Logger:        log,
 	}
-	az, err := authz.New(ctx, authz.Options{
+	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
 		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan,
 	})
-	if err != nil {
-		return nil, err
-	}
-	az.Mount(engine)
-	svc := &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion}
-	(&api.API{Circles: svc, Verifier: az}).Mount(engine)
-	return &app{engine: engine, authz: az, circles: svc}, nil
 }
 
 // smsSender picks the configured SMS provider.

@@ -1,0 +1,271 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/admission"
+	"qrcircles/resource/circles"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+// circleForm is the create and edit form as typed, so that a rejected form comes back with
+// the person's values in it.
+type circleForm struct {
+	Title, Description, Location    string
+	StartsAt, EndsAt, TimeZone      string // datetime-local values in TimeZone
+	NotBefore, NotAfter             string // the scan window, also in TimeZone
+	Prefixes, PhoneRanges, IDRanges string // one entry per line
+	Cap, Mode, Status               string // Status: "open" or "closed"; empty on create
+}
+
+// zones offered in the form; a circle's own zone is added when it is not among them.
+var zones = []string{"Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
+	"Asia/Seoul", "Asia/Kolkata", "Asia/Dubai", "Europe/London", "Europe/Paris", "Europe/Berlin",
+	"Europe/Moscow", "Africa/Johannesburg", "America/New_York", "America/Chicago", "America/Denver",
+	"America/Los_Angeles", "America/Sao_Paulo", "Australia/Sydney", "Pacific/Auckland", "UTC"}
+
+const localLayout = "2006-01-02T15:04" // what <input type="datetime-local"> sends
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// Zones lists the time-zone choices with the form's one selected.
+func (f circleForm) Zones() []option {
+	list := zones
+	if f.TimeZone != "" && !slices.Contains(list, f.TimeZone) {
+		list = append([]string{f.TimeZone}, list...)
+	}
+	out := make([]option, len(list))
+	for i, z := range list {
+		out[i] = option{z, z, z == f.TimeZone}
+	}
+	return out
+}
+
+// Modes lists the admission modes with the form's one selected.
+func (f circleForm) Modes() []option {
+	return []option{
+		{"rules", "Admit when the rules pass, others wait for review / 符合规则自动加入", f.Mode == "rules" || f.Mode == ""},
+		{"review", "Review every request / 全部人工审核", f.Mode == "review"},
+		{"open", "Admit anyone (up to the cap) / 任何人均可加入", f.Mode == "open"},
+	}
+}
+
+func readForm(c *gin.Context) circleForm {
+	p := c.PostForm
+	return circleForm{Title: p("title"), Description: p("description"), Location: p("location"),
+		StartsAt: p("starts_at"), EndsAt: p("ends_at"), TimeZone: p("time_zone"),
+		NotBefore: p("not_before"), NotAfter: p("not_after"),
+		Prefixes: p("phone_prefixes"), PhoneRanges: p("phone_ranges"), IDRanges: p("user_id_ranges"),
+		Cap: p("member_cap"), Mode: p("mode"), Status: p("status")}
+}
+
+// formOf fills the edit form from a circle.
+func formOf(c storage.Circle) circleForm {
+	loc := location(c.TimeZone)
+	r := c.Rules
+	f := circleForm{Title: c.Title, Description: c.Description, Location: c.Location, TimeZone: c.TimeZone,
+		StartsAt: localValue(c.StartsAt, loc), EndsAt: localValue(c.EndsAt, loc),
+		NotBefore: localValue(r.NotBefore, loc), NotAfter: localValue(r.NotAfter, loc),
+		Prefixes: strings.Join(r.PhonePrefixes, "\n"), Mode: string(r.Mode), Status: "open"}
+	var lines []string
+	for _, pr := range r.PhoneRanges {
+		lines = append(lines, pr.From+".."+pr.To)
+	}
+	f.PhoneRanges = strings.Join(lines, "\n")
+	lines = nil
+	for _, ir := range r.UserIDRanges {
+		lines = append(lines, fmt.Sprintf("%d..%d", ir.From, ir.To))
+	}
+	f.IDRanges = strings.Join(lines, "\n")
+	if r.Cap > 0 {
+		f.Cap = strconv.Itoa(r.Cap)
+	}
+	if r.Closed {
+		f.Status = "closed"
+	}
+	return f
+}
+
+// input turns the form into the service's input; every field is set, the form being whole.
+func (f circleForm) input() (circles.Input, error) {
+	in := circles.Input{Title: &f.Title, Description: &f.Description, Location: &f.Location, TimeZone: &f.TimeZone}
+	loc, err := time.LoadLocation(f.TimeZone)
+	if err != nil || f.TimeZone == "" {
+		return in, problem.Invalid("time_zone", "Choose a time zone. / 请选择时区。")
+	}
+	times := []struct {
+		name, label, value string
+		dst                **time.Time
+	}{{"starts_at", "start", f.StartsAt, &in.StartsAt}, {"ends_at", "end", f.EndsAt, &in.EndsAt},
+		{"not_before", "scan window opening", f.NotBefore, &in.NotBefore}, {"not_after", "scan window closing", f.NotAfter, &in.NotAfter}}
+	for _, t := range times {
+		v, err := parseLocal(t.value, loc)
+		if err != nil {
+			return in, problem.Invalid(t.name, "The %s time is not a date and time. / 时间格式不正确。", t.label)
+		}
+		*t.dst = &v
+	}
+	if err := f.rules(&in); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// rules parses the admission fields of the form into in.
+func (f circleForm) rules(in *circles.Input) error {
+	prefixes := lines(f.Prefixes)
+	in.Prefixes = &prefixes
+	pr, err := parsePhoneRanges(f.PhoneRanges)
+	if err != nil {
+		return err
+	}
+	in.PhoneRanges = &pr
+	ir, err := parseIDRanges(f.IDRanges)
+	if err != nil {
+		return err
+	}
+	in.IDRanges = &ir
+	n := 0
+	if s := strings.TrimSpace(f.Cap); s != "" {
+		if n, err = strconv.Atoi(s); err != nil || n < 0 {
+			return problem.Invalid("member_cap", "The member cap is a whole number; leave it empty for no cap. / 成员上限须为整数。")
+		}
+	}
+	in.Cap = &n
+	mode := admission.Mode(f.Mode)
+	in.Mode = &mode
+	if f.Status != "" {
+		closed := f.Status == "closed"
+		in.Closed = &closed
+	}
+	return nil
+}
+
+func parseLocal(v string, loc *time.Location) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(localLayout, v, loc)
+	if err != nil {
+		t, err = time.ParseInLocation(localLayout+":05", v, loc)
+	}
+	return t.UTC(), err
+}
+
+func localValue(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(localLayout)
+}
+
+// lines returns the non-blank lines of s, trimmed.
+func lines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// splitRange reads "from..to" or "from-to"; a line with one value is a range of one.
+func splitRange(line string) (string, string, bool) {
+	if from, to, ok := strings.Cut(line, ".."); ok {
+		return strings.TrimSpace(from), strings.TrimSpace(to), true
+	}
+	if strings.Count(line, "-") == 1 {
+		from, to, _ := strings.Cut(line, "-")
+		return strings.TrimSpace(from), strings.TrimSpace(to), true
+	}
+	return line, line, !strings.Contains(line, "-")
+}
+
+func parsePhoneRanges(s string) ([]admission.PhoneRange, error) {
+	out := []admission.PhoneRange{}
+	for i, l := range lines(s) {
+		from, to, ok := splitRange(l)
+		if !ok {
+			return nil, problem.Invalid("phone_ranges", "Phone range line %d: write it as +8613800000000..+8613899999999. / 手机号范围第 %d 行格式不正确。", i+1, i+1)
+		}
+		out = append(out, admission.PhoneRange{From: strings.ReplaceAll(from, " ", ""), To: strings.ReplaceAll(to, " ", "")})
+	}
+	return out, nil
+}
+
+func parseIDRanges(s string) ([]admission.IDRange, error) {
+	out := []admission.IDRange{}
+	for i, l := range lines(s) {
+		from, to, ok := splitRange(l)
+		a, errA := strconv.ParseInt(from, 10, 64)
+		b, errB := strconv.ParseInt(to, 10, 64)
+		if !ok || errA != nil || errB != nil {
+			return nil, problem.Invalid("user_id_ranges", "User-ID range line %d: write it as 1000..1999. / 用户身份ID范围第 %d 行格式不正确。", i+1, i+1)
+		}
+		out = append(out, admission.IDRange{From: a, To: b})
+	}
+	return out, nil
+}
+
+// location returns the circle's zone, UTC when the name is unknown to this machine.
+func location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// when shows an instant in the circle's zone, naming the zone.
+func when(t time.Time, zone string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(location(zone)).Format("Mon 2 Jan 2006 15:04") + " (" + zone + ")"
+}
+
+// eventTime shows the event's start and end in its zone.
+func eventTime(c storage.Circle) string {
+	start, end := when(c.StartsAt, c.TimeZone), when(c.EndsAt, c.TimeZone)
+	switch {
+	case start != "" && end != "":
+		return start + " – " + end
+	case start != "":
+		return start
+	}
+	return end
+}
+
+// ruleLabels name the rule fields whose messages (from the admission rules) do not say which
+// field they are about.
+var ruleLabels = []struct{ field, label string }{
+	{"phone_prefixes", "Phone prefixes / 手机号前缀"}, {"phone_ranges", "Phone ranges / 手机号范围"},
+	{"user_id_ranges", "User-ID ranges / 用户身份ID范围"}, {"not_after", "Scan window / 扫码时限"},
+	{"cap", "Member cap / 成员上限"}, {"mode", "Mode / 审核方式"},
+}
+
+// labeled prefixes a rule error's message with the form field it is about.
+func labeled(err error) error {
+	var pe *problem.Error
+	if !errors.As(err, &pe) || pe.Field == "" {
+		return err
+	}
+	for _, l := range ruleLabels {
+		if strings.HasPrefix(pe.Field, l.field) {
+			return &problem.Error{Code: pe.Code, Field: pe.Field, Message: l.label + ": " + pe.Message, Err: pe.Err}
+		}
+	}
+	return err
+}

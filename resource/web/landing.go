@@ -1,0 +1,112 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/problem"
+	"qrcircles/resource/qr"
+	"qrcircles/storage"
+	"qrcircles/templates"
+)
+
+// landingData is the page a scan opens.
+type landingData struct {
+	Code, Title, Description, Location, When string
+	Notice                                   string // the scan window is not open now
+	Ticket                                   string // the signed scan time
+}
+
+// landing is the page a scanner opens. The moment it is opened is the scan time; it travels
+// signed in the Join form.
+func (w *Web) landing(c *gin.Context) {
+	circle, ok := w.openCircle(c)
+	if !ok {
+		return
+	}
+	w.renderLanding(c, http.StatusOK, circle, nil)
+}
+
+func (w *Web) renderLanding(c *gin.Context, status int, circle storage.Circle, err error) {
+	now := w.now()
+	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
+		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now)}
+	p := templates.Page{Data: d}
+	if err != nil {
+		b := problem.BodyOf(err)
+		status, p.Error = b.Status, b.Detail
+	}
+	w.render(c, status, "circle_landing", circle.Title, p)
+}
+
+// windowNotice tells a scanner outside the scan window that the request will wait.
+func windowNotice(c storage.Circle, now time.Time) string {
+	r := c.Rules
+	switch {
+	case !r.NotBefore.IsZero() && now.Before(r.NotBefore):
+		return "Joining opens " + when(r.NotBefore, c.TimeZone) + ". You can ask now; the organizer will review your request. / 尚未到扫码时限，加入申请将等待组织者审核。"
+	case !r.NotAfter.IsZero() && now.After(r.NotAfter):
+		return "Joining closed " + when(r.NotAfter, c.TimeZone) + ". You can still ask; the organizer will review your request. / 已过扫码时限，加入申请将等待组织者审核。"
+	}
+	return ""
+}
+
+// join checks the form and its ticket, then hands the browser to sign-in and the scan session.
+func (w *Web) join(c *gin.Context) {
+	circle, ok := w.openCircle(c)
+	if !ok {
+		return
+	}
+	if !w.Auth.CheckCSRF(c) {
+		w.renderLanding(c, http.StatusForbidden, circle, errExpiredForm)
+		return
+	}
+	scan, err := checkTicket(w.TicketKey, circle.ID, c.PostForm("ticket"), w.now())
+	if err != nil {
+		w.fail(c, errScanAgain)
+		return
+	}
+	w.Auth.StartScan(c, w.Circles.URL(circle), scan)
+}
+
+// posterData is the printable poster.
+type posterData struct {
+	Title, When, Location, URL string
+	QR                         template.HTML
+}
+
+func (w *Web) poster(c *gin.Context) {
+	circle, ok := w.openCircle(c)
+	if !ok {
+		return
+	}
+	url := w.Circles.URL(circle)
+	svg, err := qr.SVG(url)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	// The SVG is drawn by our own encoder from the URL; it holds no text from anyone.
+	d := posterData{Title: circle.Title, When: eventTime(circle), Location: circle.Location, URL: url, QR: template.HTML(svg)}
+	w.render(c, http.StatusOK, "circle_poster", circle.Title, templates.Page{Data: d})
+}
+
+// openCircle loads the circle of the code in the path; unknown and closed circles get their
+// own friendly pages.
+func (w *Web) openCircle(c *gin.Context) (storage.Circle, bool) {
+	circle, err := w.Circles.ByCode(c.Request.Context(), c.Param("code"))
+	if problem.CodeOf(err) == problem.ENotFound {
+		err = errUnknownCode
+	}
+	if err == nil && circle.Rules.Closed {
+		err = errClosed
+	}
+	if err != nil {
+		w.fail(c, err)
+		return circle, false
+	}
+	return circle, true
+}

@@ -1,0 +1,175 @@
+// Package web is the browser side of circles: the scan landing page and the join that follows
+// it, the circle and status pages of attendees, and the organizer's pages (create, manage,
+// review, QR code and poster). Every handler has one shape: parse, validate, on error
+// re-render with a message, act, redirect.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/authz"
+	"qrcircles/resource/circles"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+	"qrcircles/templates"
+)
+
+// Auth is what the pages need of the authorization server: who is signed in, form tokens,
+// and the start of a browser scan.
+type Auth interface {
+	User(r *http.Request) (authz.CurrentUser, bool)
+	CSRFToken(c *gin.Context) string
+	CheckCSRF(c *gin.Context) bool
+	StartScan(c *gin.Context, circleURL string, scanTime time.Time)
+}
+
+var _ Auth = (*authz.Server)(nil)
+
+// Web serves the circle pages.
+type Web struct {
+	Circles   *circles.Service
+	Auth      Auth
+	Pages     *templates.Renderer
+	TicketKey []byte // authz.DeriveKey(secret, "scan-ticket")
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Mount adds the pages to the engine.
+func (w *Web) Mount(e *gin.Engine) {
+	e.GET("/c/:code", w.landing)
+	e.POST("/c/:code/join", w.join)
+	e.GET("/c/:code/poster", w.poster)
+	e.GET("/me/circles", w.myCircles)
+	e.GET("/circles/new", w.newForm)
+	e.POST("/circles/new", w.newSubmit)
+	e.GET("/circles/:id", w.view)
+	e.GET("/circles/:id/status", w.status)
+	e.GET("/circles/:id/manage", w.manage)
+	e.POST("/circles/:id/manage", w.editSubmit)
+	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
+	e.POST("/circles/:id/requests/:rid/approve", w.approve)
+	e.POST("/circles/:id/requests/:rid/deny", w.deny)
+	e.GET("/circles/:id/qr.png", w.qrPNG)
+	e.GET("/circles/:id/qr.svg", w.qrSVG)
+}
+
+func (w *Web) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// render sends a page with the headers of personal pages: never cached, never framed.
+func (w *Web) render(c *gin.Context, status int, page, title string, p templates.Page) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("Referrer-Policy", "same-origin")
+	p.Title = title
+	if p.CSRF == "" {
+		p.CSRF = w.Auth.CSRFToken(c)
+	}
+	if err := w.Pages.Render(c.Writer, status, page, p); err != nil {
+		w.Logger.ErrorContext(c.Request.Context(), "rendering page", "page", page, "error", err)
+		c.Status(http.StatusInternalServerError)
+	}
+}
+
+// renderError re-renders page with err's message and status. Errors that are not
+// *problem.Error are logged and shown as a generic message.
+func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
+	var pe *problem.Error
+	if !errors.As(err, &pe) {
+		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
+	}
+	b := problem.BodyOf(err)
+	w.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+}
+
+// fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
+func (w *Web) fail(c *gin.Context, err error) {
+	w.renderError(c, "message", titleOf(problem.CodeOf(err)), err, nil)
+}
+
+func titleOf(code string) string {
+	switch code {
+	case problem.ENotFound:
+		return "Not found / 未找到"
+	case problem.EForbidden:
+		return "Not allowed / 无权访问"
+	case problem.EGone:
+		return "Closed / 已关闭"
+	case problem.EInvalid:
+		return "Please check / 请检查"
+	}
+	return "Something went wrong / 出错了"
+}
+
+// requireUser returns the signed-in person, or sends the browser to sign in and come back.
+func (w *Web) requireUser(c *gin.Context) (authz.CurrentUser, bool) {
+	u, ok := w.Auth.User(c.Request)
+	if ok {
+		return u, true
+	}
+	back := c.Request.URL.RequestURI()
+	if c.Request.Method != http.MethodGet {
+		back = "/me/circles"
+	}
+	c.Redirect(http.StatusSeeOther, "/login?return_to="+url.QueryEscape(back))
+	return u, false
+}
+
+// pathID reads a numeric path parameter; a malformed one is a missing page.
+func pathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
+	}
+	return id, nil
+}
+
+// signedInCircle is the first step of the pages about one circle: the person and the circle.
+func (w *Web) signedInCircle(c *gin.Context) (authz.CurrentUser, storage.Circle, bool) {
+	u, ok := w.requireUser(c)
+	if !ok {
+		return u, storage.Circle{}, false
+	}
+	id, err := pathID(c, "id")
+	var circle storage.Circle
+	if err == nil {
+		circle, err = w.Circles.Get(c.Request.Context(), id)
+	}
+	if err != nil {
+		w.fail(c, err)
+		return u, circle, false
+	}
+	return u, circle, true
+}
+
+// ownedCircle is signedInCircle for the organizer's pages: anyone else gets the 403 page.
+func (w *Web) ownedCircle(c *gin.Context) (authz.CurrentUser, storage.Circle, bool) {
+	u, circle, ok := w.signedInCircle(c)
+	if ok && circle.OwnerID != u.ID {
+		w.fail(c, errNotOrganizer)
+		return u, circle, false
+	}
+	return u, circle, ok
+}
+
+var (
+	errNotOrganizer = problem.Errorf(problem.EForbidden, "Only the circle's organizer may open this page. / 只有圈子的组织者可以打开此页面。")
+	errExpiredForm  = problem.Errorf(problem.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+	errUnknownCode  = problem.Errorf(problem.ENotFound, "No circle has this QR code. Check that you scanned the whole code, or ask the organizer. / 没有与此二维码对应的圈子。")
+	errClosed       = problem.Errorf(problem.EGone, "This circle is closed and takes no new members. / 该圈子已关闭，不再接受新成员。")
+	errScanAgain    = problem.Errorf(problem.EGone, "This page is too old to join from. Please scan the QR code again. / 页面已过期，请重新扫码。")
+)
