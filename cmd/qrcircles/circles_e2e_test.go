@@ -79,7 +79,7 @@ func newWorld(t *testing.T, db *storage.DB) *world {
 	w.app, w.base = serveApp(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	c, _, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{
 		Name: "Scanner App", Public: true, RedirectURIs: []string{"http://127.0.0.1/cb"},
-		Scopes: []string{"circles:read", "circles:join", "circles:manage"},
+		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write"},
 		Grants: []string{authz.GrantAuthorizationCode, authz.GrantTokenExchange},
 	}, time.Now())
 	if err != nil {
@@ -101,7 +101,7 @@ func (w *world) person(phone, name string) *person {
 	ctx := context.Background()
 	u := ensureUser(w.t, w.db, phone, name)
 	tok, err := w.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: w.partner, UserID: u.ID, Phone: u.Phone,
-		Scopes: []string{"circles:read", "circles:join", "circles:manage"}, Lifespan: time.Hour})
+		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write"}, Lifespan: time.Hour})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -481,5 +481,29 @@ func TestResourceRoleVerifiesByIntrospection(t *testing.T) {
 	}
 	if res, _ := http.Get(srv.URL + "/login"); res.StatusCode != 404 {
 		t.Fatalf("the resource server serves sign-in pages: %d", res.StatusCode)
+	}
+}
+
+// TestCardsThroughTheWholeServer: a member's card reaches a fellow member with the default
+// (basic) fields only, through the assembled server.
+func TestCardsThroughTheWholeServer(t *testing.T) {
+	w := newWorld(t, storagetest.Open(t))
+	org := w.person("+8613700000020", "Organizer")
+	var c circleResp
+	w.call(org.token, "POST", "/api/v1/circles", map[string]any{"title": "Cards"}, &c)
+	a, b := w.person("+8613800000021", "A"), w.person("+8613800000022", "B")
+	a.join(c)
+	b.join(c)
+	card := map[string]any{"display_name": "Ann", "title": "CTO", "company": "Acme", "emails": []string{"ann@acme.example"}}
+	if s := w.call(a.token, "PUT", "/api/v1/me/card", card, nil); s != 200 {
+		t.Fatalf("put card: %d", s)
+	}
+	var seen map[string]any
+	if s := w.call(b.token, "GET", fmt.Sprintf("/api/v1/circles/%d/members/cards", c.ID), nil, &seen); s != 200 {
+		t.Fatalf("cards: %d", s)
+	}
+	raw, _ := json.Marshal(seen)
+	if !strings.Contains(string(raw), "Acme") || strings.Contains(string(raw), "ann@acme.example") {
+		t.Fatalf("fellow member sees %s", raw)
 	}
 }

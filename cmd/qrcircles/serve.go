@@ -17,6 +17,7 @@ import (
 	"qrcircles/authz/sms"
 	"qrcircles/config"
 	"qrcircles/resource/api"
+	"qrcircles/resource/cardapi"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
@@ -67,6 +68,7 @@ type app struct {
 	engine  *gin.Engine
 	authz   *authz.Server
 	circles *circles.Service
+	cards   *cardapi.Handler
 }
 
 // buildApp assembles the parts of the server that cfg.Role asks for on one gin engine: the
@@ -103,6 +105,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	}
 	if cfg.Role != config.RoleAuthz {
 		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(engine)
+		a.cards = &cardapi.Handler{Store: db, Verifier: verifier, DefaultRegion: cfg.DefaultRegion}
+		a.cards.Mount(engine.Group("/api/v1"))
 	}
 	return a, nil
 }

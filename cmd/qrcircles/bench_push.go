@@ -1,0 +1,452 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/authz"
+	"qrcircles/config"
+	"qrcircles/resource/circles"
+	"qrcircles/resource/push"
+	"qrcircles/storage"
+)
+
+// The bench's client side runs in a child process (the same binary, told by these variables),
+// since 10,000 client sockets and 10,000 server sockets do not fit one process's file limit.
+const (
+	envPushClientURL    = "QRC_BENCH_PUSH_URL"
+	envPushClientTokens = "QRC_BENCH_PUSH_TOKENS"
+	envPushClientConc   = "QRC_BENCH_PUSH_CONCURRENCY"
+)
+
+// pushPhase bounds each phase of the push bench: connecting, and delivering.
+const pushPhase = 60 * time.Second
+
+// pushResult is what bench push prints: the delivery latencies in the embedded figures, and
+// how much the server holds per idle stream.
+type pushResult struct {
+	benchResult
+	Subscribers   int     `json:"subscribers"`
+	Delivered     int     `json:"delivered"`
+	Missed        int     `json:"missed"`
+	IdleConnBytes float64 `json:"idle_conn_bytes"`
+	IdleConnKB    float64 `json:"idle_conn_kb"`
+}
+
+// benchPush connects f.users members of one circle to the event stream, makes one card
+// edit in that circle, and measures when each stream has it and what an idle stream costs.
+func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.Logger) (pushResult, error) {
+	if url := os.Getenv(envPushClientURL); url != "" {
+		os.Exit(pushClients(ctx, url)) // the child: its report is on stdout, not a result
+	}
+	bs, err := startBenchServer(ctx, cfg)
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer bs.stop()
+	circle, tokens, err := benchPushCircle(ctx, bs, f.users, log)
+	if err != nil {
+		return pushResult{}, err
+	}
+	hub, url, stop, err := startPushServer(ctx, bs, log)
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer stop()
+	tokenFile, err := writeTokens(tokens)
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer os.Remove(tokenFile)
+
+	before := memInUse()
+	child, err := startPushClients(ctx, url, tokenFile, f.concurrency)
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer child.stop()
+	log.Info("connecting streams", "users", f.users, "database", bs.db.Dialect())
+	if err := child.waitReady(len(tokens)); err != nil {
+		return pushResult{}, err
+	}
+	if n := hub.Subscribers(); n != len(tokens) {
+		return pushResult{}, fmt.Errorf("%d streams subscribed, want %d", n, len(tokens))
+	}
+	perConn := float64(memInUse()-before) / float64(len(tokens))
+
+	log.Info("editing a card", "subscribers", len(tokens))
+	sent := time.Now()
+	if err := benchCardEdit(ctx, bs.db, circle); err != nil {
+		return pushResult{}, err
+	}
+	hub.Notify()
+	received, err := child.report()
+	if err != nil {
+		return pushResult{}, err
+	}
+	return pushFigures(sent, received, perConn), nil
+}
+
+// benchPushCircle makes an organizer, n members of one circle, and an access token for each.
+func benchPushCircle(ctx context.Context, bs *benchServer, n int, log *slog.Logger) (int64, []string, error) {
+	run := benchRunID()
+	org, _, err := bs.db.EnsureUser(ctx, fmt.Sprintf("+8617%04d99999", run), time.Now())
+	if err != nil {
+		return 0, nil, err
+	}
+	title := fmt.Sprintf("bench push %04d", run)
+	circle, err := bs.app.circles.Create(ctx, org.ID, circles.Input{Title: &title})
+	if err != nil {
+		return 0, nil, err
+	}
+	log.Info("preparing members", "users", n)
+	tokens := make([]string, n)
+	ids := make([]int64, n)
+	var mu sync.Mutex
+	var firstErr error
+	runJobs(n, 8, func(i int, _ *http.Client) bool {
+		u, _, err := bs.db.EnsureUser(ctx, fmt.Sprintf("+8617%04d%05d", run, i), time.Now())
+		if err == nil {
+			ids[i] = u.ID
+			tokens[i], err = bs.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: authz.FirstPartyClientID,
+				UserID: u.ID, Phone: u.Phone, Scopes: []string{"circles:read"}, Lifespan: time.Hour})
+		}
+		if err != nil {
+			mu.Lock()
+			firstErr = err
+			mu.Unlock()
+		}
+		return err == nil
+	})
+	if firstErr != nil {
+		return 0, nil, firstErr
+	}
+	return circle.ID, tokens, addBenchMembers(ctx, bs.db, circle.ID, ids)
+}
+
+// addBenchMembers inserts the memberships directly: the bench is about the push, and
+// bench join measures joining.
+func addBenchMembers(ctx context.Context, db *storage.DB, circleID int64, ids []int64) error {
+	now := time.Now().UTC()
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var sql strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		sql.WriteString("INSERT INTO memberships (circle_id, user_id, joined_at) VALUES ")
+		for i, id := range chunk {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?)")
+			args = append(args, circleID, id, now)
+		}
+		if err := db.Gorm().WithContext(ctx).Exec(sql.String(), args...).Error; err != nil {
+			return fmt.Errorf("adding members: %w", err)
+		}
+	}
+	return nil
+}
+
+// benchCardEdit stands for a card edit: the card.updated event committed to the log.
+func benchCardEdit(ctx context.Context, db *storage.DB, circleID int64) error {
+	ev, err := push.ToCircle(circleID, 0, push.CardUpdated, map[string]string{"name": "Bench Edit", "title": "Push"})
+	if err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(ctx context.Context) error { return db.AppendEvents(ctx, ev) })
+}
+
+// startPushServer serves the event stream with a hub of its own on a loopback port, with
+// bearer tokens checked as the API checks them.
+func startPushServer(ctx context.Context, bs *benchServer, log *slog.Logger) (*push.Hub, string, func(), error) {
+	hub := push.New(push.Options{Log: bs.db, Logger: log})
+	hctx, cancel := context.WithCancel(ctx)
+	go hub.Run(hctx)
+	e := gin.New()
+	e.GET("/api/v1/events", hub.Handler(func(c *gin.Context) (int64, bool) {
+		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok {
+			return 0, false
+		}
+		p, err := bs.app.authz.Verify(c.Request.Context(), token)
+		if err != nil {
+			return 0, false
+		}
+		return p.UserID()
+	}, bs.db.EventCircles))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		return nil, "", nil, err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(hub.Close)
+	go srv.Serve(ln)
+	stop := func() { hub.Close(); cancel(); srv.Close() }
+	return hub, "http://" + ln.Addr().String() + "/api/v1/events", stop, nil
+}
+
+func writeTokens(tokens []string) (string, error) {
+	f, err := os.CreateTemp("", "qrc-bench-push-*")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(strings.Join(tokens, "\n")); err != nil {
+		return "", fmt.Errorf("writing tokens: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// memInUse is the heap and stacks in use after a full collection.
+func memInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse + m.StackInuse
+}
+
+func pushFigures(sent time.Time, received []int64, perConn float64) pushResult {
+	var lat []time.Duration
+	for _, at := range received {
+		if at != 0 {
+			lat = append(lat, time.Unix(0, at).Sub(sent))
+		}
+	}
+	last := time.Duration(0)
+	for _, d := range lat {
+		last = max(last, d)
+	}
+	r := pushResult{benchResult: summarize(lat, len(received)-len(lat), len(received), last)}
+	r.Benchmark = "push"
+	r.Subscribers, r.Delivered, r.Missed = len(received), len(lat), len(received)-len(lat)
+	r.IdleConnBytes, r.IdleConnKB = perConn, perConn/1024
+	return r
+}
+
+// printPush prints the push bench's figures.
+func (m *Main) printPush(r pushResult, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(m.Stdout).Encode(r)
+	}
+	fmt.Fprintf(m.Stdout, "push on %s, %d subscribers of one circle\n", r.Database, r.Subscribers)
+	fmt.Fprintf(m.Stdout, "  %d delivered, %d missed\n  delivery p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		r.Delivered, r.Missed, r.P50ms, r.P99ms, r.MaxMs)
+	fmt.Fprintf(m.Stdout, "  %.1f KB per idle connection (%.0f bytes)\n", r.IdleConnKB, r.IdleConnBytes)
+	if r.Missed > 0 {
+		return fmt.Errorf("%d subscribers missed the event", r.Missed)
+	}
+	return nil
+}
+
+// pushChild is the client process.
+type pushChild struct {
+	cmd  *exec.Cmd
+	out  *bufio.Reader
+	stop func()
+}
+
+func startPushClients(ctx context.Context, url, tokenFile string, concurrency int) (*pushChild, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cmd := exec.CommandContext(cctx, exe, childArgs(os.Args[1:])...)
+	cmd.Env = append(os.Environ(), envPushClientURL+"="+url, envPushClientTokens+"="+tokenFile,
+		fmt.Sprintf("%s=%d", envPushClientConc, max(concurrency, 1)))
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("starting the client process: %w", err)
+	}
+	return &pushChild{cmd: cmd, out: bufio.NewReader(stdout), stop: func() { cancel(); cmd.Wait() }}, nil
+}
+
+// childArgs are the parent's arguments without the CPU profile, which is the parent's.
+func childArgs(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimLeft(args[i], "-")
+		if a == "cpuprofile" {
+			i++
+			continue
+		}
+		if strings.HasPrefix(a, "cpuprofile=") {
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// waitReady waits for the child's "ready N" line.
+func (c *pushChild) waitReady(n int) error {
+	line, err := c.line("ready ")
+	if err != nil {
+		return err
+	}
+	var got int
+	if _, err := fmt.Sscanf(line, "ready %d", &got); err != nil || got != n {
+		return fmt.Errorf("client process: %q, want ready %d", line, n)
+	}
+	return nil
+}
+
+// report reads the child's receive times, in UnixNano (0: never received).
+func (c *pushChild) report() ([]int64, error) {
+	line, err := c.line("[")
+	if err != nil {
+		return nil, err
+	}
+	var times []int64
+	if err := json.Unmarshal([]byte(line), &times); err != nil {
+		return nil, fmt.Errorf("client process report: %w", err)
+	}
+	return times, nil
+}
+
+// line returns the child's next line with the prefix; others (a test binary's own output)
+// are skipped.
+func (c *pushChild) line(prefix string) (string, error) {
+	type res struct {
+		s   string
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		for {
+			s, err := c.out.ReadString('\n')
+			if s = strings.TrimSpace(s); err != nil || strings.HasPrefix(s, prefix) {
+				ch <- res{s, err}
+				return
+			}
+		}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return "", fmt.Errorf("client process: %w", r.err)
+		}
+		return r.s, nil
+	case <-time.After(pushPhase + 10*time.Second):
+		return "", errors.New("client process: no answer")
+	}
+}
+
+// pushClients is the child: it opens a stream per token, says "ready N" when all are
+// subscribed, and prints when each saw the card edit as a JSON array of UnixNano.
+func pushClients(ctx context.Context, url string) int {
+	raw, err := os.ReadFile(os.Getenv(envPushClientTokens))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench push client:", err)
+		return 1
+	}
+	tokens := strings.Split(string(raw), "\n")
+	var conc int
+	fmt.Sscan(os.Getenv(envPushClientConc), &conc)
+	ctx, cancel := context.WithTimeout(ctx, 2*pushPhase)
+	defer cancel()
+	received := make([]int64, len(tokens))
+	var connected, done atomic.Int64
+	all := make(chan struct{})
+	sem := make(chan struct{}, max(conc, 1))
+	var failures atomic.Int64
+	for i, tok := range tokens {
+		sem <- struct{}{}
+		go func() {
+			err := pushStream(ctx, url, tok, func(ok bool) {
+				<-sem
+				if ok {
+					connected.Add(1)
+				}
+			}, func() {
+				received[i] = time.Now().UnixNano()
+				if done.Add(1) == int64(len(tokens)) {
+					close(all)
+				}
+			})
+			if err != nil && ctx.Err() == nil && failures.Add(1) == 1 {
+				fmt.Fprintln(os.Stderr, "bench push client:", err)
+			}
+		}()
+	}
+	deadline := time.Now().Add(pushPhase)
+	for connected.Load()+failures.Load() < int64(len(tokens)) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Printf("ready %d\n", connected.Load())
+	select {
+	case <-all:
+	case <-time.After(pushPhase):
+	}
+	out, _ := json.Marshal(received) // a slot still 0 was never delivered
+	fmt.Printf("%s\n", out)
+	return 0
+}
+
+// pushStream speaks just enough HTTP/1.1 for one SSE stream: subscribed is called at the
+// stream's first line, got when the card edit arrives.
+func pushStream(ctx context.Context, url, token string, subscribed func(ok bool), got func()) error {
+	var d net.Dialer
+	hostPath := strings.TrimPrefix(url, "http://")
+	host, path, _ := strings.Cut(hostPath, "/")
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		subscribed(false)
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	fmt.Fprintf(conn, "GET /%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nAccept: text/event-stream\r\n\r\n", path, host, token)
+	r := bufio.NewReaderSize(conn, 1024)
+	first := true
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			if first {
+				subscribed(false)
+			}
+			if err == io.EOF {
+				return errors.New("stream closed")
+			}
+			return err
+		}
+		switch {
+		case first && bytes.HasPrefix(line, []byte("HTTP/1.1 ")) && !bytes.HasPrefix(line, []byte("HTTP/1.1 200")):
+			first = false
+			subscribed(false)
+			return fmt.Errorf("stream: %s", bytes.TrimSpace(line))
+		case first && bytes.HasPrefix(line, []byte("retry: ")):
+			first = false
+			subscribed(true)
+		case bytes.HasPrefix(line, []byte("event: "+push.CardUpdated)):
+			got()
+			return nil
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package cardapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/cards"
+	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
+	"qrcircles/storage"
+)
+
+type cardBody struct {
+	DisplayName string   `json:"display_name"`
+	Title       string   `json:"title"`
+	Company     string   `json:"company"`
+	Phones      []string `json:"phones"`
+	Emails      []string `json:"emails"`
+	Address     string   `json:"address"`
+	Website     string   `json:"website"`
+	Note        string   `json:"note"`
+}
+
+// getMyCard is the caller's whole card; 404 until they made one, so a client knows to ask.
+func (h *Handler) getMyCard(c *gin.Context) {
+	if _, err := h.Store.Card(c.Request.Context(), me(c)); err != nil {
+		if isNotFound(err) {
+			err = problem.Errorf(problem.ENotFound, "You have no card yet.")
+		}
+		fail(c, err)
+		return
+	}
+	h.answerCard(c, me(c), me(c), 0)
+}
+
+// getUserCard is one person's card as the viewer may see it in ?circle= (or as a contact).
+func (h *Handler) getUserCard(c *gin.Context) {
+	uid, ok := pathID(c, "uid")
+	if !ok {
+		return
+	}
+	circleID, ok := queryCircle(c)
+	if !ok {
+		return
+	}
+	h.answerCard(c, uid, me(c), circleID)
+}
+
+func (h *Handler) answerCard(c *gin.Context, owner, viewer, circleID int64) {
+	card, _, err := h.CardFor(c.Request.Context(), owner, viewer, circleID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cards.ViewOf(cards.Entry{UserID: owner, Card: card}, h.avatarURL(owner, circleID)))
+}
+
+func queryCircle(c *gin.Context) (int64, bool) {
+	s := c.Query("circle")
+	if s == "" {
+		return 0, true
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		server.Problem(c, problem.Invalid("circle", "circle is a circle's number."))
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handler) putMyCard(c *gin.Context) {
+	var b cardBody
+	if !bind(c, &b) {
+		return
+	}
+	card, err := cards.Clean(cards.Card{DisplayName: b.DisplayName, Title: b.Title, Company: b.Company, Phones: b.Phones,
+		Emails: b.Emails, Address: b.Address, Website: b.Website, Note: b.Note}, h.normalizePhone)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	uid := me(c)
+	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
+		if err := h.Store.PutCard(ctx, uid, card, h.now()); err != nil {
+			return err
+		}
+		return h.cardUpdated(ctx, uid)
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h.getMyCard(c)
+}
+
+// putAvatar takes the image as a multipart form's "avatar" file or as the raw body.
+func (h *Handler) putAvatar(c *gin.Context) {
+	data, err := readAvatar(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	photo, err := cards.ProcessAvatar(data)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	uid := me(c)
+	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
+		a := storage.Avatar{UserID: uid, ContentType: photo.ContentType, Data: photo.Data, UpdatedAt: h.now()}
+		if err := h.Store.PutAvatar(ctx, a); err != nil {
+			return err
+		}
+		return h.cardUpdated(ctx, uid)
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"avatar_url": h.avatarURL(uid, 0), "content_type": photo.ContentType})
+}
+
+// multipartSlack is what a form adds around the file.
+const multipartSlack = 64 << 10
+
+func readAvatar(c *gin.Context) ([]byte, error) {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, cards.MaxAvatarBytes+multipartSlack)
+	var r io.Reader = body
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "multipart/form-data" {
+		c.Request.Body = body
+		f, _, err := c.Request.FormFile("avatar")
+		if err != nil {
+			return nil, avatarReadError(err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, io.LimitReader(r, cards.MaxAvatarBytes+1)); err != nil {
+		return nil, avatarReadError(err)
+	}
+	return buf.Bytes(), nil
+}
+
+func avatarReadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "The image is larger than 2 MB.", Err: err}
+	}
+	return &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "Send the image as the body, or as the form file \"avatar\".", Err: err}
+}
+
+func (h *Handler) deleteAvatar(c *gin.Context) {
+	uid := me(c)
+	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
+		if err := h.Store.DeleteAvatar(ctx, uid); err != nil {
+			return err
+		}
+		return h.cardUpdated(ctx, uid)
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// getAvatar serves an avatar to a viewer whose card view shows it: as a contact, or in the
+// ?circle= the card was shown in. Anyone else gets 404, as if there were none.
+func (h *Handler) getAvatar(c *gin.Context) {
+	uid, ok := pathID(c, "uid")
+	if !ok {
+		return
+	}
+	circleID, ok := queryCircle(c)
+	if !ok {
+		return
+	}
+	card, _, err := h.CardFor(c.Request.Context(), uid, me(c), circleID)
+	if err == nil && !card.HasAvatar {
+		err = problem.Errorf(problem.ENotFound, "No avatar to show.")
+	}
+	var a storage.Avatar
+	if err == nil {
+		a, err = h.Store.Avatar(c.Request.Context(), uid)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	c.Data(http.StatusOK, a.ContentType, a.Data)
+}

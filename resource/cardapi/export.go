@@ -1,0 +1,99 @@
+package cardapi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/cards"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+// hasVCFSuffix strips ".vcf" from the path parameter, reporting whether it was there.
+func hasVCFSuffix(c *gin.Context, name string) bool {
+	for i, p := range c.Params {
+		if p.Key == name {
+			if v, ok := strings.CutSuffix(p.Value, ".vcf"); ok {
+				c.Params[i].Value = v
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Handler) contactVCF(c *gin.Context) {
+	uid, ok := pathID(c, "uid")
+	if !ok {
+		return
+	}
+	es, err := h.contactEntries(c.Request.Context(), me(c), uid, true)
+	if err == nil && len(es) == 0 {
+		err = problem.Errorf(problem.ENotFound, "This person is not among your contacts.")
+	}
+	h.sendVCards(c, fmt.Sprintf("contact-%d.vcf", uid), es, err)
+}
+
+func (h *Handler) contactsVCF(c *gin.Context) {
+	es, err := h.contactEntries(c.Request.Context(), me(c), 0, true)
+	h.sendVCards(c, "contacts.vcf", es, err)
+}
+
+func (h *Handler) circleVCF(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	es, _, err := h.circleEntries(c.Request.Context(), me(c), id, true)
+	h.sendVCards(c, fmt.Sprintf("circle-%d-members.vcf", id), es, err)
+}
+
+func (h *Handler) sendVCards(c *gin.Context, filename string, es []cards.Entry, err error) {
+	v, verr := cards.ParseVersion(c.Query("version"))
+	if err == nil {
+		err = verr
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = cards.WriteVCards(&buf, v, es)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	send(c, cards.MediaType, filename, buf.Bytes())
+}
+
+// circleCSV is the organizer's export of the members, showing what any member sees.
+func (h *Handler) circleCSV(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	es, circle, err := h.circleEntries(c.Request.Context(), me(c), id, false)
+	if err == nil && circle.OwnerID != me(c) {
+		err = problem.Errorf(problem.EForbidden, "Only the circle's organizer may export its members.")
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = cards.WriteCSV(&buf, es)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	send(c, cards.CSVMediaType, fmt.Sprintf("circle-%d-members.csv", id), buf.Bytes())
+}
+
+func send(c *gin.Context, mediaType, filename string, body []byte) {
+	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, mediaType, body)
+}

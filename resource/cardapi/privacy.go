@@ -1,0 +1,48 @@
+package cardapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+type privacyJSON struct {
+	RefuseStrangerCards   *bool `json:"refuse_stranger_cards"`
+	BlockStrangerMessages *bool `json:"block_stranger_messages"`
+}
+
+func (h *Handler) getPrivacy(c *gin.Context) {
+	p, err := h.Store.PrivacyOf(c.Request.Context(), me(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, privacyJSON{&p.RefuseStrangerCards, &p.BlockStrangerMessages})
+}
+
+// putPrivacy changes the settings the body names and keeps the others.
+func (h *Handler) putPrivacy(c *gin.Context) {
+	var b privacyJSON
+	if !bind(c, &b) {
+		return
+	}
+	p, err := h.Store.PrivacyOf(c.Request.Context(), me(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	setIf(&p.RefuseStrangerCards, b.RefuseStrangerCards)
+	setIf(&p.BlockStrangerMessages, b.BlockStrangerMessages)
+	p.UpdatedAt = h.now()
+	if err := h.Store.PutPrivacy(c.Request.Context(), p); err != nil {
+		fail(c, err)
+		return
+	}
+	h.getPrivacy(c)
+}
+
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}

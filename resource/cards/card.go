@@ -1,0 +1,206 @@
+// Package cards is the business card of QR Circles and who may see which of its fields. It is
+// pure: plain values in and out, no HTTP or database. VisibleFields is the one rule deciding
+// what a viewer sees; Project applies it; the vCard, CSV and JSON writers only ever receive
+// projected cards.
+package cards
+
+import (
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"qrcircles/resource/problem"
+)
+
+// Card is one person's business card (名片).
+type Card struct {
+	DisplayName string
+	Title       string
+	Company     string
+	Phones      []string // E.164
+	Emails      []string
+	Address     string
+	Website     string
+	Note        string
+	HasAvatar   bool // the image itself is stored and served apart
+}
+
+// Limits on a card's fields, in characters (runes) or entries.
+const (
+	MaxName    = 100
+	MaxTitle   = 100
+	MaxCompany = 200
+	MaxAddress = 300
+	MaxWebsite = 300
+	MaxNote    = 1000
+	MaxEmail   = 254
+	MaxPhones  = 5
+	MaxEmails  = 5
+)
+
+// PhoneNormalizer turns a phone number as typed into E.164, or fails. The API passes the
+// authorization server's normalizer; nil accepts only numbers already in E.164.
+type PhoneNormalizer func(raw string) (string, error)
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// Clean trims every field, normalizes phones and emails, and validates the result. The first
+// bad field is a *problem.Error naming it ("display_name", "phones[1]", …).
+func Clean(c Card, normalize PhoneNormalizer) (Card, error) {
+	out := Card{
+		DisplayName: strings.TrimSpace(c.DisplayName), Title: strings.TrimSpace(c.Title),
+		Company: strings.TrimSpace(c.Company), Address: strings.TrimSpace(c.Address),
+		Website: strings.TrimSpace(c.Website), Note: strings.TrimSpace(c.Note), HasAvatar: c.HasAvatar,
+	}
+	var err error
+	if out.Phones, err = cleanPhones(c.Phones, normalize); err != nil {
+		return Card{}, err
+	}
+	if out.Emails, err = cleanEmails(c.Emails); err != nil {
+		return Card{}, err
+	}
+	return out, Validate(out)
+}
+
+// Validate checks a cleaned card.
+func Validate(c Card) error {
+	if c.DisplayName == "" {
+		return problem.Invalid("display_name", "Enter the name to show on your card.")
+	}
+	texts := []struct {
+		field, value string
+		max          int
+		multiline    bool
+	}{
+		{"display_name", c.DisplayName, MaxName, false},
+		{"title", c.Title, MaxTitle, false},
+		{"company", c.Company, MaxCompany, false},
+		{"address", c.Address, MaxAddress, true},
+		{"website", c.Website, MaxWebsite, false},
+		{"note", c.Note, MaxNote, true},
+	}
+	for _, t := range texts {
+		if err := checkText(t.field, t.value, t.max, t.multiline); err != nil {
+			return err
+		}
+	}
+	if err := checkLists(c); err != nil {
+		return err
+	}
+	return checkWebsite(c.Website)
+}
+
+func checkText(field, v string, max int, multiline bool) error {
+	if !utf8.ValidString(v) {
+		return problem.Invalid(field, "%s is not valid UTF-8 text.", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return problem.Invalid(field, "%s has %d characters; at most %d are allowed.", field, n, max)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && !(multiline && r == '\n') {
+			return problem.Invalid(field, "%s contains a control character.", field)
+		}
+	}
+	return nil
+}
+
+func checkLists(c Card) error {
+	if len(c.Phones) > MaxPhones {
+		return problem.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+	}
+	if len(c.Emails) > MaxEmails {
+		return problem.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+	}
+	for i, p := range c.Phones {
+		if !e164.MatchString(p) {
+			return problem.Invalid(indexed("phones", i), "Write the phone number with + and the country code, for example +8613800138000.")
+		}
+	}
+	for i, e := range c.Emails {
+		if err := checkEmail(indexed("emails", i), e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func indexed(field string, i int) string {
+	return field + "[" + strconv.Itoa(i) + "]"
+}
+
+func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
+	if len(raw) > MaxPhones {
+		return nil, problem.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+	}
+	var out []string
+	for i, p := range raw {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if normalize != nil {
+			n, err := normalize(p)
+			if err != nil {
+				return nil, &problem.Error{Code: problem.EInvalid, Field: indexed("phones", i), Message: messageOf(err), Err: err}
+			}
+			p = n
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// messageOf keeps a normalizer's message when it is one meant for people.
+func messageOf(err error) string {
+	if pe, ok := err.(*problem.Error); ok && pe.Message != "" {
+		return pe.Message
+	}
+	return "This is not a valid phone number."
+}
+
+func cleanEmails(raw []string) ([]string, error) {
+	if len(raw) > MaxEmails {
+		return nil, problem.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+	}
+	var out []string
+	for _, e := range raw {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// checkEmail accepts a bare address (no display name, no angle brackets) that net/mail reads
+// back unchanged.
+func checkEmail(field, e string) error {
+	bad := problem.Invalid(field, "Write the email address as name@example.com.")
+	if len(e) > MaxEmail {
+		return problem.Invalid(field, "An email address has at most %d characters.", MaxEmail)
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Name != "" || a.Address != e {
+		return bad
+	}
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || !strings.Contains(e[at+1:], ".") || strings.ContainsAny(e, " \"") {
+		return bad
+	}
+	return nil
+}
+
+func checkWebsite(w string) error {
+	if w == "" {
+		return nil
+	}
+	u, err := url.Parse(w)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return problem.Invalid("website", "Write the website as an address starting with https:// or http://.")
+	}
+	return nil
+}
