@@ -35,3 +35,11 @@ func execAll(tx *gorm.DB, stmts ...string) error {
 	}
 	return nil
 }
+
+// serialKey is the column type of a generated integer primary key.
+func serialKey(dialect string) string {
+	if dialect == Postgres {
+		return "bigserial PRIMARY KEY"
+	}
+	return "INTEGER PRIMARY KEY AUTOINCREMENT"
+}

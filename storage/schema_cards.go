@@ -6,10 +6,9 @@ import "gorm.io/gorm"
 // visibility with a per-user default, contacts (owner holds contact's full card), card
 // deliveries and requests waiting for an answer, and the stranger settings.
 func migrateCards(tx *gorm.DB, dialect string) error {
-	ts, bin := timestamp(dialect), "blob"
-	id := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	ts, bin, id := timestamp(dialect), "blob", serialKey(dialect)
 	if dialect == Postgres {
-		bin, id = "bytea", "bigserial PRIMARY KEY"
+		bin = "bytea"
 	}
 	return execAll(tx,
 		`CREATE TABLE cards (

@@ -4,10 +4,7 @@ import "gorm.io/gorm"
 
 func migrateCircles(tx *gorm.DB, dialect string) error {
 	ts := timestamp(dialect)
-	id := "INTEGER PRIMARY KEY AUTOINCREMENT"
-	if dialect == Postgres {
-		id = "bigserial PRIMARY KEY"
-	}
+	id := serialKey(dialect)
 	return execAll(tx,
 		`CREATE TABLE circles (
 			id `+id+`,
