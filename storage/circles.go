@@ -148,7 +148,14 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 			return fmt.Errorf("creating circle: %w", err)
 		}
 		c.ID = row.ID
-		return db.insertAllowlist(ctx, c.ID, allowlist)
+		if err := db.insertAllowlist(ctx, c.ID, allowlist); err != nil {
+			return err
+		}
+		ev, err := ToCircle(c.ID, c.OwnerID, EventCircleCreated, map[string]any{"circle_id": c.ID})
+		if err != nil {
+			return err
+		}
+		return db.AppendEvents(ctx, ev)
 	})
 }
 
@@ -273,9 +280,15 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 			return fmt.Errorf("updating circle: %w", err)
 		}
 		if fn != nil {
-			return fn(ctx)
+			if err := fn(ctx); err != nil {
+				return err
+			}
 		}
-		return nil
+		ev, err := ToCircle(c.ID, 0, EventCircleUpdated, map[string]any{"circle_id": c.ID})
+		if err != nil {
+			return err
+		}
+		return db.AppendEvents(ctx, ev)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -160,8 +161,35 @@ func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, pre
 	default:
 		req.Status = RequestRefused
 	}
-	saved, err := db.saveRequest(ctx, req, now)
+	evs, err := joinEvents(c, req, prev)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	saved, err := db.saveRequest(ctx, req, now, evs)
 	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, err
+}
+
+// joinEvents reports a decision: to the circle when someone joined, to the applicant when
+// their request was decided, to the organizer when a new request waits.
+func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
+	body := map[string]any{"circle_id": c.ID, "user_id": q.UserID, "status": q.Status, "reasons": reasonsText(q.Reasons)}
+	var out []Event
+	add := func(e Event, err error) error {
+		out = append(out, e)
+		return err
+	}
+	var err error
+	switch q.Status {
+	case RequestAdmitted:
+		err = errors.Join(add(ToCircle(c.ID, q.UserID, EventMemberJoined, body)), add(ToUser(q.UserID, q.UserID, EventRequestDecided, body)))
+	case RequestWaiting:
+		if prev == nil || prev.Status != RequestWaiting {
+			err = add(ToUser(c.OwnerID, q.UserID, EventRequestCreated, body))
+		}
+	default:
+		err = add(ToUser(q.UserID, q.UserID, EventRequestDecided, body))
+	}
+	return out, err
 }
 
 func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest, pre preJoin) (JoinState, error) {
@@ -220,7 +248,7 @@ const upsertRequest = `INSERT INTO join_requests (circle_id, user_id, phone, sca
 
 // saveRequest records the request, and the membership when it was admitted: on PostgreSQL in
 // one statement, since a join is the hot path of an event.
-func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time) (JoinRequest, error) {
+func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time, evs []Event) (JoinRequest, error) {
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
 		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
 	if q.DecidedBy != 0 {
@@ -228,12 +256,30 @@ func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time) (Jo
 	}
 	args := []any{row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt}
 	stmt := upsertRequest
-	if q.Status == RequestAdmitted {
-		if db.dialect == Postgres {
-			stmt = "WITH member AS (" + insertMember + ") " + upsertRequest
-			args = append([]any{q.CircleID, q.UserID, now.UTC()}, args...)
-		} else if err := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC()).Error; err != nil {
-			return JoinRequest{}, fmt.Errorf("adding member: %w", err)
+	if db.dialect == Postgres {
+		var ctes []string
+		var pre []any
+		if q.Status == RequestAdmitted {
+			ctes, pre = append(ctes, "member AS ("+insertMember+")"), append(pre, q.CircleID, q.UserID, now.UTC())
+		}
+		if len(evs) > 0 {
+			sql, eargs, err := insertEvents(evs)
+			if err != nil {
+				return JoinRequest{}, err
+			}
+			ctes, pre = append(ctes, "ev AS ("+sql+")"), append(pre, eargs...)
+		}
+		if len(ctes) > 0 {
+			stmt, args = "WITH "+strings.Join(ctes, ", ")+" "+upsertRequest, append(pre, args...)
+		}
+	} else {
+		if q.Status == RequestAdmitted {
+			if err := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC()).Error; err != nil {
+				return JoinRequest{}, fmt.Errorf("adding member: %w", err)
+			}
+		}
+		if err := db.AppendEvents(ctx, evs...); err != nil {
+			return JoinRequest{}, err
 		}
 	}
 	err := db.conn(ctx).Raw(stmt, args...).Row().Scan(&row.ID, &row.CreatedAt)
@@ -322,15 +368,26 @@ func (db *DB) Redecide(ctx context.Context, c Circle, now time.Time, decide Deci
 
 // Deny turns a waiting request down.
 func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (JoinRequest, error) {
-	res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, RequestWaiting).
-		Updates(map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
-	if res.Error != nil {
-		return JoinRequest{}, fmt.Errorf("denying: %w", res.Error)
-	}
-	q, err := db.JoinRequest(ctx, circleID, requestID)
-	if err == nil && res.RowsAffected == 0 {
-		err = fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
-	}
+	var q JoinRequest
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, RequestWaiting).
+			Updates(map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("denying: %w", res.Error)
+		}
+		var err error
+		if q, err = db.JoinRequest(ctx, circleID, requestID); err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
+		}
+		ev, err := ToUser(q.UserID, q.UserID, EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
+		if err != nil {
+			return err
+		}
+		return db.AppendEvents(ctx, ev)
+	})
 	return q, err
 }
 
@@ -393,9 +450,19 @@ func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status 
 		if err := affectedOne(res, "membership"); err != nil {
 			return err
 		}
-		return wrapErr("ending membership", db.conn(ctx).Model(&joinRequestRow{}).
-			Where("circle_id = ? AND user_id = ?", circleID, userID).
-			Updates(map[string]any{"status": status, "decided_at": now.UTC()}).Error)
+		err := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND user_id = ?", circleID, userID).
+			Updates(map[string]any{"status": status, "decided_at": now.UTC()}).Error
+		if err != nil {
+			return fmt.Errorf("ending membership: %w", err)
+		}
+		// The person gets a copy: replay follows current membership, which no longer has them.
+		body := map[string]any{"circle_id": circleID, "user_id": userID, "status": status}
+		left, err1 := ToCircle(circleID, userID, EventMemberLeft, body)
+		copy, err2 := ToUser(userID, userID, EventMemberLeft, body)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		return db.AppendEvents(ctx, left, copy)
 	})
 }
 

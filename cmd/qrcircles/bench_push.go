@@ -101,7 +101,9 @@ func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	if err != nil {
 		return pushResult{}, err
 	}
-	return pushFigures(sent, received, perConn), nil
+	r := pushFigures(sent, received, perConn)
+	r.Database = bs.db.Dialect()
+	return r, nil
 }
 
 // benchPushCircle makes an organizer, n members of one circle, and an access token for each.

@@ -48,13 +48,15 @@ func serveApp(t *testing.T, db *storage.DB, log *slog.Logger) (*app, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := buildApp(context.Background(), cfg, log, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := buildApp(ctx, cfg, log, db)
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	srv.Config.Handler = a.engine
 	srv.Start()
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); a.push.Close(); cancel() })
 	return a, base
 }
 
@@ -456,10 +458,13 @@ func TestResourceRoleVerifiesByIntrospection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource, err := buildApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	resource, err := buildApp(rctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resource.push.Close()
 	srv.Config.Handler = resource.engine
 	srv.Start()
 	defer srv.Close()

@@ -19,6 +19,7 @@ import (
 	"qrcircles/resource/api"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/circles"
+	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 	"qrcircles/resource/web"
@@ -51,6 +52,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.push.Close)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("QRC_LISTEN: %w", err)
@@ -69,6 +71,7 @@ type app struct {
 	authz   *authz.Server
 	circles *circles.Service
 	cards   *cardapi.Handler
+	push    *push.Hub
 }
 
 // buildApp assembles the parts of the server that cfg.Role asks for on one gin engine: the
@@ -86,7 +89,16 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if err != nil {
 		return nil, err
 	}
-	a := &app{engine: engine, circles: &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion}}
+	a := &app{engine: engine}
+	a.cards = &cardapi.Handler{Store: db, DefaultRegion: cfg.DefaultRegion}
+	a.push = push.New(push.Options{Log: db, Logger: log, Filter: a.cards.PushFilter(nil)})
+	go func() {
+		if err := a.push.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("push hub stopped", "error", err)
+		}
+	}()
+	a.cards.Events = &cardapi.Log{DB: db, Hub: a.push}
+	a.circles = &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion, Events: a.push}
 	var verifier tokens.Verifier
 	if cfg.Role == config.RoleResource {
 		verifier = &tokens.Introspector{
@@ -105,8 +117,9 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	}
 	if cfg.Role != config.RoleAuthz {
 		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(engine)
-		a.cards = &cardapi.Handler{Store: db, Verifier: verifier, DefaultRegion: cfg.DefaultRegion}
+		a.cards.Verifier = verifier
 		a.cards.Mount(engine.Group("/api/v1"))
+		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 	}
 	return a, nil
 }

@@ -52,6 +52,8 @@ type Service struct {
 	PublicURL     *url.URL
 	DefaultRegion string
 	Now           func() time.Time
+	// Events is woken after every change that wrote events (the push hub); may be nil.
+	Events interface{ Notify() }
 
 	joinCache sync.Map // circle ID → cachedCircle
 }
@@ -115,6 +117,7 @@ func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circ
 		return storage.JoinOutcome{}, problem.Errorf(problem.EGone, "This circle is closed.")
 	}
 	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
+	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, admission.ReasonClosed) {
 		return out, problem.Errorf(problem.EGone, "This circle is closed.")
 	}
@@ -190,4 +193,11 @@ func (s *Service) ForJoin(ctx context.Context, id int64) (storage.Circle, error)
 		s.joinCache.Store(id, cachedCircle{c, time.Now().Add(joinCacheTTL)})
 	}
 	return c, err
+}
+
+// notify wakes the push layer after a change committed with its events.
+func (s *Service) notify(err error) {
+	if err == nil && s.Events != nil {
+		s.Events.Notify()
+	}
 }

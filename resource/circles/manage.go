@@ -47,7 +47,9 @@ func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Ci
 	if allow == nil {
 		allow = []string{}
 	}
-	return c, s.Store.CreateCircle(ctx, &c, allow)
+	err = s.Store.CreateCircle(ctx, &c, allow)
+	s.notify(err)
+	return c, err
 }
 
 // Update changes a circle. Waiting requests that pass the new rules are admitted in the same
@@ -68,6 +70,7 @@ func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c stor
 		admitted, err = s.Store.Redecide(ctx, c, s.now(), redecider)
 		return err
 	})
+	s.notify(err)
 	return c, admitted, err
 }
 

@@ -20,6 +20,7 @@ func (s *Service) Approve(ctx context.Context, actor, circleID, requestID int64)
 	out, err := s.Store.Decide(ctx, circleID, requestID, actor, s.now(), func(st storage.JoinState) admission.Decision {
 		return approveDecider(*st.Previous)(st)
 	})
+	s.notify(err)
 	return out, requestErr(err)
 }
 
@@ -29,6 +30,7 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 		return storage.JoinRequest{}, err
 	}
 	q, err := s.Store.Deny(ctx, circleID, requestID, actor, s.now())
+	s.notify(err)
 	return q, requestErr(err)
 }
 
@@ -80,6 +82,7 @@ func (s *Service) mayView(ctx context.Context, viewer int64, c storage.Circle) e
 // Leave ends the viewer's own membership.
 func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestLeft, s.now())
+	s.notify(err)
 	return notFound(err, "You are not a member of this circle.")
 }
 
@@ -89,6 +92,7 @@ func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) err
 		return err
 	}
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestRemoved, s.now())
+	s.notify(err)
 	return notFound(err, "This person is not a member of the circle.")
 }
 

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/authz"
+	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
+	"qrcircles/resource/tokens"
+)
+
+// eventsAuth lets the event stream take a bearer token (apps) or, when the pages run in this
+// process, the browser's sign-in session (EventSource cannot send headers).
+func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context) (int64, bool) {
+	return func(c *gin.Context) (int64, bool) {
+		if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
+			p, err := verifier.Verify(c.Request.Context(), token)
+			if err != nil {
+				server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
+				return 0, false
+			}
+			id, ok := p.UserID()
+			return id, ok
+		}
+		if az != nil {
+			if u, ok := az.User(c.Request); ok {
+				return u.ID, true
+			}
+		}
+		return 0, false
+	}
+}

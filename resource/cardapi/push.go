@@ -1,0 +1,156 @@
+package cardapi
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"qrcircles/resource/cards"
+	"qrcircles/resource/push"
+	"qrcircles/storage"
+)
+
+// Log writes card events to the durable event log in the caller's transaction and wakes the
+// push hub after commit.
+type Log struct {
+	DB  *storage.DB
+	Hub interface{ Notify() }
+}
+
+var _ Events = (*Log)(nil)
+
+// AppendEvents implements Events: one log row per circle, or per person addressed.
+func (l *Log) AppendEvents(ctx context.Context, evs ...Event) error {
+	var rows []storage.Event
+	for _, e := range evs {
+		if e.CircleID != 0 {
+			r, err := storage.ToCircle(e.CircleID, e.Subject, e.Type, e.Data)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
+			continue
+		}
+		for _, u := range e.UserIDs {
+			r, err := storage.ToUser(u, e.Subject, e.Type, e.Data)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+	}
+	return l.DB.AppendEvents(ctx, rows...)
+}
+
+// Notify implements Events.
+func (l *Log) Notify() { l.Hub.Notify() }
+
+// Muted says whether a person muted a circle (no pushes from it).
+type Muted func(ctx context.Context, userID, circleID int64) (bool, error)
+
+// PushFilter is what each recipient of an event gets: card.updated carries the owner's card
+// as that recipient may see it (the one visibility rule), nothing when they may see nothing;
+// a muted circle's events are not pushed. What one event needs of the database is read once
+// and shared by all its recipients: an edit in a circle of thousands costs a few queries.
+func (h *Handler) PushFilter(muted Muted) push.Filter {
+	cache := &eventCache{entries: map[int64]*cardEvent{}}
+	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
+		if ev.CircleID != 0 && muted != nil {
+			if m, err := muted(ctx, userID, ev.CircleID); err != nil || m {
+				return nil, false
+			}
+		}
+		if ev.Type != push.CardUpdated {
+			return ev.Payload, true
+		}
+		ce := cache.get(ev.ID, func() *cardEvent { return h.loadCardEvent(ctx, ev) })
+		return ce.viewFor(userID)
+	}
+}
+
+// cardEvent is what every recipient of one card.updated event shares.
+type cardEvent struct {
+	ev       storage.Event
+	card     cards.Card
+	settings cards.Settings
+	holders  map[int64]bool // people holding the owner's card as a contact
+	member   bool           // the owner is a member of the event's circle
+	organize int64          // the circle's organizer
+	err      error
+}
+
+func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
+	ce := &cardEvent{ev: ev, holders: map[int64]bool{}}
+	owner := ev.SubjectID
+	card, err := h.Store.Card(ctx, owner)
+	if err != nil {
+		card, err = h.nameOnly(ctx, owner)
+	}
+	if err != nil {
+		ce.err = err
+		return ce
+	}
+	ce.card = card
+	if ce.settings, ce.err = h.Store.CardSettings(ctx, owner); ce.err != nil {
+		return ce
+	}
+	holders, err := h.Store.ContactHolders(ctx, owner)
+	if ce.err = err; err != nil {
+		return ce
+	}
+	for _, id := range holders {
+		ce.holders[id] = true
+	}
+	if ev.CircleID != 0 {
+		f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
+		if ce.err = err; err != nil {
+			return ce
+		}
+		ce.member = f.OwnerIsMember
+		c, err := h.Store.Circle(ctx, ev.CircleID)
+		ce.organize, ce.err = c.OwnerID, err
+	}
+	return ce
+}
+
+// viewFor projects the card for one recipient of the event's audience.
+func (ce *cardEvent) viewFor(viewer int64) ([]byte, bool) {
+	if ce.err != nil {
+		return nil, false
+	}
+	f := cards.Facts{OwnerID: ce.ev.SubjectID, ViewerID: viewer, ViewerHoldsOwner: ce.holders[viewer], CircleID: ce.ev.CircleID,
+		OwnerIsMember: ce.member, ViewerIsMember: ce.ev.CircleID != 0 && viewer != ce.organize, ViewerOrganizes: viewer == ce.organize}
+	rel := cards.Relate(f)
+	if rel.Kind == cards.Stranger {
+		return nil, false
+	}
+	card, fs := cards.ForViewer(ce.card, ce.settings, rel)
+	b, err := json.Marshal(map[string]any{"circle_id": ce.ev.CircleID, "fields": fs.Names(),
+		"card": cards.ViewOf(cards.Entry{UserID: ce.ev.SubjectID, Card: card}, "")})
+	return b, err == nil
+}
+
+// eventCache keeps the last events' shared data; recipients of one event arrive together.
+type eventCache struct {
+	mu      sync.Mutex
+	entries map[int64]*cardEvent
+	order   []int64
+}
+
+const eventCacheSize = 64
+
+func (c *eventCache) get(id int64, load func() *cardEvent) *cardEvent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ce, ok := c.entries[id]; ok {
+		return ce
+	}
+	ce := load()
+	c.entries[id] = ce
+	c.order = append(c.order, id)
+	if len(c.order) > eventCacheSize {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
+	}
+	return ce
+}

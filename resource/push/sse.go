@@ -1,0 +1,261 @@
+package push
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
+	"qrcircles/storage"
+)
+
+// Authenticate says who is asking; when it returns false it has answered the request itself
+// (or the stream answers 401).
+type Authenticate func(c *gin.Context) (userID int64, ok bool)
+
+// CirclesOf lists the circles whose events the user receives (member or organizer).
+type CirclesOf func(ctx context.Context, userID int64) ([]int64, error)
+
+// streamWriteTimeout bounds each write of an attached stream: one that stops reading is
+// dropped.
+const streamWriteTimeout = 10 * time.Second
+
+const (
+	retryLine = "retry: 2000\n\n"
+	heartbeat = ": heartbeat\n\n"
+)
+
+// Handler serves GET /api/v1/events: a Server-Sent Events stream of the user's events. A
+// client that sends Last-Event-ID (or ?last_event_id=) first gets what it missed from the
+// log. It subscribes before it replays, replays only up to the hub's confirmed cursor, and
+// then streams what the subscription got after that cursor: no event twice, none missed.
+// Over HTTP/1.1 the connection is then detached (see detached.go); otherwise the handler
+// goroutine streams until the client leaves or the hub closes.
+func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		userID, ok := auth(c)
+		if !ok {
+			if !c.Writer.Written() {
+				server.Problem(c, problem.Errorf(problem.EUnauthorized, "Sign in or send an access token."))
+			}
+			c.Abort()
+			return
+		}
+		last, replay, err := lastEventID(c)
+		if err != nil {
+			server.Problem(c, err)
+			return
+		}
+		ctx := c.Request.Context()
+		sub, err := h.subscribe(ctx, userID, circlesOf)
+		if err != nil {
+			server.Problem(c, err)
+			return
+		}
+		setHeaders(c.Writer.Header())
+		if !h.o.NoDetach {
+			if conn, _, err := http.NewResponseController(c.Writer).Hijack(); err == nil {
+				h.detach(ctx, c, sub, conn, last, replay)
+				return
+			}
+		}
+		defer h.Unsubscribe(sub)
+		s := &stream{hub: h, c: c, rc: http.NewResponseController(c.Writer), userID: userID}
+		c.Status(http.StatusOK)
+		s.buf = append(s.buf, retryLine...)
+		if s.flush() != nil {
+			return
+		}
+		if replay {
+			if err := h.replay(ctx, userID, last, sub.From, s.write); err != nil {
+				c.Error(err)
+				return
+			}
+		}
+		s.live(ctx, sub, last)
+	}
+}
+
+func setHeaders(h http.Header) {
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+}
+
+func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf) (*Subscription, error) {
+	select {
+	case <-h.ready:
+	case <-h.done:
+		return nil, problem.Errorf(problem.EUnavailable, "The server is shutting down.")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	circles, err := circlesOf(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("circles of user %d: %w", userID, err)
+	}
+	return h.Subscribe(userID, circles), nil
+}
+
+// lastEventID reads where the client stopped; replay is false for a first connection.
+func lastEventID(c *gin.Context) (id int64, replay bool, err error) {
+	v := c.GetHeader("Last-Event-ID")
+	if v == "" {
+		v = c.Query("last_event_id")
+	}
+	if v == "" {
+		return 0, false, nil
+	}
+	id, err = strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0, false, problem.Invalid("Last-Event-ID", "Last-Event-ID must be an event ID.")
+	}
+	return id, true, nil
+}
+
+// detach writes the response head and the replay on the hijacked connection, then hands it
+// to the hub's writers. The body is delimited by the connection's close.
+func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, conn net.Conn, last int64, replay bool) {
+	c.Abort()
+	write := func(b []byte) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		_, err := conn.Write(b)
+		return err
+	}
+	var head bytes.Buffer
+	head.WriteString("HTTP/1.1 200 OK\r\nConnection: close\r\n")
+	c.Writer.Header().Write(&head)
+	head.WriteString("\r\n" + retryLine)
+	err := write(head.Bytes())
+	if err == nil && replay {
+		err = h.replay(ctx, sub.UserID, last, sub.From, write)
+	}
+	if err != nil {
+		h.Unsubscribe(sub)
+		conn.Close()
+		return
+	}
+	h.attach(sub, conn, last)
+}
+
+// replay sends the user's events after last up to through from the log, a page at a time.
+func (h *Hub) replay(ctx context.Context, userID, last, through int64, write func([]byte) error) error {
+	for last < through {
+		evs, err := h.o.Log.EventsForUser(ctx, userID, last, through, h.o.Batch)
+		if err != nil {
+			return err
+		}
+		var buf []byte
+		for i := range evs {
+			buf = h.appendEvent(ctx, buf, &evs[i], userID)
+		}
+		if len(buf) > 0 {
+			if err := write(buf); err != nil {
+				return err
+			}
+		}
+		if len(evs) < h.o.Batch {
+			return nil
+		}
+		last = evs[len(evs)-1].ID
+	}
+	return nil
+}
+
+// appendDeliveries appends the events the client does not have yet (it may have had them
+// from another instance further ahead).
+func (h *Hub) appendDeliveries(ctx context.Context, buf []byte, ds []*delivery, last, userID int64) []byte {
+	for _, d := range ds {
+		switch {
+		case d.ev.ID <= last:
+		case d.wire != nil:
+			buf = append(buf, d.wire...)
+		default:
+			buf = h.appendEvent(ctx, buf, d.ev, userID)
+		}
+	}
+	return buf
+}
+
+// appendEvent appends one event as this recipient may see it, if the filter lets it through.
+func (h *Hub) appendEvent(ctx context.Context, buf []byte, ev *storage.Event, userID int64) []byte {
+	payload := ev.Payload
+	if f := h.o.Filter; f != nil {
+		var ok bool
+		if payload, ok = f(ctx, *ev, userID); !ok {
+			return buf
+		}
+	}
+	buf = append(buf, "id: "...)
+	buf = strconv.AppendInt(buf, ev.ID, 10)
+	buf = append(buf, "\nevent: "...)
+	buf = append(buf, ev.Type...)
+	if len(payload) == 0 {
+		buf = append(buf, "\ndata: "...)
+	}
+	for line := range bytes.Lines(payload) { // a JSON text may hold line breaks
+		buf = append(buf, "\ndata: "...)
+		buf = append(buf, bytes.TrimRight(line, "\r\n")...)
+	}
+	return append(buf, "\n\n"...)
+}
+
+// stream is a stream that keeps its handler goroutine (HTTP/2, or NoDetach).
+type stream struct {
+	hub    *Hub
+	c      *gin.Context
+	rc     *http.ResponseController
+	userID int64
+	buf    []byte
+}
+
+// live sends what the subscription gets, skipping what the client already has (it may have
+// had it from another instance further ahead), and a heartbeat when idle.
+func (s *stream) live(ctx context.Context, sub *Subscription, last int64) {
+	beat := time.NewTicker(s.hub.o.Heartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-beat.C:
+			s.buf = append(s.buf, heartbeat...)
+		case <-sub.Ready():
+			ds, open := sub.take()
+			if !open {
+				return // dropped or shut down: the client reconnects with Last-Event-ID
+			}
+			s.buf = s.hub.appendDeliveries(ctx, s.buf, ds, last, s.userID)
+		}
+		if err := s.flush(); err != nil {
+			return
+		}
+	}
+}
+
+func (s *stream) write(b []byte) error {
+	s.buf = append(s.buf, b...)
+	return s.flush()
+}
+
+// flush writes what is buffered, within streamWriteTimeout, and lets the buffer go: an idle
+// stream should hold no memory of its own.
+func (s *stream) flush() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	_ = s.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+	_, err := s.c.Writer.Write(s.buf)
+	if err == nil {
+		err = s.rc.Flush()
+	}
+	s.buf = nil
+	return err
+}
