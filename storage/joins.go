@@ -181,7 +181,10 @@ func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
 	var err error
 	switch q.Status {
 	case RequestAdmitted:
-		err = errors.Join(add(ToCircle(c.ID, q.UserID, EventMemberJoined, body)), add(ToUser(q.UserID, q.UserID, EventRequestDecided, body)))
+		err = add(ToCircle(c.ID, q.UserID, EventMemberJoined, body)) // the new member hears it too
+		if prev != nil && prev.Status == RequestWaiting {
+			err = errors.Join(err, add(ToUser(q.UserID, q.UserID, EventRequestDecided, body)))
+		}
 	case RequestWaiting:
 		if prev == nil || prev.Status != RequestWaiting {
 			err = add(ToUser(c.OwnerID, q.UserID, EventRequestCreated, body))

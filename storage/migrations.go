@@ -16,6 +16,7 @@ var migrations = []Migration{
 	{5, "circles, join requests, memberships, exclusions and user settings", migrateCircles},
 	{6, "cards, visibility, contacts and messages", migrateCards},
 	{7, "event log", migrateEvents},
+	{8, "messages and mutes", migrateMessages},
 }
 
 // timestamp is the column type for a moment in time.

@@ -23,7 +23,8 @@ import (
 
 const benchUsage = `usage:
   qrcircles bench token [--concurrency 16] [--duration 10s] [--json]
-  qrcircles bench join [--users 5000] [--concurrency 200] [--json]`
+  qrcircles bench join [--users 5000] [--concurrency 200] [--json]
+  qrcircles bench push [--users 10000] [--concurrency 100] [--json]`
 
 type benchFlags struct {
 	concurrency int
@@ -36,7 +37,7 @@ type benchFlags struct {
 func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 0, "concurrent clients (default 16 for token, 200 for join)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to send requests (token)")
-	fs.IntVar(&f.users, "users", 5000, "distinct users, each joining once (join)")
+	fs.IntVar(&f.users, "users", 0, "distinct users: each joins once (join, default 5000), or each holds a stream (push, default 10000)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 }
@@ -58,7 +59,7 @@ type benchResult struct {
 }
 
 func (m *Main) bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "token" && args[0] != "join") {
+	if len(args) == 0 || (args[0] != "token" && args[0] != "join" && args[0] != "push") {
 		return fmt.Errorf("%s", benchUsage)
 	}
 	var f benchFlags
@@ -67,10 +68,20 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	if f.concurrency == 0 {
-		f.concurrency = map[string]int{"token": 16, "join": 200}[args[0]]
+		f.concurrency = map[string]int{"token": 16, "join": 200, "push": 100}[args[0]]
+	}
+	if f.users == 0 {
+		f.users = map[string]int{"token": 1, "join": 5000, "push": 10000}[args[0]]
 	}
 	if f.concurrency < 1 || f.duration <= 0 || f.users < 1 {
 		return fmt.Errorf("--concurrency, --duration and --users must be positive")
+	}
+	if args[0] == "push" {
+		r, err := benchPush(ctx, cfg, f, m.logger(cfg))
+		if err != nil {
+			return err
+		}
+		return m.printPush(r, f.json)
 	}
 	run := benchToken
 	if args[0] == "join" {

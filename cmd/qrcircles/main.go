@@ -38,6 +38,8 @@ commands:
   client ...       manage OAuth clients (create, list, delete, rotate-secret)
   keys rotate      add a new ID-token signing key
   bench token      measure the token endpoint (client_credentials)
+  bench join       measure joins of one circle
+  bench push       measure live push to 10,000 event streams
   demo             make a demo circle and print its QR code
   version          print the version
 `

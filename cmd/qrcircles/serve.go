@@ -19,6 +19,7 @@ import (
 	"qrcircles/resource/api"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/circles"
+	"qrcircles/resource/messages"
 	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
@@ -91,7 +92,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	}
 	a := &app{engine: engine}
 	a.cards = &cardapi.Handler{Store: db, DefaultRegion: cfg.DefaultRegion}
-	a.push = push.New(push.Options{Log: db, Logger: log, Filter: a.cards.PushFilter(nil)})
+	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter())})
 	go func() {
 		if err := a.push.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("push hub stopped", "error", err)
@@ -119,6 +120,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(engine)
 		a.cards.Verifier = verifier
 		a.cards.Mount(engine.Group("/api/v1"))
+		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(engine.Group("/api/v1"))
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 	}
 	return a, nil

@@ -45,21 +45,13 @@ func (l *Log) AppendEvents(ctx context.Context, evs ...Event) error {
 // Notify implements Events.
 func (l *Log) Notify() { l.Hub.Notify() }
 
-// Muted says whether a person muted a circle (no pushes from it).
-type Muted func(ctx context.Context, userID, circleID int64) (bool, error)
-
 // PushFilter is what each recipient of an event gets: card.updated carries the owner's card
-// as that recipient may see it (the one visibility rule), nothing when they may see nothing;
-// a muted circle's events are not pushed. What one event needs of the database is read once
-// and shared by all its recipients: an edit in a circle of thousands costs a few queries.
-func (h *Handler) PushFilter(muted Muted) push.Filter {
+// as that recipient may see it (the one visibility rule), nothing when they may see nothing.
+// What one event needs of the database is read once and shared by all its recipients: an
+// edit in a circle of thousands costs a few queries.
+func (h *Handler) PushFilter() push.Filter {
 	cache := &eventCache{entries: map[int64]*cardEvent{}}
 	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
-		if ev.CircleID != 0 && muted != nil {
-			if m, err := muted(ctx, userID, ev.CircleID); err != nil || m {
-				return nil, false
-			}
-		}
 		if ev.Type != push.CardUpdated {
 			return ev.Payload, true
 		}

@@ -1,0 +1,224 @@
+// Package messages is messaging in QR Circles: circle announcements by the organizer, direct
+// messages between people who share a circle or are contacts, and muted circles. rules.go
+// holds the rules as pure functions; the other files are the gin handlers under /api/v1.
+package messages
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/cardapi"
+	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
+	"qrcircles/resource/tokens"
+	"qrcircles/storage"
+)
+
+// Store is what the handlers need of the database.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	User(ctx context.Context, id int64) (storage.User, error)
+	Circle(ctx context.Context, id int64) (storage.Circle, error)
+	IsMember(ctx context.Context, circleID, userID int64) (bool, error)
+	SharesCircle(ctx context.Context, a, b int64) (bool, error)
+	HoldsContact(ctx context.Context, ownerID, contactID int64) (bool, error)
+	PrivacyOf(ctx context.Context, userID int64) (storage.UserPrivacy, error)
+	PostAnnouncement(ctx context.Context, a *storage.Announcement) error
+	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
+	SendMessage(ctx context.Context, m *storage.Message) error
+	Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]storage.Message, error)
+	MarkRead(ctx context.Context, toID, fromID, throughID int64, now time.Time) error
+	Conversations(ctx context.Context, userID, beforeID int64, limit int) ([]storage.Conversation, error)
+	Mute(ctx context.Context, userID, circleID int64, now time.Time) error
+	Unmute(ctx context.Context, userID, circleID int64) error
+	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
+}
+
+var _ Store = (*storage.DB)(nil)
+
+// Handler serves the messaging API.
+type Handler struct {
+	Store    Store
+	Verifier tokens.Verifier
+	Events   cardapi.Events // the card API's event log serves both; nil: cardapi.NoEvents
+	Now      func() time.Time
+}
+
+// Scopes: messages and mutes belong to the person-to-person layer of the card API; posting
+// an announcement is an organizer's act, like the other circles:manage routes.
+const (
+	ScopeRead     = cardapi.ScopeRead
+	ScopeWrite    = cardapi.ScopeWrite
+	ScopeAnnounce = "circles:manage"
+)
+
+// Mount adds the routes to g, which is the /api/v1 group (or an engine's root group, then
+// the paths get /api/v1 in front).
+func (h *Handler) Mount(g *gin.RouterGroup) {
+	if !strings.HasSuffix(g.BasePath(), "/api/v1") {
+		g = g.Group("/api/v1")
+	}
+	r := g.Group("", h.authenticate)
+	read, write := need(ScopeRead), need(ScopeWrite)
+	r.POST("/circles/:id/announcements", need(ScopeAnnounce), h.postAnnouncement)
+	r.GET("/circles/:id/announcements", read, h.announcements)
+	r.PUT("/circles/:id/mute", write, h.mute)
+	r.DELETE("/circles/:id/mute", write, h.unmute)
+	r.GET("/me/mutes", read, h.mutes)
+	r.POST("/users/:uid/messages", write, h.send)
+	r.GET("/users/:uid/messages", read, h.conversation)
+	r.GET("/me/conversations", read, h.conversations)
+}
+
+const principalKey = "messages.principal"
+
+// authenticate verifies the bearer token and keeps the user it speaks for; a client's own
+// token has no messages.
+func (h *Handler) authenticate(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
+		server.Problem(c, problem.Errorf(problem.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
+		return
+	}
+	p, err := h.Verifier.Verify(c.Request.Context(), token)
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
+		server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
+		return
+	}
+	if _, ok := p.UserID(); !ok {
+		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
+}
+
+func need(scope string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !principal(c).HasScope(scope) {
+			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
+			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", scope))
+			return
+		}
+		c.Next()
+	}
+}
+
+func principal(c *gin.Context) tokens.Principal {
+	p, _ := c.Get(principalKey)
+	return p.(tokens.Principal)
+}
+
+// me is the user the token speaks for (authenticate made sure there is one).
+func me(c *gin.Context) int64 {
+	id, _ := principal(c).UserID()
+	return id
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (h *Handler) events() cardapi.Events {
+	if h.Events == nil {
+		return cardapi.NoEvents{}
+	}
+	return h.Events
+}
+
+// inTx runs fn in a transaction and wakes the push layer once it committed.
+func (h *Handler) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := h.Store.InTx(ctx, fn); err != nil {
+		return err
+	}
+	h.events().Notify()
+	return nil
+}
+
+// pathID reads a numeric path parameter; a bad one is a resource that does not exist.
+func pathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		server.Problem(c, &problem.Error{Code: problem.ENotFound, Field: name, Message: "No such " + name + "."})
+		return 0, false
+	}
+	return id, true
+}
+
+// page reads before_id and limit from the query.
+func page(c *gin.Context) (Page, bool) {
+	p, err := ParsePage(c.Query("before_id"), c.Query("limit"))
+	if err != nil {
+		server.Problem(c, err)
+		return p, false
+	}
+	return p, true
+}
+
+// fail answers with err; storage's not-found becomes a problem.
+func fail(c *gin.Context, err error) {
+	if errors.Is(err, storage.ErrNotFound) {
+		err = &problem.Error{Code: problem.ENotFound, Message: "Not found.", Err: err}
+	}
+	server.Problem(c, err)
+}
+
+// bodyJSON is what a post of an announcement or a message carries.
+type bodyJSON struct {
+	Body *string `json:"body"`
+}
+
+const maxJSONBody = 64 << 10
+
+// bindBody reads {"body": "…"} strictly; anything else is a problem naming the field.
+func bindBody(c *gin.Context) (string, bool) {
+	var b bodyJSON
+	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&b)
+	switch {
+	case err != nil:
+		server.Problem(c, &problem.Error{Code: problem.EInvalid, Field: badField(err), Message: "The body is not valid JSON for this request.", Err: err})
+		return "", false
+	case b.Body == nil:
+		server.Problem(c, problem.Invalid("body", "Write a message."))
+		return "", false
+	}
+	return *b.Body, true
+}
+
+func badField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return strings.Trim(f, `"`)
+	}
+	return ""
+}
+
+// standing reads how the caller stands to a circle: whether they organize it or are a
+// member. An unknown circle is not found.
+func (h *Handler) standing(ctx context.Context, circleID, userID int64) (organizes, member bool, err error) {
+	c, err := h.Store.Circle(ctx, circleID)
+	if err != nil {
+		return false, false, err
+	}
+	member, err = h.Store.IsMember(ctx, circleID, userID)
+	return c.OwnerID == userID, member, err
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -1,0 +1,66 @@
+package messages
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+type muteJSON struct {
+	CircleID int64  `json:"circle_id"`
+	MutedAt  string `json:"muted_at"`
+}
+
+// mute stops the push of the circle's announcements to the caller; they stay readable.
+func (h *Handler) mute(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	organizes, member, err := h.standing(ctx, id, me(c))
+	if err == nil {
+		err = MayMute(organizes, member)
+	}
+	if err == nil {
+		err = h.Store.Mute(ctx, me(c), id, h.now())
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"circle_id": id, "muted": true})
+}
+
+// unmute pushes the circle's announcements again. Unmuting a circle that is not muted, or
+// that the caller has left, is not an error.
+func (h *Handler) unmute(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	_, err := h.Store.Circle(ctx, id)
+	if err == nil {
+		err = h.Store.Unmute(ctx, me(c), id)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// mutes lists the circles the caller muted, the most recent first.
+func (h *Handler) mutes(c *gin.Context) {
+	ms, err := h.Store.Mutes(c.Request.Context(), me(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]muteJSON, len(ms))
+	for i, m := range ms {
+		out[i] = muteJSON{CircleID: m.CircleID, MutedAt: rfc3339(m.CreatedAt)}
+	}
+	c.JSON(http.StatusOK, gin.H{"mutes": out})
+}

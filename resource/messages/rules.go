@@ -1,0 +1,136 @@
+package messages
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"qrcircles/resource/problem"
+)
+
+// This file holds the rules of messaging: pure functions over plain values, no HTTP, no
+// database.
+
+// MaxBody is how long an announcement or a message may be, in characters.
+const MaxBody = 2000
+
+// CheckBody accepts a body of 1 to MaxBody characters of text; newlines and tabs are the only
+// control characters allowed.
+func CheckBody(body string) error {
+	if !utf8.ValidString(body) {
+		return problem.Invalid("body", "The message is not valid UTF-8 text.")
+	}
+	n := utf8.RuneCountInString(body)
+	if n == 0 || isBlank(body) {
+		return problem.Invalid("body", "Write a message.")
+	}
+	if n > MaxBody {
+		return problem.Invalid("body", "The message has %d characters; at most %d are allowed.", n, MaxBody)
+	}
+	for _, r := range body {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return problem.Invalid("body", "The message contains a control character.")
+		}
+	}
+	return nil
+}
+
+func isBlank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Reach is how a sender stands to the person they want to message.
+type Reach struct {
+	Self            bool // the sender is the recipient
+	SharesCircle    bool // they are members of one circle, or one organizes a circle the other is in
+	SenderHolds     bool // the sender holds the recipient's card as a contact
+	RecipientHolds  bool // the recipient holds the sender's card: the sender is their contact
+	RecipientBlocks bool // the recipient blocks messages from strangers (people not their contacts)
+}
+
+// MayMessage is who may message whom: the two must share a circle or be contacts (either
+// way), and a recipient who blocks messages from strangers takes them only from their
+// contacts. The refusal says no more about the setting than that.
+func MayMessage(r Reach) error {
+	switch {
+	case r.Self:
+		return problem.Invalid("uid", "This is you.")
+	case !r.SharesCircle && !r.SenderHolds && !r.RecipientHolds:
+		return problem.Errorf(problem.EForbidden, "You can message only people in your circles and your contacts.")
+	case r.RecipientBlocks && !r.RecipientHolds:
+		return problem.Errorf(problem.EForbidden, "This person does not accept messages from people who are not their contacts.")
+	}
+	return nil
+}
+
+// MayAnnounce lets only a circle's organizer post announcements to it.
+func MayAnnounce(organizerID, userID int64) error {
+	if organizerID != userID {
+		return problem.Errorf(problem.EForbidden, "Only the circle's organizer can post announcements.")
+	}
+	return nil
+}
+
+// MayReadCircle lets the organizer and the members read a circle's announcements; muting a
+// circle does not change that.
+func MayReadCircle(organizes, member bool) error {
+	if !organizes && !member {
+		return problem.Errorf(problem.EForbidden, "Only the circle's members can read its announcements.")
+	}
+	return nil
+}
+
+// MayMute lets a member or the organizer mute a circle.
+func MayMute(organizes, member bool) error {
+	if !organizes && !member {
+		return problem.Errorf(problem.EForbidden, "You can mute only circles you are in.")
+	}
+	return nil
+}
+
+// Page is a window of a newest-first list: items with an ID below BeforeID (0: from the
+// newest), at most Limit of them.
+type Page struct {
+	BeforeID int64
+	Limit    int
+}
+
+// Paging limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 100
+)
+
+// ParsePage reads the before_id and limit query parameters; empty means the default.
+func ParsePage(beforeID, limit string) (Page, error) {
+	p := Page{Limit: DefaultLimit}
+	if beforeID != "" {
+		id, err := strconv.ParseInt(beforeID, 10, 64)
+		if err != nil || id <= 0 {
+			return p, problem.Invalid("before_id", "before_id is the ID of an item of the previous page.")
+		}
+		p.BeforeID = id
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxLimit {
+			return p, problem.Invalid("limit", "limit is a number from 1 to %d.", MaxLimit)
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// Next is the before_id of the page after one that returned n items with lastID the oldest,
+// or 0 when that page was the last.
+func (p Page) Next(n int, lastID int64) int64 {
+	if n < p.Limit {
+		return 0
+	}
+	return lastID
+}

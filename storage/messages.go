@@ -1,0 +1,121 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Announcement is a message from a circle's organizer to everyone in the circle.
+type Announcement struct {
+	ID        int64 `gorm:"primaryKey"`
+	CircleID  int64
+	AuthorID  int64
+	Body      string
+	CreatedAt time.Time
+}
+
+func (Announcement) TableName() string { return "announcements" }
+
+// Message is a direct message from one person to another.
+type Message struct {
+	ID        int64 `gorm:"primaryKey"`
+	FromID    int64
+	ToID      int64
+	Body      string
+	CreatedAt time.Time
+	ReadAt    *time.Time // nil: the recipient has not read it
+}
+
+func (Message) TableName() string { return "messages" }
+
+// Conversation is the latest message between a user and one counterpart, and how many of
+// the counterpart's messages the user has not read.
+type Conversation struct {
+	With   int64
+	Last   Message
+	Unread int
+}
+
+// PostAnnouncement stores a, setting its ID.
+func (db *DB) PostAnnouncement(ctx context.Context, a *Announcement) error {
+	a.CreatedAt = a.CreatedAt.UTC()
+	return wrapErr("storing announcement", db.conn(ctx).Create(a).Error)
+}
+
+// Announcements lists a circle's announcements newest first: up to limit with an ID below
+// beforeID (0: from the newest).
+func (db *DB) Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]Announcement, error) {
+	var out []Announcement
+	err := db.conn(ctx).Where("circle_id = ? AND (? = 0 OR id < ?)", circleID, beforeID, beforeID).
+		Order("id DESC").Limit(limit).Find(&out).Error
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+	}
+	return out, wrapErr("announcements", err)
+}
+
+// SendMessage stores m, setting its ID.
+func (db *DB) SendMessage(ctx context.Context, m *Message) error {
+	m.CreatedAt = m.CreatedAt.UTC()
+	return wrapErr("storing message", db.conn(ctx).Create(m).Error)
+}
+
+// Messages lists the messages between a and b, both ways, newest first: up to limit with an
+// ID below beforeID (0: from the newest).
+func (db *DB) Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]Message, error) {
+	var out []Message
+	err := db.conn(ctx).Where("((from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)) AND (? = 0 OR id < ?)",
+		a, b, b, a, beforeID, beforeID).Order("id DESC").Limit(limit).Find(&out).Error
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, wrapErr("messages", err)
+}
+
+// MarkRead marks what from sent to to as read at now, up to and including throughID.
+func (db *DB) MarkRead(ctx context.Context, toID, fromID, throughID int64, now time.Time) error {
+	err := db.conn(ctx).Model(&Message{}).Where("to_id = ? AND from_id = ? AND id <= ? AND read_at IS NULL", toID, fromID, throughID).
+		Update("read_at", now.UTC()).Error
+	return wrapErr("marking messages read", err)
+}
+
+type conversationRow struct {
+	Message
+	WithID int64
+	Unread int
+}
+
+// Conversations lists the people userID exchanged messages with, with the latest message of
+// each, the most recent conversation first: up to limit whose latest message has an ID below
+// beforeID (0: from the most recent).
+func (db *DB) Conversations(ctx context.Context, userID, beforeID int64, limit int) ([]Conversation, error) {
+	var rows []conversationRow
+	err := db.conn(ctx).Raw(`SELECT m.*, l.with_id,
+			(SELECT COUNT(*) FROM messages u WHERE u.to_id = ? AND u.from_id = l.with_id AND u.read_at IS NULL) AS unread
+		FROM (SELECT with_id, MAX(id) AS last_id FROM (
+				SELECT CASE WHEN from_id = ? THEN to_id ELSE from_id END AS with_id, id
+				FROM messages WHERE from_id = ? OR to_id = ?) mine
+			GROUP BY with_id) l
+		JOIN messages m ON m.id = l.last_id
+		WHERE ? = 0 OR m.id < ?
+		ORDER BY m.id DESC LIMIT ?`,
+		userID, userID, userID, userID, beforeID, beforeID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("conversations of user %d: %w", userID, err)
+	}
+	out := make([]Conversation, len(rows))
+	for i, r := range rows {
+		out[i] = Conversation{With: r.WithID, Last: r.Message.utc(), Unread: r.Unread}
+	}
+	return out, nil
+}
+
+func (m Message) utc() Message {
+	m.CreatedAt = m.CreatedAt.UTC()
+	if m.ReadAt != nil {
+		t := m.ReadAt.UTC()
+		m.ReadAt = &t
+	}
+	return m
+}
