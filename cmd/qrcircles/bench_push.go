@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-
 	"qrcircles/authz"
 	"qrcircles/config"
 	"qrcircles/resource/circles"
