@@ -93,9 +93,10 @@ func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, sc
 	if circle.Rules.Cap > 0 && !exclusive {
 		return JoinOutcome{}, errRetryExclusive
 	}
-	pre, err := db.preJoin(ctx, circleID, userID, phone)
-	if err != nil {
-		return JoinOutcome{}, err
+	req := JoinRequest{CircleID: circleID, UserID: userID, Phone: phone, ScanTime: scan.UTC()}
+	out, pre, done, err := db.fastJoin(ctx, circle, req, decide, now)
+	if err != nil || done {
+		return out, err
 	}
 	var prev *JoinRequest
 	if pre.PrevID != nil {
@@ -112,8 +113,86 @@ func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, sc
 			return JoinOutcome{Request: *prev}, nil
 		}
 	}
-	req := JoinRequest{CircleID: circleID, UserID: userID, Phone: phone, ScanTime: scan.UTC()}
 	return db.decideAndApply(ctx, circle, req, prev, &pre, decide, 0, now)
+}
+
+// fastJoin is the common join in one statement: a first request of someone without
+// exclusions or a refusal of all circles, to a circle without cap or allowlist. It decides
+// as if that were so, and the statement writes the outcome only if it is; otherwise (done
+// false) it returns what it read, for the full path. Only on PostgreSQL: it needs data-
+// modifying WITH clauses.
+func (db *DB) fastJoin(ctx context.Context, c Circle, req JoinRequest, decide Decider, now time.Time) (JoinOutcome, preJoin, bool, error) {
+	if db.dialect != Postgres || c.Rules.Cap > 0 || c.AllowlistSize > 0 {
+		pre, err := db.preJoin(ctx, c.ID, req.UserID, req.Phone)
+		return JoinOutcome{}, pre, false, err
+	}
+	d := decide(JoinState{Circle: c})
+	req.Reasons, req.DecidedAt = d.Reasons, now.UTC()
+	switch d.Outcome {
+	case admission.Admit:
+		req.Status = RequestAdmitted
+	case admission.Queue:
+		req.Status, req.DecidedAt = RequestWaiting, time.Time{}
+	default:
+		req.Status = RequestRefused
+	}
+	evs, err := joinEvents(c, req, nil)
+	if err != nil {
+		return JoinOutcome{}, preJoin{}, false, err
+	}
+	stmt, args, err := fastJoinStatement(req, evs, now)
+	if err != nil {
+		return JoinOutcome{}, preJoin{}, false, err
+	}
+	var pre preJoin
+	var id *int64
+	var created *time.Time
+	err = db.conn(ctx).Raw(stmt, args...).Row().Scan(&pre.PrevID, &pre.HasExclusions, &pre.RefusesAll, &id, &created)
+	if err != nil {
+		return JoinOutcome{}, preJoin{}, false, fmt.Errorf("joining: %w", err)
+	}
+	if id == nil {
+		return JoinOutcome{}, pre, false, nil
+	}
+	req.ID, req.CreatedAt = *id, created.UTC()
+	return JoinOutcome{Request: req, Member: req.Status == RequestAdmitted}, pre, true, nil
+}
+
+// fastJoinStatement reads what preJoin reads and, when it shows a plain first request, writes
+// the membership (if admitted), the events and the request.
+func fastJoinStatement(q JoinRequest, evs []Event, now time.Time) (string, []any, error) {
+	var rows []string
+	var evArgs []any
+	for _, e := range evs {
+		r, err := toEventRow(e)
+		if err != nil {
+			return "", nil, err
+		}
+		rows = append(rows, "SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), ?, ?, CAST(? AS timestamptz) FROM ok")
+		evArgs = append(evArgs, r.RecipientID, r.CircleID, r.SubjectID, r.Type, r.Payload, r.CreatedAt)
+	}
+	evSQL := "SELECT 1"
+	if len(rows) > 0 {
+		evSQL = "INSERT INTO events (recipient_id, circle_id, subject_id, type, payload, created_at) " + strings.Join(rows, " UNION ALL ") + " RETURNING 1"
+	}
+	member := "SELECT 1"
+	if q.Status == RequestAdmitted {
+		member = "INSERT INTO memberships (circle_id, user_id, joined_at) SELECT ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING 1"
+	}
+	stmt := `WITH pre AS (` + preJoinSelect + `),
+		ok AS (SELECT 1 FROM pre WHERE prev_id IS NULL AND NOT has_exclusions AND NOT refuses_all),
+		member AS (` + member + `),
+		ev AS (` + evSQL + `),
+		req AS (INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_at, created_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING id, created_at)
+		SELECT pre.prev_id, pre.has_exclusions, pre.refuses_all, req.id, req.created_at FROM pre LEFT JOIN req ON true`
+	args := []any{q.CircleID, q.UserID, q.UserID, q.Phone, q.UserID}
+	if q.Status == RequestAdmitted {
+		args = append(args, q.CircleID, q.UserID, now.UTC())
+	}
+	args = append(args, evArgs...)
+	args = append(args, q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, reasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC())
+	return stmt, args, nil
 }
 
 // preJoin is what a join reads about the person, in one round trip.
@@ -123,13 +202,14 @@ type preJoin struct {
 	RefusesAll    bool
 }
 
-func (db *DB) preJoin(ctx context.Context, circleID, userID int64, phone string) (preJoin, error) {
-	var p preJoin
-	err := db.conn(ctx).Raw(`SELECT
+const preJoinSelect = `SELECT
 		(SELECT id FROM join_requests WHERE circle_id = ? AND user_id = ?) AS prev_id,
 		EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?) AS has_exclusions,
-		COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all`,
-		circleID, userID, userID, phone, userID).Scan(&p).Error
+		COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all`
+
+func (db *DB) preJoin(ctx context.Context, circleID, userID int64, phone string) (preJoin, error) {
+	var p preJoin
+	err := db.conn(ctx).Raw(preJoinSelect, circleID, userID, userID, phone, userID).Scan(&p).Error
 	return p, wrapErr("reading the applicant", err)
 }
 
