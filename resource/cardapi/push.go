@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"qrcircles/resource/cards"
 	"qrcircles/resource/push"
@@ -55,6 +56,9 @@ func (h *Handler) PushFilter() push.Filter {
 		if ev.Type != push.CardUpdated {
 			return ev.Payload, true
 		}
+		if push.IsReplay(ctx) {
+			return h.loadCardEvent(ctx, ev).viewFor(userID)
+		}
 		ce := cache.get(ev.ID, func() *cardEvent { return h.loadCardEvent(ctx, ev) })
 		return ce.viewFor(userID)
 	}
@@ -69,6 +73,7 @@ type cardEvent struct {
 	member   bool           // the owner is a member of the event's circle
 	organize int64          // the circle's organizer
 	err      error
+	loaded   time.Time
 }
 
 func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
@@ -122,22 +127,32 @@ func (ce *cardEvent) viewFor(viewer int64) ([]byte, bool) {
 	return b, err == nil
 }
 
-// eventCache keeps the last events' shared data; recipients of one event arrive together.
+// eventCache keeps the last events' shared data for a moment: the live recipients of one
+// event are served together, within a fraction of a second. A later delivery (a replay)
+// reads afresh, so it shows the card as the owner's settings and contacts are then.
 type eventCache struct {
 	mu      sync.Mutex
 	entries map[int64]*cardEvent
 	order   []int64
 }
 
-const eventCacheSize = 64
+const (
+	eventCacheSize = 64
+	eventCacheTTL  = 500 * time.Millisecond
+)
 
 func (c *eventCache) get(id int64, load func() *cardEvent) *cardEvent {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ce, ok := c.entries[id]; ok {
+	if ce, ok := c.entries[id]; ok && time.Since(ce.loaded) < eventCacheTTL {
 		return ce
 	}
 	ce := load()
+	ce.loaded = time.Now()
+	if _, ok := c.entries[id]; ok {
+		c.entries[id] = ce
+		return ce
+	}
 	c.entries[id] = ce
 	c.order = append(c.order, id)
 	if len(c.order) > eventCacheSize {

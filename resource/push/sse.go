@@ -147,6 +147,7 @@ func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, con
 
 // replay sends the user's events after last up to through from the log, a page at a time.
 func (h *Hub) replay(ctx context.Context, userID, last, through int64, write func([]byte) error) error {
+	ctx = context.WithValue(ctx, replayKey{}, true)
 	for last < through {
 		evs, err := h.o.Log.EventsForUser(ctx, userID, last, through, h.o.Batch)
 		if err != nil {
@@ -258,4 +259,13 @@ func (s *stream) flush() error {
 	}
 	s.buf = nil
 	return err
+}
+
+type replayKey struct{}
+
+// IsReplay tells a Filter that it runs for a client catching up on events from the log,
+// which may be long after they happened: what it shows must be read afresh.
+func IsReplay(ctx context.Context) bool {
+	r, _ := ctx.Value(replayKey{}).(bool)
+	return r
 }
