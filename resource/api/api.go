@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
@@ -22,73 +23,34 @@ type API struct {
 	Verifier tokens.Verifier
 }
 
-const principalKey = "principal"
-
 // Mount adds the API routes.
 func (a *API) Mount(e *gin.Engine) {
-	g := e.Group("/api/v1", a.authenticate)
-	g.POST("/circles", need("circles:manage"), a.createCircle)
-	g.GET("/circles/:id", need("circles:read"), a.getCircle)
-	g.PATCH("/circles/:id", need("circles:manage"), a.updateCircle)
-	g.GET("/circles/:id/qr.png", need("circles:read"), a.qrPNG)
-	g.GET("/circles/:id/qr.svg", need("circles:read"), a.qrSVG)
-	g.POST("/circles/:id/join", need("circles:join"), a.join)
-	g.GET("/circles/:id/requests", need("circles:manage"), a.requests)
-	g.POST("/circles/:id/requests/:rid/approve", need("circles:manage"), a.approve)
-	g.POST("/circles/:id/requests/:rid/deny", need("circles:manage"), a.deny)
-	g.GET("/circles/:id/members", need("circles:read"), a.members)
-	g.DELETE("/circles/:id/members/me", need("circles:join"), a.leave)
-	g.DELETE("/circles/:id/members/:uid", need("circles:manage"), a.removeMember)
-	g.GET("/me/circles", need("circles:read"), a.myCircles)
-	g.GET("/me/settings", need("circles:read"), a.getSettings)
-	g.PUT("/me/settings", need("circles:join"), a.putSettings)
-	g.GET("/me/exclusions", need("circles:join"), a.listExclusions)
-	g.POST("/me/exclusions", need("circles:join"), a.addExclusion)
-	g.DELETE("/me/exclusions/:xid", need("circles:join"), a.deleteExclusion)
-}
-
-// authenticate verifies the bearer token and keeps its principal for the handlers.
-func (a *API) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
-		token, ok = strings.CutPrefix(h, "bearer ")
-	}
-	if !ok || token == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-		server.Problem(c, problem.Errorf(problem.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
-		return
-	}
-	p, err := a.Verifier.Verify(c.Request.Context(), token)
-	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
-		server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
-		return
-	}
-	c.Set(principalKey, p)
-	c.Next()
-}
-
-func principal(c *gin.Context) tokens.Principal {
-	p, _ := c.Get(principalKey)
-	return p.(tokens.Principal)
+	g := e.Group("/api/v1", bearer.Authenticate(a.Verifier, false))
+	g.POST("/circles", bearer.Need("circles:manage"), a.createCircle)
+	g.GET("/circles/:id", bearer.Need("circles:read"), a.getCircle)
+	g.PATCH("/circles/:id", bearer.Need("circles:manage"), a.updateCircle)
+	g.GET("/circles/:id/qr.png", bearer.Need("circles:read"), a.qrPNG)
+	g.GET("/circles/:id/qr.svg", bearer.Need("circles:read"), a.qrSVG)
+	g.POST("/circles/:id/join", bearer.Need("circles:join"), a.join)
+	g.GET("/circles/:id/requests", bearer.Need("circles:manage"), a.requests)
+	g.POST("/circles/:id/requests/:rid/approve", bearer.Need("circles:manage"), a.approve)
+	g.POST("/circles/:id/requests/:rid/deny", bearer.Need("circles:manage"), a.deny)
+	g.GET("/circles/:id/members", bearer.Need("circles:read"), a.members)
+	g.DELETE("/circles/:id/members/me", bearer.Need("circles:join"), a.leave)
+	g.DELETE("/circles/:id/members/:uid", bearer.Need("circles:manage"), a.removeMember)
+	g.GET("/me/circles", bearer.Need("circles:read"), a.myCircles)
+	g.GET("/me/settings", bearer.Need("circles:read"), a.getSettings)
+	g.PUT("/me/settings", bearer.Need("circles:join"), a.putSettings)
+	g.GET("/me/exclusions", bearer.Need("circles:join"), a.listExclusions)
+	g.POST("/me/exclusions", bearer.Need("circles:join"), a.addExclusion)
+	g.DELETE("/me/exclusions/:xid", bearer.Need("circles:join"), a.deleteExclusion)
 }
 
 // need refuses a token without the scope.
-func need(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !principal(c).HasScope(scope) {
-			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", scope))
-			return
-		}
-		c.Next()
-	}
-}
 
 // user returns the person the token speaks for; a client's own token has none.
 func (a *API) user(c *gin.Context) (storage.User, bool) {
-	id, ok := principal(c).UserID()
+	id, ok := bearer.Principal(c).UserID()
 	if !ok {
 		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
 		return storage.User{}, false

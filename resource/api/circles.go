@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/admission"
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/qr"
@@ -154,7 +155,7 @@ func (a *API) getCircle(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	viewer, _ := principal(c).UserID()
+	viewer, _ := bearer.Principal(c).UserID()
 	c.JSON(http.StatusOK, a.circleJSON(circle, viewer))
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/admission"
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
@@ -50,7 +51,7 @@ func (a *API) join(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p := principal(c)
+	p := bearer.Principal(c)
 	if !p.IsScanSessionFor(a.Circles.URL(circle)) {
 		fail(c, problem.Errorf(problem.EForbidden, "Joining needs a scan session for this circle; exchange your token for one with the circle's URL as audience."))
 		return
@@ -78,7 +79,7 @@ func (a *API) join(c *gin.Context) {
 // scanUser is the person of a scan session. The session carries the verified phone, which
 // is all a join needs of them, so the hot path skips loading the person.
 func (a *API) scanUser(c *gin.Context) (storage.User, bool) {
-	p := principal(c)
+	p := bearer.Principal(c)
 	if id, ok := p.UserID(); ok && p.Phone != "" {
 		return storage.User{ID: id, Phone: p.Phone}, true
 	}

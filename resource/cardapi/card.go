@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
@@ -30,14 +31,14 @@ type cardBody struct {
 
 // getMyCard is the caller's whole card; 404 until they made one, so a client knows to ask.
 func (h *Handler) getMyCard(c *gin.Context) {
-	if _, err := h.Store.Card(c.Request.Context(), me(c)); err != nil {
+	if _, err := h.Store.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
 		if isNotFound(err) {
 			err = problem.Errorf(problem.ENotFound, "You have no card yet.")
 		}
 		fail(c, err)
 		return
 	}
-	h.answerCard(c, me(c), me(c), 0)
+	h.answerCard(c, bearer.UserID(c), bearer.UserID(c), 0)
 }
 
 // getUserCard is one person's card as the viewer may see it in ?circle= (or as a contact).
@@ -50,7 +51,7 @@ func (h *Handler) getUserCard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h.answerCard(c, uid, me(c), circleID)
+	h.answerCard(c, uid, bearer.UserID(c), circleID)
 }
 
 func (h *Handler) answerCard(c *gin.Context, owner, viewer, circleID int64) {
@@ -86,7 +87,7 @@ func (h *Handler) putMyCard(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	uid := me(c)
+	uid := bearer.UserID(c)
 	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		if err := h.Store.PutCard(ctx, uid, card, h.now()); err != nil {
 			return err
@@ -112,7 +113,7 @@ func (h *Handler) putAvatar(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	uid := me(c)
+	uid := bearer.UserID(c)
 	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		a := storage.Avatar{UserID: uid, ContentType: photo.ContentType, Data: photo.Data, UpdatedAt: h.now()}
 		if err := h.Store.PutAvatar(ctx, a); err != nil {
@@ -158,7 +159,7 @@ func avatarReadError(err error) error {
 }
 
 func (h *Handler) deleteAvatar(c *gin.Context) {
-	uid := me(c)
+	uid := bearer.UserID(c)
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		if err := h.Store.DeleteAvatar(ctx, uid); err != nil {
 			return err
@@ -183,7 +184,7 @@ func (h *Handler) getAvatar(c *gin.Context) {
 	if !ok {
 		return
 	}
-	card, _, err := h.CardFor(c.Request.Context(), uid, me(c), circleID)
+	card, _, err := h.CardFor(c.Request.Context(), uid, bearer.UserID(c), circleID)
 	if err == nil && !card.HasAvatar {
 		err = problem.Errorf(problem.ENotFound, "No avatar to show.")
 	}

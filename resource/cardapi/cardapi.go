@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/authz/phone"
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
@@ -80,8 +81,8 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 		g = g.Group("/api/v1")
 	}
 	h.base = g.BasePath()
-	r := g.Group("", h.authenticate)
-	read, write := need(ScopeRead), need(ScopeWrite)
+	r := g.Group("", bearer.Authenticate(h.Verifier, true))
+	read, write := bearer.Need(ScopeRead), bearer.Need(ScopeWrite)
 	r.GET("/me/card", read, h.getMyCard)
 	r.PUT("/me/card", write, h.putMyCard)
 	r.PUT("/me/card/avatar", write, h.putAvatar)
@@ -104,53 +105,6 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.GET("/contacts.vcf", read, h.contactsVCF)
 	r.GET("/contacts/:uid", read, h.contact) // also /contacts/{uid}.vcf
 	r.DELETE("/contacts/:uid", write, h.removeContact)
-}
-
-const principalKey = "cardapi.principal"
-
-// authenticate verifies the bearer token and keeps the user it speaks for; a client's own
-// token has no cards.
-func (h *Handler) authenticate(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-		server.Problem(c, problem.Errorf(problem.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
-		return
-	}
-	p, err := h.Verifier.Verify(c.Request.Context(), token)
-	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
-		server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
-		return
-	}
-	if _, ok := p.UserID(); !ok {
-		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
-		return
-	}
-	c.Set(principalKey, p)
-	c.Next()
-}
-
-func need(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !principal(c).HasScope(scope) {
-			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", scope))
-			return
-		}
-		c.Next()
-	}
-}
-
-func principal(c *gin.Context) tokens.Principal {
-	p, _ := c.Get(principalKey)
-	return p.(tokens.Principal)
-}
-
-// me is the user the token speaks for (authenticate made sure there is one).
-func me(c *gin.Context) int64 {
-	id, _ := principal(c).UserID()
-	return id
 }
 
 func (h *Handler) now() time.Time {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
@@ -37,11 +38,11 @@ func (h *Handler) other(c *gin.Context) (int64, bool) {
 		return 0, false
 	}
 	err := error(nil)
-	if uid == me(c) {
+	if uid == bearer.UserID(c) {
 		err = problem.Invalid("uid", "This is you.")
 	} else if _, err = h.Store.User(c.Request.Context(), uid); err == nil {
 		var shares bool
-		shares, err = h.Store.SharesCircle(c.Request.Context(), me(c), uid)
+		shares, err = h.Store.SharesCircle(c.Request.Context(), bearer.UserID(c), uid)
 		if err == nil && !shares {
 			err = problem.Errorf(problem.EForbidden, "You can exchange cards only with people in your circles.")
 		}
@@ -60,7 +61,7 @@ func (h *Handler) deliver(c *gin.Context) {
 	if !ok {
 		return
 	}
-	from := me(c)
+	from := bearer.UserID(c)
 	var out gin.H
 	status := http.StatusOK
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
@@ -120,7 +121,7 @@ func (h *Handler) request(c *gin.Context) {
 	if !ok {
 		return
 	}
-	from := me(c)
+	from := bearer.UserID(c)
 	var out gin.H
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		holds, err := h.Store.HoldsContact(ctx, from, to)
@@ -145,7 +146,7 @@ func firstErr(a, b error) error {
 }
 
 func (h *Handler) cardRequests(c *gin.Context) {
-	in, out, err := h.Store.CardRequestsOf(c.Request.Context(), me(c), storage.CardWaiting)
+	in, out, err := h.Store.CardRequestsOf(c.Request.Context(), bearer.UserID(c), storage.CardWaiting)
 	if err != nil {
 		fail(c, err)
 		return
@@ -173,7 +174,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 	var q storage.CardRequest
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		var err error
-		if q, err = h.Store.DecideCardRequest(ctx, rid, me(c), accept, h.now()); err != nil {
+		if q, err = h.Store.DecideCardRequest(ctx, rid, bearer.UserID(c), accept, h.now()); err != nil {
 			return err
 		}
 		return h.events().AppendEvents(ctx, Event{Type: EventRequestDecided, UserIDs: []int64{q.FromID}, Subject: q.ToID,
@@ -187,7 +188,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 }
 
 func (h *Handler) contacts(c *gin.Context) {
-	es, err := h.contactEntries(c.Request.Context(), me(c), 0, false)
+	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), 0, false)
 	if err != nil {
 		fail(c, err)
 		return
@@ -205,7 +206,7 @@ func (h *Handler) contact(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, err := h.contactEntries(c.Request.Context(), me(c), uid, false)
+	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, false)
 	if err == nil && len(es) == 0 {
 		err = problem.Errorf(problem.ENotFound, "This person is not among your contacts.")
 	}
@@ -221,7 +222,7 @@ func (h *Handler) removeContact(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.Store.RemoveContact(c.Request.Context(), me(c), uid); err != nil {
+	if err := h.Store.RemoveContact(c.Request.Context(), bearer.UserID(c), uid); err != nil {
 		fail(c, err)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
@@ -34,7 +35,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, err := h.contactEntries(c.Request.Context(), me(c), uid, true)
+	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, true)
 	if err == nil && len(es) == 0 {
 		err = problem.Errorf(problem.ENotFound, "This person is not among your contacts.")
 	}
@@ -42,7 +43,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 }
 
 func (h *Handler) contactsVCF(c *gin.Context) {
-	es, err := h.contactEntries(c.Request.Context(), me(c), 0, true)
+	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), 0, true)
 	h.sendVCards(c, "contacts.vcf", es, err)
 }
 
@@ -51,7 +52,7 @@ func (h *Handler) circleVCF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, _, err := h.circleEntries(c.Request.Context(), me(c), id, true)
+	es, _, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, true)
 	h.sendVCards(c, fmt.Sprintf("circle-%d-members.vcf", id), es, err)
 }
 
@@ -77,8 +78,8 @@ func (h *Handler) circleCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, circle, err := h.circleEntries(c.Request.Context(), me(c), id, false)
-	if err == nil && circle.OwnerID != me(c) {
+	es, circle, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, false)
+	if err == nil && circle.OwnerID != bearer.UserID(c) {
 		err = problem.Errorf(problem.EForbidden, "Only the circle's organizer may export its members.")
 	}
 	var buf bytes.Buffer

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/bearer"
 )
 
 type privacyJSON struct {
@@ -12,7 +14,7 @@ type privacyJSON struct {
 }
 
 func (h *Handler) getPrivacy(c *gin.Context) {
-	p, err := h.Store.PrivacyOf(c.Request.Context(), me(c))
+	p, err := h.Store.PrivacyOf(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -26,7 +28,7 @@ func (h *Handler) putPrivacy(c *gin.Context) {
 	if !bind(c, &b) {
 		return
 	}
-	p, err := h.Store.PrivacyOf(c.Request.Context(), me(c))
+	p, err := h.Store.PrivacyOf(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
 		fail(c, err)
 		return

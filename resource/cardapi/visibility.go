@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 )
@@ -26,7 +27,7 @@ type visibilityJSON struct {
 
 // getVisibility shows the default and what each circle the user is in shows.
 func (h *Handler) getVisibility(c *gin.Context) {
-	ctx, uid := c.Request.Context(), me(c)
+	ctx, uid := c.Request.Context(), bearer.UserID(c)
 	s, err := h.Store.CardSettings(ctx, uid)
 	if err != nil {
 		fail(c, err)
@@ -62,7 +63,7 @@ func (h *Handler) putVisibility(c *gin.Context) {
 	if !bind(c, &b) {
 		return
 	}
-	uid := me(c)
+	uid := bearer.UserID(c)
 	def, changes, err := h.parseVisibility(c.Request.Context(), uid, b)
 	if err != nil {
 		fail(c, err)
@@ -151,7 +152,7 @@ func (h *Handler) circleCards(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, _, err := h.circleEntries(c.Request.Context(), me(c), id, false)
+	es, _, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, false)
 	if err != nil {
 		fail(c, err)
 		return

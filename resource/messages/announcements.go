@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/storage"
 )
 
@@ -31,7 +32,7 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a := storage.Announcement{CircleID: id, AuthorID: me(c), Body: body, CreatedAt: h.now()}
+	a := storage.Announcement{CircleID: id, AuthorID: bearer.UserID(c), Body: body, CreatedAt: h.now()}
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		circle, err := h.Store.Circle(ctx, id)
 		if err != nil {
@@ -64,7 +65,7 @@ func (h *Handler) announcements(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	organizes, member, err := h.standing(ctx, id, me(c))
+	organizes, member, err := h.standing(ctx, id, bearer.UserID(c))
 	if err == nil {
 		err = MayReadCircle(organizes, member)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/storage"
 )
 
@@ -36,7 +37,7 @@ func (h *Handler) send(c *gin.Context) {
 	if !ok {
 		return
 	}
-	m := storage.Message{FromID: me(c), ToID: to, Body: body, CreatedAt: h.now()}
+	m := storage.Message{FromID: bearer.UserID(c), ToID: to, Body: body, CreatedAt: h.now()}
 	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		r, err := h.reach(ctx, m.FromID, to)
 		if err != nil {
@@ -92,7 +93,7 @@ func (h *Handler) conversation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, self := c.Request.Context(), me(c)
+	ctx, self := c.Request.Context(), bearer.UserID(c)
 	_, err := h.Store.User(ctx, other)
 	var ms []storage.Message
 	if err == nil {
@@ -141,7 +142,7 @@ func (h *Handler) conversations(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cs, err := h.Store.Conversations(c.Request.Context(), me(c), p.BeforeID, p.Limit)
+	cs, err := h.Store.Conversations(c.Request.Context(), bearer.UserID(c), p.BeforeID, p.Limit)
 	if err != nil {
 		fail(c, err)
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
@@ -65,9 +66,9 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	if !strings.HasSuffix(g.BasePath(), "/api/v1") {
 		g = g.Group("/api/v1")
 	}
-	r := g.Group("", h.authenticate)
-	read, write := need(ScopeRead), need(ScopeWrite)
-	r.POST("/circles/:id/announcements", need(ScopeAnnounce), h.postAnnouncement)
+	r := g.Group("", bearer.Authenticate(h.Verifier, true))
+	read, write := bearer.Need(ScopeRead), bearer.Need(ScopeWrite)
+	r.POST("/circles/:id/announcements", bearer.Need(ScopeAnnounce), h.postAnnouncement)
 	r.GET("/circles/:id/announcements", read, h.announcements)
 	r.PUT("/circles/:id/mute", write, h.mute)
 	r.DELETE("/circles/:id/mute", write, h.unmute)
@@ -75,53 +76,6 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.POST("/users/:uid/messages", write, h.send)
 	r.GET("/users/:uid/messages", read, h.conversation)
 	r.GET("/me/conversations", read, h.conversations)
-}
-
-const principalKey = "messages.principal"
-
-// authenticate verifies the bearer token and keeps the user it speaks for; a client's own
-// token has no messages.
-func (h *Handler) authenticate(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-		server.Problem(c, problem.Errorf(problem.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
-		return
-	}
-	p, err := h.Verifier.Verify(c.Request.Context(), token)
-	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
-		server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
-		return
-	}
-	if _, ok := p.UserID(); !ok {
-		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
-		return
-	}
-	c.Set(principalKey, p)
-	c.Next()
-}
-
-func need(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !principal(c).HasScope(scope) {
-			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", scope))
-			return
-		}
-		c.Next()
-	}
-}
-
-func principal(c *gin.Context) tokens.Principal {
-	p, _ := c.Get(principalKey)
-	return p.(tokens.Principal)
-}
-
-// me is the user the token speaks for (authenticate made sure there is one).
-func me(c *gin.Context) int64 {
-	id, _ := principal(c).UserID()
-	return id
 }
 
 func (h *Handler) now() time.Time {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/bearer"
 )
 
 type muteJSON struct {
@@ -18,12 +20,12 @@ func (h *Handler) mute(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	organizes, member, err := h.standing(ctx, id, me(c))
+	organizes, member, err := h.standing(ctx, id, bearer.UserID(c))
 	if err == nil {
 		err = MayMute(organizes, member)
 	}
 	if err == nil {
-		err = h.Store.Mute(ctx, me(c), id, h.now())
+		err = h.Store.Mute(ctx, bearer.UserID(c), id, h.now())
 	}
 	if err != nil {
 		fail(c, err)
@@ -42,7 +44,7 @@ func (h *Handler) unmute(c *gin.Context) {
 	ctx := c.Request.Context()
 	_, err := h.Store.Circle(ctx, id)
 	if err == nil {
-		err = h.Store.Unmute(ctx, me(c), id)
+		err = h.Store.Unmute(ctx, bearer.UserID(c), id)
 	}
 	if err != nil {
 		fail(c, err)
@@ -53,7 +55,7 @@ func (h *Handler) unmute(c *gin.Context) {
 
 // mutes lists the circles the caller muted, the most recent first.
 func (h *Handler) mutes(c *gin.Context) {
-	ms, err := h.Store.Mutes(c.Request.Context(), me(c))
+	ms, err := h.Store.Mutes(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
 		fail(c, err)
 		return
