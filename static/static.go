@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css
+//go:embed *.css *.js
 var files embed.FS
 
 // Prefix is where assets are served.

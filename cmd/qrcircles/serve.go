@@ -111,7 +111,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			return nil, err
 		}
 		a.authz.Mount(engine)
-		pagesWeb := &web.Web{Circles: a.circles, Auth: a.authz, Pages: pages, TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
+		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: a.authz, Pages: pages,
+			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
 		pagesWeb.Mount(engine)
 		a.authz.OnScan(pagesWeb.Scanned)
 		verifier = a.authz // in one process, tokens are checked in-process

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/cards"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
@@ -31,68 +30,23 @@ func toRequestJSON(q storage.CardRequest) requestJSON {
 	return out
 }
 
-// other reads the person a delivery or request is for, who must share a circle with the caller.
-func (h *Handler) other(c *gin.Context) (int64, bool) {
-	uid, ok := pathID(c, "uid")
-	if !ok {
-		return 0, false
-	}
-	err := error(nil)
-	if uid == bearer.UserID(c) {
-		err = problem.Invalid("uid", "This is you.")
-	} else if _, err = h.Store.User(c.Request.Context(), uid); err == nil {
-		var shares bool
-		shares, err = h.Store.SharesCircle(c.Request.Context(), bearer.UserID(c), uid)
-		if err == nil && !shares {
-			err = problem.Errorf(problem.EForbidden, "You can exchange cards only with people in your circles.")
-		}
-	}
-	if err != nil {
-		fail(c, err)
-		return 0, false
-	}
-	return uid, true
-}
-
 // deliver gives the caller's card to another member. If they refuse cards from strangers and
 // do not hold the caller's card yet, the delivery waits for them to accept.
 func (h *Handler) deliver(c *gin.Context) {
-	to, ok := h.other(c)
+	to, ok := pathID(c, "uid")
 	if !ok {
 		return
 	}
-	from := bearer.UserID(c)
-	var out gin.H
-	status := http.StatusOK
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		if _, err := h.Store.Card(ctx, from); err != nil {
-			return notYet(err)
-		}
-		p, err := h.Store.PrivacyOf(ctx, to)
-		if err != nil {
-			return err
-		}
-		holds, err := h.Store.HoldsContact(ctx, to, from)
-		if err != nil {
-			return err
-		}
-		if cards.NeedsConsent(p.RefuseStrangerCards, holds) {
-			status = http.StatusAccepted
-			out, err = h.ask(ctx, from, to, storage.CardDeliver)
-			return err
-		}
-		out = gin.H{"status": "delivered"}
-		if err := h.Store.AddContact(ctx, to, from, h.now()); err != nil {
-			return err
-		}
-		return h.events().AppendEvents(ctx, Event{Type: EventCardDelivered, UserIDs: []int64{to}, Subject: from,
-			Data: map[string]any{"from_id": from, "to_id": to}})
-	})
+	outcome, q, err := h.deliverCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(status, out)
+	if outcome == Waiting {
+		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(q)})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "delivered"})
 }
 
 func notYet(err error) error {
@@ -103,39 +57,30 @@ func notYet(err error) error {
 }
 
 // ask records a waiting delivery or request and tells its receiver.
-func (h *Handler) ask(ctx context.Context, from, to int64, kind string) (gin.H, error) {
+func (h *Handler) ask(ctx context.Context, from, to int64, kind string) (storage.CardRequest, error) {
 	q, created, err := h.Store.CreateCardRequest(ctx, from, to, kind, h.now())
 	if err != nil {
-		return nil, err
+		return q, err
 	}
 	if created {
 		err = h.events().AppendEvents(ctx, Event{Type: EventCardRequested, UserIDs: []int64{to}, Subject: from,
 			Data: map[string]any{"request_id": q.ID, "from_id": from, "to_id": to, "kind": kind}})
 	}
-	return gin.H{"status": "waiting", "request": toRequestJSON(q)}, err
+	return q, err
 }
 
 // request asks another member for their card.
 func (h *Handler) request(c *gin.Context) {
-	to, ok := h.other(c)
+	to, ok := pathID(c, "uid")
 	if !ok {
 		return
 	}
-	from := bearer.UserID(c)
-	var out gin.H
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		holds, err := h.Store.HoldsContact(ctx, from, to)
-		if err != nil || holds {
-			return firstErr(err, problem.Errorf(problem.EConflict, "You already have this card."))
-		}
-		out, err = h.ask(ctx, from, to, storage.CardAsk)
-		return err
-	})
+	q, err := h.requestCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, out)
+	c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(q)})
 }
 
 func firstErr(a, b error) error {
@@ -171,15 +116,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 	if !ok {
 		return
 	}
-	var q storage.CardRequest
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		var err error
-		if q, err = h.Store.DecideCardRequest(ctx, rid, bearer.UserID(c), accept, h.now()); err != nil {
-			return err
-		}
-		return h.events().AppendEvents(ctx, Event{Type: EventRequestDecided, UserIDs: []int64{q.FromID}, Subject: q.ToID,
-			Data: map[string]any{"request_id": q.ID, "kind": q.Kind, "status": q.Status}})
-	})
+	q, err := h.decideCardRequest(c.Request.Context(), bearer.UserID(c), rid, accept)
 	if err != nil {
 		fail(c, err)
 		return

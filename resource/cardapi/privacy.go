@@ -28,15 +28,7 @@ func (h *Handler) putPrivacy(c *gin.Context) {
 	if !bind(c, &b) {
 		return
 	}
-	p, err := h.Store.PrivacyOf(c.Request.Context(), bearer.UserID(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	setIf(&p.RefuseStrangerCards, b.RefuseStrangerCards)
-	setIf(&p.BlockStrangerMessages, b.BlockStrangerMessages)
-	p.UpdatedAt = h.now()
-	if err := h.Store.PutPrivacy(c.Request.Context(), p); err != nil {
+	if err := h.SetPrivacy(c.Request.Context(), bearer.UserID(c), b.RefuseStrangerCards, b.BlockStrangerMessages); err != nil {
 		fail(c, err)
 		return
 	}

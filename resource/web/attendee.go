@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,7 +53,22 @@ type viewData struct {
 	ID                                 int64
 	Title, Description, Location, When string
 	Organizer                          bool
-	Members                            []string
+	Members                            []memberView
+	Announcements                      []announcementView
+	Notice                             string
+}
+
+// memberView is one member's card as the viewer may see it: hidden fields are empty.
+type memberView struct {
+	UserID                                       int64
+	Self, Contact                                bool
+	Name, Title, Company, Address, Website, Note string
+	Phones, Emails                               []string
+	Avatar                                       string // the picture's URL, "" when none is shown
+}
+
+type announcementView struct {
+	Body, When string
 }
 
 func (w *Web) view(c *gin.Context) {
@@ -60,17 +76,67 @@ func (w *Web) view(c *gin.Context) {
 	if !ok {
 		return
 	}
-	members, err := w.Circles.Members(c.Request.Context(), u.ID, circle.ID)
-	if err != nil {
-		w.fail(c, err)
+	w.renderView(c, u.ID, circle, exchangeNotices[c.Query("done")], nil)
+}
+
+// renderView shows the circle with its members' cards, with err (if any) above it.
+func (w *Web) renderView(c *gin.Context, viewer int64, circle storage.Circle, notice string, err error) {
+	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
+		When: eventTime(circle), Organizer: circle.OwnerID == viewer, Notice: notice}
+	var lerr error
+	if d.Members, lerr = w.memberCards(c.Request.Context(), viewer, circle.ID); lerr == nil {
+		d.Announcements, lerr = w.announcements(c.Request.Context(), circle)
+	}
+	if lerr != nil {
+		w.fail(c, lerr)
 		return
 	}
-	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Organizer: circle.OwnerID == u.ID}
-	for _, m := range members {
-		d.Members = append(d.Members, m.DisplayName)
+	p, status := templates.Page{Data: d}, http.StatusOK
+	if err != nil {
+		b := problem.BodyOf(err)
+		if b.Status >= 500 {
+			w.Logger.ErrorContext(c.Request.Context(), "circle page", "error", err)
+		}
+		p.Error, status = b.Detail, b.Status
 	}
-	w.render(c, http.StatusOK, "circle_view", circle.Title, templates.Page{Data: d})
+	w.render(c, status, "circle_view", circle.Title, p)
+}
+
+// memberCards projects every member's card for the viewer through the one visibility rule.
+func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]memberView, error) {
+	es, _, err := w.Cards.CircleCards(ctx, viewer, circleID, false)
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := w.Store.ContactIDs(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]memberView, len(es))
+	for i, e := range es {
+		k := e.Card
+		out[i] = memberView{UserID: e.UserID, Self: e.UserID == viewer, Contact: contacts[e.UserID], Name: k.DisplayName,
+			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails}
+		if k.HasAvatar {
+			out[i].Avatar = fmt.Sprintf("%s/members/%d/avatar", circlePath(circleID), e.UserID)
+		}
+	}
+	return out, nil
+}
+
+// announcementsShown is how many of the latest announcements the circle page shows.
+const announcementsShown = 20
+
+func (w *Web) announcements(ctx context.Context, circle storage.Circle) ([]announcementView, error) {
+	as, err := w.Store.Announcements(ctx, circle.ID, 0, announcementsShown)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]announcementView, len(as))
+	for i, a := range as {
+		out[i] = announcementView{Body: a.Body, When: when(a.CreatedAt, circle.TimeZone)}
+	}
+	return out, nil
 }
 
 // statusData is an applicant's view of their request.
@@ -82,8 +148,8 @@ type statusData struct {
 	Reasons  []string
 }
 
-// status shows where the person's request stands. A waiting page refreshes itself so that
-// the organizer's decision shows without the person doing anything.
+// status shows where the person's request stands. A waiting page follows the organizer's
+// decision live (static/live.js), or refreshes itself where scripts do not run.
 func (w *Web) status(c *gin.Context) {
 	u, circle, ok := w.signedInCircle(c)
 	if !ok {

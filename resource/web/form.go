@@ -257,12 +257,16 @@ var ruleLabels = []struct{ field, label string }{
 }
 
 // labeled prefixes a rule error's message with the form field it is about.
-func labeled(err error) error {
+func labeled(err error) error { return labelField(err, ruleLabels) }
+
+// labelField prefixes the message of an error about a field with the field's label, the first
+// of labels whose field the error's field starts with.
+func labelField(err error, labels []struct{ field, label string }) error {
 	var pe *problem.Error
 	if !errors.As(err, &pe) || pe.Field == "" {
 		return err
 	}
-	for _, l := range ruleLabels {
+	for _, l := range labels {
 		if strings.HasPrefix(pe.Field, l.field) {
 			return &problem.Error{Code: pe.Code, Field: pe.Field, Message: l.label + ": " + pe.Message, Err: pe.Err}
 		}

@@ -30,6 +30,7 @@ type manageData struct {
 	Sizes         []int
 	AllowlistSize int
 	AllowlistText string
+	Members       int
 	Requests      []requestView
 	Notice        string
 }
@@ -89,11 +90,15 @@ func (w *Web) renderManage(c *gin.Context, u authz.CurrentUser, circle storage.C
 	m := &manageData{ID: circle.ID, Code: circle.Code, URL: w.Circles.URL(circle), Sizes: []int{512, 1024, 2048},
 		AllowlistSize: circle.AllowlistSize, AllowlistText: pasted, Notice: notice}
 	reqs, lerr := w.reviewQueue(c.Request.Context(), u.ID, circle)
+	var members []storage.Member
+	if lerr == nil {
+		members, lerr = w.Circles.Members(c.Request.Context(), u.ID, circle.ID)
+	}
 	if lerr != nil {
 		w.fail(c, lerr)
 		return
 	}
-	m.Requests = reqs
+	m.Requests, m.Members = reqs, len(members)
 	d := editData{Action: circlePath(circle.ID) + "/manage", Form: form, Circle: m}
 	p, status := templates.Page{Data: d}, http.StatusOK
 	if err != nil {

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/authz"
+	"qrcircles/resource/cardapi"
+	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
@@ -32,9 +35,46 @@ type Auth interface {
 
 var _ Auth = (*authz.Server)(nil)
 
+// Cards is what the pages do with cards: every card they show comes from CardFor, EntryFor or
+// CircleCards, which apply the one visibility rule.
+type Cards interface {
+	CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (cards.Card, cards.FieldSet, error)
+	EntryFor(ctx context.Context, ownerID, viewerID, circleID int64, photo bool) (cards.Entry, error)
+	CircleCards(ctx context.Context, viewerID, circleID int64, photos bool) ([]cards.Entry, storage.Circle, error)
+	SaveCard(ctx context.Context, userID int64, c cards.Card) (cards.Card, error)
+	SaveAvatar(ctx context.Context, userID int64, data []byte) error
+	RemoveAvatar(ctx context.Context, userID int64) error
+	SetDefaultVisibility(ctx context.Context, userID int64, fs cards.FieldSet) error
+	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs *cards.FieldSet) error
+	SetPrivacy(ctx context.Context, userID int64, refuseStrangerCards, blockStrangerMessages *bool) error
+	DeliverCard(ctx context.Context, from, to int64) (string, error)
+	RequestCard(ctx context.Context, from, to int64) error
+	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) error
+}
+
+var _ Cards = (*cardapi.Handler)(nil)
+
+// Store is what the pages read of the database besides circles: a person's own card and
+// settings, their contacts and card requests, mutes and announcements.
+type Store interface {
+	Card(ctx context.Context, userID int64) (cards.Card, error)
+	CardSettings(ctx context.Context, userID int64) (cards.Settings, error)
+	PrivacyOf(ctx context.Context, userID int64) (storage.UserPrivacy, error)
+	ContactIDs(ctx context.Context, ownerID int64) (map[int64]bool, error)
+	CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []storage.CardRequest, err error)
+	Mute(ctx context.Context, userID, circleID int64, now time.Time) error
+	Unmute(ctx context.Context, userID, circleID int64) error
+	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
+	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
+}
+
+var _ Store = (*storage.DB)(nil)
+
 // Web serves the circle pages.
 type Web struct {
 	Circles   *circles.Service
+	Cards     Cards
+	Store     Store
 	Auth      Auth
 	Pages     *templates.Renderer
 	TicketKey []byte // authz.DeriveKey(secret, "scan-ticket")
@@ -59,6 +99,8 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/:id/requests/:rid/deny", w.deny)
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
+	w.mountCards(e)
+	w.mountSettings(e)
 }
 
 func (w *Web) now() time.Time {
@@ -73,7 +115,7 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	h := c.Writer.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set("Referrer-Policy", "same-origin")
 	p.Title = title
 	if p.CSRF == "" {
@@ -130,8 +172,10 @@ func (w *Web) requireUser(c *gin.Context) (authz.CurrentUser, bool) {
 }
 
 // pathID reads a numeric path parameter; a malformed one is a missing page.
-func pathID(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+func pathID(c *gin.Context, name string) (int64, error) { return parseID(c.Param(name)) }
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
 	}

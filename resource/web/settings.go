@@ -1,0 +1,359 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"qrcircles/authz"
+	"qrcircles/resource/cards"
+	"qrcircles/resource/messages"
+	"qrcircles/resource/problem"
+	"qrcircles/storage"
+	"qrcircles/templates"
+)
+
+// The settings page: every privacy choice of a person on one page, each changed by a small
+// form of its own that comes back to the page with "Saved".
+
+func (w *Web) mountSettings(e *gin.Engine) {
+	e.GET("/settings", w.settings)
+	e.POST("/settings/visibility", w.defaultVisibilitySubmit)
+	e.POST("/settings/circles/:id/visibility", w.circleVisibilitySubmit)
+	e.POST("/settings/circles/:id/mute", w.muteSubmit)
+	e.POST("/settings/circles/:id/leave", w.leaveSubmit)
+	e.POST("/settings/privacy", w.privacySubmit)
+	e.POST("/settings/exclusions", w.exclusionAdd)
+	e.POST("/settings/exclusions/:xid/delete", w.exclusionDelete)
+	e.POST("/settings/card-requests/:rid/:answer", w.cardRequestAnswer)
+}
+
+type settingsData struct {
+	Notice     string
+	Default    visibilityChoice
+	Circles    []circleSettings
+	Toggles    []toggle
+	Exclusions []exclusionView
+	Phone      string // the exclusion phone as typed, kept after an error
+	Incoming   []cardRequestView
+}
+
+// toggle is one yes/no setting, turned on and off by privacySubmit.
+type toggle struct {
+	Setting, Label, Help string
+	On                   bool
+}
+
+// visibilityChoice is what a card shows somewhere: Mode is all, basic, custom, or default
+// (a circle that follows the default); Fields are the custom choice's boxes.
+type visibilityChoice struct {
+	Mode   string
+	Fields []fieldBox
+}
+
+type fieldBox struct {
+	Name, Label    string
+	Checked, Fixed bool // Fixed: the name, always shown
+}
+
+type circleSettings struct {
+	ID         int64
+	Title      string
+	Visibility visibilityChoice
+	Muted      bool
+}
+
+type exclusionView struct {
+	ID           int64
+	Phone, Since string
+}
+
+type cardRequestView struct {
+	ID         int64
+	Name, Kind string
+}
+
+var fieldLabels = map[string]string{
+	"display_name": "Name / 姓名", "title": "Title / 职位", "company": "Company / 公司", "phones": "Phones / 电话",
+	"emails": "Emails / 邮箱", "address": "Address / 地址", "website": "Website / 网站", "note": "Note / 备注",
+	"avatar": "Photo / 头像",
+}
+
+func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
+	v := visibilityChoice{Mode: "custom"}
+	switch {
+	case followsDefault:
+		v.Mode = "default"
+	case fs == cards.All:
+		v.Mode = "all"
+	case fs == cards.Basic:
+		v.Mode = "basic"
+	}
+	shown := fs.Names()
+	for _, name := range cards.All.Names() {
+		v.Fields = append(v.Fields, fieldBox{Name: name, Label: fieldLabels[name], Checked: slices.Contains(shown, name), Fixed: name == "display_name"})
+	}
+	return v
+}
+
+// readVisibility reads a visibility form; nil is "follow the default", allowed for circles.
+func readVisibility(c *gin.Context, allowDefault bool) (*cards.FieldSet, error) {
+	var fs cards.FieldSet
+	var err error
+	switch c.PostForm("mode") {
+	case "all":
+		fs = cards.All
+	case "basic":
+		fs = cards.Basic
+	case "custom":
+		fs, err = cards.ParseFields(c.PostFormArray("fields"), "fields")
+	case "default":
+		if allowDefault {
+			return nil, nil
+		}
+		fallthrough
+	default:
+		err = problem.Invalid("mode", "Choose what your card shows. / 请选择名片显示的内容。")
+	}
+	return &fs, err
+}
+
+const settingsTitle = "Settings / 设置"
+
+func (w *Web) settings(c *gin.Context) {
+	u, ok := w.requireUser(c)
+	if !ok {
+		return
+	}
+	w.renderSettings(c, u, settingsData{Notice: savedNotice(c)}, nil)
+}
+
+// renderSettings shows the page with the stored settings, the values kept in d (a notice,
+// a phone as typed) and err, if any, above it.
+func (w *Web) renderSettings(c *gin.Context, u authz.CurrentUser, d settingsData, err error) {
+	if lerr := w.loadSettings(c.Request.Context(), u.ID, &d); lerr != nil {
+		w.fail(c, lerr)
+		return
+	}
+	p, status := templates.Page{Data: d}, http.StatusOK
+	if err != nil {
+		b := problem.BodyOf(err)
+		if b.Status >= 500 {
+			w.Logger.ErrorContext(c.Request.Context(), "settings page", "error", err)
+		}
+		p.Error, status = b.Detail, b.Status
+	}
+	w.render(c, status, "settings", settingsTitle, p)
+}
+
+func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) error {
+	s, err := w.Store.CardSettings(ctx, userID)
+	if err != nil {
+		return err
+	}
+	d.Default = choiceOf(s.Default, false)
+	if d.Circles, err = w.circleSettings(ctx, userID, s); err != nil {
+		return err
+	}
+	p, err := w.Store.PrivacyOf(ctx, userID)
+	if err != nil {
+		return err
+	}
+	refuseAll, err := w.Circles.Store.RefusesAllCircles(ctx, userID)
+	if err != nil {
+		return err
+	}
+	d.Toggles = toggles(p, refuseAll)
+	if d.Exclusions, err = w.exclusions(ctx, userID); err != nil {
+		return err
+	}
+	d.Incoming, err = w.incomingCardRequests(ctx, userID)
+	return err
+}
+
+func toggles(p storage.UserPrivacy, refuseAll bool) []toggle {
+	return []toggle{
+		{"refuse_cards", "Refuse cards from strangers / 拒收陌生人名片",
+			"Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", p.RefuseStrangerCards},
+		{"block_messages", "Block messages from strangers / 屏蔽陌生人消息",
+			"Only your contacts can message you. / 只有联系人可以给您发消息。", p.BlockStrangerMessages},
+		{"refuse_all", "Refuse all circles / 拒绝加入任何圈子",
+			"Scanning a circle's code will not make you a member. / 扫码不会加入任何圈子。", refuseAll},
+	}
+}
+
+// circleSettings lists the circles the person joined with what each shows and whether it
+// is muted.
+func (w *Web) circleSettings(ctx context.Context, userID int64, s cards.Settings) ([]circleSettings, error) {
+	mine, err := w.Circles.MyCircles(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	mutes, err := w.Store.Mutes(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]circleSettings, len(mine.Joined))
+	for i, circle := range mine.Joined {
+		_, chosen := s.Circles[circle.ID]
+		muted := slices.ContainsFunc(mutes, func(m storage.CircleMute) bool { return m.CircleID == circle.ID })
+		out[i] = circleSettings{ID: circle.ID, Title: circle.Title, Visibility: choiceOf(s.ForCircle(circle.ID), !chosen), Muted: muted}
+	}
+	return out, nil
+}
+
+func (w *Web) exclusions(ctx context.Context, userID int64) ([]exclusionView, error) {
+	xs, err := w.Circles.Store.Exclusions(ctx, userID)
+	out := make([]exclusionView, len(xs))
+	for i, x := range xs {
+		out[i] = exclusionView{ID: x.ID, Phone: x.OtherPhone, Since: x.CreatedAt.UTC().Format("2006-01-02")}
+	}
+	return out, err
+}
+
+func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardRequestView, error) {
+	in, _, err := w.Store.CardRequestsOf(ctx, userID, storage.CardWaiting)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cardRequestView, len(in))
+	for i, q := range in {
+		from, err := w.Circles.Store.User(ctx, q.FromID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = cardRequestView{ID: q.ID, Name: from.DisplayName, Kind: q.Kind}
+	}
+	return out, nil
+}
+
+// settingsAction is the one shape of the settings forms: the form was read into kept and
+// err; check the form token, act, and go back to the page's section with "Saved", or show
+// the page again with the error.
+func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u authz.CurrentUser) error) {
+	u, ok := w.requireUser(c)
+	if !ok {
+		return
+	}
+	if err == nil && !w.Auth.CheckCSRF(c) {
+		err = errExpiredForm
+	}
+	if err == nil {
+		err = act(c.Request.Context(), u)
+	}
+	if err != nil {
+		w.renderSettings(c, u, kept, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/settings?saved=1#"+section)
+}
+
+func (w *Web) defaultVisibilitySubmit(c *gin.Context) {
+	fs, err := readVisibility(c, false)
+	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		return w.Cards.SetDefaultVisibility(ctx, u.ID, *fs)
+	})
+}
+
+func (w *Web) circleVisibilitySubmit(c *gin.Context) {
+	id, err := pathID(c, "id")
+	var fs *cards.FieldSet
+	if err == nil {
+		fs, err = readVisibility(c, true)
+	}
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		return w.Cards.SetCircleVisibility(ctx, u.ID, id, fs)
+	})
+}
+
+// muteSubmit mutes (muted=on) or unmutes a circle the person is in.
+func (w *Web) muteSubmit(c *gin.Context) {
+	id, err := pathID(c, "id")
+	on, verr := onOff(c.PostForm("muted"))
+	if err == nil {
+		err = verr
+	}
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		if !on {
+			return w.Store.Unmute(ctx, u.ID, id)
+		}
+		circle, err := w.Circles.Get(ctx, id)
+		var member bool
+		if err == nil {
+			member, err = w.Circles.Store.IsMember(ctx, id, u.ID)
+		}
+		if err == nil {
+			err = messages.MayMute(circle.OwnerID == u.ID, member)
+		}
+		if err != nil {
+			return err
+		}
+		return w.Store.Mute(ctx, u.ID, id, w.now())
+	})
+}
+
+func (w *Web) leaveSubmit(c *gin.Context) {
+	id, err := pathID(c, "id")
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		return w.Circles.Leave(ctx, u.ID, id)
+	})
+}
+
+// privacySubmit turns one of the person's yes/no settings on or off: setting names it,
+// value is on or off.
+func (w *Web) privacySubmit(c *gin.Context) {
+	setting := c.PostForm("setting")
+	on, err := onOff(c.PostForm("value"))
+	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
+		err = problem.Invalid("setting", "There is no such setting. / 没有此设置。")
+	}
+	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		switch setting {
+		case "refuse_cards":
+			return w.Cards.SetPrivacy(ctx, u.ID, &on, nil)
+		case "block_messages":
+			return w.Cards.SetPrivacy(ctx, u.ID, nil, &on)
+		}
+		return w.Circles.Store.SetRefuseAllCircles(ctx, u.ID, on, w.now())
+	})
+}
+
+func onOff(v string) (bool, error) {
+	switch v {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, problem.Invalid("value", "Choose on or off. / 请选择开或关。")
+}
+
+// exclusionAdd records "never in the same circle as the holder of this phone".
+func (w *Web) exclusionAdd(c *gin.Context) {
+	phone := c.PostForm("phone")
+	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u authz.CurrentUser) error {
+		_, err := w.Circles.AddExclusion(ctx, u.User, phone)
+		return labelField(err, []struct{ field, label string }{{"phone", "Phone / 手机号"}})
+	})
+}
+
+func (w *Web) exclusionDelete(c *gin.Context) {
+	xid, err := pathID(c, "xid")
+	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		return w.Circles.RemoveExclusion(ctx, u.ID, xid)
+	})
+}
+
+// cardRequestAnswer accepts or declines a card delivered or requested by someone.
+func (w *Web) cardRequestAnswer(c *gin.Context) {
+	rid, err := pathID(c, "rid")
+	answer := c.Param("answer")
+	if err == nil && answer != "accept" && answer != "decline" {
+		err = problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
+	}
+	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+		return w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
+	})
+}
