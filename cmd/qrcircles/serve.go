@@ -118,10 +118,12 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		verifier = a.authz // in one process, tokens are checked in-process
 	}
 	if cfg.Role != config.RoleAuthz {
-		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(engine)
+		// The API queues fairly for the database; the event stream holds no connection.
+		apiGroup := engine.Group("/api/v1", server.Gate(max(2*cfg.DBMaxOpenConns, 8)))
+		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(apiGroup)
 		a.cards.Verifier = verifier
-		a.cards.Mount(engine.Group("/api/v1"))
-		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(engine.Group("/api/v1"))
+		a.cards.Mount(apiGroup)
+		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(apiGroup)
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 	}
 	return a, nil

@@ -24,8 +24,8 @@ type API struct {
 }
 
 // Mount adds the API routes.
-func (a *API) Mount(e *gin.Engine) {
-	g := e.Group("/api/v1", bearer.Authenticate(a.Verifier, false))
+func (a *API) Mount(api *gin.RouterGroup) {
+	g := api.Group("", bearer.Authenticate(a.Verifier, false))
 	g.POST("/circles", bearer.Need("circles:manage"), a.createCircle)
 	g.GET("/circles/:id", bearer.Need("circles:read"), a.getCircle)
 	g.PATCH("/circles/:id", bearer.Need("circles:manage"), a.updateCircle)

@@ -14,7 +14,7 @@ import (
 func TestMessageRoutesMountBesideTheOtherAPIs(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
-	(&api.API{}).Mount(e)
+	(&api.API{}).Mount(e.Group("/api/v1"))
 	(&cardapi.Handler{}).Mount(e.Group("/api/v1"))
 	(&Handler{}).Mount(e.Group("/api/v1"))
 	want := map[string]bool{

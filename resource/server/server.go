@@ -134,3 +134,21 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// Gate lets at most n requests through at once and queues the rest in arrival order. Put in
+// front of handlers that each hold one database connection at a time, with n the size of
+// the connection pool, it keeps the waiting in one fair queue: the pool itself hands freed
+// connections to a random waiter, which makes the slowest requests far slower than the rest.
+func Gate(n int) gin.HandlerFunc {
+	slots := make(chan struct{}, n)
+	return func(c *gin.Context) {
+		select {
+		case slots <- struct{}{}: // blocked senders are woken first come, first served
+		case <-c.Request.Context().Done():
+			c.Abort()
+			return
+		}
+		defer func() { <-slots }()
+		c.Next()
+	}
+}
