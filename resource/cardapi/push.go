@@ -74,6 +74,9 @@ type cardEvent struct {
 	organize int64          // the circle's organizer
 	err      error
 	loaded   time.Time
+
+	mu       sync.Mutex
+	payloads map[cards.Relation][]byte // the same relation sees the same card: marshal once
 }
 
 func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
@@ -121,10 +124,22 @@ func (ce *cardEvent) viewFor(viewer int64) ([]byte, bool) {
 	if rel.Kind == cards.Stranger {
 		return nil, false
 	}
+	ce.mu.Lock()
+	defer ce.mu.Unlock()
+	if b, ok := ce.payloads[rel]; ok {
+		return b, true
+	}
 	card, fs := cards.ForViewer(ce.card, ce.settings, rel)
 	b, err := json.Marshal(map[string]any{"circle_id": ce.ev.CircleID, "fields": fs.Names(),
 		"card": cards.ViewOf(cards.Entry{UserID: ce.ev.SubjectID, Card: card}, "")})
-	return b, err == nil
+	if err != nil {
+		return nil, false
+	}
+	if ce.payloads == nil {
+		ce.payloads = map[cards.Relation][]byte{}
+	}
+	ce.payloads[rel] = b
+	return b, true
 }
 
 // eventCache keeps the last events' shared data for a moment: the live recipients of one
