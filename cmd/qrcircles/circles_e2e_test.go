@@ -337,6 +337,13 @@ func TestCircleJourneyOnPostgres(t *testing.T) {
 	if s := w.call(a.token, "GET", "/api/v1/circles/999999", nil, nil); s != 404 {
 		t.Fatalf("unknown circle: %d", s)
 	}
+	outsider := w.person("+8613800000099", "Outsider")
+	if s := w.call(outsider.token, "GET", fmt.Sprintf("/api/v1/circles/%d", x.ID), nil, nil); s != 404 {
+		t.Fatalf("someone who never scanned the circle read it by its number: %d", s)
+	}
+	if s := w.call(mustScan(t, outsider, x.URL), "GET", fmt.Sprintf("/api/v1/circles/%d", x.ID), nil, nil); s != 200 {
+		t.Fatalf("a scan session could not read its circle: %d", s)
+	}
 
 	// An exclusion pair cannot both be members; the refusal names nobody.
 	var z circleResp

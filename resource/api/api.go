@@ -27,7 +27,7 @@ type API struct {
 func (a *API) Mount(api *gin.RouterGroup) {
 	g := api.Group("", bearer.Authenticate(a.Verifier, false))
 	g.POST("/circles", bearer.Need("circles:manage"), a.createCircle)
-	g.GET("/circles/:id", bearer.Need("circles:read"), a.getCircle)
+	g.GET("/circles/:id", bearer.Need("circles:read", "circles:join"), a.getCircle) // a scan session may read its circle
 	g.PATCH("/circles/:id", bearer.Need("circles:manage"), a.updateCircle)
 	g.GET("/circles/:id/qr.png", bearer.Need("circles:read"), a.qrPNG)
 	g.GET("/circles/:id/qr.svg", bearer.Need("circles:read"), a.qrSVG)

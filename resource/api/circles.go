@@ -155,7 +155,16 @@ func (a *API) getCircle(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	viewer, _ := bearer.Principal(c).UserID()
+	p := bearer.Principal(c)
+	viewer, _ := p.UserID()
+	// Circle IDs are small numbers: only people who know the circle by its code (a scan
+	// session), its organizer, members and applicants may read it.
+	if !p.IsScanSessionFor(a.Circles.URL(circle)) {
+		if err := a.Circles.MayRead(c.Request.Context(), viewer, circle); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, a.circleJSON(circle, viewer))
 }
 

@@ -43,15 +43,19 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 	}
 }
 
-// Need refuses a token without the scope.
-func Need(scope string) gin.HandlerFunc {
+// Need refuses a token without one of the scopes.
+func Need(scopes ...string) gin.HandlerFunc {
+	want := strings.Join(scopes, " ")
 	return func(c *gin.Context) {
-		if !Principal(c).HasScope(scope) {
-			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", scope))
-			return
+		p := Principal(c)
+		for _, s := range scopes {
+			if p.HasScope(s) {
+				c.Next()
+				return
+			}
 		}
-		c.Next()
+		c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+want+`"`)
+		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", strings.Join(scopes, " or ")))
 	}
 }
 

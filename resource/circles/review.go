@@ -79,6 +79,23 @@ func (s *Service) mayView(ctx context.Context, viewer int64, c storage.Circle) e
 	return nil
 }
 
+// MayRead lets the organizer, the members and anyone who asked to join read a circle's details.
+func (s *Service) MayRead(ctx context.Context, viewer int64, c storage.Circle) error {
+	if err := s.mayView(ctx, viewer, c); err == nil || problem.CodeOf(err) != problem.EForbidden {
+		return err
+	}
+	waiting, err := s.Store.RequestsOfUser(ctx, viewer, storage.RequestWaiting)
+	if err != nil {
+		return err
+	}
+	for _, q := range waiting {
+		if q.CircleID == c.ID {
+			return nil
+		}
+	}
+	return problem.Errorf(problem.ENotFound, "No such circle.")
+}
+
 // Leave ends the viewer's own membership.
 func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestLeft, s.now())
