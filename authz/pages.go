@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
+	phonenum "qrcircles/authz/phone"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -40,12 +41,13 @@ type loginData struct {
 func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
 	protectPage(c)
 	p.Title = title
+	p.Prepare(c.Request)
 	if p.CSRF == "" {
 		p.CSRF = s.CSRFToken(c)
 	}
 	if err := s.pages.Render(c.Writer, status, page, p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "rendering page", "page", page, "error", err)
-		c.Status(http.StatusInternalServerError)
+		templates.ServerError(c.Writer, p.Lang)
 	}
 }
 
@@ -64,17 +66,25 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to"))}
+	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion)}
 	s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone")}
+	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone"), Region: c.PostForm("region")}
+	if !templates.KnownRegion(d.Region) {
+		d.Region = strings.ToUpper(s.phone.DefaultRegion)
+	}
 	if !s.CheckCSRF(c) {
 		s.renderError(c, "login", "Sign in", errExpiredForm, d)
 		return
 	}
-	ch, _, err := s.phone.Send(c.Request.Context(), d.Phone, c.ClientIP(), "en", s.now())
+	raw, err := withRegion(d.Phone, c.PostForm("region"))
+	if err != nil {
+		s.renderError(c, "login", "Sign in", err, d)
+		return
+	}
+	ch, _, err := s.phone.Send(c.Request.Context(), raw, c.ClientIP(), templates.Negotiate(c.Request), s.now())
 	if err != nil {
 		s.renderError(c, "login", "Sign in", err, d)
 		return
@@ -149,6 +159,17 @@ func (s *Server) registerSubmit(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, d.ReturnTo)
+}
+
+// withRegion reads a number typed without its country code in the region chosen on the
+// form; a number with + or 00, or a form without a known region, is left to phoneauth and
+// its default region.
+func withRegion(raw, region string) (string, error) {
+	t := strings.TrimSpace(raw)
+	if !templates.KnownRegion(region) || t == "" || strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") {
+		return raw, nil
+	}
+	return phonenum.Normalize(t, region)
 }
 
 // validateDisplayName checks the one field registration requires.

@@ -8,13 +8,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/storage"
+	"qrcircles/templates"
 )
 
 // UserStore is what logins, registration and consent need of the database.
@@ -138,14 +137,10 @@ func protectPage(c *gin.Context) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-// safeReturnTo accepts only a path on this site: "/x?y", never "//host", "/\host" or a URL.
+// safeReturnTo accepts only a path on this site: "/x?y", never "//host", "/\host" or a URL;
+// anything else returns to the account page.
 func safeReturnTo(raw string) string {
-	if raw == "" || raw[0] != '/' || strings.HasPrefix(raw, "//") || strings.HasPrefix(raw, "/\\") ||
-		strings.ContainsAny(raw, "\r\n\t\\") {
-		return "/account"
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.IsAbs() || u.Host != "" {
+	if raw != "/" && templates.SafeReturnTo(raw) == "/" {
 		return "/account"
 	}
 	return raw

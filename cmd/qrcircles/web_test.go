@@ -261,7 +261,7 @@ func TestCreateFormAllowlistAndEdit(t *testing.T) {
 	org := s.browser()
 	p := org.signIn(org.get("/circles/new"), "+8613700000000", "Olga Organizer")
 	bad := circleForm("Gala dinner", "phone_ranges", "+8613800000000..+86137", "csrf", p.field("csrf"))
-	if p := org.post("/circles/new", bad); p.status != 400 || !strings.Contains(html.UnescapeString(p.body), "Phone ranges / 手机号范围: from +8613800000000 is after to +86137") ||
+	if p := org.post("/circles/new", bad); p.status != 400 || !strings.Contains(html.UnescapeString(p.body), "Phone ranges: from +8613800000000 is after to +86137") ||
 		p.field("title") != "Gala dinner" || !strings.Contains(html.UnescapeString(p.body), ">+8613800000000..+86137</textarea>") {
 		t.Fatalf("bad range: %d\n%s", p.status, p.body)
 	}

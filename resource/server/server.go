@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,19 +44,27 @@ func New(d Deps) (*gin.Engine, error) {
 		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger))
-	e.NoRoute(func(c *gin.Context) { Problem(c, problem.Errorf(problem.ENotFound, "no such resource")) })
+	e.NoRoute(func(c *gin.Context) {
+		if wantsHTML(c.Request) {
+			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
+			return
+		}
+		Problem(c, problem.Errorf(problem.ENotFound, "no such resource"))
+	})
 	e.NoMethod(func(c *gin.Context) {
 		Problem(c, &problem.Error{Code: problem.EInvalid, Message: "method not allowed on this resource"})
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyz(d.Database))
 	e.GET(static.Prefix+"*file", gin.WrapH(d.Assets))
+	e.GET("/lang/:code", gin.WrapF(templates.SwitchLang))
 	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", templates.Page{Title: "QR Circles"}) })
 	return e, nil
 }
 
 // Page renders a page, or a problem if the template fails.
 func Page(c *gin.Context, r *templates.Renderer, status int, page string, data templates.Page) {
+	data.Prepare(c.Request)
 	if err := r.Render(c.Writer, status, page, data); err != nil {
 		c.Error(err)
 		Problem(c, err)
@@ -127,7 +136,12 @@ func recoverProblem(log *slog.Logger) gin.HandlerFunc {
 			}
 			log.ErrorContext(c.Request.Context(), "panic", slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			if !c.Writer.Written() {
-				Problem(c, fmt.Errorf("panic: %v", v))
+				if wantsHTML(c.Request) {
+					c.Error(fmt.Errorf("panic: %v", v))
+					templates.ServerError(c.Writer, templates.Negotiate(c.Request))
+				} else {
+					Problem(c, fmt.Errorf("panic: %v", v))
+				}
 			}
 			c.Abort()
 		}()
@@ -151,4 +165,10 @@ func Gate(n int) gin.HandlerFunc {
 		defer func() { <-slots }()
 		c.Next()
 	}
+}
+
+// wantsHTML tells a browser's page request (Accept names text/html) from an API call, which
+// gets problem+json.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"qrcircles/templates"
 	"slices"
 	"strconv"
 	"strings"
@@ -268,8 +269,22 @@ func labelField(err error, labels []struct{ field, label string }) error {
 	}
 	for _, l := range labels {
 		if strings.HasPrefix(pe.Field, l.field) {
-			return &problem.Error{Code: pe.Code, Field: pe.Field, Message: l.label + ": " + pe.Message, Err: pe.Err}
+			return &problem.Error{Code: pe.Code, Field: pe.Field, Message: labeledMessage(l.label, pe.Message), Err: pe.Err}
 		}
 	}
 	return err
+}
+
+// labeledMessage prefixes msg with label, keeping a bilingual "English / 中文" label and
+// message one bilingual message that the page cuts to its language.
+func labeledMessage(label, msg string) string {
+	le, lz, ok := templates.Split(label)
+	if !ok {
+		return label + ": " + msg
+	}
+	me, mz, ok := templates.Split(msg)
+	if !ok {
+		me, mz = msg, templates.Localize(msg, templates.Chinese)
+	}
+	return le + ": " + me + " / " + lz + "：" + mz
 }

@@ -47,9 +47,9 @@ func windowNotice(c storage.Circle, now time.Time) string {
 	r := c.Rules
 	switch {
 	case !r.NotBefore.IsZero() && now.Before(r.NotBefore):
-		return "Joining opens " + when(r.NotBefore, c.TimeZone) + ". You can ask now; the organizer will review your request. / 尚未到扫码时限，加入申请将等待组织者审核。"
+		return "Joining opens " + when(r.NotBefore, c.TimeZone) + ". You can ask now; the organizer will review your request. / 扫码时限自 " + when(r.NotBefore, c.TimeZone) + " 开始；现在申请将等待组织者审核。"
 	case !r.NotAfter.IsZero() && now.After(r.NotAfter):
-		return "Joining closed " + when(r.NotAfter, c.TimeZone) + ". You can still ask; the organizer will review your request. / 已过扫码时限，加入申请将等待组织者审核。"
+		return "Joining closed " + when(r.NotAfter, c.TimeZone) + ". You can still ask; the organizer will review your request. / 扫码时限已于 " + when(r.NotAfter, c.TimeZone) + " 结束；仍可申请，将等待组织者审核。"
 	}
 	return ""
 }

@@ -118,12 +118,13 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set("Referrer-Policy", "same-origin")
 	p.Title = title
+	p.Prepare(c.Request)
 	if p.CSRF == "" {
 		p.CSRF = w.Auth.CSRFToken(c)
 	}
 	if err := w.Pages.Render(c.Writer, status, page, p); err != nil {
 		w.Logger.ErrorContext(c.Request.Context(), "rendering page", "page", page, "error", err)
-		c.Status(http.StatusInternalServerError)
+		templates.ServerError(c.Writer, p.Lang)
 	}
 }
 
@@ -135,6 +136,9 @@ func (w *Web) renderError(c *gin.Context, page, title string, err error, data an
 		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := problem.BodyOf(err)
+	if b.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
+	}
 	w.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
 }
 
@@ -153,6 +157,10 @@ func titleOf(code string) string {
 		return "Closed / 已关闭"
 	case problem.EInvalid:
 		return "Please check / 请检查"
+	case problem.ETooMany:
+		return "Please wait / 请稍候"
+	case problem.EUnavailable:
+		return "Temporarily unavailable / 暂时无法使用"
 	}
 	return "Something went wrong / 出错了"
 }
