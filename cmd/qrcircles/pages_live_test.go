@@ -312,7 +312,7 @@ func TestPagesReferenceTheLiveScript(t *testing.T) {
 	if !strings.Contains(pages["status"].body, `<noscript><meta http-equiv="refresh" content="10"></noscript>`) {
 		t.Fatalf("the waiting page has no fallback for browsers without scripts:\n%s", pages["status"].body)
 	}
-	if !strings.Contains(pages["manage"].body, "1 members") || !strings.Contains(pages["manage"].body, "1 waiting") {
+	if !strings.Contains(pages["manage"].body, "members: 1") || !strings.Contains(pages["manage"].body, "1 waiting") {
 		t.Fatalf("manage page counts:\n%s", pages["manage"].body)
 	}
 	js := s.browser().get(src)
