@@ -243,6 +243,9 @@ func TestOutOfRangeAttendeeWaitsUntilTheOrganizerApproves(t *testing.T) {
 		t.Fatalf("a waiting applicant saw inside the circle: %d", p.status)
 	}
 
+	if mine := org.get("/me/circles"); !strings.Contains(mine.body, "members: 0 · 1 waiting") || !strings.Contains(mine.body, "data-live-events") {
+		t.Fatalf("the organizer's dashboard does not count the waiting request:\n%s", mine.body)
+	}
 	m := org.get(fmt.Sprintf("/circles/%d/manage", circle.ID))
 	action := regexp.MustCompile(`action="(/circles/\d+/requests/\d+/approve)"`).FindStringSubmatch(m.body)
 	if action == nil || !strings.Contains(m.body, "Bo Outsider") || !strings.Contains(m.body, "(Asia/Shanghai)") {

@@ -218,8 +218,9 @@ func sentence(r admission.Reason) string {
 
 // circleLink is one line of "my circles".
 type circleLink struct {
-	ID          int64
-	Title, When string
+	ID               int64
+	Title, When      string
+	Members, Waiting int // counted for the circles the viewer organizes
 }
 
 type myCirclesData struct {
@@ -238,21 +239,38 @@ func (w *Web) myCircles(c *gin.Context) {
 		return
 	}
 	d := myCirclesData{Owned: links(mine.Owned), Joined: links(mine.Joined)}
+	for i := range d.Owned {
+		if err := w.count(ctx, &d.Owned[i]); err != nil {
+			w.fail(c, err)
+			return
+		}
+	}
 	for _, q := range mine.Waiting {
 		circle, err := w.Circles.Get(ctx, q.CircleID)
 		if err != nil {
 			w.fail(c, err)
 			return
 		}
-		d.Waiting = append(d.Waiting, circleLink{circle.ID, circle.Title, when(q.ScanTime, circle.TimeZone)})
+		d.Waiting = append(d.Waiting, circleLink{ID: circle.ID, Title: circle.Title, When: when(q.ScanTime, circle.TimeZone)})
 	}
 	w.render(c, http.StatusOK, "my_circles", "My circles", templates.Page{Data: d})
+}
+
+// count fills in an organized circle's member and waiting counts for the dashboard.
+func (w *Web) count(ctx context.Context, l *circleLink) error {
+	var err error
+	if l.Members, err = w.Circles.Store.MemberCount(ctx, l.ID); err != nil {
+		return err
+	}
+	waiting, err := w.Circles.Store.RequestsOfCircle(ctx, l.ID, storage.RequestWaiting)
+	l.Waiting = len(waiting)
+	return err
 }
 
 func links(cs []storage.Circle) []circleLink {
 	out := make([]circleLink, len(cs))
 	for i, c := range cs {
-		out[i] = circleLink{c.ID, c.Title, eventTime(c)}
+		out[i] = circleLink{ID: c.ID, Title: c.Title, When: eventTime(c)}
 	}
 	return out
 }
