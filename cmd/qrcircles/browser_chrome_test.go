@@ -97,7 +97,7 @@ func (s *site) chrome(t *testing.T, exe, who, lang string, how langChoice, sh *s
 		chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(390, 844),
+		chromedp.WindowSize(360, 780),
 	)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(string, ...any) {}))
 	t.Cleanup(func() {
@@ -110,7 +110,7 @@ func (s *site) chrome(t *testing.T, exe, who, lang string, how langChoice, sh *s
 		t.Fatalf("starting chromium for %s: %v", who, err)
 	}
 	p := &chromePerson{t: t, who: who, ctx: ctx, base: s.base, lang: lang, shots: sh}
-	p.do("set up the browser", chromedp.EmulateViewport(390, 844), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	p.do("set up the browser", chromedp.EmulateViewport(360, 780), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		if how == byCookie {
 			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "qrc_lang", Value: lang, URL: s.base + "/"})
 			return err
@@ -219,6 +219,10 @@ func (p *chromePerson) stillMarked(what string) {
 // shot saves a screenshot of the viewport as NN-who-name.png.
 func (p *chromePerson) shot(name string) {
 	p.t.Helper()
+	// Every page the journey shows must fit a 360-px phone screen without sideways scrolling.
+	if wide, err := eval[bool](p, `document.documentElement.scrollWidth > window.innerWidth`); err != nil || wide {
+		p.fail("page %s is wider than the 360-px screen (%v)", name, err)
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
