@@ -98,6 +98,7 @@ var catalog = map[string][2]string{
 	"register.continue": {"Continue", "继续"},
 
 	"manage.open":           {"Open the circle", "查看圈子"},
+	"manage.export":         {"Export the members:", "导出成员："},
 	"manage.members":        {"members: %d", "%d 名成员"},
 	"manage.waiting":        {"%d waiting", "%d 人待审核"},
 	"manage.qr_alt":         {"QR code of the circle", "圈子的二维码"},

@@ -257,6 +257,13 @@ func TestOutOfRangeAttendeeWaitsUntilTheOrganizerApproves(t *testing.T) {
 	if p := b.get(status); p.path != fmt.Sprintf("/circles/%d", circle.ID) || !strings.Contains(p.body, "Bo Outsider") {
 		t.Fatalf("after approval the applicant is at %s (%d)", p.path, p.status)
 	}
+	csv := fmt.Sprintf("/circles/%d/members.csv", circle.ID)
+	if p := org.get(csv); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/csv") || !strings.Contains(p.body, "Bo Outsider") {
+		t.Fatalf("the organizer's export: %d %q\n%s", p.status, p.header.Get("Content-Type"), p.body)
+	}
+	if p := b.get(csv); p.status != 403 {
+		t.Fatalf("a member exported the circle: %d", p.status)
+	}
 }
 
 func TestCreateFormAllowlistAndEdit(t *testing.T) {

@@ -22,6 +22,7 @@ func (w *Web) mountCards(e *gin.Engine) {
 	e.POST("/me/card/avatar", w.avatarSubmit)
 	e.POST("/me/card/avatar/delete", w.avatarDelete)
 	e.GET("/circles/:id/members.vcf", w.circleVCF)
+	e.GET("/circles/:id/members.csv", w.circleCSV)
 	e.GET("/circles/:id/members/:uid", w.memberVCF) // /circles/{id}/members/{uid}.vcf
 	e.GET("/circles/:id/members/:uid/avatar", w.memberAvatar)
 	e.POST("/circles/:id/members/:uid/deliver", w.deliverCard)
@@ -240,6 +241,26 @@ func (w *Web) circleVCF(c *gin.Context) {
 	}
 	es, _, err := w.Cards.CircleCards(c.Request.Context(), u.ID, circle.ID, true)
 	w.sendVCards(c, "circle-members.vcf", es, err)
+}
+
+// circleCSV is the organizer's export of the members, each card as a member may see it.
+func (w *Web) circleCSV(c *gin.Context) {
+	u, circle, ok := w.ownedCircle(c)
+	if !ok {
+		return
+	}
+	es, _, err := w.Cards.CircleCards(c.Request.Context(), u.ID, circle.ID, false)
+	var buf bytes.Buffer
+	if err == nil {
+		err = cards.WriteCSV(&buf, es)
+	}
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="circle-members.csv"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
 func (w *Web) sendVCards(c *gin.Context, filename string, es []cards.Entry, err error) {
