@@ -13,6 +13,7 @@ import (
 	"github.com/ory/fosite"
 
 	phonenum "qrcircles/authz/phone"
+	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -119,6 +120,7 @@ func (s *Server) codeSubmit(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(ctx, "login", "user_id", user.ID)
+	s.audit(c, audit.Login, user.ID, strconv.FormatInt(user.ID, 10))
 	if user.DisplayName == "" {
 		c.Redirect(http.StatusSeeOther, "/register?return_to="+url.QueryEscape(d.ReturnTo))
 		return
@@ -186,11 +188,22 @@ func validateDisplayName(name string) error {
 
 func (s *Server) logout(c *gin.Context) {
 	if s.CheckCSRF(c) {
+		if u, ok := s.User(c.Request); ok {
+			s.audit(c, audit.Logout, u.ID, strconv.FormatInt(u.ID, 10))
+		}
 		if err := s.endSession(c); err != nil {
 			c.Error(err)
 		}
 	}
 	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// audit records a security-relevant event; a failure to record is logged, not shown.
+func (s *Server) audit(c *gin.Context, action string, actor int64, target string) {
+	e := audit.Entry(s.now(), action, actor, target, c.ClientIP(), nil)
+	if err := s.store.AddAudit(c.Request.Context(), e); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit log", "action", action, "error", err)
+	}
 }
 
 type accountData struct {

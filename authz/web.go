@@ -28,6 +28,7 @@ type UserStore interface {
 	PutConsent(ctx context.Context, c storage.Consent) error
 	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
+	AddAudit(ctx context.Context, e storage.AuditEntry) error
 }
 
 const (

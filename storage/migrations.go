@@ -17,6 +17,7 @@ var migrations = []Migration{
 	{6, "cards, visibility, contacts and messages", migrateCards},
 	{7, "event log", migrateEvents},
 	{8, "messages and mutes", migrateMessages},
+	{9, "audit log", migrateAudit},
 }
 
 // timestamp is the column type for a moment in time.

@@ -36,6 +36,8 @@ type Service struct {
 	Secret        []byte // keys the hash of the codes the server makes; use it for nothing else
 	DefaultRegion string // for numbers typed without a country code
 	Logger        *slog.Logger
+	// Sent, when set, counts every send by provider and result ("sent" or "failed").
+	Sent func(provider, result string)
 }
 
 // minSecretLen is the shortest Secret accepted for hashing codes.
@@ -60,6 +62,7 @@ func (s *Service) Send(ctx context.Context, rawPhone, clientIP, locale string, n
 		return "", "", internal(err)
 	}
 	ref, err := s.Sender.Send(ctx, sms.Message{To: e164, Code: code, Locale: locale, TTL: s.Policy.CodeTTL})
+	s.count(err)
 	if err != nil {
 		return "", "", s.sendFailed(ctx, e164, err)
 	}
@@ -242,4 +245,15 @@ func maskPhone(e164 string) string {
 		return "****"
 	}
 	return e164[:len(e164)-8] + "****" + e164[len(e164)-4:]
+}
+
+func (s *Service) count(err error) {
+	if s.Sent == nil {
+		return
+	}
+	result := "sent"
+	if err != nil {
+		result = "failed"
+	}
+	s.Sent(s.Sender.Provider(), result)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"qrcircles/authz"
+	"qrcircles/resource/audit"
 	"qrcircles/storage"
 )
 
@@ -67,9 +68,16 @@ func (m *Main) client(ctx context.Context, args []string) error {
 	if err := clients.EnsureFirstParty(ctx, time.Now()); err != nil {
 		return err
 	}
+	record := func(action, id string) error {
+		return db.AddAudit(ctx, audit.Entry(time.Now(), action, 0, "client:"+id, "", map[string]string{"by": "qrcircles client"}))
+	}
 	switch sub {
 	case "create":
-		return m.clientCreate(ctx, clients, f)
+		id, err := m.clientCreate(ctx, clients, f)
+		if err != nil {
+			return err
+		}
+		return record(audit.ClientCreate, id)
 	case "list":
 		return m.clientList(ctx, clients, f.json)
 	case "delete":
@@ -80,7 +88,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintln(m.Stdout, "deleted", pos[0])
-		return nil
+		return record(audit.ClientDelete, pos[0])
 	case "rotate-secret":
 		if len(pos) != 1 {
 			return fmt.Errorf("usage: qrcircles client rotate-secret ID")
@@ -89,14 +97,17 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := record(audit.ClientRotate, pos[0]); err != nil {
+			return err
+		}
 		return m.printSecret(pos[0], secret, f.json)
 	}
 	return fmt.Errorf("unknown client command %q\n%s", sub, clientUsage)
 }
 
-func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clientFlags) error {
+func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clientFlags) (string, error) {
 	if f.public == f.confidenti {
-		return fmt.Errorf("say exactly one of --public and --confidential")
+		return "", fmt.Errorf("say exactly one of --public and --confidential")
 	}
 	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants}
 	if len(spec.Grants) == 0 {
@@ -107,9 +118,9 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 	}
 	c, secret, err := clients.Create(ctx, spec, time.Now())
 	if err != nil {
-		return err
+		return "", err
 	}
-	return m.printSecret(c.GetID(), secret, f.json)
+	return c.GetID(), m.printSecret(c.GetID(), secret, f.json)
 }
 
 func (m *Main) printSecret(id, secret string, asJSON bool) error {
@@ -190,6 +201,9 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 	}
 	kid, err := keys.Rotate(ctx, time.Now())
 	if err != nil {
+		return err
+	}
+	if err := db.AddAudit(ctx, audit.Entry(time.Now(), audit.KeysRotate, 0, "key:"+kid, "", nil)); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "new signing key %s; earlier keys stay published until their tokens expire\n", kid)

@@ -58,6 +58,12 @@ func TestClientCommands(t *testing.T) {
 	if _, err := run(t, data, "client", "delete", "qrcircles-web"); err == nil {
 		t.Fatal("the first-party client was deleted")
 	}
+	log, err := run(t, data, "audit", "--json")
+	for _, action := range []string{"client.create", "client.rotate_secret", "client.delete"} {
+		if err != nil || !strings.Contains(log, `"`+action+`"`) || !strings.Contains(log, created.ClientID) {
+			t.Fatalf("audit log lacks %s of %s: %v\n%s", action, created.ClientID, err, log)
+		}
+	}
 }
 
 func TestClientCreateRefusesUnsafeRequests(t *testing.T) {

@@ -43,6 +43,7 @@ commands:
   migrate status   list migrations and whether they are applied
   client ...       manage OAuth clients (create, list, delete, rotate-secret)
   keys rotate      add a new ID-token signing key
+  audit            show the audit log of security-relevant events
   bench token      measure the token endpoint (client_credentials)
   bench join       measure joins of one circle
   bench push       measure live push to 10,000 event streams
@@ -67,6 +68,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.keys(ctx, args)
 	case "bench":
 		return m.bench(ctx, args)
+	case "audit":
+		return m.audit(ctx, args)
 	case "demo":
 		return m.demo(ctx, args)
 	case "version":

@@ -20,6 +20,8 @@ import (
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/messages"
+	"qrcircles/resource/metrics"
+	"qrcircles/resource/openapi"
 	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
@@ -91,8 +93,17 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		return nil, err
 	}
 	a := &app{engine: engine}
+	sqlDB, err := db.Gorm().DB()
+	if err != nil {
+		return nil, err
+	}
+	met := metrics.New(metrics.Options{DB: sqlDB, LiveConnections: func() float64 { return float64(a.push.Subscribers()) }})
+	engine.Use(met.Middleware())
+	engine.GET("/metrics", gin.WrapH(met.Handler()))
+	go storage.RunCleanup(ctx, db, 10*time.Minute, log)
 	a.cards = &cardapi.Handler{Store: db, DefaultRegion: cfg.DefaultRegion}
-	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter())})
+	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter()),
+		Lag: func(d time.Duration) { met.DeliveryLag.Observe(d.Seconds()) }})
 	go func() {
 		if err := a.push.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("push hub stopped", "error", err)
@@ -107,7 +118,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			ClientSecret: cfg.IntrospectionClientSecret, HTTP: &http.Client{Timeout: 10 * time.Second},
 		}
 	} else {
-		if a.authz, err = buildAuthz(ctx, cfg, log, db, pages); err != nil {
+		sent := func(provider, result string) { met.SMS.WithLabelValues(provider, result).Inc() }
+		if a.authz, err = buildAuthz(ctx, cfg, log, db, pages, sent); err != nil {
 			return nil, err
 		}
 		a.authz.Mount(engine)
@@ -120,17 +132,18 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if cfg.Role != config.RoleAuthz {
 		// The API queues fairly for the database; the event stream holds no connection.
 		apiGroup := engine.Group("/api/v1", server.Gate(max(2*cfg.DBMaxOpenConns, 8)))
-		(&api.API{Circles: a.circles, Verifier: verifier}).Mount(apiGroup)
+		(&api.API{Circles: a.circles, Verifier: verifier, Joined: func(outcome string) { met.Joins.WithLabelValues(outcome).Inc() }}).Mount(apiGroup)
 		a.cards.Verifier = verifier
 		a.cards.Mount(apiGroup)
 		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(apiGroup)
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
+		engine.GET("/api/v1/openapi.json", openapi.Handler())
 	}
 	return a, nil
 }
 
 // buildAuthz makes the authorization server with its phone sign-in.
-func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer) (*authz.Server, error) {
+func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer, sent func(provider, result string)) (*authz.Server, error) {
 	phone := &phoneauth.Service{
 		Store:         db,
 		Sender:        smsSender(cfg, log),
@@ -138,6 +151,7 @@ func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 		Secret:        authz.DeriveKey(cfg.Secret, "sms-code"),
 		DefaultRegion: cfg.DefaultRegion,
 		Logger:        log,
+		Sent:          sent,
 	}
 	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,

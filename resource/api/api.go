@@ -21,6 +21,8 @@ import (
 type API struct {
 	Circles  *circles.Service
 	Verifier tokens.Verifier
+	// Joined, when set, counts join outcomes: joined, waiting, refused, error.
+	Joined func(outcome string)
 }
 
 // Mount adds the API routes.

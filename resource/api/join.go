@@ -61,6 +61,7 @@ func (a *API) join(c *gin.Context) {
 		return
 	}
 	out, err := a.Circles.JoinCircle(ctx, u, circle, p.ScanTime)
+	a.count(out, err)
 	if err != nil {
 		fail(c, err)
 		return
@@ -73,6 +74,23 @@ func (a *API) join(c *gin.Context) {
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
 	default:
 		fail(c, problem.Errorf(problem.EForbidden, "%s", refusal(out.Request, lang)))
+	}
+}
+
+// count tells Joined how a join ended.
+func (a *API) count(out storage.JoinOutcome, err error) {
+	if a.Joined == nil {
+		return
+	}
+	switch {
+	case err != nil:
+		a.Joined("error")
+	case out.Member:
+		a.Joined("joined")
+	case out.Request.Status == storage.RequestWaiting:
+		a.Joined("waiting")
+	default:
+		a.Joined("refused")
 	}
 }
 

@@ -1,10 +1,15 @@
 package api
 
 import (
+	"fmt"
+	"strconv"
+
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"qrcircles/resource/audit"
 )
 
 func (a *API) myCircles(c *gin.Context) {
@@ -62,6 +67,9 @@ func (a *API) putSettings(c *gin.Context) {
 			fail(c, err)
 			return
 		}
+		e := audit.Entry(time.Now(), audit.SettingsChange, u.ID, fmt.Sprintf("user:%d", u.ID), c.ClientIP(),
+			map[string]string{"refuse_all_circles": strconv.FormatBool(*b.RefuseAllCircles)})
+		_ = a.Circles.Store.AddAudit(c.Request.Context(), e)
 	}
 	a.getSettings(c)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"qrcircles/resource/admission"
+	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
@@ -44,6 +45,7 @@ type Store interface {
 	DeleteExclusion(ctx context.Context, userID, id int64) error
 	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
 	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, now time.Time) error
+	AddAudit(ctx context.Context, e storage.AuditEntry) error
 }
 
 // Service carries out circle actions.
@@ -200,4 +202,12 @@ func (s *Service) notify(err error) {
 	if err == nil && s.Events != nil {
 		s.Events.Notify()
 	}
+}
+
+// audit records an organizer's decision; a failure to record does not undo the decision.
+func (s *Service) audit(ctx context.Context, err error, action string, actor int64, target string, detail map[string]string) {
+	if err != nil {
+		return
+	}
+	_ = s.Store.AddAudit(ctx, audit.Entry(s.now(), action, actor, target, "", detail))
 }

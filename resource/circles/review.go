@@ -3,10 +3,12 @@ package circles
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
@@ -21,6 +23,7 @@ func (s *Service) Approve(ctx context.Context, actor, circleID, requestID int64)
 		return approveDecider(*st.Previous)(st)
 	})
 	s.notify(err)
+	s.audit(ctx, err, audit.RequestApprove, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), map[string]string{"status": out.Request.Status})
 	return out, requestErr(err)
 }
 
@@ -31,6 +34,7 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 	}
 	q, err := s.Store.Deny(ctx, circleID, requestID, actor, s.now())
 	s.notify(err)
+	s.audit(ctx, err, audit.RequestDeny, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), nil)
 	return q, requestErr(err)
 }
 
@@ -110,6 +114,7 @@ func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) err
 	}
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestRemoved, s.now())
 	s.notify(err)
+	s.audit(ctx, err, audit.MemberRemove, actor, fmt.Sprintf("circle:%d/user:%d", circleID, userID), nil)
 	return notFound(err, "This person is not a member of the circle.")
 }
 

@@ -55,6 +55,8 @@ type Options struct {
 	Writers int
 	// NoDetach keeps every stream on its own handler goroutine (as over HTTP/2).
 	NoDetach bool
+	// Lag, when set, is told how long after its commit each live event reached a stream.
+	Lag func(time.Duration)
 }
 
 func (o *Options) defaults() {

@@ -194,6 +194,9 @@ func (h *Hub) appendEvent(ctx context.Context, buf []byte, ev *storage.Event, us
 			return buf
 		}
 	}
+	if h.o.Lag != nil && !IsReplay(ctx) {
+		h.o.Lag(time.Since(ev.CreatedAt))
+	}
 	buf = append(buf, "id: "...)
 	buf = strconv.AppendInt(buf, ev.ID, 10)
 	buf = append(buf, "\nevent: "...)
