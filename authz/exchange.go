@@ -149,6 +149,12 @@ func (h *tokenExchange) PopulateTokenEndpointResponse(ctx context.Context, r fos
 	resp.SetExpiresIn(time.Until(r.GetSession().GetExpiresAt(fosite.AccessToken)))
 	resp.SetScopes(r.GetGrantedScopes())
 	resp.SetExtra("issued_token_type", tokenTypeAccessToken)
+	// The app read a URL from the QR code; the join endpoint wants the circle's ID.
+	if code, ok := circleCode(h.issuer, r.GetGrantedAudience()[0]); ok {
+		if c, err := h.circles.CircleByCode(ctx, code); err == nil {
+			resp.SetExtra("circle_id", c.ID)
+		}
+	}
 	return nil
 }
 

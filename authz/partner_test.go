@@ -115,8 +115,8 @@ func TestPartnerAppOnPostgres(t *testing.T) {
 	if err != nil || info.Subject != idt.Subject {
 		t.Fatalf("userinfo: %+v %v", info, err)
 	}
-	if in := p.introspect(t, h, tok.AccessToken); in["active"] != true || in["client_id"] != p.id || in["sub"] != idt.Subject {
-		t.Fatalf("introspection of a fresh token: %v", in)
+	if in := p.introspect(t, h, tok.AccessToken); in["active"] != true || in["client_id"] != p.id || in["sub"] != idt.Subject || in["username"] != nil {
+		t.Fatalf("introspection of a fresh token (it must not give away the phone number): %v", in)
 	}
 
 	// Refresh rotates: a new refresh token each time.

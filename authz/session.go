@@ -39,6 +39,10 @@ func (s *Session) GetExtraClaims() map[string]any {
 	return map[string]any{"scan_time": s.ScanTime.Unix()}
 }
 
+// GetUsername is empty so that introspection never hands a user's phone number to a client;
+// the number stays in the session for the in-process checks that need it.
+func (s *Session) GetUsername() string { return "" }
+
 // Clone implements fosite.Session.
 func (s *Session) Clone() fosite.Session {
 	if s == nil {

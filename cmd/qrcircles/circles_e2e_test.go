@@ -218,6 +218,9 @@ func TestCircleJourneyOnPostgres(t *testing.T) {
 	}
 
 	a := w.person("+8613800000001", "A")
+	if _, _, out := a.scan(x.URL); out["circle_id"] != float64(x.ID) {
+		t.Fatalf("the token exchange does not say which circle: %v", out)
+	}
 	if s, r := a.join(x); s != 200 || r.Status != "joined" {
 		t.Fatalf("A in range and window: %d %+v", s, r)
 	}
