@@ -65,6 +65,16 @@ func (a *API) user(c *gin.Context) (storage.User, bool) {
 	return u, true
 }
 
+// userAndCircle is the person a token speaks for and the circle ID of the path.
+func (a *API) userAndCircle(c *gin.Context) (storage.User, int64, bool) {
+	u, ok := a.user(c)
+	if !ok {
+		return u, 0, false
+	}
+	id, ok := pathID(c, "id")
+	return u, id, ok
+}
+
 func pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {

@@ -169,11 +169,7 @@ func (a *API) getCircle(c *gin.Context) {
 }
 
 func (a *API) updateCircle(c *gin.Context) {
-	u, ok := a.user(c)
-	if !ok {
-		return
-	}
-	id, ok := pathID(c, "id")
+	u, id, ok := a.userAndCircle(c)
 	if !ok {
 		return
 	}

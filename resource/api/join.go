@@ -116,11 +116,7 @@ func refusal(q storage.JoinRequest, lang string) string {
 }
 
 func (a *API) requests(c *gin.Context) {
-	u, ok := a.user(c)
-	if !ok {
-		return
-	}
-	id, ok := pathID(c, "id")
+	u, id, ok := a.userAndCircle(c)
 	if !ok {
 		return
 	}
@@ -172,11 +168,7 @@ type memberJSON struct {
 }
 
 func (a *API) members(c *gin.Context) {
-	u, ok := a.user(c)
-	if !ok {
-		return
-	}
-	id, ok := pathID(c, "id")
+	u, id, ok := a.userAndCircle(c)
 	if !ok {
 		return
 	}
@@ -193,11 +185,7 @@ func (a *API) members(c *gin.Context) {
 }
 
 func (a *API) leave(c *gin.Context) {
-	u, ok := a.user(c)
-	if !ok {
-		return
-	}
-	id, ok := pathID(c, "id")
+	u, id, ok := a.userAndCircle(c)
 	if !ok {
 		return
 	}
