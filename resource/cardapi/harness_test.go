@@ -20,25 +20,10 @@ import (
 	"qrcircles/resource/admission"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
+	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
-
-// fakeVerifier maps bearer strings to principals: the unit-level stand-in for fosite.
-type fakeVerifier struct {
-	mu sync.Mutex
-	m  map[string]tokens.Principal
-}
-
-func (v *fakeVerifier) Verify(_ context.Context, token string) (tokens.Principal, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	p, ok := v.m[token]
-	if !ok {
-		return p, errors.New("inactive token")
-	}
-	return p, nil
-}
 
 // recorder is an Events that keeps what it is given, and fails when told to.
 type recorder struct {
@@ -73,7 +58,7 @@ type harness struct {
 	db     *storage.DB
 	h      *Handler
 	engine *gin.Engine
-	v      *fakeVerifier
+	v      *tokenstest.Verifier
 	ev     *recorder
 	ctx    context.Context
 	now    time.Time
@@ -82,7 +67,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	gin.SetMode(gin.TestMode)
-	x := &harness{t: t, db: storagetest.Open(t), v: &fakeVerifier{m: map[string]tokens.Principal{}}, ev: &recorder{},
+	x := &harness{t: t, db: storagetest.Open(t), v: &tokenstest.Verifier{}, ev: &recorder{},
 		ctx: context.Background(), now: time.Now().UTC().Truncate(time.Second)}
 	x.h = &Handler{Store: x.db, Verifier: x.v, Events: x.ev, DefaultRegion: "CN", Now: func() time.Time { return x.now }}
 	x.engine = gin.New()
@@ -99,9 +84,7 @@ func (x *harness) user(name string) (int64, string) {
 		x.t.Fatal(err)
 	}
 	tok := "tok-" + strconv.FormatInt(u.ID, 10)
-	x.v.mu.Lock()
-	x.v.m[tok] = tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: []string{ScopeRead, ScopeWrite}}
-	x.v.mu.Unlock()
+	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: []string{ScopeRead, ScopeWrite}})
 	if name != "" {
 		x.must(x.do(tok, "PUT", "/api/v1/me/card", map[string]any{"display_name": name}), 200)
 	}

@@ -19,24 +19,9 @@ import (
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
+	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 )
-
-// fakeVerifier maps bearer strings to principals: the unit-level stand-in for fosite.
-type fakeVerifier struct {
-	mu sync.Mutex
-	m  map[string]tokens.Principal
-}
-
-func (v *fakeVerifier) Verify(_ context.Context, token string) (tokens.Principal, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	p, ok := v.m[token]
-	if !ok {
-		return p, errors.New("inactive token")
-	}
-	return p, nil
-}
 
 // recorder is a cardapi.Events that keeps what it is given, and fails when told to.
 type recorder struct {
@@ -70,7 +55,7 @@ type harness struct {
 	t      *testing.T
 	db     *storage.DB
 	engine *gin.Engine
-	v      *fakeVerifier
+	v      *tokenstest.Verifier
 	ev     *recorder
 	ctx    context.Context
 	now    time.Time
@@ -79,7 +64,7 @@ type harness struct {
 
 func newHarness(t *testing.T, db *storage.DB) *harness {
 	gin.SetMode(gin.TestMode)
-	x := &harness{t: t, db: db, v: &fakeVerifier{m: map[string]tokens.Principal{}}, ev: &recorder{},
+	x := &harness{t: t, db: db, v: &tokenstest.Verifier{}, ev: &recorder{},
 		ctx: context.Background(), now: time.Now().UTC().Truncate(time.Second)}
 	h := &Handler{Store: db, Verifier: x.v, Events: x.ev, Now: func() time.Time { return x.now }}
 	x.engine = gin.New()
@@ -101,18 +86,14 @@ func (x *harness) user(scopes ...string) (int64, string) {
 		scopes = allScopes
 	}
 	tok := fmt.Sprintf("tok-%d-%d", u.ID, len(scopes))
-	x.v.mu.Lock()
-	x.v.m[tok] = tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: scopes}
-	x.v.mu.Unlock()
+	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: scopes})
 	return u.ID, tok
 }
 
 // token gives an existing user another token, with other scopes.
 func (x *harness) token(userID int64, scopes ...string) string {
 	tok := fmt.Sprintf("tok-%d-%v", userID, scopes)
-	x.v.mu.Lock()
-	x.v.m[tok] = tokens.Principal{Subject: strconv.FormatInt(userID, 10), Scopes: scopes}
-	x.v.mu.Unlock()
+	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(userID, 10), Scopes: scopes})
 	return tok
 }
 
