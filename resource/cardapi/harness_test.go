@@ -1,12 +1,9 @@
 package cardapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"net/http/httptest"
 	"strconv"
@@ -18,7 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/admission"
-	"qrcircles/resource/problem"
+	"qrcircles/resource/apitest"
 	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
@@ -118,59 +115,23 @@ func (x *harness) join(circleID, userID int64) {
 // do sends a request; body is JSON unless it is []byte (sent as is).
 func (x *harness) do(token, method, path string, body any) *httptest.ResponseRecorder {
 	x.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		r = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			x.t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if _, ok := body.([]byte); !ok && body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := httptest.NewRecorder()
-	x.engine.ServeHTTP(rec, req)
-	return rec
+	return apitest.Do(x.t, x.engine, token, method, path, body)
 }
 
 func (x *harness) must(rec *httptest.ResponseRecorder, status int) *httptest.ResponseRecorder {
 	x.t.Helper()
-	if rec.Code != status {
-		x.t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
-	}
-	return rec
+	return apitest.Must(x.t, rec, status)
 }
 
 // problemField checks a problem+json answer and returns the field it names.
 func (x *harness) problemField(rec *httptest.ResponseRecorder, status int) string {
 	x.t.Helper()
-	x.must(rec, status)
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-		x.t.Fatalf("Content-Type %q", ct)
-	}
-	var b problem.Body
-	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
-		x.t.Fatal(err)
-	}
-	return b.Field
+	return apitest.Problem(x.t, rec, status).Field
 }
 
 func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 	t.Helper()
-	var v T
-	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-		t.Fatalf("%v: %s", err, rec.Body.String())
-	}
-	return v
+	return apitest.Decode[T](t, rec)
 }
 
 func contains(s string, subs ...string) error {

@@ -1,12 +1,9 @@
 package messages
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -16,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/admission"
+	"qrcircles/resource/apitest"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
@@ -120,51 +118,23 @@ func (x *harness) circle(owner int64, members ...int64) int64 {
 // do sends a request with a JSON body (none if nil).
 func (x *harness) do(token, method, path string, body any) *httptest.ResponseRecorder {
 	x.t.Helper()
-	var r io.Reader
-	if body != nil {
-		j, err := json.Marshal(body)
-		if err != nil {
-			x.t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := httptest.NewRecorder()
-	x.engine.ServeHTTP(rec, req)
-	return rec
+	return apitest.Do(x.t, x.engine, token, method, path, body)
 }
 
 func (x *harness) must(rec *httptest.ResponseRecorder, status int) *httptest.ResponseRecorder {
 	x.t.Helper()
-	if rec.Code != status {
-		x.t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
-	}
-	return rec
+	return apitest.Must(x.t, rec, status)
 }
 
 // problem checks a problem+json answer and returns it.
 func (x *harness) problem(rec *httptest.ResponseRecorder, status int) problem.Body {
 	x.t.Helper()
-	x.must(rec, status)
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-		x.t.Fatalf("Content-Type %q: %s", ct, rec.Body.String())
-	}
-	return decode[problem.Body](x.t, rec)
+	return apitest.Problem(x.t, rec, status)
 }
 
 func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 	t.Helper()
-	var v T
-	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-		t.Fatalf("%v: %s", err, rec.Body.String())
-	}
-	return v
+	return apitest.Decode[T](t, rec)
 }
 
 func body(s string) map[string]any { return map[string]any{"body": s} }
