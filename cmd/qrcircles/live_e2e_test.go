@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"qrcircles/resource/push/pushtest"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,12 +32,7 @@ import (
 const liveWait = 10 * time.Second
 
 // liveEvent is one message of the stream; Comment is set for comments and the retry line.
-type liveEvent struct {
-	ID      int64
-	Type    string
-	Data    string
-	Comment string
-}
+type liveEvent pushtest.Message
 
 // cardPush is the payload of a card.updated event.
 type cardPush struct {
@@ -115,30 +110,10 @@ func (s *liveStream) close() {
 
 func (s *liveStream) read() {
 	defer close(s.msgs)
-	sc := bufio.NewScanner(s.resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var m liveEvent
-	var data []string
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if m.Type != "" || m.Comment != "" {
-				m.Data = strings.Join(data, "\n")
-				s.msgs <- m
-			}
-			m, data = liveEvent{}, nil
-		case strings.HasPrefix(line, ":"):
-			m.Comment = strings.TrimSpace(line[1:])
-		case strings.HasPrefix(line, "retry: "):
-			m.Comment = line
-		case strings.HasPrefix(line, "id: "):
-			m.ID, _ = strconv.ParseInt(line[4:], 10, 64)
-		case strings.HasPrefix(line, "event: "):
-			m.Type = line[7:]
-		case strings.HasPrefix(line, "data: "):
-			data = append(data, line[6:])
-		}
+	ms := make(chan pushtest.Message)
+	go pushtest.Read(s.resp.Body, ms)
+	for m := range ms {
+		s.msgs <- liveEvent(m)
 	}
 }
 

@@ -1,13 +1,12 @@
 package push_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"qrcircles/resource/push/pushtest"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -131,12 +130,7 @@ func cardUpdated(t *testing.T, circle, subject int64, name string) storage.Event
 }
 
 // sse is a message of the stream: an event, or a comment when Comment is set.
-type sse struct {
-	ID      int64
-	Type    string
-	Data    string
-	Comment string
-}
+type sse = pushtest.Message
 
 // client is one SSE connection.
 type client struct {
@@ -182,31 +176,7 @@ func (c *client) close() {
 
 // read parses the stream; a "retry:" field is passed on as a comment.
 func (c *client) read() {
-	defer close(c.msgs)
-	sc := bufio.NewScanner(c.resp.Body)
-	var m sse
-	var data []string
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if m.Type != "" || m.Comment != "" {
-				m.Data = strings.Join(data, "\n")
-				c.msgs <- m
-			}
-			m, data = sse{}, nil
-		case strings.HasPrefix(line, ":"):
-			m.Comment = strings.TrimSpace(line[1:])
-		case strings.HasPrefix(line, "retry: "):
-			m.Comment = line
-		case strings.HasPrefix(line, "id: "):
-			m.ID, _ = strconv.ParseInt(line[4:], 10, 64)
-		case strings.HasPrefix(line, "event: "):
-			m.Type = line[7:]
-		case strings.HasPrefix(line, "data: "):
-			data = append(data, line[6:])
-		}
-	}
+	pushtest.Read(c.resp.Body, c.msgs)
 }
 
 // next returns the next message, failing the test when none comes or the stream ends.
