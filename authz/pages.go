@@ -1,12 +1,14 @@
 package authz
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -249,12 +251,40 @@ func (s *Server) revokeConsent(c *gin.Context) {
 		s.renderError(c, "account", "Your account", errExpiredForm, accountData{User: u.User})
 		return
 	}
-	err := s.store.DeleteConsent(c.Request.Context(), u.ID, c.PostForm("client_id"))
+	err := s.withdrawConsent(c, u.ID, c.PostForm("client_id"))
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// withdrawConsent deletes the user's consent to the client and records it, in one transaction.
+func (s *Server) withdrawConsent(c *gin.Context, userID int64, clientID string) error {
+	return s.store.InTx(c.Request.Context(), func(ctx context.Context) error {
+		cn, err := s.store.Consent(ctx, userID, clientID)
+		if err != nil {
+			return err
+		}
+		if err := s.store.DeleteConsent(ctx, userID, clientID); err != nil {
+			return err
+		}
+		return s.store.AddAudit(ctx, consentEntry(c, s.now(), audit.ConsentWithdraw, cn))
+	})
+}
+
+// grantConsent stores the user's consent to the client and records it, in one transaction.
+func (s *Server) grantConsent(c *gin.Context, cn storage.Consent) error {
+	return s.store.InTx(c.Request.Context(), func(ctx context.Context) error {
+		if err := s.store.PutConsent(ctx, cn); err != nil {
+			return err
+		}
+		return s.store.AddAudit(ctx, consentEntry(c, cn.GrantedAt, audit.ConsentGrant, cn))
+	})
+}
+
+func consentEntry(c *gin.Context, at time.Time, action string, cn storage.Consent) storage.AuditEntry {
+	return audit.Entry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
 }
 
 // requireUser returns the signed-in user, or sends the browser to sign in first.
@@ -291,7 +321,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 			s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrAccessDenied.WithHint("The user declined."))
 			return nil, true
 		}
-		err := s.store.PutConsent(ctx, storage.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
+		err := s.grantConsent(c, storage.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
 		if err != nil {
 			s.renderError(c, "message", "Consent", err, nil)
 			return nil, true

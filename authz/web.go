@@ -29,6 +29,8 @@ type UserStore interface {
 	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	// InTx runs fn in one transaction; a consent change and its audit entry share one.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 const (

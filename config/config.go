@@ -58,7 +58,9 @@ type Config struct {
 	IntrospectionClientSecret string
 	// ScanSessionLifespan is how long a scan session (the token that joins one circle) lasts.
 	ScanSessionLifespan time.Duration
-	SMS                 SMS
+	// AuditRetention is how long audit entries are kept before the cleanup deletes them.
+	AuditRetention time.Duration
+	SMS            SMS
 }
 
 // SMS holds the settings of the SMS provider.
@@ -108,6 +110,7 @@ func Settings() []Setting {
 		{"QRC_LOG_FORMAT", "log-format", "auto", "`json`, `text`, or `auto` (JSON unless stderr is a terminal)", setLogFormat},
 		{"QRC_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a stopping server waits for requests in flight", setShutdownTimeout},
 		{"QRC_SCAN_SESSION_LIFESPAN", "scan-session-lifespan", "10m", "how long a scan session (the token that joins one circle) lasts", setScanLifespan},
+		{"QRC_AUDIT_RETENTION", "audit-retention", "8760h", "how long audit log entries are kept (8760h = 365 days); older ones are deleted", setAuditRetention},
 		{"QRC_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none", setTrustedProxies},
 	}
 }
@@ -337,12 +340,24 @@ func setLogFormat(c *Config, v string) error {
 }
 
 func setShutdownTimeout(c *Config, v string) error {
+	d, err := positiveDuration(v, "20s")
+	c.ShutdownTimeout = d
+	return err
+}
+
+func setAuditRetention(c *Config, v string) error {
+	d, err := positiveDuration(v, "8760h (365 days)")
+	c.AuditRetention = d
+	return err
+}
+
+// positiveDuration parses a Go duration above zero; example shows the expected form.
+func positiveDuration(v, example string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return fmt.Errorf("expected a positive duration such as 20s, got %q", v)
+		return 0, fmt.Errorf("expected a positive duration such as %s, got %q", example, v)
 	}
-	c.ShutdownTimeout = d
-	return nil
+	return d, nil
 }
 
 func setScanLifespan(c *Config, v string) error {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -22,6 +23,27 @@ func TestDefaults(t *testing.T) {
 	if c.Listen != ":8080" || c.PublicURL.String() != "http://localhost:8080" || c.DatabaseURL != "" ||
 		c.DataDir != "./data" || c.Mode != ModeDevelopment || c.SMS.Provider != SMSConsole || c.DefaultRegion != "CN" {
 		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestAuditRetention(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		want time.Duration
+	}{
+		{nil, nil, 365 * 24 * time.Hour},
+		{map[string]string{"QRC_AUDIT_RETENTION": "720h"}, nil, 720 * time.Hour},
+		{map[string]string{"QRC_AUDIT_RETENTION": "720h"}, []string{"--audit-retention", "90m"}, 90 * time.Minute},
+	} {
+		c, err := load(t, tt.env, tt.args...)
+		if err != nil || c.AuditRetention != tt.want {
+			t.Errorf("env %v args %v: retention %s, %v; want %s", tt.env, tt.args, c.AuditRetention, err, tt.want)
+		}
+	}
+	_, err := load(t, map[string]string{"QRC_AUDIT_RETENTION": "0"})
+	if err == nil || !strings.Contains(err.Error(), "positive duration") {
+		t.Fatalf("zero retention: %v; want a message asking for a positive duration", err)
 	}
 }
 
@@ -53,6 +75,9 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		{"bad region", map[string]string{"QRC_DEFAULT_REGION": "china"}, "QRC_DEFAULT_REGION"},
 		{"bad pool", map[string]string{"QRC_DB_MAX_CONNS": "0"}, "QRC_DB_MAX_CONNS"},
 		{"bad timeout", map[string]string{"QRC_SHUTDOWN_TIMEOUT": "soon"}, "QRC_SHUTDOWN_TIMEOUT"},
+		{"zero audit retention", map[string]string{"QRC_AUDIT_RETENTION": "0"}, "QRC_AUDIT_RETENTION"},
+		{"negative audit retention", map[string]string{"QRC_AUDIT_RETENTION": "-24h"}, "QRC_AUDIT_RETENTION"},
+		{"audit retention in days", map[string]string{"QRC_AUDIT_RETENTION": "365d"}, "QRC_AUDIT_RETENTION"},
 		{"twilio without token", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1"}, "QRC_TWILIO_AUTH_TOKEN"},
 		{"verify without service", map[string]string{"QRC_SMS_PROVIDER": "twilio-verify", "QRC_TWILIO_ACCOUNT_SID": "AC1", "QRC_TWILIO_AUTH_TOKEN": "t"}, "QRC_TWILIO_VERIFY_SERVICE_SID"},
 		{"bad role", map[string]string{"QRC_ROLE": "both"}, "QRC_ROLE"},

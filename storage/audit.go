@@ -83,6 +83,15 @@ func (db *DB) AddAudit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
+// DeleteAuditBefore deletes the audit entries recorded before the given time.
+func (db *DB) DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error) {
+	res := db.conn(ctx).Exec(`DELETE FROM audit_log WHERE at < ?`, otpTime(before))
+	if res.Error != nil {
+		return 0, fmt.Errorf("deleting old audit entries: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // AuditLog returns the entries matching q, newest first.
 func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
 	tx := db.conn(ctx).Model(&auditRow{})

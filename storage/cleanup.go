@@ -26,17 +26,19 @@ type CleanupReport struct {
 	OTP           int64 // challenges and rate counters
 	PendingScans  int64
 	Events        int64
+	Audit         int64 // audit entries older than the audit retention
 }
 
 // Total is the number of rows deleted.
 func (r CleanupReport) Total() int64 {
-	return r.OAuthSessions + r.LoginSessions + r.OTP + r.PendingScans + r.Events
+	return r.OAuthSessions + r.LoginSessions + r.OTP + r.PendingScans + r.Events + r.Audit
 }
 
-// Cleanup deletes every expired token, code, session, challenge and old event. Each step is a
-// plain DELETE … WHERE, so any number of instances may run it at once: a row is deleted by
-// whichever gets it first and counted there only. A failing step does not stop the others.
-func (db *DB) Cleanup(ctx context.Context, now time.Time) (CleanupReport, error) {
+// Cleanup deletes every expired token, code, session, challenge and old event, and the audit
+// entries older than auditRetention. Each step is a plain DELETE … WHERE, so any number of
+// instances may run it at once: a row is deleted by whichever gets it first and counted there
+// only. A failing step does not stop the others.
+func (db *DB) Cleanup(ctx context.Context, now time.Time, auditRetention time.Duration) (CleanupReport, error) {
 	var r CleanupReport
 	steps := []struct {
 		n   *int64
@@ -47,6 +49,12 @@ func (db *DB) Cleanup(ctx context.Context, now time.Time) (CleanupReport, error)
 		{&r.OTP, func() (int64, error) { return db.PurgeOTP(ctx, now.Add(-OTPRetention)) }},
 		{&r.PendingScans, func() (int64, error) { return db.DeleteExpiredPendingScans(ctx, now.Add(-PendingScanRetention)) }},
 		{&r.Events, func() (int64, error) { return db.DeleteEventsBefore(ctx, now.Add(-EventRetention)) }},
+		{&r.Audit, func() (int64, error) {
+			if auditRetention <= 0 { // would delete the whole log
+				return 0, fmt.Errorf("audit retention must be positive, got %s", auditRetention)
+			}
+			return db.DeleteAuditBefore(ctx, now.Add(-auditRetention))
+		}},
 	}
 	var errs []error
 	for _, s := range steps {
@@ -77,17 +85,17 @@ func (db *DB) DeleteExpiredPendingScans(ctx context.Context, before time.Time) (
 
 // RunCleanup runs Cleanup at once and then every period until ctx ends, logging what it
 // deleted. Every instance may run it.
-func RunCleanup(ctx context.Context, db *DB, every time.Duration, log *slog.Logger) {
+func RunCleanup(ctx context.Context, db *DB, every, auditRetention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		r, err := db.Cleanup(ctx, time.Now())
+		r, err := db.Cleanup(ctx, time.Now(), auditRetention)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("cleaning up expired rows", "error", err)
 		}
 		if r.Total() > 0 {
 			log.Info("cleaned up expired rows", "oauth_sessions", r.OAuthSessions, "login_sessions", r.LoginSessions,
-				"otp", r.OTP, "pending_scans", r.PendingScans, "events", r.Events)
+				"otp", r.OTP, "pending_scans", r.PendingScans, "events", r.Events, "audit", r.Audit)
 		}
 		select {
 		case <-ctx.Done():

@@ -13,6 +13,9 @@ import (
 
 var cleanupNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
+// cleanupAuditRetention is the audit retention the tests clean up with.
+const cleanupAuditRetention = 30 * 24 * time.Hour
+
 // seedCleanup stores expired and live rows of every kind Cleanup handles and returns the
 // report a single Cleanup at cleanupNow must give.
 func seedCleanup(t *testing.T, db *storage.DB) storage.CleanupReport {
@@ -44,7 +47,11 @@ func seedCleanup(t *testing.T, db *storage.DB) storage.CleanupReport {
 	for _, at := range []time.Time{now.Add(-26 * time.Hour), now.Add(-25*time.Hour - time.Second), now.Add(-time.Hour)} {
 		must(db.AppendEvents(ctx, storage.Event{RecipientID: u.ID, Type: "test", Payload: []byte(`{}`), CreatedAt: at}))
 	}
-	return storage.CleanupReport{LoginSessions: 2, OTP: 2, PendingScans: 1, Events: 2}
+	for _, at := range []time.Time{now.Add(-31 * 24 * time.Hour), now.Add(-cleanupAuditRetention - time.Second),
+		now.Add(-cleanupAuditRetention), now.Add(-time.Hour)} {
+		must(db.AddAudit(ctx, storage.AuditEntry{At: at, Action: "login", ActorID: u.ID}))
+	}
+	return storage.CleanupReport{LoginSessions: 2, OTP: 2, PendingScans: 1, Events: 2, Audit: 2}
 }
 
 // checkLiveRowsKept fails the test when Cleanup took a row that is still in use.
@@ -66,20 +73,42 @@ func checkLiveRowsKept(t *testing.T, db *storage.DB) {
 	if evs, err := db.EventsAfter(ctx, 0, 10); err != nil || len(evs) != 1 {
 		t.Errorf("events left: %d %v", len(evs), err)
 	}
+	es, err := db.AuditLog(ctx, storage.AuditQuery{})
+	if err != nil || len(es) != 2 || !es[1].At.Equal(cleanupNow.Add(-cleanupAuditRetention)) {
+		t.Errorf("audit entries left: %+v %v; want the two within the retention", es, err)
+	}
 }
 
 func TestCleanupDeletesOnlyExpiredRows(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		want := seedCleanup(t, db)
-		got, err := db.Cleanup(context.Background(), cleanupNow)
+		got, err := db.Cleanup(context.Background(), cleanupNow, cleanupAuditRetention)
 		if err != nil || got != want {
 			t.Fatalf("Cleanup = %+v, %v; want %+v", got, err, want)
 		}
-		again, err := db.Cleanup(context.Background(), cleanupNow)
+		again, err := db.Cleanup(context.Background(), cleanupNow, cleanupAuditRetention)
 		if err != nil || again.Total() != 0 {
 			t.Fatalf("second Cleanup = %+v, %v; want nothing", again, err)
 		}
 		checkLiveRowsKept(t, db)
+	})
+}
+
+func TestCleanupKeepsTheAuditLogWithoutAPositiveRetention(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		if err := db.AddAudit(ctx, storage.AuditEntry{At: cleanupNow.Add(-time.Hour), Action: "login"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, retention := range []time.Duration{0, -time.Hour} {
+			r, err := db.Cleanup(ctx, cleanupNow, retention)
+			if err == nil || r.Audit != 0 {
+				t.Errorf("retention %s: %+v, %v; want an error and nothing deleted", retention, r, err)
+			}
+		}
+		if es, err := db.AuditLog(ctx, storage.AuditQuery{}); err != nil || len(es) != 1 {
+			t.Fatalf("audit log after cleanups without retention: %+v %v", es, err)
+		}
 	})
 }
 
@@ -98,7 +127,7 @@ func TestConcurrentCleanupOnPostgres(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-barrier
-			r, err := db.Cleanup(context.Background(), cleanupNow)
+			r, err := db.Cleanup(context.Background(), cleanupNow, cleanupAuditRetention)
 			mu.Lock()
 			defer mu.Unlock()
 			errs = append(errs, err)
@@ -107,6 +136,7 @@ func TestConcurrentCleanupOnPostgres(t *testing.T) {
 			summed.PendingScans += r.PendingScans
 			summed.Events += r.Events
 			summed.OAuthSessions += r.OAuthSessions
+			summed.Audit += r.Audit
 		}()
 	}
 	close(barrier)

@@ -181,6 +181,25 @@ var catalog = map[string][2]string{
 	"settings.asks":            {"asks for your card", "想要您的名片"},
 	"settings.accept":          {"Accept", "接受"},
 	"settings.decline":         {"Decline", "拒绝"},
+
+	// Operators' health page.
+	"health.title":       {"Health", "运行状况"},
+	"health.healthy":     {"This instance is healthy.", "此实例运行正常。"},
+	"health.unhealthy":   {"This instance is not healthy. Failing: %s", "此实例运行异常。故障项：%s"},
+	"health.checked_at":  {"Checked %s", "检查时间 %s"},
+	"health.json":        {"As JSON", "JSON 格式"},
+	"health.checks":      {"Checks", "检查项"},
+	"health.ok":          {"ok", "正常"},
+	"health.failing":     {"failing", "故障"},
+	"health.took":        {"took %s", "耗时 %s"},
+	"health.instance":    {"This instance", "本实例"},
+	"health.version":     {"Version:", "版本："},
+	"health.role":        {"Role:", "角色："},
+	"health.started":     {"Started:", "启动时间："},
+	"health.uptime":      {"Uptime:", "已运行："},
+	"health.live":        {"Live connections:", "实时连接："},
+	"health.pool":        {"Database pool:", "数据库连接池："},
+	"health.pool_counts": {"%d in use, %d idle, %d open", "使用中 %d，空闲 %d，已打开 %d"},
 }
 
 // T returns the catalog string key in lang, formatted with args. A missing key shows as

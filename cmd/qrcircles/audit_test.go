@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +82,42 @@ func TestAuditCommand(t *testing.T) {
 	}
 	if _, err := runAudit(t, data, "--action", "nonsense"); err == nil {
 		t.Fatal("accepted an unknown action")
+	}
+}
+
+func TestAuditCommandFiltersConsentAndExclusionActions(t *testing.T) {
+	data := t.TempDir()
+	if _, err := run(t, data, "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, storage.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := []string{audit.ConsentGrant, audit.ConsentWithdraw, audit.ExclusionAdd, audit.ExclusionRemove}
+	for i, a := range actions {
+		if err := db.AddAudit(ctx, audit.Entry(time.Now().Add(-time.Duration(i+1)*time.Minute), a, 3, "t", "", nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, a := range actions {
+		out, err := runAudit(t, data, "--action", a, "--json")
+		if err != nil || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"action":"`+a+`"`) {
+			t.Errorf("--action %s: %v\n%s", a, err, out)
+		}
+	}
+}
+
+func TestREADMEListsEveryAuditAction(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range audit.Actions {
+		if !strings.Contains(string(readme), "`"+a+"`") {
+			t.Errorf("README.md does not name the audit action %q", a)
+		}
 	}
 }

@@ -17,16 +17,25 @@ const (
 	ClientCreate   = "client.create"
 	ClientDelete   = "client.delete"
 	ClientRotate   = "client.rotate_secret"
+	ClientUpdate   = "client.update" // e.g. its web origins changed
 	RequestApprove = "request.approve"
 	RequestDeny    = "request.deny"
 	MemberRemove   = "member.remove"
 	SettingsChange = "settings.change"
 	KeysRotate     = "keys.rotate"
+	// A person allows an OAuth client their data, or withdraws that (target: the client).
+	ConsentGrant    = "consent.grant"
+	ConsentWithdraw = "consent.withdraw"
+	// A person adds or removes a "never in the same circle as" exclusion; the entry names
+	// user IDs only, never the phone number the exclusion holds.
+	ExclusionAdd    = "exclusion.add"
+	ExclusionRemove = "exclusion.remove"
 )
 
 // Actions lists every action, for validating a query.
-var Actions = []string{Login, Logout, ClientCreate, ClientDelete, ClientRotate,
-	RequestApprove, RequestDeny, MemberRemove, SettingsChange, KeysRotate}
+var Actions = []string{Login, Logout, ClientCreate, ClientDelete, ClientRotate, ClientUpdate,
+	RequestApprove, RequestDeny, MemberRemove, SettingsChange, KeysRotate,
+	ConsentGrant, ConsentWithdraw, ExclusionAdd, ExclusionRemove}
 
 // Recorder stores audit entries; *storage.DB is one. Inside storage.InTx the entry joins the
 // transaction.

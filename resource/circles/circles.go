@@ -46,6 +46,8 @@ type Store interface {
 	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
 	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, now time.Time) error
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	// InTx runs fn in one transaction; an exclusion change and its audit entry share one.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Service carries out circle actions.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"qrcircles/authz/phone"
@@ -148,7 +150,14 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 	if other == u.Phone {
 		return storage.Exclusion{}, problem.Invalid("phone", "That is your own number.")
 	}
-	ex, err := s.Store.CreateExclusion(ctx, u.ID, u.Phone, other, s.now())
+	var ex storage.Exclusion
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if ex, err = s.Store.CreateExclusion(ctx, u.ID, u.Phone, other, s.now()); err != nil {
+			return err
+		}
+		return s.auditExclusion(ctx, audit.ExclusionAdd, u.ID, ex)
+	})
 	if errors.Is(err, storage.ErrConflict) {
 		return ex, problem.Errorf(problem.EConflict, "You already share a circle with this person; leave it first.")
 	}
@@ -157,7 +166,35 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 
 // RemoveExclusion deletes one of the person's exclusions.
 func (s *Service) RemoveExclusion(ctx context.Context, userID, id int64) error {
-	return notFound(s.Store.DeleteExclusion(ctx, userID, id), "No such exclusion.")
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		xs, err := s.Store.Exclusions(ctx, userID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(xs, func(x storage.Exclusion) bool { return x.ID == id })
+		if i < 0 {
+			return fmt.Errorf("exclusion %d: %w", id, storage.ErrNotFound)
+		}
+		if err := s.Store.DeleteExclusion(ctx, userID, id); err != nil {
+			return err
+		}
+		return s.auditExclusion(ctx, audit.ExclusionRemove, userID, xs[i])
+	})
+	return notFound(err, "No such exclusion.")
+}
+
+// auditExclusion records an exclusion change in the caller's transaction. The entry names
+// user IDs only, never the phone the exclusion holds; the other person's ID is there when
+// that phone has an account.
+func (s *Service) auditExclusion(ctx context.Context, action string, userID int64, x storage.Exclusion) error {
+	detail := map[string]string{"user_id": strconv.FormatInt(userID, 10)}
+	switch other, err := s.Store.UserByPhone(ctx, x.OtherPhone); {
+	case err == nil:
+		detail["other_user_id"] = strconv.FormatInt(other.ID, 10)
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	return s.Store.AddAudit(ctx, audit.Entry(s.now(), action, userID, fmt.Sprintf("exclusion:%d", x.ID), "", detail))
 }
 
 // ParseAllowlistCSV reads phones from CSV text: the first column of every row, skipping a

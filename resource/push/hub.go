@@ -306,6 +306,21 @@ func signal(c chan struct{}) {
 // ListenPID is the PostgreSQL backend of the LISTEN connection, 0 when there is none.
 func (h *Hub) ListenPID() uint32 { return h.listenPID.Load() }
 
+// Running reports whether Run has started fanning events out and the hub is not closed.
+func (h *Hub) Running() bool {
+	select {
+	case <-h.done:
+		return false
+	default:
+	}
+	select {
+	case <-h.ready:
+		return true
+	default:
+		return false
+	}
+}
+
 // Close ends every subscription, so that the streams return, and refuses new ones. Call it
 // when the server shuts down (http.Server.RegisterOnShutdown), since Shutdown waits for
 // streams that would otherwise never end.

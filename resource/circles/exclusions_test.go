@@ -1,0 +1,141 @@
+package circles_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"qrcircles/resource/audit"
+	"qrcircles/resource/circles"
+	"qrcircles/storage"
+	"qrcircles/storage/storagetest"
+)
+
+var exclusionNow = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func newUser(t *testing.T, db *storage.DB, phone string) storage.User {
+	t.Helper()
+	u, _, err := db.EnsureUser(context.Background(), phone, exclusionNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func exclusionEntries(t *testing.T, db *storage.DB) []storage.AuditEntry {
+	t.Helper()
+	var all []storage.AuditEntry
+	for _, action := range []string{audit.ExclusionAdd, audit.ExclusionRemove} {
+		es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, es...)
+	}
+	return all
+}
+
+func TestExclusionChangesAreAuditedWithoutPhones(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc := &circles.Service{Store: db, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		a := newUser(t, db, "+8613800138001")
+		b := newUser(t, db, "+8613800138002")
+		phones := []string{a.Phone, b.Phone, "+8613800138003", "13800138001", "13800138002", "13800138003"}
+
+		withAccount, err := svc.AddExclusion(ctx, a, "138 0013 8002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		noAccount, err := svc.AddExclusion(ctx, a, "13800138003")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveExclusion(ctx, a.ID, withAccount.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveExclusion(ctx, a.ID, withAccount.ID); err == nil {
+			t.Fatal("removed the same exclusion twice")
+		}
+		if err := svc.RemoveExclusion(ctx, b.ID, noAccount.ID); err == nil {
+			t.Fatal("removed someone else's exclusion")
+		}
+
+		got := exclusionEntries(t, db)
+		want := []storage.AuditEntry{
+			{Action: audit.ExclusionAdd, Target: fmt.Sprintf("exclusion:%d", noAccount.ID), Detail: fmt.Sprintf(`{"user_id":"%d"}`, a.ID)},
+			{Action: audit.ExclusionAdd, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
+			{Action: audit.ExclusionRemove, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("entries %+v; want %d", got, len(want))
+		}
+		for i, e := range got {
+			w := want[i]
+			if e.Action != w.Action || e.ActorID != a.ID || e.Target != w.Target || e.Detail != w.Detail || !e.At.Equal(exclusionNow) {
+				t.Errorf("entry %d = %+v; want %+v by user %d", i, e, w, a.ID)
+			}
+			for _, p := range phones {
+				if strings.Contains(e.Target+e.Detail+e.IP, p) {
+					t.Errorf("entry %d names phone %s: %+v", i, p, e)
+				}
+			}
+		}
+	})
+}
+
+// failingAudit is the database with an audit log that refuses every entry.
+type failingAudit struct{ *storage.DB }
+
+func (failingAudit) AddAudit(context.Context, storage.AuditEntry) error {
+	return errors.New("audit log unavailable")
+}
+
+// TestFailedExclusionChangesLeaveNoEntry: a change that fails writes no entry, and a change
+// whose entry cannot be written is not made.
+func TestFailedExclusionChangesLeaveNoEntry(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc := &circles.Service{Store: db, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		a := newUser(t, db, "+8613900139001")
+		b := newUser(t, db, "+8613900139002")
+		c := storage.Circle{Code: "exclaudit", OwnerID: a.ID, Title: "t", TimeZone: "UTC", CreatedAt: exclusionNow, UpdatedAt: exclusionNow}
+		if err := db.CreateCircle(ctx, &c, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []int64{a.ID, b.ID} {
+			err := db.Gorm().Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)`, c.ID, u, exclusionNow).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.AddExclusion(ctx, a, b.Phone); err == nil {
+			t.Fatal("excluded someone already in a shared circle")
+		}
+		if err := svc.RemoveExclusion(ctx, a.ID, 12345); err == nil {
+			t.Fatal("removed an exclusion that does not exist")
+		}
+		if got := exclusionEntries(t, db); len(got) != 0 {
+			t.Fatalf("failed changes were recorded: %+v", got)
+		}
+
+		broken := &circles.Service{Store: failingAudit{db}, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		if _, err := broken.AddExclusion(ctx, a, "+8613900139003"); err == nil {
+			t.Fatal("added an exclusion without its audit entry")
+		}
+		x, err := svc.AddExclusion(ctx, a, "+8613900139004")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := broken.RemoveExclusion(ctx, a.ID, x.ID); err == nil {
+			t.Fatal("removed an exclusion without its audit entry")
+		}
+		xs, err := db.Exclusions(ctx, a.ID)
+		if err != nil || len(xs) != 1 || xs[0].ID != x.ID {
+			t.Fatalf("exclusions after failed audits: %+v %v; want only %d", xs, err, x.ID)
+		}
+	})
+}
