@@ -56,6 +56,7 @@ type ClientSpec struct {
 	Public       bool
 	Scopes       []string
 	Grants       []string
+	WebOrigins   []string // pages that may show the "Join with QR Circles" button
 }
 
 // Create registers a client and returns it with its secret (empty for public clients). The
@@ -64,6 +65,7 @@ func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*
 	if err := spec.validate(); err != nil {
 		return nil, "", err
 	}
+	spec.WebOrigins, _ = NormalizeOrigins(spec.WebOrigins) // validate has checked them
 	c := newClient("c_"+randomToken(16), spec, now)
 	secret := ""
 	if !spec.Public {
@@ -88,6 +90,24 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 	secret := randomToken(32)
 	hash, _ := m.hasher.Hash(ctx, []byte(secret))
 	return secret, m.store.SetClientSecretHash(ctx, id, hash)
+}
+
+// SetWebOrigins replaces the origins whose pages may embed the client's join button; none
+// turns the button off.
+func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string) error {
+	norm, err := NormalizeOrigins(origins)
+	if err != nil {
+		return err
+	}
+	c, err := m.store.Client(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.FirstParty {
+		return problem.Invalid("client", "the first-party client has no embedding origins")
+	}
+	c.WebOrigins = norm
+	return m.store.UpdateClient(ctx, c)
 }
 
 // List returns every client.
@@ -146,6 +166,7 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		ResponseTypes:           []string{"code"},
 		Scopes:                  spec.Scopes,
 		Public:                  spec.Public,
+		WebOrigins:              spec.WebOrigins,
 		TokenEndpointAuthMethod: auth,
 		CreatedAt:               now.UTC(),
 		UpdatedAt:               now.UTC(),
@@ -175,6 +196,9 @@ func (s ClientSpec) validate() error {
 			return err
 		}
 	}
+	if _, err := NormalizeOrigins(s.WebOrigins); err != nil {
+		return err
+	}
 	if len(s.Scopes) == 0 {
 		return problem.Invalid("scope", "a client needs at least one scope")
 	}
@@ -201,3 +225,51 @@ func validateRedirectURI(raw string) error {
 	}
 	return problem.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
 }
+
+// NormalizeOrigins checks web origins as browsers write them (scheme://host[:port], no path)
+// and returns them in that form: lower case, default ports dropped, duplicates removed. Like
+// redirect URIs, an origin uses https, or plain http only on a loopback address.
+func NormalizeOrigins(raw []string) ([]string, error) {
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(r), "/"))
+		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+			return nil, problem.Invalid("origin", "%q is not a web origin; write it as https://host or https://host:port", r)
+		}
+		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+		if u.Scheme != "https" && !(u.Scheme == "http" && fosite.IsLocalhost(u)) {
+			return nil, problem.Invalid("origin", "the origin %q must use https (plain http only on a loopback address)", r)
+		}
+		if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
+			u.Host = u.Hostname()
+			if strings.Contains(u.Host, ":") {
+				u.Host = "[" + u.Host + "]"
+			}
+		}
+		if o := u.Scheme + "://" + u.Host; !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// EmbedOrigin returns the client that may embed joins on pages of origin, or an error for
+// people: an unknown client, or an origin the client did not register.
+func EmbedOrigin(ctx context.Context, store interface {
+	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
+}, clientID, origin string) (*storage.OAuthClient, error) {
+	c, err := store.Client(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errUnknownEmbedder
+	}
+	if err != nil {
+		return nil, err
+	}
+	norm, err := NormalizeOrigins([]string{origin})
+	if err != nil || c.FirstParty || !slices.Contains(c.WebOrigins, norm[0]) {
+		return nil, errUnknownEmbedder
+	}
+	return c, nil
+}
+
+var errUnknownEmbedder = problem.Errorf(problem.EForbidden, "This site is not registered to add people to QR Circles. Open the circle's QR code instead. / 该网站未获准代为加入二维码好友圈，请直接扫描圈子的二维码。")

@@ -16,6 +16,7 @@ import (
 
 	"qrcircles/resource/problem"
 	"qrcircles/storage"
+	"qrcircles/templates"
 )
 
 // ScanStore keeps browser scans between the circle page and the callback.
@@ -30,6 +31,7 @@ type ScanResult struct {
 	UserID    int64
 	CircleURL string
 	ScanTime  time.Time
+	ReturnTo  string // the relative address StartScan was given; "" for the circle's pages
 }
 
 // ScanHandler takes over a browser once its scan session is issued (the join and its page).
@@ -45,12 +47,16 @@ func (s *Server) OnScan(h ScanHandler) { s.onScan = h }
 
 // StartScan begins the browser path of a scan: it keeps the scan time server-side with a
 // PKCE verifier, bound to this browser, and sends the browser into an authorization request
-// of the first-party client with the circle as audience.
-func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time) {
+// of the first-party client with the circle as audience. returnTo, a path on this server,
+// travels with the scan to the scan handler ("" when the circle's own pages follow).
+func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string) {
+	if templates.SafeReturnTo(returnTo) != returnTo {
+		returnTo = ""
+	}
 	state, verifier, binding := randomToken(24), randomToken(32), randomToken(24)
 	err := s.store.CreatePendingScan(c.Request.Context(), storage.PendingScan{
 		StateHash: hashID(state), BindingHash: hashID(binding), Verifier: verifier,
-		CircleURL: circleURL, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
+		CircleURL: circleURL, ReturnTo: returnTo, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
 		s.renderError(c, "message", "Something went wrong", err, nil)
@@ -100,7 +106,7 @@ func (s *Server) callback(c *gin.Context) {
 		s.renderError(c, "message", "Scan again", err, nil)
 		return
 	}
-	res.CircleURL = p.CircleURL
+	res.CircleURL, res.ReturnTo = p.CircleURL, p.ReturnTo
 	s.onScan(c, res)
 }
 

@@ -59,3 +59,19 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeFileFS(w, r, files, name)
 }
+
+// Stable serves the named asset at a URL that does not change between releases, for pages of
+// other sites that load it (embed.js): cached briefly, loadable from any origin.
+func (a *Assets) Stable(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := a.urls[name]; !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=300")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		h.Set("X-Content-Type-Options", "nosniff")
+		http.ServeFileFS(w, r, files, name)
+	})
+}

@@ -18,6 +18,11 @@ var migrations = []Migration{
 	{7, "event log", migrateEvents},
 	{8, "messages and mutes", migrateMessages},
 	{9, "audit log", migrateAudit},
+	{10, "web origins of clients and the return address of browser scans", func(tx *gorm.DB, _ string) error {
+		return execAll(tx,
+			`ALTER TABLE oauth_clients ADD COLUMN web_origins text NOT NULL DEFAULT '[]'`,
+			`ALTER TABLE pending_scans ADD COLUMN return_to text NOT NULL DEFAULT ''`)
+	}},
 }
 
 // timestamp is the column type for a moment in time.

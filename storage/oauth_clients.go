@@ -34,6 +34,7 @@ type OAuthClient struct {
 	ResponseTypes           []string
 	Scopes                  []string
 	Audience                []string
+	WebOrigins              []string // origins whose pages may embed the join button
 	Public                  bool
 	FirstParty              bool
 	TokenEndpointAuthMethod string
@@ -109,6 +110,7 @@ type oauthClientRow struct {
 	ResponseTypes           string    `gorm:"column:response_types"`
 	Scopes                  string    `gorm:"column:scopes"`
 	Audience                string    `gorm:"column:audience"`
+	WebOrigins              string    `gorm:"column:web_origins"`
 	Public                  bool      `gorm:"column:public"`
 	FirstParty              bool      `gorm:"column:first_party"`
 	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
@@ -123,7 +125,8 @@ func clientRow(c *OAuthClient) oauthClientRow {
 		ID: c.ID, SecretHash: c.SecretHash, Name: c.Name,
 		RedirectURIs: jsonList(c.RedirectURIs), GrantTypes: jsonList(c.GrantTypes),
 		ResponseTypes: jsonList(c.ResponseTypes), Scopes: jsonList(c.Scopes), Audience: jsonList(c.Audience),
-		Public: c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		WebOrigins: jsonList(c.WebOrigins),
+		Public:     c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
@@ -139,6 +142,7 @@ func (r oauthClientRow) client() (*OAuthClient, error) {
 	}{
 		{r.RedirectURIs, &c.RedirectURIs}, {r.GrantTypes, &c.GrantTypes},
 		{r.ResponseTypes, &c.ResponseTypes}, {r.Scopes, &c.Scopes}, {r.Audience, &c.Audience},
+		{r.WebOrigins, &c.WebOrigins},
 	}
 	for _, l := range lists {
 		if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
@@ -224,7 +228,7 @@ func (db *DB) UpdateClient(ctx context.Context, c *OAuthClient) error {
 	c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
 	row := clientRow(c)
 	res := db.conn(ctx).Model(&oauthClientRow{}).Where("id = ?", c.ID).Select(
-		"name", "redirect_uris", "grant_types", "response_types", "scopes", "audience",
+		"name", "redirect_uris", "grant_types", "response_types", "scopes", "audience", "web_origins",
 		"public", "first_party", "token_endpoint_auth_method", "updated_at",
 	).Updates(&row)
 	return oneRowChanged("updating oauth client "+c.ID, res)

@@ -16,6 +16,7 @@ type PendingScan struct {
 	BindingHash string
 	Verifier    string
 	CircleURL   string
+	ReturnTo    string // where the browser goes after joining: "" for the circle's own pages
 	ScanTime    time.Time
 	CreatedAt   time.Time
 }

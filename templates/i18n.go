@@ -58,6 +58,16 @@ var catalog = map[string][2]string{
 	"landing.join":    {"Join", "加入"},
 	"landing.explain": {"You will sign in with your phone number; the organizer's rules decide whether you join at once or wait for review.", "用手机号登录后，符合规则即加入，否则等待组织者审核。"},
 
+	// The popup of the "Join with QR Circles" button.
+	"embed.via":         {"%s (%s) asks you to join this circle. It will learn only whether you joined: not your phone number, not your card.", "%s（%s）邀请您加入此圈子。它只会得知您是否已加入，不会得到您的手机号或名片。"},
+	"embed.joined":      {"You are in the circle.", "您已加入该圈子。"},
+	"embed.waiting":     {"Your request waits for the organizer's review.", "您的申请正在等待组织者审核。"},
+	"embed.refused":     {"You have not joined this circle.", "您未能加入该圈子。"},
+	"embed.told":        {"%s's page has been told the result. You can close this window.", "已将结果告知 %s 的页面，您可以关闭此窗口。"},
+	"embed.open_circle": {"Open the circle", "打开圈子"},
+	"embed.open_status": {"See your request", "查看申请"},
+	"embed.close":       {"Close window", "关闭窗口"},
+
 	"poster.qr_label": {"QR code for %s", "%s 的二维码"},
 	"poster.call":     {"Scan to join", "扫码加入二维码好友圈"},
 	"poster.print":    {"Print this page on A4 paper (Ctrl/⌘+P).", "用 A4 纸打印本页（Ctrl/⌘+P）。"},

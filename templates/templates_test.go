@@ -56,6 +56,12 @@ func samples() map[string]Page {
 		"circle_view": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "Notice": "Your card was delivered. / 名片已送达。",
 			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3", "Description": "Talks", "Organizer": true,
 			"Announcements": []m{{"Body": "Doors open", "When": "Sat 1 Mar 2025 08:55 (Asia/Shanghai)"}}, "Members": []m{self, member}}},
+		"circle_landing+embed": {Title: "Launch 2025", Data: m{"Code": "AbC123", "Title": "Launch 2025", "Description": "", "Location": "Hall 3",
+			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Ticket": "t0k3n", "Notice": "",
+			"Via": m{"ClientID": "c_partner", "Name": "Partner App", "Origin": "https://partner.example"}}},
+		"embed_done": {Title: "Launch 2025", Data: m{"Title": "Launch 2025", "Status": "waiting", "ClientName": "Partner App",
+			"Origin": "https://partner.example", "Link": "/circles/1/status",
+			"Message": `{"type":"qrcircles:join","status":"waiting","circle":{"code":"AbC123"},"reasons":["identity_not_in_range"]}`}},
 		"consent": {Title: "Allow access", Data: m{"ClientName": "Partner App", "Scopes": []string{"circles:read", "cards:read"}, "Action": "/oauth2/auth?x=1"}},
 		"home":    {Title: "QR Circles"},
 		"login": {Title: "Sign in", Error: "Too many codes for this number. Try again in 2 min.",
@@ -112,10 +118,11 @@ func TestGolden(t *testing.T) {
 		}
 	}
 	for name, p := range pages {
+		page, _, _ := strings.Cut(name, "+") // "page+variant" is a second sample of page
 		for _, lang := range []string{English, Chinese} {
 			p := p
 			p.Lang, p.CSRF, p.Path = lang, "csrf-token", "/sample?x=1"
-			got := render(t, r, name, p)
+			got := render(t, r, page, p)
 			file := filepath.Join("testdata", name+"."+lang+".golden")
 			if *update {
 				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {

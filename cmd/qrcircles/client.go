@@ -15,8 +15,9 @@ import (
 )
 
 const clientUsage = `usage:
-  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--json]
+  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...] [--json]
   qrcircles client list [--json]
+  qrcircles client origins ID [ORIGIN ...]   (pages that may embed the join button; none turns it off)
   qrcircles client delete ID
   qrcircles client rotate-secret ID [--json]`
 
@@ -35,6 +36,7 @@ type clientFlags struct {
 	redirects          listFlag
 	scopes             listFlag
 	grants             listFlag
+	origins            listFlag
 	public, confidenti bool
 	json               bool
 }
@@ -44,6 +46,7 @@ func (f *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.redirects, "redirect-uri", "allowed redirect URI (repeatable)")
 	fs.Var(&f.scopes, "scope", "allowed scope (repeatable)")
 	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
+	fs.Var(&f.origins, "origin", "web origin whose pages may show the join button, e.g. https://partner.example (repeatable)")
 	fs.BoolVar(&f.public, "public", false, "a public client (native or browser app, no secret, PKCE required)")
 	fs.BoolVar(&f.confidenti, "confidential", false, "a confidential client (a back end that keeps a secret)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
@@ -89,6 +92,15 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(m.Stdout, "deleted", pos[0])
 		return record(audit.ClientDelete, pos[0])
+	case "origins":
+		if len(pos) < 1 {
+			return fmt.Errorf("usage: qrcircles client origins ID [ORIGIN ...]")
+		}
+		if err := clients.SetWebOrigins(ctx, pos[0], pos[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "origins of", pos[0]+":", strings.Join(pos[1:], " "))
+		return record(audit.ClientUpdate, pos[0])
 	case "rotate-secret":
 		if len(pos) != 1 {
 			return fmt.Errorf("usage: qrcircles client rotate-secret ID")
@@ -109,7 +121,7 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 	if f.public == f.confidenti {
 		return "", fmt.Errorf("say exactly one of --public and --confidential")
 	}
-	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants}
+	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins}
 	if len(spec.Grants) == 0 {
 		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
 	}
@@ -147,6 +159,7 @@ type clientJSON struct {
 	RedirectURIs []string `json:"redirect_uris"`
 	Scopes       []string `json:"scopes"`
 	Grants       []string `json:"grant_types"`
+	WebOrigins   []string `json:"web_origins"`
 	CreatedAt    string   `json:"created_at"`
 }
 
@@ -163,13 +176,13 @@ func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bo
 		return json.NewEncoder(m.Stdout).Encode(out)
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS")
+	fmt.Fprintln(w, "ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS\tWEB ORIGINS")
 	for _, c := range out {
 		kind := "confidential"
 		if c.Public {
 			kind = "public"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.Grants, ","), strings.Join(c.RedirectURIs, " "))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.Grants, ","), strings.Join(c.RedirectURIs, " "), strings.Join(c.WebOrigins, " "))
 	}
 	return w.Flush()
 }
@@ -178,7 +191,8 @@ func toClientJSON(c *storage.OAuthClient) clientJSON {
 	return clientJSON{
 		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
 		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
-		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339),
+		WebOrigins: c.WebOrigins,
+		CreatedAt:  c.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
 

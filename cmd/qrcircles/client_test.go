@@ -73,11 +73,67 @@ func TestClientCreateRefusesUnsafeRequests(t *testing.T) {
 		{"--name", "X", "--public", "--grant", "client_credentials", "--scope", "circles:read"}, // public + client_credentials
 		{"--name", "X", "--confidential", "--redirect-uri", "https://p.example/cb", "--grant", "password"},
 		{"--name", "X", "--confidential", "--redirect-uri", "https://p.example/cb", "--scope", "admin"},
-		{"--name", "X", "--redirect-uri", "https://p.example/cb"}, // neither public nor confidential
+		{"--name", "X", "--redirect-uri", "https://p.example/cb"},                                                // neither public nor confidential
+		{"--name", "X", "--public", "--redirect-uri", "https://p.example/cb", "--origin", "http://p.example"},    // http off loopback
+		{"--name", "X", "--public", "--redirect-uri", "https://p.example/cb", "--origin", "https://p.example/x"}, // a path
 	} {
 		if _, err := run(t, data, append([]string{"client", "create"}, args...)...); err == nil {
 			t.Errorf("accepted %v", args)
 		}
+	}
+}
+
+func TestClientOriginsForTheJoinButton(t *testing.T) {
+	data := t.TempDir()
+	out, err := run(t, data, "client", "create", "--name", "Tickets", "--public", "--redirect-uri", "https://tickets.example/cb",
+		"--origin", "HTTPS://Tickets.Example:443/", "--origin", "http://localhost:8081", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID string `json:"client_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || created.ID == "" {
+		t.Fatalf("%v: %s", err, out)
+	}
+	origins := func() []string {
+		t.Helper()
+		out, err := run(t, data, "client", "list", "--json")
+		var cs []struct {
+			ID         string   `json:"client_id"`
+			WebOrigins []string `json:"web_origins"`
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(out), &cs)
+		}
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		for _, c := range cs {
+			if c.ID == created.ID {
+				return c.WebOrigins
+			}
+		}
+		t.Fatalf("client %s not listed: %s", created.ID, out)
+		return nil
+	}
+	if got := strings.Join(origins(), " "); got != "https://tickets.example http://localhost:8081" {
+		t.Fatalf("origins %q, want them as browsers write them", got)
+	}
+	if _, err := run(t, data, "client", "origins", created.ID, "ftp://tickets.example"); err == nil {
+		t.Fatal("accepted an ftp origin")
+	}
+	if got := origins(); len(got) != 2 {
+		t.Fatalf("a refused change changed the origins: %q", got)
+	}
+	if _, err := run(t, data, "client", "origins", created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := origins(); len(got) != 0 {
+		t.Fatalf("origins %q after clearing them", got)
+	}
+	if log, err := run(t, data, "audit", "--json", "--action", "client.update"); err != nil || !strings.Contains(log, created.ID) {
+		t.Fatalf("no client.update entry for %s: %v %s", created.ID, err, log)
 	}
 }
 

@@ -96,6 +96,7 @@ func TestPartnerDocExamples(t *testing.T) {
 	// What each example's output must show besides its status.
 	wants := map[string]string{
 		"register-client":    `"client_id"`,
+		"embed-client":       `"client_id"`,
 		"client-credentials": `"access_token"`,
 		"introspect":         `"active":true`,
 		"token-exchange":     `"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"`,

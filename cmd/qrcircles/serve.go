@@ -132,6 +132,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: a.authz, Pages: pages,
 			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
 		pagesWeb.Mount(engine)
+		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
 		a.authz.OnScan(pagesWeb.Scanned)
 		verifier = a.authz // in one process, tokens are checked in-process
 	}

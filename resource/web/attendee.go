@@ -39,6 +39,10 @@ func (w *Web) Scanned(c *gin.Context, r authz.ScanResult) {
 		w.fail(c, err)
 		return
 	}
+	if r.ReturnTo != "" {
+		c.Redirect(http.StatusSeeOther, signReturn(w.TicketKey, r.UserID, r.ReturnTo, w.now()))
+		return
+	}
 	if out.Member {
 		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
 		return

@@ -16,8 +16,9 @@ import (
 // landingData is the page a scan opens.
 type landingData struct {
 	Code, Title, Description, Location, When string
-	Notice                                   string // the scan window is not open now
-	Ticket                                   string // the signed scan time
+	Notice                                   string    // the scan window is not open now
+	Ticket                                   string    // the signed scan time
+	Via                                      *embedVia // the partner page that opened this one, if any
 }
 
 // landing is the page a scanner opens. The moment it is opened is the scan time; it travels
@@ -31,9 +32,13 @@ func (w *Web) landing(c *gin.Context) {
 }
 
 func (w *Web) renderLanding(c *gin.Context, status int, circle storage.Circle, err error) {
+	w.renderLandingVia(c, status, circle, nil, err)
+}
+
+func (w *Web) renderLandingVia(c *gin.Context, status int, circle storage.Circle, via *embedVia, err error) {
 	now := w.now()
 	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now)}
+		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
 	p := templates.Page{Data: d}
 	if err != nil {
 		b := problem.BodyOf(err)
@@ -69,7 +74,7 @@ func (w *Web) join(c *gin.Context) {
 		w.fail(c, errScanAgain)
 		return
 	}
-	w.Auth.StartScan(c, w.Circles.URL(circle), scan)
+	w.Auth.StartScan(c, w.Circles.URL(circle), scan, "")
 }
 
 // posterData is the printable poster.
@@ -97,7 +102,11 @@ func (w *Web) poster(c *gin.Context) {
 // openCircle loads the circle of the code in the path; unknown and closed circles get their
 // own friendly pages.
 func (w *Web) openCircle(c *gin.Context) (storage.Circle, bool) {
-	circle, err := w.Circles.ByCode(c.Request.Context(), c.Param("code"))
+	return w.openCircleCode(c, c.Param("code"))
+}
+
+func (w *Web) openCircleCode(c *gin.Context, code string) (storage.Circle, bool) {
+	circle, err := w.Circles.ByCode(c.Request.Context(), code)
 	if problem.CodeOf(err) == problem.ENotFound {
 		err = errUnknownCode
 	}

@@ -24,9 +24,46 @@ func ticket(key []byte, circleID int64, scan time.Time) string {
 }
 
 func ticketMAC(key []byte, circleID int64, unix string) string {
+	return mac(key, strconv.FormatInt(circleID, 10), unix)
+}
+
+// mac signs the parts, joined by "|", with key.
+func mac(key []byte, parts ...string) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(strconv.FormatInt(circleID, 10) + "|" + unix))
+	m.Write([]byte(strings.Join(parts, "|")))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// returnLifespan bounds how long the page after a scan (see signReturn) may be opened again.
+const returnLifespan = 10 * time.Minute
+
+// signReturn appends to path a proof that userID finished a scan that returns there now, so
+// the page can tell that it was reached that way and not by a link.
+func signReturn(key []byte, userID int64, path string, now time.Time) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	unix := strconv.FormatInt(now.Unix(), 10)
+	return path + sep + "proof=" + unix + "." + mac(key, "return", strconv.FormatInt(userID, 10), path, unix)
+}
+
+// checkReturn checks the proof at the end of uri (a request's path and query) for userID.
+func checkReturn(key []byte, userID int64, uri string, now time.Time) error {
+	i := strings.LastIndex(uri, "proof=")
+	if i < 1 || (uri[i-1] != '?' && uri[i-1] != '&') {
+		return errBadTicket
+	}
+	path, proof := uri[:i-1], uri[i+len("proof="):]
+	unix, sig, ok := strings.Cut(proof, ".")
+	sec, err := strconv.ParseInt(unix, 10, 64)
+	if !ok || err != nil || !hmac.Equal([]byte(sig), []byte(mac(key, "return", strconv.FormatInt(userID, 10), path, unix))) {
+		return errBadTicket
+	}
+	if age := now.Sub(time.Unix(sec, 0)); age > returnLifespan || age < -time.Minute {
+		return errBadTicket
+	}
+	return nil
 }
 
 // checkTicket returns the scan time of a ticket for circleID that is at most ticketLifespan

@@ -30,7 +30,7 @@ type Auth interface {
 	User(r *http.Request) (authz.CurrentUser, bool)
 	CSRFToken(c *gin.Context) string
 	CheckCSRF(c *gin.Context) bool
-	StartScan(c *gin.Context, circleURL string, scanTime time.Time)
+	StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string)
 }
 
 var _ Auth = (*authz.Server)(nil)
@@ -66,6 +66,7 @@ type Store interface {
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
 	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
+	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
 }
 
 var _ Store = (*storage.DB)(nil)
@@ -101,6 +102,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
 	w.mountSettings(e)
+	w.mountEmbed(e)
 }
 
 func (w *Web) now() time.Time {
