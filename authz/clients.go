@@ -253,23 +253,24 @@ func NormalizeOrigins(raw []string) ([]string, error) {
 	return out, nil
 }
 
-// EmbedOrigin returns the client that may embed joins on pages of origin, or an error for
-// people: an unknown client, or an origin the client did not register.
+// EmbedOrigin returns the client that may embed joins on pages of origin, with the origin as
+// browsers write it, or an error for people: an unknown client, or an origin the client did
+// not register.
 func EmbedOrigin(ctx context.Context, store interface {
 	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
-}, clientID, origin string) (*storage.OAuthClient, error) {
+}, clientID, origin string) (*storage.OAuthClient, string, error) {
 	c, err := store.Client(ctx, clientID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, errUnknownEmbedder
+		return nil, "", errUnknownEmbedder
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	norm, err := NormalizeOrigins([]string{origin})
 	if err != nil || c.FirstParty || !slices.Contains(c.WebOrigins, norm[0]) {
-		return nil, errUnknownEmbedder
+		return nil, "", errUnknownEmbedder
 	}
-	return c, nil
+	return c, norm[0], nil
 }
 
 var errUnknownEmbedder = problem.Errorf(problem.EForbidden, "This site is not registered to add people to QR Circles. Open the circle's QR code instead. / 该网站未获准代为加入二维码好友圈，请直接扫描圈子的二维码。")

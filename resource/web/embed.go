@@ -62,13 +62,12 @@ func (w *Web) mountEmbed(e *gin.Engine) {
 // A page that gives another site's origin gains nothing: the browser delivers the result only
 // to a window of the origin given.
 func (w *Web) embedFrom(c *gin.Context, clientID, origin string) (*embedVia, bool) {
-	client, err := authz.EmbedOrigin(c.Request.Context(), w.Store, clientID, origin)
+	client, origin, err := authz.EmbedOrigin(c.Request.Context(), w.Store, clientID, origin)
 	if err != nil {
 		w.fail(c, err)
 		return nil, false
 	}
-	norm, _ := authz.NormalizeOrigins([]string{origin})
-	return &embedVia{ClientID: client.ID, Name: client.Name, Origin: norm[0]}, true
+	return &embedVia{ClientID: client.ID, Name: client.Name, Origin: origin}, true
 }
 
 // embedCode is the circle's code from a code or a circle URL.
