@@ -119,6 +119,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		issuer: o.Issuer.String(), lifespan: o.ScanSessionLifespan, store: o.Store, strategy: s.core,
 		circles: o.Circles, now: o.Now,
 	})
+	s.config.TokenEndpointHandlers.Append(scanCodeLifespan{lifespan: o.ScanSessionLifespan, now: o.Now})
 	if err := s.clients.EnsureFirstParty(ctx, o.Now()); err != nil {
 		return nil, fmt.Errorf("first-party client: %w", err)
 	}

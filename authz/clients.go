@@ -123,15 +123,16 @@ func (m *Clients) Delete(ctx context.Context, id string) error {
 	return m.store.DeleteClient(ctx, id)
 }
 
-// EnsureFirstParty creates the client of the product's own pages, or points its redirect URI
-// at the current public URL.
+// EnsureFirstParty creates the client of the product's own pages, or brings it up to date: its
+// redirect URI at the current public URL, its scopes and grants. It redeems its codes in-process
+// at once and keeps no token, so it gets no refresh tokens.
 func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 	spec := ClientSpec{
 		Name:         "QR Circles",
 		RedirectURIs: []string{m.issuer.String() + "/auth/callback"},
 		Public:       true,
 		Scopes:       Scopes,
-		Grants:       []string{GrantAuthorizationCode, GrantRefreshToken},
+		Grants:       []string{GrantAuthorizationCode},
 	}
 	c := newClient(FirstPartyClientID, spec, now)
 	c.FirstParty = true
@@ -146,7 +147,8 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 	case err != nil:
 		return err
 	}
-	if slices.Equal(existing.RedirectURIs, c.RedirectURIs) && slices.Equal(existing.Scopes, c.Scopes) {
+	if slices.Equal(existing.RedirectURIs, c.RedirectURIs) && slices.Equal(existing.Scopes, c.Scopes) &&
+		slices.Equal(existing.GrantTypes, c.GrantTypes) {
 		return nil
 	}
 	c.CreatedAt = existing.CreatedAt

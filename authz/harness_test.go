@@ -10,15 +10,20 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"qrcircles/authz"
 	"qrcircles/authz/otp"
 	"qrcircles/authz/phoneauth"
 	"qrcircles/authz/sms"
+	"qrcircles/resource/api"
+	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
 	"qrcircles/static"
 	"qrcircles/storage"
@@ -36,6 +41,7 @@ type harness struct {
 
 	mu    sync.Mutex
 	codes map[string]string // phone → last code sent
+	scans []authz.ScanResult
 }
 
 func newHarness(t *testing.T, db *storage.DB, tweak ...func(*authz.Options)) *harness {
@@ -71,6 +77,13 @@ func newHarness(t *testing.T, db *storage.DB, tweak ...func(*authz.Options)) *ha
 		t.Fatal(err)
 	}
 	h.az.Mount(engine)
+	h.az.OnScan(h.scanned)
+	// The resource API, checking tokens in-process as in a single-process deployment.
+	(&api.API{Circles: &circles.Service{Store: db, PublicURL: issuer}, Verifier: h.az}).Mount(engine.Group("/api/v1"))
+	// What a circle's page does on the browser path: /test/scan?code=CODE scans that circle.
+	engine.GET("/test/scan", func(c *gin.Context) {
+		h.az.StartScan(c, h.issuer+"/c/"+c.Query("code"), time.Now(), "")
+	})
 	h.srv.Config.Handler = engine
 	h.srv.Start()
 	t.Cleanup(h.srv.Close)
@@ -81,6 +94,33 @@ func (h *harness) sink(phone, code string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.codes[phone] = code
+}
+
+func (h *harness) scanned(c *gin.Context, r authz.ScanResult) {
+	h.mu.Lock()
+	h.scans = append(h.scans, r)
+	h.mu.Unlock()
+	c.String(http.StatusOK, "scanned")
+}
+
+// scanResults returns the browser scans completed so far.
+func (h *harness) scanResults() []authz.ScanResult {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.scans)
+}
+
+// apiStatus is the resource API's answer to a request with the bearer token.
+func (h *harness) apiStatus(token string) int {
+	h.t.Helper()
+	req, _ := http.NewRequest("GET", h.issuer+"/api/v1/me/circles", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 func (h *harness) code(phone string) string {

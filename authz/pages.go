@@ -259,7 +259,9 @@ func (s *Server) revokeConsent(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/account")
 }
 
-// withdrawConsent deletes the user's consent to the client and records it, in one transaction.
+// withdrawConsent deletes the user's consent to the client, revokes every token the client
+// holds for the user, and records it, in one transaction: a withdrawn consent leaves the client
+// nothing to use, not even a refresh token.
 func (s *Server) withdrawConsent(c *gin.Context, userID int64, clientID string) error {
 	return s.store.InTx(c.Request.Context(), func(ctx context.Context) error {
 		cn, err := s.store.Consent(ctx, userID, clientID)
@@ -267,6 +269,9 @@ func (s *Server) withdrawConsent(c *gin.Context, userID int64, clientID string) 
 			return err
 		}
 		if err := s.store.DeleteConsent(ctx, userID, clientID); err != nil {
+			return err
+		}
+		if err := s.store.RevokeClientTokensFor(ctx, clientID, strconv.FormatInt(userID, 10)); err != nil {
 			return err
 		}
 		return s.store.AddAudit(ctx, consentEntry(c, s.now(), audit.ConsentWithdraw, cn))

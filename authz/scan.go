@@ -130,4 +130,30 @@ func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (ScanR
 	return ScanResult{UserID: id, ScanTime: sess.ScanTime}, nil
 }
 
+// scanCodeLifespan gives a scan session made by the authorization code flow (the browser path)
+// the lifespan of one made by token exchange: fosite's code flow would give it that of an
+// ordinary access token. It runs after fosite's handler, which has loaded the session by then.
+type scanCodeLifespan struct {
+	lifespan time.Duration
+	now      func() time.Time
+}
+
+var _ fosite.TokenEndpointHandler = scanCodeLifespan{}
+
+func (h scanCodeLifespan) CanHandleTokenEndpointRequest(_ context.Context, r fosite.AccessRequester) bool {
+	sess, ok := r.GetSession().(*Session)
+	return ok && !sess.ScanTime.IsZero() && r.GetGrantTypes().ExactOne(GrantAuthorizationCode)
+}
+
+func (scanCodeLifespan) CanSkipClientAuth(context.Context, fosite.AccessRequester) bool { return false }
+
+func (h scanCodeLifespan) HandleTokenEndpointRequest(_ context.Context, r fosite.AccessRequester) error {
+	r.GetSession().SetExpiresAt(fosite.AccessToken, h.now().UTC().Add(h.lifespan))
+	return nil
+}
+
+func (scanCodeLifespan) PopulateTokenEndpointResponse(context.Context, fosite.AccessRequester, fosite.AccessResponder) error {
+	return nil
+}
+
 var errScanExpired = problem.Errorf(problem.EGone, "This scan has expired. Please scan the QR code again. / 扫码已过期，请重新扫码。")

@@ -28,6 +28,8 @@ type UserStore interface {
 	PutConsent(ctx context.Context, c storage.Consent) error
 	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
+	// RevokeClientTokensFor revokes every token and unused code the client holds for subject.
+	RevokeClientTokensFor(ctx context.Context, clientID, subject string) error
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
 	// InTx runs fn in one transaction; a consent change and its audit entry share one.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error

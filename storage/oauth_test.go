@@ -405,6 +405,105 @@ func TestOAuthRevokeByRequestID(t *testing.T) {
 	})
 }
 
+func TestOAuthRevokeClientTokensFor(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		newTestClient(t, db, "partner")
+		newTestClient(t, db, "other")
+		// grant stores a code, an access and a refresh token of one family, named after it.
+		grant := func(clientID, subject, family string) {
+			r := newRequest(clientID, family, time.Now().Add(time.Hour))
+			r.Session.(*openid.DefaultSession).Subject = subject
+			for _, err := range []error{
+				db.CreateAuthorizeCodeSession(ctx, "code-"+family, r),
+				db.CreateAccessTokenSession(ctx, "at-"+family, r),
+				db.CreateRefreshTokenSession(ctx, "rt-"+family, "at-"+family, r),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		codeActive := func(family string) bool {
+			_, err := db.GetAuthorizeCodeSession(ctx, "code-"+family, &openid.DefaultSession{})
+			if err != nil && !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+		grant("partner", "7", "mine-1")
+		grant("partner", "7", "mine-2")
+		grant("partner", "8", "theirs")
+		grant("other", "7", "elsewhere")
+		if err := db.RevokeClientTokensFor(ctx, "partner", "7"); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"mine-1", "mine-2"} {
+			if accessExists(t, db, "at-"+f) || refreshState(t, db, "rt-"+f) != "inactive" || codeActive(f) {
+				t.Errorf("family %s survived: access %v, refresh %s, code %v", f, accessExists(t, db, "at-"+f), refreshState(t, db, "rt-"+f), codeActive(f))
+			}
+		}
+		for _, f := range []string{"theirs", "elsewhere"} {
+			if !accessExists(t, db, "at-"+f) || refreshState(t, db, "rt-"+f) != "active" || !codeActive(f) {
+				t.Errorf("family %s was revoked too", f)
+			}
+		}
+		if err := db.RevokeClientTokensFor(ctx, "partner", "9"); err != nil {
+			t.Fatalf("revoking for someone with no tokens: %v", err)
+		}
+	})
+}
+
+// TestOAuthRevokeClientTokensForDuringARefresh withdraws while a refresh of the same grant
+// holds its row: what the refresh issues once it commits is revoked too.
+func TestOAuthRevokeClientTokensForDuringARefresh(t *testing.T) {
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	newTestClient(t, db, "partner")
+	issue(t, ctx, db, "fam", "0") // subject user-fam
+	tx, err := db.BeginTX(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRequest("partner", "fam", time.Now().Add(time.Hour))
+	for _, err := range []error{
+		db.RotateRefreshToken(tx, "fam", "rt-0"),
+		db.CreateAccessTokenSession(tx, "at-1", r),
+		db.CreateRefreshTokenSession(tx, "rt-1", "at-1", r),
+	} {
+		if err != nil {
+			t.Fatal(errors.Join(err, db.Rollback(tx)))
+		}
+	}
+	revoked := make(chan error, 1)
+	go func() { revoked <- db.RevokeClientTokensFor(ctx, "partner", "user-fam") }()
+	if !waitForLockWait(db, 10*time.Second) {
+		t.Fatal(errors.Join(errors.New("the revocation never waited for the refresh"), db.Rollback(tx)))
+	}
+	if err := db.Commit(tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-revoked; err != nil {
+		t.Fatal(err)
+	}
+	if accessExists(t, db, "at-1") || refreshState(t, db, "rt-1") != "inactive" {
+		t.Fatalf("the refresh's new tokens survived: access %v, refresh %s", accessExists(t, db, "at-1"), refreshState(t, db, "rt-1"))
+	}
+}
+
+// waitForLockWait reports whether some session of the test database waits for a row lock
+// within d.
+func waitForLockWait(db *storage.DB, d time.Duration) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		var n int64
+		db.Gorm().Raw("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&n)
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func TestOAuthTransaction(t *testing.T) {
 	for _, commit := range []bool{false, true} {
 		t.Run(fmt.Sprintf("commit=%v", commit), func(t *testing.T) {

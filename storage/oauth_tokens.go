@@ -101,6 +101,30 @@ func (db *DB) RevokeAccessToken(ctx context.Context, requestID string) error {
 	return nil
 }
 
+// RevokeClientTokensFor revokes everything the client holds for the subject, across all its
+// grants: refresh tokens and unused authorization codes are deactivated, so that presenting
+// one later is still refused as reuse, and access tokens are deleted.
+//
+// The deactivation runs twice: a refresh or code exchange in flight holds its row, so the first
+// pass waits for it to commit but cannot see the tokens it inserted (PostgreSQL gives each
+// statement its own snapshot); the second pass and the delete do.
+func (db *DB) RevokeClientTokensFor(ctx context.Context, clientID, subject string) error {
+	deactivate := "UPDATE oauth_sessions SET active = ? WHERE client_id = ? AND subject = ? AND kind IN ? AND active = ?"
+	kinds := []string{kindRefresh.name, kindCode.name}
+	err := db.conn(ctx).Exec(deactivate, false, clientID, subject, kinds, true).Error
+	if err == nil {
+		err = db.conn(ctx).Exec(deactivate, false, clientID, subject, kinds, true).Error
+	}
+	if err == nil {
+		err = db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE client_id = ? AND subject = ? AND kind = ?",
+			clientID, subject, kindAccess.name).Error
+	}
+	if err != nil {
+		return oauthErr("revoking the tokens of client "+clientID, err)
+	}
+	return nil
+}
+
 // CreatePKCERequestSession implements pkce.PKCERequestStorage.
 func (db *DB) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
 	return db.createSession(ctx, kindPKCE, signature, r)
