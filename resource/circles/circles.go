@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"qrcircles/resource/admission"
 	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/qr"
 	"qrcircles/storage"
 )
 
@@ -72,8 +74,33 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// newCode returns 128 random bits, URL-safe: unguessable, so a circle's URL is its invitation.
-func newCode() string {
+// codeDraws bounds the draws for one circle. 1 to 4 draws in 100 are refused, by the URL's
+// length, so 20 refused in a row means something else is wrong.
+const codeDraws = 20
+
+// newCode returns a fresh circle code whose URL's QR code common phone readers scan.
+func (s *Service) newCode() (string, error) {
+	return drawCode(randomCode, func(code string) string { return s.URL(storage.Circle{Code: code}) })
+}
+
+// drawCode draws codes from random until one whose url has a qr.Readable QR code.
+func drawCode(random func() string, url func(code string) string) (string, error) {
+	var err error
+	for range codeDraws {
+		code := random()
+		if err = qr.Readable(url(code)); err == nil {
+			return code, nil
+		}
+		if !errors.Is(err, qr.ErrUnreadable) {
+			break
+		}
+	}
+	return "", fmt.Errorf("circles: no scannable code: %w", err)
+}
+
+// randomCode returns 128 random bits, URL-safe: unguessable, so a circle's URL is its
+// invitation.
+func randomCode() string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand: " + err.Error())

@@ -35,7 +35,7 @@ type Input struct {
 // Create makes a circle owned by the organizer.
 func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Circle, error) {
 	now := s.now()
-	c := storage.Circle{Code: newCode(), OwnerID: owner, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
+	c := storage.Circle{OwnerID: owner, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
 	c.Rules.Mode = admission.ModeRules
 	allow, err := s.apply(&c, in)
 	if err != nil {
@@ -43,6 +43,9 @@ func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Ci
 	}
 	if c.Title == "" {
 		return c, problem.Invalid("title", "A circle needs a title.")
+	}
+	if c.Code, err = s.newCode(); err != nil {
+		return c, err
 	}
 	if allow == nil {
 		allow = []string{}

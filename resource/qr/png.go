@@ -46,16 +46,21 @@ func clampSize(size int) int {
 }
 
 // raster paints m with its quiet zone at scale pixels per module. A two-colour palette makes
-// the PNG 1 bit per pixel, and its zero value is white, so only dark pixels are written.
+// the PNG 1 bit per pixel, and its zero value is white, so only dark pixels are written. Each
+// module row is painted once and copied down.
 func raster(m matrix, modules, scale int) *image.Paletted {
 	side := modules * scale
 	img := image.NewPaletted(image.Rect(0, 0, side, side), color.Palette{color.White, color.Black})
-	for y := range side {
-		row := img.Pix[y*img.Stride : y*img.Stride+side]
+	for my := range modules {
+		top := my * scale * img.Stride
+		row := img.Pix[top : top+side]
 		for x := range row {
-			if m.darkAt(x/scale, y/scale, printQuiet) {
+			if m.darkAt(x/scale, my, printQuiet) {
 				row[x] = 1
 			}
+		}
+		for dy := 1; dy < scale; dy++ {
+			copy(img.Pix[top+dy*img.Stride:], row)
 		}
 	}
 	return img

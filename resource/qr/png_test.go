@@ -2,6 +2,7 @@ package qr
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -9,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 func TestPNG(t *testing.T) {
@@ -155,15 +155,52 @@ const decoyURL = circleURL + "?utm_source=poster&utm_medium=print&utm_campaign="
 	"spring-trade-show-2026-hall-b-spring-trade-show-2026-hall-b-spring-trade-show-2026-hall-b-" +
 	"&lang=zh-CN"
 
-func TestPNGDecoySymbolIsValid(t *testing.T) {
-	img := decodePNG(t, decoyURL, 512)
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
+// Circle URLs whose codes fail the same way, found among random ones: upright, or only once
+// the image is turned a quarter, as a phone camera's landscape frame holds a portrait poster.
+const (
+	uprightDecoyURL = "https://qrcircles.example/c/mImyW0Gc9vvpDtf_owYXSQ"
+	turnedDecoyURL  = "https://qrcircles.example/c/SvsC56Is82nUcqasXyX01g"
+)
+
+// The PNG as served, seen upright or turned, fails the ordinary reader, and Readable, which
+// draws the code at another scale, refuses it; a pure read of the PNG shows the symbol is right.
+func TestPNGDecoys(t *testing.T) {
+	tests := []struct {
+		content string
+		turns   int // quarter turns clockwise under which the reader fails
+	}{
+		{decoyURL, 0},
+		{uprightDecoyURL, 0},
+		{turnedDecoyURL, 1},
 	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil || res.GetText() != decoyURL {
-		t.Fatalf("pure decode = %v, %v; want %q", res, err, decoyURL)
+	for _, tt := range tests {
+		t.Run(tt.content[len(tt.content)-12:], func(t *testing.T) {
+			img := decodePNG(t, tt.content, 0)
+			pure := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+			if res, err := read(img, pure); err != nil || res.GetText() != tt.content {
+				t.Fatalf("pure read = %v, %v; want %q", res, err, tt.content)
+			}
+			for range tt.turns {
+				img = turn(img)
+			}
+			if res, err := read(img, nil); err == nil && res.GetText() == tt.content {
+				t.Errorf("the reader read the decoy turned %d°; it is no example", 90*tt.turns)
+			}
+			if err := Readable(tt.content); !errors.Is(err, ErrUnreadable) {
+				t.Errorf("Readable = %v, want %v", err, ErrUnreadable)
+			}
+		})
 	}
+}
+
+// turn returns img a quarter turn clockwise.
+func turn(img image.Image) image.Image {
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			out.Set(b.Dy()-1-y, x, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+	}
+	return out
 }

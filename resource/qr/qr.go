@@ -1,4 +1,5 @@
-// Package qr draws the QR code of a circle URL as a PNG, an SVG, or terminal text.
+// Package qr draws the QR code of a circle URL as a PNG, an SVG, or terminal text, and checks
+// that a common phone reader reads it.
 package qr
 
 import (

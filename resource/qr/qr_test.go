@@ -27,15 +27,19 @@ var longURL = circleURL + "?utm_source=poster&utm_medium=print&utm_campaign=" +
 // decode reads one QR code from img the way a scanner app does: find it, then decode it.
 func decode(t *testing.T, img image.Image) *gozxing.Result {
 	t.Helper()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatalf("binary bitmap: %v", err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	res, err := read(img, nil)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
 	return res
+}
+
+func read(img image.Image, hints map[gozxing.DecodeHintType]any) (*gozxing.Result, error) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return nil, err
+	}
+	return qrcode.NewQRCodeReader().Decode(bmp, hints)
 }
 
 // bitmap paints a w×h module grid at scale pixels per module, black where dark says so.

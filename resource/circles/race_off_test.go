@@ -1,0 +1,5 @@
+//go:build !race
+
+package circles
+
+const raceDetector = false

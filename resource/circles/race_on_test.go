@@ -1,0 +1,6 @@
+//go:build race
+
+package circles
+
+// raceDetector: the race detector slows the QR reader about tenfold.
+const raceDetector = true
