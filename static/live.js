@@ -3,8 +3,10 @@
 // events must be about). On such an event the page is fetched again and each element marked
 // data-live-part is replaced by its fresh copy (same id): what shows is always what the
 // server renders for this viewer, with their visibility. When the fetch lands on another page
-// (a waiting applicant was admitted) or fails, the browser goes there. Without this script
-// the pages work as plain HTML.
+// (a waiting applicant was admitted) or fails, the browser goes there. A reset (the stream
+// could not replay all that was missed while the connection was down: the server keeps 25
+// hours) refreshes the page whatever it is about. Without this script the pages work as
+// plain HTML.
 (function () {
   'use strict';
   var root = document.querySelector('[data-live-events]');
@@ -62,10 +64,14 @@
       });
   }
 
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 150); // one fetch for a burst of events
+  }
+
   function onEvent(ev) {
     if (concerns(ev)) {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 150); // one fetch for a burst of events
+      soon();
     }
   }
 
@@ -75,5 +81,6 @@
       source.addEventListener(type, onEvent);
     }
   });
+  source.addEventListener('reset', soon);
   window.addEventListener('pagehide', function () { source.close(); });
 })();

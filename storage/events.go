@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -198,6 +199,36 @@ func (db *DB) LastEventID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// EventBounds is what the event log can vouch for when a client resumes from an ID.
+type EventBounds struct {
+	Oldest int64 // the oldest event held; Newest+1 when the log holds none
+	Newest int64 // the newest event held or deleted: no higher ID was ever delivered
+	// Pruned is the highest ID DeleteEventsBefore has deleted (0: none). Every deleted event
+	// is at or below it, so a client that has everything up to Pruned has lost nothing, and
+	// one below it may have. Gaps left by rolled-back transactions do not count.
+	Pruned int64
+}
+
+// prunedKey is the system setting that records EventBounds.Pruned.
+const prunedKey = "events.pruned_through"
+
+// EventBounds reads the log's bounds in one query. Each bound is its own subquery: SQLite
+// reads MIN and MAX from the index only when each stands alone.
+func (db *DB) EventBounds(ctx context.Context) (EventBounds, error) {
+	var lo, hi, pruned sql.NullInt64
+	err := db.conn(ctx).Raw(`SELECT (SELECT MIN(id) FROM events), (SELECT MAX(id) FROM events),
+		(SELECT CAST(value AS bigint) FROM system_settings WHERE key = ?)`, prunedKey).Row().Scan(&lo, &hi, &pruned)
+	if err != nil {
+		return EventBounds{}, fmt.Errorf("event log bounds: %w", err)
+	}
+	b := EventBounds{Pruned: pruned.Int64, Newest: max(hi.Int64, pruned.Int64)}
+	b.Oldest = b.Newest + 1
+	if lo.Valid {
+		b.Oldest = lo.Int64
+	}
+	return b, nil
+}
+
 // EventIDBefore returns the ID of the newest event written before t, 0 when there is none.
 // A hub starts from there, so a transaction still open when it started is not missed.
 func (db *DB) EventIDBefore(ctx context.Context, t time.Time) (int64, error) {
@@ -213,13 +244,29 @@ func (db *DB) EventIDBefore(ctx context.Context, t time.Time) (int64, error) {
 	return ids[0], nil
 }
 
-// DeleteEventsBefore drops the events written before t and says how many.
+// DeleteEventsBefore drops the events written before t and says how many. In the same
+// transaction it raises EventBounds.Pruned to the highest ID it drops, never lowering it, so
+// that instances pruning at once agree and no reader sees an event gone unrecorded.
 func (db *DB) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
-	res := db.conn(ctx).Where("created_at < ?", t.UTC()).Delete(&eventRow{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("deleting old events: %w", res.Error)
+	var n int64
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		err := db.conn(ctx).Exec(`INSERT INTO system_settings (key, value, updated_at)
+			VALUES (?, (SELECT CAST(COALESCE(MAX(id), 0) AS text) FROM events WHERE created_at < ?), ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+			WHERE CAST(system_settings.value AS bigint) < CAST(excluded.value AS bigint)`,
+			prunedKey, t.UTC(), time.Now().UTC()).Error
+		if err != nil {
+			return err
+		}
+		res := db.conn(ctx).Exec(`DELETE FROM events WHERE created_at < ?
+			AND id <= (SELECT CAST(value AS bigint) FROM system_settings WHERE key = ?)`, t.UTC(), prunedKey)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("deleting old events: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }
 
 // EventCircles returns the circles whose events the user receives: those they belong to and

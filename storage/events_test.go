@@ -186,3 +186,51 @@ func TestEventListenerIsPostgresOnly(t *testing.T) {
 		t.Fatalf("no notification: %v", err)
 	}
 }
+
+// TestEventBoundsFollowTheCleanup: the cleanup records the highest ID it deleted, never
+// lowers it, and counts an event deleted out of ID order (an earlier ID written later).
+func TestEventBoundsFollowTheCleanup(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		w := newEventWorld(t, db)
+		bounds := func(want storage.EventBounds) {
+			t.Helper()
+			if got, err := db.EventBounds(ctx); err != nil || got != want {
+				t.Fatalf("EventBounds = %+v %v, want %+v", got, err, want)
+			}
+		}
+		start, err := db.LastEventID(ctx) // the setup's circle.created
+		if err != nil || start == 0 {
+			t.Fatalf("the setup wrote no event: %d %v", start, err)
+		}
+		bounds(storage.EventBounds{Oldest: 1, Newest: start})
+
+		now := time.Now().UTC()
+		at := []time.Time{now.Add(-3 * time.Hour), now.Add(-time.Hour), now.Add(-4 * time.Hour), now}
+		evs := make([]storage.Event, len(at))
+		for i, a := range at {
+			evs[i] = storage.Event{RecipientID: w.member, Type: "card.delivered", CreatedAt: a}
+		}
+		if err := db.AppendEvents(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+		// Two hours back: the first and the third go, the second stays.
+		if n, err := db.DeleteEventsBefore(ctx, now.Add(-2*time.Hour)); err != nil || n != 2 {
+			t.Fatalf("deleted %d %v, want 2", n, err)
+		}
+		bounds(storage.EventBounds{Oldest: 1, Newest: evs[3].ID, Pruned: evs[2].ID})
+		// A cleanup that deletes less (another instance's, with an older clock) keeps it.
+		if n, err := db.DeleteEventsBefore(ctx, now.Add(-5*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("deleted %d %v, want 0", n, err)
+		}
+		bounds(storage.EventBounds{Oldest: 1, Newest: evs[3].ID, Pruned: evs[2].ID})
+		if n, err := db.DeleteEventsBefore(ctx, now.Add(time.Minute)); err != nil || n != 3 {
+			t.Fatalf("deleted %d %v, want the rest (3)", n, err)
+		}
+		bounds(storage.EventBounds{Oldest: evs[3].ID + 1, Newest: evs[3].ID, Pruned: evs[3].ID})
+		if err := db.AppendEvents(ctx, storage.Event{RecipientID: w.member, Type: "card.delivered"}); err != nil {
+			t.Fatal(err)
+		}
+		bounds(storage.EventBounds{Oldest: evs[3].ID + 1, Newest: evs[3].ID + 1, Pruned: evs[3].ID})
+	})
+}

@@ -484,6 +484,23 @@ func (db *DB) RequestsOfUser(ctx context.Context, userID int64, status string) (
 	return db.requests(ctx, "user_id = ? AND status = ?", userID, status)
 }
 
+// LatestRequest returns the person's latest request to join the circle that did not end in
+// membership (admitted requests are left out), or ErrNotFound. One query on the unique
+// (circle_id, user_id) index: a person has one request per circle, updated in place when they
+// scan again, and the order only keeps "latest" true should that ever change.
+func (db *DB) LatestRequest(ctx context.Context, userID, circleID int64) (JoinRequest, error) {
+	var row joinRequestRow
+	err := db.conn(ctx).Where("circle_id = ? AND user_id = ? AND status <> ?", circleID, userID, RequestAdmitted).
+		Order("id DESC").Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return JoinRequest{}, fmt.Errorf("join request of user %d in circle %d: %w", userID, circleID, ErrNotFound)
+	}
+	if err != nil {
+		return JoinRequest{}, fmt.Errorf("join request of user %d in circle %d: %w", userID, circleID, err)
+	}
+	return row.request(), nil
+}
+
 func (db *DB) requests(ctx context.Context, where string, args ...any) ([]JoinRequest, error) {
 	var rows []joinRequestRow
 	if err := db.conn(ctx).Where(where, args...).Order("id").Find(&rows).Error; err != nil {

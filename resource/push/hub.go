@@ -19,6 +19,7 @@ import (
 type EventLog interface {
 	EventsAfter(ctx context.Context, afterID int64, limit int) ([]storage.Event, error)
 	EventsForUser(ctx context.Context, userID, afterID, throughID int64, limit int) ([]storage.Event, error)
+	EventBounds(ctx context.Context) (storage.EventBounds, error)
 	EventIDBefore(ctx context.Context, t time.Time) (int64, error)
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 	NotifyEvents(ctx context.Context) error

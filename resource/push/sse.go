@@ -34,8 +34,9 @@ const (
 
 // Handler serves GET /api/v1/events: a Server-Sent Events stream of the user's events. A
 // client that sends Last-Event-ID (or ?last_event_id=) first gets what it missed from the
-// log. It subscribes before it replays, replays only up to the hub's confirmed cursor, and
-// then streams what the subscription got after that cursor: no event twice, none missed.
+// log, after a reset event when the log cannot vouch for that ID (see resume). It subscribes
+// before it replays, replays only up to the hub's confirmed cursor, and then streams what
+// the subscription got after that cursor: no event twice, none missed.
 // Over HTTP/1.1 the connection is then detached (see detached.go); otherwise the handler
 // goroutine streams until the client leaves or the hub closes.
 func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
@@ -74,7 +75,7 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 			return
 		}
 		if replay {
-			if err := h.replay(ctx, userID, last, sub.From, s.write); err != nil {
+			if last, err = h.resume(ctx, userID, last, sub.From, s.write); err != nil {
 				c.Error(err)
 				return
 			}
@@ -135,7 +136,7 @@ func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, con
 	head.WriteString("\r\n" + retryLine)
 	err := write(head.Bytes())
 	if err == nil && replay {
-		err = h.replay(ctx, sub.UserID, last, sub.From, write)
+		last, err = h.resume(ctx, sub.UserID, last, sub.From, write)
 	}
 	if err != nil {
 		h.Unsubscribe(sub)
@@ -197,10 +198,15 @@ func (h *Hub) appendEvent(ctx context.Context, buf []byte, ev *storage.Event, us
 	if h.o.Lag != nil && !IsReplay(ctx) {
 		h.o.Lag(time.Since(ev.CreatedAt))
 	}
+	return appendSSE(buf, ev.ID, ev.Type, payload)
+}
+
+// appendSSE appends one event in the stream's format.
+func appendSSE(buf []byte, id int64, typ string, payload []byte) []byte {
 	buf = append(buf, "id: "...)
-	buf = strconv.AppendInt(buf, ev.ID, 10)
+	buf = strconv.AppendInt(buf, id, 10)
 	buf = append(buf, "\nevent: "...)
-	buf = append(buf, ev.Type...)
+	buf = append(buf, typ...)
 	if len(payload) == 0 {
 		buf = append(buf, "\ndata: "...)
 	}

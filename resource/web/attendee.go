@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -180,22 +181,11 @@ func (w *Web) status(c *gin.Context) {
 // latestRequest finds the person's most recent request to join the circle that did not end
 // in membership.
 func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error) {
-	var latest storage.JoinRequest
-	for _, status := range []string{storage.RequestWaiting, storage.RequestDenied, storage.RequestRefused, storage.RequestLeft, storage.RequestRemoved} {
-		qs, err := w.Circles.Store.RequestsOfUser(ctx, userID, status)
-		if err != nil {
-			return latest, err
-		}
-		for _, q := range qs {
-			if q.CircleID == circleID && q.ID > latest.ID {
-				latest = q
-			}
-		}
+	q, err := w.Store.LatestRequest(ctx, userID, circleID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return q, problem.Errorf(problem.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
 	}
-	if latest.ID == 0 {
-		return latest, problem.Errorf(problem.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
-	}
-	return latest, nil
+	return q, err
 }
 
 // sentences explains a request in English and Chinese. A refusal caused by someone's

@@ -55,7 +55,8 @@ type Cards interface {
 var _ Cards = (*cardapi.Handler)(nil)
 
 // Store is what the pages read of the database besides circles: a person's own card and
-// settings, their contacts and card requests, mutes and announcements.
+// settings, their contacts and card requests, mutes, announcements, and where their request
+// to join a circle stands.
 type Store interface {
 	Card(ctx context.Context, userID int64) (cards.Card, error)
 	CardSettings(ctx context.Context, userID int64) (cards.Settings, error)
@@ -66,6 +67,7 @@ type Store interface {
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
 	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
+	LatestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error)
 	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
 }
 
