@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +148,7 @@ func embeddedJoin(t *testing.T, exe, lang string) {
 		ann.fail("after joining the button says %q, want %q", b, embedWords[lang].joined)
 	}
 	ann.shot("partner-joined")
-	pop.click("#embed-close")
+	pop.closeByButton("#embed-close")
 	time.Sleep(time.Second) // the button checks for a closed popup twice a second
 	if st, _ := eval[string](ann, `document.querySelector("button.qrcircles-join").getAttribute("data-status")`); st != "joined" {
 		ann.fail("closing the popup after the result turned the button to %q", st)
@@ -191,4 +192,25 @@ func embeddedJoin(t *testing.T, exe, lang string) {
 		ann.fail("the other site received a message: %s", m)
 	}
 	step("an unregistered site is refused")
+}
+
+// closeByButton clicks a button that closes the window it is in, and waits until the window
+// is gone. The window may go before the click's answer comes back, so the click's error says
+// nothing; the window still being there does.
+func (p *chromePerson) closeByButton(sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	id := chromedp.FromContext(p.ctx).Target.TargetID
+	_ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	for {
+		ts, err := chromedp.Targets(p.ctx)
+		if err == nil && !slices.ContainsFunc(ts, func(i *target.Info) bool { return i.TargetID == id }) {
+			return
+		}
+		if ctx.Err() != nil {
+			p.fail("the window is still open after clicking %s (%v)", sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
