@@ -301,7 +301,8 @@ func doJSON(req *http.Request, v any, ok ...int) error {
 	return errors.New(res.Status)
 }
 
-// followEvents prints the user's events, one a line, until n have come (n > 0) or ctx ends.
+// followEvents prints the user's events, one a line, until n have come (n > 0) or ctx ends. A
+// "reset" (the server no longer holds the oldest events) is printed but not counted.
 // It asks for a replay from the start (Last-Event-ID: 0): the join happened before the stream
 // connected, so only the replay shows it.
 func followEvents(ctx context.Context, client *http.Client, base string, n int, stdout io.Writer) error {
@@ -341,8 +342,12 @@ func followEvents(ctx context.Context, client *http.Client, base string, n int, 
 				continue
 			}
 			fmt.Fprintf(stdout, "event %s %s %s\n", id, typ, data)
+			reset := typ == "reset" // older history was deleted: a note, not one of the n events
 			typ, data = "", ""
-			if seen++; n > 0 && seen >= n {
+			if !reset {
+				seen++
+			}
+			if n > 0 && seen >= n {
 				return nil
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -328,4 +329,26 @@ func do(c *http.Client, req *http.Request) (page, error) {
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	return page{res.Request.URL, res.StatusCode, string(body)}, err
+}
+
+// TestFollowEventsDoesNotCountAReset: a server that no longer holds the oldest events says
+// "reset" first; the program prints it and still waits for n real events.
+func TestFollowEventsDoesNotCountAReset(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Last-Event-ID") != "0" {
+			t.Errorf("Last-Event-ID %q, want 0", r.Header.Get("Last-Event-ID"))
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "retry: 2000\n\nid: 7\nevent: reset\ndata: {\"reason\":\"history_expired\"}\n\n: heartbeat\n\n"+
+			"id: 8\nevent: member.joined\ndata: {\"user_id\":2}\n\nid: 9\nevent: card.updated\ndata: {}\n\n")
+	}))
+	defer srv.Close()
+	var out strings.Builder
+	if err := followEvents(t.Context(), srv.Client(), srv.URL, 1, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "event 7 reset {\"reason\":\"history_expired\"}\nevent 8 member.joined {\"user_id\":2}\n"
+	if out.String() != want {
+		t.Fatalf("printed\n%s\nwant\n%s", out.String(), want)
+	}
 }
