@@ -137,6 +137,7 @@ type client struct {
 	resp   *http.Response
 	cancel context.CancelFunc
 	msgs   chan sse
+	opened sse // the stream's first block: the retry field, and an id on a first connection
 }
 
 func connect(t *testing.T, url string, user int64, lastID string) *client {
@@ -163,8 +164,8 @@ func connect(t *testing.T, url string, user int64, lastID string) *client {
 	c := &client{resp: resp, cancel: cancel, msgs: make(chan sse, 1000)}
 	go c.read()
 	t.Cleanup(c.close)
-	if m := c.next(t); m.Comment != "retry: 2000" {
-		t.Fatalf("stream does not start with retry: %+v", m)
+	if c.opened = c.next(t); c.opened.Comment != "retry: 2000" {
+		t.Fatalf("stream does not start with retry: %+v", c.opened)
 	}
 	return c
 }

@@ -292,3 +292,36 @@ func TestPushForgetsClientsThatLeft(t *testing.T) {
 		})
 	}
 }
+
+// A first connection names where its live stream starts, so that a client that drops before
+// any event came can resume from there instead of starting over and missing what came
+// between. A resumed stream names nothing: the client keeps its own ID.
+func TestPushFirstConnectionNamesWhereItStarts(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+				w := newWorld(t, db, 2)
+				in := startInstance(t, db, m.opts)
+				watcher := connect(t, in.url, w.members[1], "")
+				before := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "before"))
+				watcher.events(t, 1) // the hub has seen it
+
+				c := connect(t, in.url, w.members[0], "")
+				if c.opened.ID < before[0].ID {
+					t.Fatalf("a first connection starts at id %d, before the event %d it will not send", c.opened.ID, before[0].ID)
+				}
+				c.quiet(t, 100*time.Millisecond)
+				c.close()
+				missed := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "missed"))
+				again := connect(t, in.url, w.members[0], strconv.FormatInt(c.opened.ID, 10))
+				if got := ids(again.events(t, 1)); !slices.Equal(got, eventIDs(missed)) {
+					t.Fatalf("resuming from the first block's id: got %v, want %v", got, eventIDs(missed))
+				}
+				if again.opened.ID != 0 {
+					t.Fatalf("a resumed stream opened with id %d", again.opened.ID)
+				}
+				again.quiet(t, 100*time.Millisecond)
+			})
+		})
+	}
+}

@@ -28,8 +28,8 @@ type CirclesOf func(ctx context.Context, userID int64) ([]int64, error)
 const streamWriteTimeout = 10 * time.Second
 
 const (
-	retryLine = "retry: 2000\n\n"
-	heartbeat = ": heartbeat\n\n"
+	retryField = "retry: 2000\n" // reconnect 2 s after a drop
+	heartbeat  = ": heartbeat\n\n"
 )
 
 // Handler serves GET /api/v1/events: a Server-Sent Events stream of the user's events. A
@@ -70,7 +70,7 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 		defer h.Unsubscribe(sub)
 		s := &stream{hub: h, c: c, rc: http.NewResponseController(c.Writer), userID: userID}
 		c.Status(http.StatusOK)
-		s.buf = append(s.buf, retryLine...)
+		s.buf = append(s.buf, opening(replay, sub.From)...)
 		if s.flush() != nil {
 			return
 		}
@@ -82,6 +82,18 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 		}
 		s.live(ctx, sub, last)
 	}
+}
+
+// opening is the stream's first block: how soon to reconnect, and, on a first connection,
+// where the live stream starts as the last event ID. Browsers keep that ID, so a client that
+// drops before any event came reconnects with it and misses nothing; without it, it would
+// reconnect as new and lose what happened in between. A resumed stream keeps the client's own
+// ID (the replay and the reset carry theirs).
+func opening(replay bool, from int64) string {
+	if replay {
+		return retryField + "\n"
+	}
+	return retryField + "id: " + strconv.FormatInt(from, 10) + "\n\n"
 }
 
 func setHeaders(h http.Header) {
@@ -133,7 +145,7 @@ func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, con
 	var head bytes.Buffer
 	head.WriteString("HTTP/1.1 200 OK\r\nConnection: close\r\n")
 	c.Writer.Header().Write(&head)
-	head.WriteString("\r\n" + retryLine)
+	head.WriteString("\r\n" + opening(replay, sub.From))
 	err := write(head.Bytes())
 	if err == nil && replay {
 		last, err = h.resume(ctx, sub.UserID, last, sub.From, write)
