@@ -107,6 +107,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.onScan = func(c *gin.Context, _ ScanResult) { c.Redirect(http.StatusSeeOther, "/") }
 	s.config = fositeConfig(o.Issuer, o.Secret, hasher)
+	s.config.ClientAuthenticationStrategy = newClientAuth(o.Store, hasher, o.Issuer, o.Now).authenticate
 	if o.CodeLifespan > 0 {
 		s.config.AuthorizeCodeLifespan = o.CodeLifespan
 	}
@@ -151,7 +152,7 @@ func fositeConfig(issuer *url.URL, secret []byte, hasher fosite.Hasher) *fosite.
 		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		RefreshTokenScopes:             []string{"offline_access"},
-		RedirectSecureChecker:          fosite.IsRedirectURISecureStrict,
+		RedirectSecureChecker:          redirectSecure,
 		MinParameterEntropy:            fosite.MinParameterEntropy,
 		SendDebugMessagesToClients:     false,
 	}

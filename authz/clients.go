@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
 	"qrcircles/resource/problem"
@@ -57,6 +58,11 @@ type ClientSpec struct {
 	Scopes       []string
 	Grants       []string
 	WebOrigins   []string // pages that may show the "Join with QR Circles" button
+	// AuthMethod is how a confidential client authenticates (TokenAuthMethods); empty means
+	// client_secret_basic. A public client's is always "none".
+	AuthMethod string
+	JWKS       *jose.JSONWebKeySet // private_key_jwt: the client's public keys, or
+	JWKSURI    string              // where it publishes them
 }
 
 // Create registers a client and returns it with its secret (empty for public clients). The
@@ -68,7 +74,7 @@ func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*
 	spec.WebOrigins, _ = NormalizeOrigins(spec.WebOrigins) // validate has checked them
 	c := newClient("c_"+randomToken(16), spec, now)
 	secret := ""
-	if !spec.Public {
+	if c.TokenEndpointAuthMethod == storage.AuthMethodSecretBasic || c.TokenEndpointAuthMethod == storage.AuthMethodSecretPost {
 		secret = randomToken(32)
 		c.SecretHash, _ = m.hasher.Hash(ctx, []byte(secret))
 	}
@@ -84,8 +90,8 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.IsPublic() {
-		return "", problem.Invalid("client", "client %s is public and has no secret", id)
+	if c.IsPublic() || c.TokenEndpointAuthMethod == storage.AuthMethodPrivateKeyJWT {
+		return "", problem.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
 	}
 	secret := randomToken(32)
 	hash, _ := m.hasher.Hash(ctx, []byte(secret))
@@ -156,9 +162,12 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 }
 
 func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
-	auth := storage.AuthMethodSecretBasic
-	if spec.Public {
+	auth := spec.AuthMethod
+	switch {
+	case spec.Public:
 		auth = storage.AuthMethodNone
+	case auth == "":
+		auth = storage.AuthMethodSecretBasic
 	}
 	return &storage.OAuthClient{
 		ID:                      id,
@@ -170,6 +179,8 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		Public:                  spec.Public,
 		WebOrigins:              spec.WebOrigins,
 		TokenEndpointAuthMethod: auth,
+		JWKS:                    spec.JWKS,
+		JWKSURI:                 spec.JWKSURI,
 		CreatedAt:               now.UTC(),
 		UpdatedAt:               now.UTC(),
 	}
@@ -194,9 +205,12 @@ func (s ClientSpec) validate() error {
 		return problem.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
 	}
 	for _, u := range s.RedirectURIs {
-		if err := validateRedirectURI(u); err != nil {
+		if err := validateRedirectURI(u, s.Public); err != nil {
 			return err
 		}
+	}
+	if err := s.validateAuth(); err != nil {
+		return err
 	}
 	if _, err := NormalizeOrigins(s.WebOrigins); err != nil {
 		return err
@@ -212,20 +226,32 @@ func (s ClientSpec) validate() error {
 	return nil
 }
 
-// validateRedirectURI accepts absolute https URIs, and plain http only on a loopback address
-// (RFC 8252: native apps listening on 127.0.0.1 or [::1], any port).
-func validateRedirectURI(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || u.Fragment != "" {
-		return problem.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
-	}
+// validateAuth checks the authentication method and, for private_key_jwt, the keys.
+func (s ClientSpec) validateAuth() error {
 	switch {
-	case u.Scheme == "https":
+	case s.Public && s.AuthMethod != "" && s.AuthMethod != storage.AuthMethodNone:
+		return problem.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
+	case !s.Public && s.AuthMethod == storage.AuthMethodNone:
+		return problem.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
+	case s.AuthMethod != "" && !slices.Contains(TokenAuthMethods, s.AuthMethod):
+		return problem.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
+	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
+		return problem.Invalid("jwks", "keys are for clients that authenticate with %s", storage.AuthMethodPrivateKeyJWT)
+	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT:
 		return nil
-	case u.Scheme == "http" && fosite.IsLocalhost(u):
+	case (s.JWKS != nil) == (s.JWKSURI != ""):
+		return problem.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", storage.AuthMethodPrivateKeyJWT)
+	case s.JWKS != nil:
+		if err := CheckKeySet(s.JWKS); err != nil {
+			return problem.Invalid("jwks", "%s", err)
+		}
 		return nil
 	}
-	return problem.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
+	u, err := url.Parse(s.JWKSURI)
+	if err != nil || u.User != nil || u.Host == "" || u.Fragment != "" || !(u.Scheme == "https" || (u.Scheme == "http" && fosite.IsLocalhost(u))) {
+		return problem.Invalid("jwks-uri", "%q must be an https URL (plain http only on a loopback address)", s.JWKSURI)
+	}
+	return nil
 }
 
 // NormalizeOrigins checks web origins as browsers write them (scheme://host[:port], no path)

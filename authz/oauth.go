@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,8 +17,8 @@ import (
 
 // Mount adds the authorization server's routes to the engine.
 func (s *Server) Mount(e *gin.Engine) {
-	e.GET("/oauth2/auth", s.authorize)
-	e.POST("/oauth2/auth", s.authorize)
+	e.GET("/oauth2/auth", s.withIssuer, s.authorize)
+	e.POST("/oauth2/auth", s.withIssuer, s.authorize)
 	e.POST("/oauth2/token", s.token)
 	e.POST("/oauth2/introspect", s.introspect)
 	e.POST("/oauth2/revoke", s.revoke)
@@ -35,7 +36,7 @@ func (s *Server) Mount(e *gin.Engine) {
 func (s *Server) authorize(c *gin.Context) {
 	ctx := c.Request.Context()
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, c.Request)
-	if err != nil {
+	if err = s.vetAuthorize(ctx, ar, err); err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
 	}
@@ -127,6 +128,7 @@ func (s *Server) token(c *gin.Context) {
 	ar, err := s.oauth.NewAccessRequest(ctx, c.Request, sess)
 	if err != nil {
 		s.logOAuthError(c, "token request", err)
+		challengeClient(c, err)
 		s.oauth.WriteAccessError(ctx, c.Writer, ar, err)
 		return
 	}
@@ -149,37 +151,57 @@ func (s *Server) token(c *gin.Context) {
 	s.oauth.WriteAccessResponse(ctx, c.Writer, ar, resp)
 }
 
-// introspect answers RFC 7662 requests from authenticated clients only: fosite would also take
-// any active access token as a bearer credential, which would let every token holder probe
-// other tokens.
+// introspect answers RFC 7662 requests from authenticated confidential clients only, with the
+// client's own method (fosite's handler knows only HTTP Basic). fosite would also take any
+// active access token as a bearer credential, which would let every token holder probe other
+// tokens.
 func (s *Server) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
-	if strings.HasPrefix(strings.ToLower(c.GetHeader("Authorization")), "bearer ") {
-		c.Header("WWW-Authenticate", `Basic realm="introspection"`)
-		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid_client", "error_description": "Introspection requires client authentication."})
-		return
-	}
-	ir, err := s.oauth.NewIntrospectionRequest(ctx, c.Request, NewSession())
-	if err != nil {
+	if err := s.introspector(c); err != nil {
 		s.logOAuthError(c, "introspection", err)
-		s.oauth.WriteIntrospectionError(ctx, c.Writer, err)
+		challengeClient(c, err)
+		s.oauth.WriteAccessError(ctx, c.Writer, nil, err)
 		return
 	}
-	s.oauth.WriteIntrospectionResponse(ctx, c.Writer, ir)
+	form := c.Request.PostForm
+	tu, ar, err := s.oauth.IntrospectToken(ctx, form.Get("token"), fosite.TokenUse(form.Get("token_type_hint")), NewSession(),
+		fosite.RemoveEmpty(strings.Split(form.Get("scope"), " "))...)
+	resp := &fosite.IntrospectionResponse{Active: err == nil, AccessRequester: ar, TokenUse: tu}
+	if tu == fosite.AccessToken {
+		resp.AccessTokenType = fosite.BearerAccessToken
+	}
+	s.oauth.WriteIntrospectionResponse(ctx, c.Writer, resp)
+}
+
+// introspector authenticates the confidential client asking to introspect.
+func (s *Server) introspector(c *gin.Context) error {
+	if strings.HasPrefix(strings.ToLower(c.GetHeader("Authorization")), "bearer ") {
+		return fosite.ErrInvalidClient.WithHint("Introspection requires client authentication, not a bearer token.")
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return fosite.ErrInvalidRequest.WithHint("Send a form body.")
+	}
+	ctx := c.Request.Context()
+	client, err := s.config.GetClientAuthenticationStrategy(ctx)(ctx, c.Request, c.Request.PostForm)
+	if err == nil && client.IsPublic() {
+		err = fosite.ErrInvalidClient.WithHint("Introspection requires client authentication; a public client has none.")
+	}
+	return err
 }
 
 func (s *Server) revoke(c *gin.Context) {
 	ctx := c.Request.Context()
 	err := s.oauth.NewRevocationRequest(ctx, c.Request)
+	challengeClient(c, err)
 	s.oauth.WriteRevocationResponse(ctx, c.Writer, err)
 }
 
 // userinfo answers with the claims of the access token's user (OpenID Connect Core §5.3).
 func (s *Server) userinfo(c *gin.Context) {
 	ctx := c.Request.Context()
-	token := fosite.AccessTokenFromRequest(c.Request)
+	token, code, desc := userinfoToken(c.Request)
 	if token == "" {
-		bearerError(c, "invalid_request", "no access token")
+		bearerError(c, code, desc)
 		return
 	}
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession(), "openid")
@@ -208,13 +230,44 @@ func (s *Server) userinfo(c *gin.Context) {
 	c.JSON(http.StatusOK, claims)
 }
 
-func bearerError(c *gin.Context, code, desc string) {
-	c.Header("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
-	status := http.StatusUnauthorized
-	if code == "invalid_request" {
-		status = http.StatusBadRequest
+// userinfoToken reads the access token from the Authorization header or a POST form body (RFC
+// 6750 §2.1, §2.2). A token in the query string is refused (§2.3: URLs end up in logs and
+// Referer headers), and so is a request that sends the token more than one way.
+func userinfoToken(r *http.Request) (token, code, desc string) {
+	if r.URL.Query().Has("access_token") {
+		return "", "invalid_request", "access tokens are not accepted in the query string; send an Authorization: Bearer header"
 	}
-	c.JSON(status, gin.H{"error": code, "error_description": desc})
+	var found []string
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "bearer") {
+		found = append(found, strings.TrimSpace(tok))
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && mt == "application/x-www-form-urlencoded" {
+		if r.ParseForm() == nil && r.PostForm.Get("access_token") != "" {
+			found = append(found, r.PostForm.Get("access_token"))
+		}
+	}
+	switch {
+	case len(found) > 1:
+		return "", "invalid_request", "send the access token one way only"
+	case len(found) == 0 || found[0] == "":
+		return "", "", "" // no credentials: a bare challenge (RFC 6750 §3.1)
+	}
+	return found[0], "", ""
+}
+
+func bearerError(c *gin.Context, code, desc string) {
+	switch code {
+	case "":
+		c.Header("WWW-Authenticate", `Bearer realm="QR Circles"`)
+		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid_token", "error_description": "no access token"})
+		return
+	case "invalid_request":
+		c.Header("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
+		c.JSON(http.StatusBadRequest, gin.H{"error": code, "error_description": desc})
+		return
+	}
+	c.Header("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
+	c.JSON(http.StatusUnauthorized, gin.H{"error": code, "error_description": desc})
 }
 
 // logOAuthError logs what fosite refused, with its debug detail, which clients never see.
@@ -250,11 +303,19 @@ func (s *Server) discovery(c *gin.Context) {
 		"subject_types_supported":                       []string{"public"},
 		"id_token_signing_alg_values_supported":         []string{"RS256"},
 		"code_challenge_methods_supported":              []string{"S256"},
-		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post", "none"},
-		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "none"},
+		"token_endpoint_auth_methods_supported":         TokenAuthMethods,
+		"introspection_endpoint_auth_methods_supported": introspectionAuthMethods,
+		"revocation_endpoint_auth_methods_supported":    TokenAuthMethods,
 		"claims_supported":                              []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "updated_at", "phone_number", "phone_number_verified"},
 		"prompt_values_supported":                       []string{"none", "login", "consent"},
+
+		"token_endpoint_auth_signing_alg_values_supported":         AssertionAlgorithms,
+		"introspection_endpoint_auth_signing_alg_values_supported": AssertionAlgorithms,
+		"revocation_endpoint_auth_signing_alg_values_supported":    AssertionAlgorithms,
+		"authorization_response_iss_parameter_supported":           true,
+		"request_parameter_supported":                              false,
+		"request_uri_parameter_supported":                          false,
+		"claims_parameter_supported":                               false,
 	})
 }
 
