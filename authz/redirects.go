@@ -106,13 +106,28 @@ func (s *Server) vetAuthorize(ctx context.Context, ar fosite.AuthorizeRequester,
 	switch ruri := req.Form.Get("request_uri"); {
 	case req.Form.Get("request") != "":
 		err = fosite.ErrRequestNotSupported.WithHint("Request objects ('request') are not supported.")
+		s.redirectAnyway(ctx, req)
 	case ruri != "" && !strings.HasPrefix(ruri, s.config.GetPushedAuthorizeRequestURIPrefix(ctx)):
 		err = fosite.ErrRequestURINotSupported.WithHint("Only request URIs from pushed authorization requests are supported.")
+		s.redirectAnyway(ctx, req)
 	}
 	if err != nil {
 		req.ResponseMode = fosite.ResponseModeQuery
 	}
 	return err
+}
+
+// redirectAnyway sets the redirect URI of a request that fosite refused before it looked at
+// the redirect URI (it reads request objects first), so that the error goes to the client.
+func (s *Server) redirectAnyway(ctx context.Context, req *fosite.AuthorizeRequest) {
+	if req.RedirectURI != nil || req.Client == nil {
+		return
+	}
+	raw := req.Form.Get("redirect_uri")
+	u, err := fosite.MatchRedirectURIWithClientRedirectURIs(raw, req.Client)
+	if err == nil && redirectAllowed(req.Client, u, raw) && redirectSecure(ctx, u) {
+		req.RedirectURI = u
+	}
 }
 
 // withIssuer puts iss on every authorization response, success and error (RFC 9207): on each

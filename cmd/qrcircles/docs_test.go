@@ -68,8 +68,14 @@ func TestPartnerDocExamples(t *testing.T) {
 	// back end ($BACKEND_ID/$BACKEND_SECRET), an organizer's circle ($CIRCLE_URL,
 	// $CIRCLE_ID), and an attendee of the app ($TOKEN) with a scan session ($SCAN_TOKEN).
 	w := newWorld(t, storagetest.Open(t))
-	backend, secret, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{Name: "Partner back end",
-		Scopes: []string{"circles:read"}, Grants: []string{authz.GrantClientCredentials}}, time.Now())
+	// The back end is registered as `client create --confidential` does by default.
+	backendFlags := clientFlags{name: "Partner back end", confidenti: true,
+		scopes: listFlag{"circles:read"}, grants: listFlag{authz.GrantClientCredentials}}
+	spec, err := backendFlags.spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend, secret, err := w.app.authz.Clients().Create(context.Background(), spec, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
