@@ -28,7 +28,7 @@ var TokenAuthMethods = []string{
 }
 
 // introspectionAuthMethods are those that authenticate a client: not "none".
-var introspectionAuthMethods = TokenAuthMethods[:3]
+var introspectionAuthMethods = []string{storage.AuthMethodSecretBasic, storage.AuthMethodSecretPost, storage.AuthMethodPrivateKeyJWT}
 
 // AssertionAlgorithms are the signature algorithms a private_key_jwt client assertion may use:
 // public-key ones only, so no key of ours can verify a forged one.

@@ -250,24 +250,21 @@ func userinfoToken(r *http.Request) (token, code, desc string) {
 	case len(found) > 1:
 		return "", "invalid_request", "send the access token one way only"
 	case len(found) == 0 || found[0] == "":
-		return "", "", "" // no credentials: a bare challenge (RFC 6750 §3.1)
+		return "", "", ""
 	}
 	return found[0], "", ""
 }
 
 func bearerError(c *gin.Context, code, desc string) {
+	status, challenge := http.StatusUnauthorized, `Bearer error="`+code+`", error_description="`+desc+`"`
 	switch code {
-	case "":
-		c.Header("WWW-Authenticate", `Bearer realm="QR Circles"`)
-		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid_token", "error_description": "no access token"})
-		return
+	case "": // no credentials: a bare challenge (RFC 6750 §3.1)
+		challenge, code, desc = `Bearer realm="QR Circles"`, "invalid_token", "no access token"
 	case "invalid_request":
-		c.Header("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
-		c.JSON(http.StatusBadRequest, gin.H{"error": code, "error_description": desc})
-		return
+		status = http.StatusBadRequest
 	}
-	c.Header("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
-	c.JSON(http.StatusUnauthorized, gin.H{"error": code, "error_description": desc})
+	c.Header("WWW-Authenticate", challenge)
+	c.JSON(status, gin.H{"error": code, "error_description": desc})
 }
 
 // logOAuthError logs what fosite refused, with its debug detail, which clients never see.

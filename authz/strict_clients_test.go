@@ -50,7 +50,9 @@ func jwtCred(assertion string) credential {
 	}
 }
 
-func noneCred(id string) credential { return func(f url.Values, _ http.Header) { f.Set("client_id", id) } }
+func noneCred(id string) credential {
+	return func(f url.Values, _ http.Header) { f.Set("client_id", id) }
+}
 
 func bothCreds(a, b credential) credential {
 	return func(f url.Values, hdr http.Header) { a(f, hdr); b(f, hdr) }
@@ -120,7 +122,9 @@ func (k keyPair) public() jose.JSONWebKey {
 	return jwk.Public()
 }
 
-func (k keyPair) set() *jose.JSONWebKeySet { return &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.public()}} }
+func (k keyPair) set() *jose.JSONWebKeySet {
+	return &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.public()}}
+}
 
 // sign makes a client assertion with the claims.
 func (k keyPair) sign(t *testing.T, claims map[string]any) string {
@@ -555,7 +559,8 @@ func TestAuthorizationResponsesCarryIss(t *testing.T) {
 func wantIss(t *testing.T, h *harness, what string, p page, wantError string) {
 	t.Helper()
 	q := p.url.Query()
-	if !strings.HasPrefix(p.url.String(), partnerRedirect+"?") || q.Get("iss") != h.issuer || q.Get("error") != wantError || q.Get("state") != "state-123" && q.Get("state") != "state-123456" {
+	if !strings.HasPrefix(p.url.String(), partnerRedirect+"?") || q.Get("iss") != h.issuer || q.Get("error") != wantError ||
+		(q.Get("state") != "state-123" && q.Get("state") != "state-123456") {
 		t.Fatalf("%s: want a response with iss=%s and error %q, got %s (%d)", what, h.issuer, wantError, p.url, p.status)
 	}
 	if q.Get("error") == "" && q.Get("code") == "" {
@@ -688,7 +693,11 @@ func TestRedirectURIsMatchExactly(t *testing.T) {
 
 // RFC 8252 §7.1, §7.2: native apps register private-use reverse-domain schemes or claimed https.
 func TestNativeAppRedirectRegistration(t *testing.T) {
-	h := newHarness(t, storagetest.SQLite(t))
+	storagetest.Backends(t, testNativeAppRedirectRegistration)
+}
+
+func testNativeAppRedirectRegistration(t *testing.T, db *storage.DB) {
+	h := newHarness(t, db)
 	tests := []struct {
 		name     string
 		redirect string
