@@ -42,6 +42,8 @@ type Clients struct {
 	store  ClientStore
 	hasher *SecretHasher
 	issuer *url.URL
+	// changed is told when a client is added, changed or removed (the CORS origin cache).
+	changed func()
 }
 
 // NewClients returns the client manager; secrets are hashed with a key from the system secret.
@@ -57,6 +59,10 @@ type ClientSpec struct {
 	Scopes       []string
 	Grants       []string
 	WebOrigins   []string // pages that may show the "Join with QR Circles" button
+	// PostLogoutRedirectURIs are where RP-initiated logout may return; RequirePAR refuses
+	// authorization requests that were not pushed to /oauth2/par first.
+	PostLogoutRedirectURIs []string
+	RequirePAR             bool
 }
 
 // Create registers a client and returns it with its secret (empty for public clients). The
@@ -75,6 +81,7 @@ func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*
 	if err := m.store.CreateClient(ctx, c); err != nil {
 		return nil, "", err
 	}
+	m.notify()
 	return c, secret, nil
 }
 
@@ -107,6 +114,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 		return problem.Invalid("client", "the first-party client has no embedding origins")
 	}
 	c.WebOrigins = norm
+	defer m.notify()
 	return m.store.UpdateClient(ctx, c)
 }
 
@@ -120,7 +128,14 @@ func (m *Clients) Delete(ctx context.Context, id string) error {
 	if id == FirstPartyClientID {
 		return problem.Invalid("client", "the first-party client cannot be deleted")
 	}
+	defer m.notify()
 	return m.store.DeleteClient(ctx, id)
+}
+
+func (m *Clients) notify() {
+	if m.changed != nil {
+		m.changed()
+	}
 }
 
 // EnsureFirstParty creates the client of the product's own pages, or brings it up to date: its
@@ -169,6 +184,8 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		Scopes:                  spec.Scopes,
 		Public:                  spec.Public,
 		WebOrigins:              spec.WebOrigins,
+		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		RequirePAR:              spec.RequirePAR,
 		TokenEndpointAuthMethod: auth,
 		CreatedAt:               now.UTC(),
 		UpdatedAt:               now.UTC(),
@@ -200,6 +217,11 @@ func (s ClientSpec) validate() error {
 	}
 	if _, err := NormalizeOrigins(s.WebOrigins); err != nil {
 		return err
+	}
+	for _, u := range s.PostLogoutRedirectURIs { // the same rules as redirect URIs
+		if err := validateRedirectURI(u); err != nil {
+			return err
+		}
 	}
 	if len(s.Scopes) == 0 {
 		return problem.Invalid("scope", "a client needs at least one scope")
