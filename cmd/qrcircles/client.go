@@ -15,7 +15,8 @@ import (
 )
 
 const clientUsage = `usage:
-  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...] [--json]
+  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...]
+                         [--post-logout-redirect-uri U ...] [--require-par] [--json]
   qrcircles client list [--json]
   qrcircles client origins ID [ORIGIN ...]   (pages that may embed the join button; none turns it off)
   qrcircles client delete ID
@@ -37,6 +38,8 @@ type clientFlags struct {
 	scopes             listFlag
 	grants             listFlag
 	origins            listFlag
+	logoutRedirects    listFlag
+	requirePAR         bool
 	public, confidenti bool
 	json               bool
 }
@@ -47,6 +50,8 @@ func (f *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "allowed scope (repeatable)")
 	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
 	fs.Var(&f.origins, "origin", "web origin whose pages may show the join button, e.g. https://partner.example (repeatable)")
+	fs.Var(&f.logoutRedirects, "post-logout-redirect-uri", "where RP-initiated logout may send the browser back to (repeatable)")
+	fs.BoolVar(&f.requirePAR, "require-par", false, "accept authorization requests only through the PAR endpoint (RFC 9126)")
 	fs.BoolVar(&f.public, "public", false, "a public client (native or browser app, no secret, PKCE required)")
 	fs.BoolVar(&f.confidenti, "confidential", false, "a confidential client (a back end that keeps a secret)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
@@ -121,7 +126,8 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 	if f.public == f.confidenti {
 		return "", fmt.Errorf("say exactly one of --public and --confidential")
 	}
-	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins}
+	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins,
+		PostLogoutRedirectURIs: f.logoutRedirects, RequirePAR: f.requirePAR}
 	if len(spec.Grants) == 0 {
 		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
 	}
@@ -161,6 +167,9 @@ type clientJSON struct {
 	Grants       []string `json:"grant_types"`
 	WebOrigins   []string `json:"web_origins"`
 	CreatedAt    string   `json:"created_at"`
+
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	RequirePAR             bool     `json:"require_pushed_authorization_requests"`
 }
 
 func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bool) error {
@@ -191,6 +200,7 @@ func toClientJSON(c *storage.OAuthClient) clientJSON {
 	return clientJSON{
 		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
 		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, RequirePAR: c.RequirePAR,
 		WebOrigins: c.WebOrigins,
 		CreatedAt:  c.CreatedAt.UTC().Format(time.RFC3339),
 	}
