@@ -109,7 +109,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		log:     o.Logger,
 		now:     o.Now,
 		csrfKey: DeriveKey(o.Secret, "csrf"),
-		origins: &origins{list: o.Store.ListClients}, resumeKey: DeriveKey(o.Secret, "authorize-resume"),
+		origins: &origins{list: o.Store.ListClients, log: o.Logger}, resumeKey: DeriveKey(o.Secret, "authorize-resume"),
 	}
 	s.clients.changed = s.origins.invalidate
 	s.onScan = func(c *gin.Context, _ ScanResult) { c.Redirect(http.StatusSeeOther, "/") }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,6 +36,7 @@ type originSet struct {
 // origins caches the origin set: one query per instance every originsTTL, not one a request.
 type origins struct {
 	list func(ctx context.Context) ([]*storage.OAuthClient, error)
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	set      originSet
@@ -54,6 +56,9 @@ func (o *origins) get(ctx context.Context) originSet {
 	clients, err := o.list(ctx)
 	if err != nil {
 		o.failedAt = now
+		if o.log != nil {
+			o.log.WarnContext(ctx, "loading the web origins of clients for CORS", "error", err)
+		}
 		return o.set
 	}
 	set := originSet{all: map[string]bool{}, byClient: map[string][]string{}}

@@ -177,6 +177,9 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 	p := templates.Page{Lang: lr.lang, Data: d}
 	status := http.StatusOK
 	if err != nil {
+		if pe := (*problem.Error)(nil); !errors.As(err, &pe) {
+			s.log.ErrorContext(c.Request.Context(), "logout", "error", err)
+		}
 		b := problem.BodyOf(err)
 		p.Error, status = b.Detail, b.Status
 		if errors.Is(err, errBadLogout) || errors.Is(err, errLogoutRedirect) {
