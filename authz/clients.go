@@ -43,6 +43,8 @@ type Clients struct {
 	store  ClientStore
 	hasher *SecretHasher
 	issuer *url.URL
+	// changed is told when a client is added, changed or removed (the CORS origin cache).
+	changed func()
 }
 
 // NewClients returns the client manager; secrets are hashed with a key from the system secret.
@@ -63,6 +65,10 @@ type ClientSpec struct {
 	AuthMethod string
 	JWKS       *jose.JSONWebKeySet // private_key_jwt: the client's public keys, or
 	JWKSURI    string              // where it publishes them
+	// PostLogoutRedirectURIs are where RP-initiated logout may return; RequirePAR refuses
+	// authorization requests that were not pushed to /oauth2/par first.
+	PostLogoutRedirectURIs []string
+	RequirePAR             bool
 }
 
 // Create registers a client and returns it with its secret (empty for public clients). The
@@ -81,6 +87,7 @@ func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*
 	if err := m.store.CreateClient(ctx, c); err != nil {
 		return nil, "", err
 	}
+	m.notify()
 	return c, secret, nil
 }
 
@@ -113,6 +120,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 		return problem.Invalid("client", "the first-party client has no embedding origins")
 	}
 	c.WebOrigins = norm
+	defer m.notify()
 	return m.store.UpdateClient(ctx, c)
 }
 
@@ -126,7 +134,14 @@ func (m *Clients) Delete(ctx context.Context, id string) error {
 	if id == FirstPartyClientID {
 		return problem.Invalid("client", "the first-party client cannot be deleted")
 	}
+	defer m.notify()
 	return m.store.DeleteClient(ctx, id)
+}
+
+func (m *Clients) notify() {
+	if m.changed != nil {
+		m.changed()
+	}
 }
 
 // EnsureFirstParty creates the client of the product's own pages, or brings it up to date: its
@@ -178,6 +193,8 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		Scopes:                  spec.Scopes,
 		Public:                  spec.Public,
 		WebOrigins:              spec.WebOrigins,
+		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		RequirePAR:              spec.RequirePAR,
 		TokenEndpointAuthMethod: auth,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
@@ -214,6 +231,11 @@ func (s ClientSpec) validate() error {
 	}
 	if _, err := NormalizeOrigins(s.WebOrigins); err != nil {
 		return err
+	}
+	for _, u := range s.PostLogoutRedirectURIs { // the same rules as redirect URIs
+		if err := validateRedirectURI(u, s.Public); err != nil {
+			return err
+		}
 	}
 	if len(s.Scopes) == 0 {
 		return problem.Invalid("scope", "a client needs at least one scope")

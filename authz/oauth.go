@@ -4,7 +4,6 @@ import (
 	"errors"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -19,15 +18,19 @@ import (
 func (s *Server) Mount(e *gin.Engine) {
 	e.GET("/oauth2/auth", s.withIssuer, s.authorize)
 	e.POST("/oauth2/auth", s.withIssuer, s.authorize)
-	e.POST("/oauth2/token", s.token)
+	e.POST("/oauth2/token", s.corsClient, s.token)
 	e.POST("/oauth2/introspect", s.introspect)
-	e.POST("/oauth2/revoke", s.revoke)
-	e.GET("/userinfo", s.userinfo)
-	e.POST("/userinfo", s.userinfo)
-	e.GET("/.well-known/openid-configuration", s.discovery)
-	e.GET("/.well-known/oauth-authorization-server", s.discovery)
-	e.GET("/.well-known/jwks.json", s.jwks)
+	e.POST("/oauth2/revoke", s.corsClient, s.revoke)
+	e.GET("/userinfo", s.corsAny, s.userinfo)
+	e.POST("/userinfo", s.corsAny, s.userinfo)
+	e.GET("/.well-known/openid-configuration", s.corsAny, s.discovery)
+	e.GET("/.well-known/oauth-authorization-server", s.corsAny, s.discovery)
+	e.GET("/.well-known/jwks.json", s.corsAny, s.jwks)
 	e.GET("/auth/callback", s.callback)
+	e.POST("/oauth2/par", s.corsClient, s.par)
+	e.GET("/oauth2/logout", s.rpLogout)
+	e.POST("/oauth2/logout", s.rpLogout)
+	s.mountCORS(e)
 	s.mountPages(e)
 }
 
@@ -35,29 +38,33 @@ func (s *Server) Mount(e *gin.Engine) {
 // user is and whether they consent.
 func (s *Server) authorize(c *gin.Context) {
 	ctx := c.Request.Context()
-	ar, err := s.oauth.NewAuthorizeRequest(ctx, c.Request)
-	if err = s.vetAuthorize(ctx, ar, err); err != nil {
-		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
+	flow, fr, err := s.readFlow(c)
+	if err != nil {
+		s.oauth.WriteAuthorizeError(ctx, c.Writer, fosite.NewAuthorizeRequest(), err)
 		return
 	}
-	if err := checkPKCE(ar); err != nil {
+	ar, err := s.oauth.NewAuthorizeRequest(ctx, fr)
+	err = s.vetAuthorize(ctx, ar, err)
+	if err == nil {
+		err = checkPKCE(ar)
+	}
+	if err == nil {
+		err = flow.check(ar)
+	}
+	if err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
 	}
 	user, ok := s.User(c.Request)
-	if !ok {
-		if ar.GetRequestForm().Get("prompt") == "none" {
-			s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrLoginRequired)
-			return
-		}
-		c.Redirect(http.StatusSeeOther, "/login?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
+	if !ok || flow.mustSignIn(user.LoginAt) {
+		s.interact(c, ar, flow, "/login", fosite.ErrLoginRequired)
 		return
 	}
 	if user.DisplayName == "" {
-		c.Redirect(http.StatusSeeOther, "/register?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
+		s.interact(c, ar, flow, "/register", fosite.ErrInteractionRequired)
 		return
 	}
-	granted, done := s.consent(c, ar, user)
+	granted, done := s.consent(c, ar, user, flow)
 	if done {
 		return
 	}
@@ -68,6 +75,7 @@ func (s *Server) authorize(c *gin.Context) {
 		ar.GrantAudience(aud)
 	}
 	sess := s.userSession(user, ar.GetGrantedScopes())
+	sess.Claims.RequestedAt = flow.requestedAt.UTC()
 	sess.ScanTime = s.scanTimeFor(ctx, ar)
 	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
@@ -313,6 +321,9 @@ func (s *Server) discovery(c *gin.Context) {
 		"request_parameter_supported":                              false,
 		"request_uri_parameter_supported":                          false,
 		"claims_parameter_supported":                               false,
+		"end_session_endpoint":                                     iss + "/oauth2/logout",
+		"pushed_authorization_request_endpoint":                    iss + "/oauth2/par",
+		"require_pushed_authorization_requests":                    false, // per client: `client create --require-par`
 	})
 }
 

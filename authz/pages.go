@@ -310,7 +310,7 @@ type consentData struct {
 
 // consent returns the scopes to grant; done says it answered the request itself (showing the
 // consent page, or sending the client a denial). The first-party client needs no consent.
-func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser) (fosite.Arguments, bool) {
+func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser, f *authFlow) (fosite.Arguments, bool) {
 	ctx := c.Request.Context()
 	client, _ := ar.GetClient().(*storage.OAuthClient)
 	requested := ar.GetRequestedScopes()
@@ -333,15 +333,23 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		}
 		return requested, false
 	}
-	forced := slices.Contains(strings.Fields(ar.GetRequestForm().Get("prompt")), "consent")
-	if cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID()); err == nil && !forced && coversAll(cn.Scopes, requested) {
+	if cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID()); err == nil && !f.has("consent") && coversAll(cn.Scopes, requested) {
 		return requested, false
+	}
+	if f.has("none") {
+		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrConsentRequired)
+		return nil, true
+	}
+	action, err := s.resumeURL(ctx, ar, f)
+	if err != nil {
+		s.renderError(c, "message", "Consent", err, nil)
+		return nil, true
 	}
 	name := ar.GetClient().GetID()
 	if client != nil {
 		name = client.Name
 	}
-	d := consentData{ClientName: name, Scopes: requested, Action: "/oauth2/auth?" + c.Request.URL.RawQuery}
+	d := consentData{ClientName: name, Scopes: requested, Action: action}
 	s.render(c, http.StatusOK, "consent", "Allow access", templates.Page{Data: d})
 	return nil, true
 }

@@ -28,6 +28,11 @@ var migrations = []Migration{
 			`ALTER TABLE oauth_clients ADD COLUMN jwks text NOT NULL DEFAULT ''`,
 			`ALTER TABLE oauth_clients ADD COLUMN jwks_uri text NOT NULL DEFAULT ''`)
 	}},
+	{12, "post-logout redirect URIs and the PAR requirement of clients", func(tx *gorm.DB, _ string) error {
+		return execAll(tx,
+			`ALTER TABLE oauth_clients ADD COLUMN post_logout_redirect_uris text NOT NULL DEFAULT '[]'`,
+			`ALTER TABLE oauth_clients ADD COLUMN require_par boolean NOT NULL DEFAULT false`)
+	}},
 }
 
 // timestamp is the column type for a moment in time.

@@ -36,6 +36,8 @@ type OAuthClient struct {
 	Scopes                  []string
 	Audience                []string
 	WebOrigins              []string // origins whose pages may embed the join button
+	PostLogoutRedirectURIs  []string // where RP-initiated logout may send the browser back to
+	RequirePAR              bool     // authorization requests only through /oauth2/par (RFC 9126)
 	Public                  bool
 	FirstParty              bool
 	TokenEndpointAuthMethod string
@@ -139,6 +141,8 @@ type oauthClientRow struct {
 	Scopes                  string    `gorm:"column:scopes"`
 	Audience                string    `gorm:"column:audience"`
 	WebOrigins              string    `gorm:"column:web_origins"`
+	PostLogoutRedirectURIs  string    `gorm:"column:post_logout_redirect_uris"`
+	RequirePAR              bool      `gorm:"column:require_par"`
 	Public                  bool      `gorm:"column:public"`
 	FirstParty              bool      `gorm:"column:first_party"`
 	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
@@ -155,8 +159,8 @@ func clientRow(c *OAuthClient) oauthClientRow {
 		ID: c.ID, SecretHash: c.SecretHash, Name: c.Name,
 		RedirectURIs: jsonList(c.RedirectURIs), GrantTypes: jsonList(c.GrantTypes),
 		ResponseTypes: jsonList(c.ResponseTypes), Scopes: jsonList(c.Scopes), Audience: jsonList(c.Audience),
-		WebOrigins: jsonList(c.WebOrigins),
-		Public:     c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		WebOrigins: jsonList(c.WebOrigins), PostLogoutRedirectURIs: jsonList(c.PostLogoutRedirectURIs), RequirePAR: c.RequirePAR,
+		Public: c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		JWKS: jsonKeys(c.JWKS), JWKSURI: c.JWKSURI,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
@@ -173,7 +177,7 @@ func jsonKeys(set *jose.JSONWebKeySet) string {
 
 func (r oauthClientRow) client() (*OAuthClient, error) {
 	c := &OAuthClient{
-		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty,
+		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty, RequirePAR: r.RequirePAR,
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod, JWKSURI: r.JWKSURI,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
@@ -189,7 +193,7 @@ func (r oauthClientRow) client() (*OAuthClient, error) {
 	}{
 		{r.RedirectURIs, &c.RedirectURIs}, {r.GrantTypes, &c.GrantTypes},
 		{r.ResponseTypes, &c.ResponseTypes}, {r.Scopes, &c.Scopes}, {r.Audience, &c.Audience},
-		{r.WebOrigins, &c.WebOrigins},
+		{r.WebOrigins, &c.WebOrigins}, {r.PostLogoutRedirectURIs, &c.PostLogoutRedirectURIs},
 	}
 	for _, l := range lists {
 		if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
@@ -277,6 +281,7 @@ func (db *DB) UpdateClient(ctx context.Context, c *OAuthClient) error {
 	res := db.conn(ctx).Model(&oauthClientRow{}).Where("id = ?", c.ID).Select(
 		"name", "redirect_uris", "grant_types", "response_types", "scopes", "audience", "web_origins",
 		"public", "first_party", "token_endpoint_auth_method", "jwks", "jwks_uri", "updated_at",
+		"post_logout_redirect_uris", "require_par",
 	).Updates(&row)
 	return oneRowChanged("updating oauth client "+c.ID, res)
 }

@@ -107,6 +107,16 @@ var catalog = map[string][2]string{
 	"register.name":     {"Your name", "姓名"},
 	"register.continue": {"Continue", "继续"},
 
+	// RP-initiated logout: an app asks to sign the person out.
+	"logout.title":        {"Sign out of QR Circles?", "退出二维码好友圈？"},
+	"logout.asks":         {"%s asks to sign you out of QR Circles on this browser.", "%s 请求在此浏览器上退出您的二维码好友圈账户。"},
+	"logout.asks_unknown": {"An app asks to sign you out of QR Circles on this browser.", "有应用请求在此浏览器上退出您的二维码好友圈账户。"},
+	"logout.confirm":      {"Sign out", "退出登录"},
+	"logout.stay":         {"Stay signed in", "保持登录"},
+	"logout.done_title":   {"You are signed out", "您已退出登录"},
+	"logout.done":         {"You are signed out of QR Circles on this browser.", "您已在此浏览器上退出二维码好友圈。"},
+	"logout.account":      {"Your account", "我的账户"},
+
 	"manage.open":           {"Open the circle", "查看圈子"},
 	"manage.export":         {"Export the members:", "导出成员："},
 	"manage.members":        {"members: %d", "%d 名成员"},

@@ -68,6 +68,12 @@ func samples() map[string]Page {
 			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN"}},
 		"login_code": {Title: "Enter the code", Error: "This code has expired. Request a new one.",
 			Data: m{"ReturnTo": "/account", "Challenge": "ch1"}},
+		"logout": {Title: "Sign out", Data: m{"Mode": "confirm", "ClientName": "Partner App", "Fields": []m{
+			{"Name": "client_id", "Value": "c_partner"}, {"Name": "post_logout_redirect_uri", "Value": "https://partner.example/bye"},
+			{"Name": "state", "Value": "s&1"}}}},
+		"logout+done": {Title: "Signed out", Data: m{"Mode": "done"}},
+		"logout+invalid": {Title: "Sign out", Error: "This sign-out link is not valid. You are still signed in; sign out on your account page if you want to. / 该退出链接无效。您仍处于登录状态；如需退出，请在账户页面操作。",
+			Data: m{"Mode": "invalid"}},
 		"message": {Title: "Not found / 未找到", Error: "No circle has this QR code. Check that you scanned the whole code, or ask the organizer. / 没有与此二维码对应的圈子。"},
 		"my_circles": {Title: "My circles", Data: m{"Owned": []m{{"ID": 1, "Title": "Launch 2025", "When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)"}},
 			"Joined": []m{}, "Waiting": []m{{"ID": 2, "Title": "Dinner", "When": "Sat 1 Mar 2025 07:30 (Asia/Shanghai)"}}}},

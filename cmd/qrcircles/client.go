@@ -20,6 +20,7 @@ import (
 const clientUsage = `usage:
   qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...]
                           [--auth-method M] [--jwks FILE|JSON | --jwks-uri URL] [--json]
+                          [--post-logout-redirect-uri U ...] [--require-par] [--json]
   qrcircles client list [--json]
   qrcircles client origins ID [ORIGIN ...]   (pages that may embed the join button; none turns it off)
   qrcircles client delete ID
@@ -41,6 +42,8 @@ type clientFlags struct {
 	scopes             listFlag
 	grants             listFlag
 	origins            listFlag
+	logoutRedirects    listFlag
+	requirePAR         bool
 	public, confidenti bool
 	json               bool
 	authMethod, jwks   string
@@ -53,6 +56,8 @@ func (f *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "allowed scope (repeatable)")
 	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
 	fs.Var(&f.origins, "origin", "web origin whose pages may show the join button, e.g. https://partner.example (repeatable)")
+	fs.Var(&f.logoutRedirects, "post-logout-redirect-uri", "where RP-initiated logout may send the browser back to (repeatable)")
+	fs.BoolVar(&f.requirePAR, "require-par", false, "accept authorization requests only through the PAR endpoint (RFC 9126)")
 	fs.BoolVar(&f.public, "public", false, "a public client (native or browser app, no secret, PKCE required)")
 	fs.BoolVar(&f.confidenti, "confidential", false, "a confidential client (a back end that keeps a secret)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
@@ -143,7 +148,8 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 
 // spec is the client the flags ask for, with the defaults of `client create`.
 func (f clientFlags) spec() (authz.ClientSpec, error) {
-	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins}
+	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins,
+		PostLogoutRedirectURIs: f.logoutRedirects, RequirePAR: f.requirePAR}
 	if len(spec.Grants) == 0 {
 		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
 	}
@@ -208,6 +214,9 @@ type clientJSON struct {
 	AuthMethod   string   `json:"token_endpoint_auth_method"`
 	JWKSURI      string   `json:"jwks_uri,omitempty"`
 	CreatedAt    string   `json:"created_at"`
+
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	RequirePAR             bool     `json:"require_pushed_authorization_requests"`
 }
 
 func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bool) error {
@@ -239,6 +248,7 @@ func toClientJSON(c *storage.OAuthClient) clientJSON {
 		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
 		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
 		WebOrigins: c.WebOrigins, AuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI,
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, RequirePAR: c.RequirePAR,
 		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
