@@ -61,10 +61,10 @@ func BodyRoutes() []string {
 }
 
 // limitBodies holds every request body to its route's rule before any handler sees it: a
-// multipart body where no file is expected is refused unread, a Content-Length above the
-// limit is refused unread, and any other body is read, up to the limit and no further, into
-// memory. Handlers then parse a body that is whole and small; a CSRF token in a form is
-// therefore checked against at most a form's worth of bytes, however much was sent.
+// Content-Length above the limit is refused unread; any other body is read, up to the limit
+// and no further, into memory; a multipart body where no file is expected is refused then,
+// unparsed. Handlers parse a body that is whole and small: a form's CSRF token is checked
+// against at most a form's worth of bytes, however much was sent.
 func limitBodies(pages *templates.Renderer) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
@@ -73,10 +73,6 @@ func limitBodies(pages *templates.Renderer) gin.HandlerFunc {
 			return
 		}
 		rule := BodyRuleOf(r.Method, c.FullPath())
-		if isMultipart(r) && !rule.Multipart {
-			refuseBody(c, pages, http.StatusUnsupportedMediaType, rule)
-			return
-		}
 		if r.ContentLength > rule.Max {
 			refuseBody(c, pages, http.StatusRequestEntityTooLarge, rule)
 			return
@@ -91,21 +87,41 @@ func limitBodies(pages *templates.Renderer) gin.HandlerFunc {
 			c.Header("Connection", "close")
 			c.AbortWithStatus(http.StatusBadRequest)
 			return
+		case isMultipart(r) && !rule.Multipart:
+			refuseBody(c, pages, http.StatusUnsupportedMediaType, rule)
+			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = io.NopCloser(body)
 		c.Next()
 	}
 }
 
-// readBounded reads the request body, stopping at limit+1 bytes. The buffer grows with what
-// actually arrives, so a large Content-Length alone reserves nothing.
-func readBounded(c *gin.Context, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if n := c.Request.ContentLength; n > 0 {
-		buf.Grow(int(min(n, FormLimit)) + bytes.MinRead)
+// bodyBlock is how much of a body is read at a time.
+const bodyBlock = 32 << 10
+
+// readBounded reads the request body in blocks as it arrives, failing with
+// *http.MaxBytesError past limit. Memory follows what was actually sent, never what a
+// Content-Length claims, and no block is copied again: the body is handed on as the blocks.
+func readBounded(c *gin.Context, limit int64) (io.Reader, error) {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	want := limit + 1 // a byte past the limit is how a body too large shows
+	if n := c.Request.ContentLength; n >= 0 {
+		want = n + 1 // the last read meets the end of the body
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	return buf.Bytes(), err
+	var blocks []io.Reader
+	for read := int64(0); read < want; {
+		block := make([]byte, min(bodyBlock, want-read))
+		n, err := io.ReadFull(body, block)
+		blocks = append(blocks, bytes.NewReader(block[:n]))
+		read += int64(n)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return io.MultiReader(blocks...), nil
+		case err != nil:
+			return nil, err
+		}
+	}
+	return io.MultiReader(blocks...), nil
 }
 
 func isMultipart(r *http.Request) bool {

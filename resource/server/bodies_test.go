@@ -69,6 +69,7 @@ func TestBodiesAreHeldToTheirRoutesLimit(t *testing.T) {
 		{"chunked form over the limit", "POST", "/login", form, bytes.Repeat([]byte("a"), FormLimit+1), true, 413, "page"},
 		{"chunked form at the limit", "POST", "/login", form, bytes.Repeat([]byte("a"), FormLimit), true, 200, ""},
 		{"multipart to a form", "POST", "/login", "", nil, false, 415, "page"},
+		{"multipart over a form's limit", "POST", "/login", "multipart/form-data; boundary=x", bytes.Repeat([]byte("a"), FormLimit+1), true, 413, "page"},
 		{"JSON at the limit", "POST", "/api/v1/me/exclusions", jsonType, bytes.Repeat([]byte(" "), FormLimit), false, 200, ""},
 		{"JSON over the limit", "POST", "/api/v1/me/exclusions", jsonType, bytes.Repeat([]byte(" "), FormLimit+1), false, 413, "problem"},
 		{"chunked JSON over the limit", "POST", "/api/v1/me/exclusions", jsonType, bytes.Repeat([]byte(" "), FormLimit+1), true, 413, "problem"},

@@ -5,7 +5,7 @@ import "github.com/gin-gonic/gin"
 // ContentSecurityPolicy is the policy of every page: scripts, styles, images and connections
 // from this site only, no plugins, no <base>, and never shown in a frame. The "Join with QR
 // Circles" button opens its page in a popup, not a frame, so no page needs framing.
-const ContentSecurityPolicy = "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
 // securityHeaders sets, on every answer and before any handler runs, the headers that keep
 // a page from being framed (clickjacking), a file from being sniffed into a script, and
