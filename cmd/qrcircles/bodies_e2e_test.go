@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -374,4 +375,19 @@ func allowlistForm(csrf, csv string) ([]byte, string) {
 	_, _ = io.WriteString(fw, csv)
 	_ = mw.Close()
 	return buf.Bytes(), mw.FormDataContentType()
+}
+
+// TestEveryBodyRuleNamesARoute keeps the table of limits in step with the routes: a renamed
+// route would silently fall back to the form limit.
+func TestEveryBodyRuleNamesARoute(t *testing.T) {
+	a, _ := serveApp(t, storagetest.Open(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	served := map[string]bool{}
+	for _, r := range a.engine.Routes() {
+		served[r.Method+" "+r.Path] = true
+	}
+	for _, r := range server.BodyRoutes() {
+		if !served[r] {
+			t.Errorf("the body limits name %q, which the server does not serve", r)
+		}
+	}
 }

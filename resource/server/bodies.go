@@ -100,8 +100,9 @@ func limitBodies(pages *templates.Renderer) gin.HandlerFunc {
 const bodyBlock = 32 << 10
 
 // readBounded reads the request body in blocks as it arrives, failing with
-// *http.MaxBytesError past limit. Memory follows what was actually sent, never what a
-// Content-Length claims, and no block is copied again: the body is handed on as the blocks.
+// *http.MaxBytesError past limit. Memory stays within a block of what was actually sent,
+// whatever a Content-Length claims, and no block is copied again: the body is handed on as
+// the blocks.
 func readBounded(c *gin.Context, limit int64) (io.Reader, error) {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	want := limit + 1 // a byte past the limit is how a body too large shows
@@ -164,7 +165,7 @@ func refuseBody(c *gin.Context, pages *templates.Renderer, status int, rule Body
 // isOAuthEndpoint says whether path is an endpoint that apps call and that answers in
 // OAuth's words; the authorization endpoint is a page a person sees.
 func isOAuthEndpoint(path string) bool {
-	return path == "/userinfo" || strings.HasPrefix(path, "/oauth2/") && path != "/oauth2/auth"
+	return path == "/userinfo" || (strings.HasPrefix(path, "/oauth2/") && path != "/oauth2/auth")
 }
 
 // size writes a limit as people read it: "64 KB", "2 MB".
