@@ -22,6 +22,12 @@ var catalog = map[string][2]string{
 	"error.body":             {"Something went wrong on our side. Please try again.", "服务器出错了，请重试。"},
 	"common.scanned":         {"scanned %s", "扫码时间 %s"},
 
+	// The answers to a form too large or of the wrong kind, given before any page handler runs.
+	"error.too_large_title":   {"Too large", "内容过大"},
+	"error.too_large":         {"What you sent is too large: this page takes at most %s. Go back and send less, or a smaller file.", "提交的内容过大：此页面最多接受 %s。请返回，减少内容或改用较小的文件。"},
+	"error.unsupported_title": {"Cannot read this form", "无法读取此表单"},
+	"error.unsupported":       {"This page takes a plain form, not a file upload. Go back and try again.", "此页面只接受普通表单，不接受文件上传。请返回重试。"},
+
 	"phone.hint_login": {"Choose the country or region above, or type the number with + and its country code, e.g. +1 415 555 0100.", "请在上方选择国家或地区，或输入带 + 和国家代码的号码，例如 +1 415 555 0100。"},
 	"phone.hint_cc":    {"Start with + and the country code, e.g. +86.", "请以 + 和国家代码开头，例如 +86。"},
 

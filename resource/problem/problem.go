@@ -20,6 +20,8 @@ const (
 	EForbidden    = "forbidden"
 	EGone         = "gone"
 	ETooMany      = "too-many-requests"
+	ETooLarge     = "too-large"              // the request body is larger than the resource takes
+	EUnsupported  = "unsupported-media-type" // the request body is of a type the resource does not take
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
 )
@@ -82,6 +84,10 @@ func Status(code string) int {
 		return http.StatusGone
 	case ETooMany:
 		return http.StatusTooManyRequests
+	case ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case EUnsupported:
+		return http.StatusUnsupportedMediaType
 	case EUnavailable:
 		return http.StatusServiceUnavailable
 	}

@@ -20,6 +20,8 @@ func TestWrite(t *testing.T) {
 		{"invalid", Invalid("title", "title is required"), 400, "title is required", ""},
 		{"wrapped not found", fmt.Errorf("loading: %w", Errorf(ENotFound, "no such circle")), 404, "no such circle", ""},
 		{"too many", &Error{Code: ETooMany, Message: "slow down", RetryAfter: 1500 * time.Millisecond}, 429, "slow down", "2"},
+		{"too large", Errorf(ETooLarge, "at most 64 KB"), 413, "at most 64 KB", ""},
+		{"unsupported", Errorf(EUnsupported, "send JSON"), 415, "send JSON", ""},
 		{"plain error hides its cause", errors.New("pq: password=hunter2"), 500, "Something went wrong on our side. Please try again.", ""},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 // Package server assembles the HTTP side of QR Circles: one gin engine with request IDs,
-// structured access logs, panic recovery into problem+json, health checks, static assets and
-// pages. The authz and resource handlers mount themselves on it.
+// structured access logs, panic recovery into problem+json, security headers, request bodies
+// held to a limit per route, health checks, static assets and pages. The authz and resource
+// handlers mount themselves on it.
 package server
 
 import (
@@ -43,7 +44,7 @@ func New(d Deps) (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger))
+	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger), securityHeaders(), limitBodies(d.Pages))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
 			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})

@@ -114,13 +114,10 @@ func (w *Web) now() time.Time {
 	return time.Now().UTC()
 }
 
-// render sends a page with the headers of personal pages: never cached, never framed.
+// render sends a page as personal pages go: never cached. The security headers (no
+// framing, the content policy) are the server's, on every page.
 func (w *Web) render(c *gin.Context, status int, page, title string, p templates.Page) {
-	h := c.Writer.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-	h.Set("Referrer-Policy", "same-origin")
+	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
 	if p.CSRF == "" {
