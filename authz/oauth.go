@@ -11,6 +11,7 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/token/jwt"
 
+	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -35,6 +36,10 @@ func (s *Server) Mount(e *gin.Engine) {
 func (s *Server) authorize(c *gin.Context) {
 	ctx := c.Request.Context()
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, c.Request)
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil)
+		return
+	}
 	if err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
@@ -43,7 +48,11 @@ func (s *Server) authorize(c *gin.Context) {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
 	}
-	user, ok := s.User(c.Request)
+	user, ok, err := s.Session(c.Request)
+	if err != nil {
+		s.renderError(c, "message", titleUnavailable, err, nil) // not "sign in again"
+		return
+	}
 	if !ok {
 		if ar.GetRequestForm().Get("prompt") == "none" {
 			s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrLoginRequired)
@@ -67,8 +76,15 @@ func (s *Server) authorize(c *gin.Context) {
 		ar.GrantAudience(aud)
 	}
 	sess := s.userSession(user, ar.GetGrantedScopes())
-	sess.ScanTime = s.scanTimeFor(ctx, ar)
-	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	sess.ScanTime, err = s.scanTimeFor(ctx, ar)
+	var resp fosite.AuthorizeResponder
+	if err == nil {
+		resp, err = s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	}
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil)
+		return
+	}
 	if err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
@@ -126,6 +142,9 @@ func (s *Server) token(c *gin.Context) {
 	sess := NewSession()
 	ar, err := s.oauth.NewAccessRequest(ctx, c.Request, sess)
 	if err != nil {
+		if temporarilyUnavailable(c, err) {
+			return
+		}
 		s.logOAuthError(c, "token request", err)
 		s.oauth.WriteAccessError(ctx, c.Writer, ar, err)
 		return
@@ -142,6 +161,9 @@ func (s *Server) token(c *gin.Context) {
 	}
 	resp, err := s.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {
+		if temporarilyUnavailable(c, err) {
+			return
+		}
 		s.logOAuthError(c, "token response", err)
 		s.oauth.WriteAccessError(ctx, c.Writer, ar, err)
 		return
@@ -161,6 +183,9 @@ func (s *Server) introspect(c *gin.Context) {
 	}
 	ir, err := s.oauth.NewIntrospectionRequest(ctx, c.Request, NewSession())
 	if err != nil {
+		if temporarilyUnavailable(c, err) {
+			return // not {"active": false}: the token may be good
+		}
 		s.logOAuthError(c, "introspection", err)
 		s.oauth.WriteIntrospectionError(ctx, c.Writer, err)
 		return
@@ -171,6 +196,9 @@ func (s *Server) introspect(c *gin.Context) {
 func (s *Server) revoke(c *gin.Context) {
 	ctx := c.Request.Context()
 	err := s.oauth.NewRevocationRequest(ctx, c.Request)
+	if temporarilyUnavailable(c, err) {
+		return // RFC 7009 §2.2.1: the client assumes the token still exists and retries
+	}
 	s.oauth.WriteRevocationResponse(ctx, c.Writer, err)
 }
 
@@ -183,6 +211,9 @@ func (s *Server) userinfo(c *gin.Context) {
 		return
 	}
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession(), "openid")
+	if temporarilyUnavailable(c, err) {
+		return
+	}
 	if err != nil {
 		bearerError(c, "invalid_token", "the access token is not active or lacks scope openid")
 		return
@@ -195,6 +226,9 @@ func (s *Server) userinfo(c *gin.Context) {
 	u, err := s.store.User(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		bearerError(c, "invalid_token", "the user no longer exists")
+		return
+	}
+	if temporarilyUnavailable(c, err) {
 		return
 	}
 	if err != nil {

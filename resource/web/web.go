@@ -20,6 +20,7 @@ import (
 	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -27,7 +28,7 @@ import (
 // Auth is what the pages need of the authorization server: who is signed in, form tokens,
 // and the start of a browser scan.
 type Auth interface {
-	User(r *http.Request) (authz.CurrentUser, bool)
+	Session(r *http.Request) (authz.CurrentUser, bool, error)
 	CSRFToken(c *gin.Context) string
 	CheckCSRF(c *gin.Context) bool
 	StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string)
@@ -136,7 +137,9 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 // *problem.Error are logged and shown as a generic message.
 func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
 	var pe *problem.Error
-	if !errors.As(err, &pe) {
+	if problem.Unavailable(err) {
+		server.LogUnavailable(c, err)
+	} else if !errors.As(err, &pe) {
 		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := problem.BodyOf(err)
@@ -169,9 +172,14 @@ func titleOf(code string) string {
 	return "Something went wrong / 出错了"
 }
 
-// requireUser returns the signed-in person, or sends the browser to sign in and come back.
+// requireUser returns the signed-in person, or sends the browser to sign in and come back; a
+// session that cannot be looked up gets the "try again" page, not the sign-in page.
 func (w *Web) requireUser(c *gin.Context) (authz.CurrentUser, bool) {
-	u, ok := w.Auth.User(c.Request)
+	u, ok, err := w.Auth.Session(c.Request)
+	if err != nil {
+		w.fail(c, err)
+		return u, false
+	}
 	if ok {
 		return u, true
 	}
