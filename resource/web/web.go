@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,7 +19,6 @@ import (
 	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/problem"
-	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -133,20 +131,11 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	}
 }
 
-// renderError re-renders page with err's message and status. Errors that are not
-// *problem.Error are logged and shown as a generic message.
+// renderError re-renders page with err's message and status. Server errors are logged and
+// shown as a generic message (see pageError).
 func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *problem.Error
-	if problem.Unavailable(err) {
-		server.LogUnavailable(c, err)
-	} else if !errors.As(err, &pe) {
-		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
-	}
-	b := problem.BodyOf(err)
-	if b.RetryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
-	}
-	w.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+	detail, status := w.pageError(c, "page error: "+page, err)
+	w.render(c, status, page, title, templates.Page{Error: detail, Data: data})
 }
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
