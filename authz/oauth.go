@@ -294,6 +294,9 @@ func (s *Server) discovery(c *gin.Context) {
 
 func (s *Server) jwks(c *gin.Context) {
 	set, err := s.keys.Public(c.Request.Context(), s.now())
+	if temporarilyUnavailable(c, err) {
+		return
+	}
 	if err != nil {
 		c.Error(err)
 		c.Status(http.StatusInternalServerError)

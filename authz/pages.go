@@ -373,3 +373,11 @@ var errExpiredForm = problem.Errorf(problem.EForbidden, "This form has expired. 
 
 // titleUnavailable is the title of the page shown while the database is unavailable.
 const titleUnavailable = "Temporarily unavailable"
+
+// titleFor is the title of a page showing err: title, unless err is an outage.
+func titleFor(err error, title string) string {
+	if problem.Unavailable(err) {
+		return titleUnavailable
+	}
+	return title
+}

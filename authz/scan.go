@@ -59,11 +59,7 @@ func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time,
 		CircleURL: circleURL, ReturnTo: returnTo, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
-		title := "Something went wrong"
-		if problem.Unavailable(err) {
-			title = titleUnavailable
-		}
-		s.renderError(c, "message", title, err, nil)
+		s.renderError(c, "message", titleFor(err, "Something went wrong"), err, nil)
 		return
 	}
 	s.setCookie(c, scanCookie, binding, pendingScanLifespan)
@@ -115,7 +111,7 @@ func (s *Server) callback(c *gin.Context) {
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
 	if err != nil {
-		s.renderError(c, "message", "Scan again", err, nil)
+		s.renderError(c, "message", titleFor(err, "Scan again"), err, nil)
 		return
 	}
 	res.CircleURL, res.ReturnTo = p.CircleURL, p.ReturnTo
