@@ -11,6 +11,7 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/token/jwt"
 
+	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -44,6 +45,10 @@ func (s *Server) authorize(c *gin.Context) {
 		return
 	}
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, fr)
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil)
+		return
+	}
 	err = s.vetAuthorize(ctx, ar, err)
 	if err == nil {
 		err = checkPKCE(ar)
@@ -55,7 +60,11 @@ func (s *Server) authorize(c *gin.Context) {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
 	}
-	user, ok := s.User(c.Request)
+	user, ok, err := s.Session(c.Request)
+	if err != nil {
+		s.renderError(c, "message", titleUnavailable, err, nil) // not "sign in again"
+		return
+	}
 	if !ok || flow.mustSignIn(user.LoginAt) {
 		s.interact(c, ar, flow, "/login", fosite.ErrLoginRequired)
 		return
@@ -76,8 +85,15 @@ func (s *Server) authorize(c *gin.Context) {
 	}
 	sess := s.userSession(user, ar.GetGrantedScopes())
 	sess.Claims.RequestedAt = flow.requestedAt.UTC()
-	sess.ScanTime = s.scanTimeFor(ctx, ar)
-	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	sess.ScanTime, err = s.scanTimeFor(ctx, ar)
+	var resp fosite.AuthorizeResponder
+	if err == nil {
+		resp, err = s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	}
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil)
+		return
+	}
 	if err != nil {
 		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, err)
 		return
@@ -135,6 +151,9 @@ func (s *Server) token(c *gin.Context) {
 	sess := NewSession()
 	ar, err := s.oauth.NewAccessRequest(ctx, c.Request, sess)
 	if err != nil {
+		if temporarilyUnavailable(c, err) {
+			return
+		}
 		s.logOAuthError(c, "token request", err)
 		challengeClient(c, err)
 		s.oauth.WriteAccessError(ctx, c.Writer, ar, err)
@@ -152,6 +171,9 @@ func (s *Server) token(c *gin.Context) {
 	}
 	resp, err := s.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {
+		if temporarilyUnavailable(c, err) {
+			return
+		}
 		s.logOAuthError(c, "token response", err)
 		s.oauth.WriteAccessError(ctx, c.Writer, ar, err)
 		return
@@ -166,6 +188,9 @@ func (s *Server) token(c *gin.Context) {
 func (s *Server) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
 	if err := s.introspector(c); err != nil {
+		if temporarilyUnavailable(c, err) {
+			return
+		}
 		s.logOAuthError(c, "introspection", err)
 		challengeClient(c, err)
 		s.oauth.WriteAccessError(ctx, c.Writer, nil, err)
@@ -174,6 +199,9 @@ func (s *Server) introspect(c *gin.Context) {
 	form := c.Request.PostForm
 	tu, ar, err := s.oauth.IntrospectToken(ctx, form.Get("token"), fosite.TokenUse(form.Get("token_type_hint")), NewSession(),
 		fosite.RemoveEmpty(strings.Split(form.Get("scope"), " "))...)
+	if temporarilyUnavailable(c, err) {
+		return // not {"active": false}: the token may be good
+	}
 	resp := &fosite.IntrospectionResponse{Active: err == nil, AccessRequester: ar, TokenUse: tu}
 	if tu == fosite.AccessToken {
 		resp.AccessTokenType = fosite.BearerAccessToken
@@ -200,6 +228,9 @@ func (s *Server) introspector(c *gin.Context) error {
 func (s *Server) revoke(c *gin.Context) {
 	ctx := c.Request.Context()
 	err := s.oauth.NewRevocationRequest(ctx, c.Request)
+	if temporarilyUnavailable(c, err) {
+		return // RFC 7009 §2.2.1: the client assumes the token still exists and retries
+	}
 	challengeClient(c, err)
 	s.oauth.WriteRevocationResponse(ctx, c.Writer, err)
 }
@@ -213,6 +244,9 @@ func (s *Server) userinfo(c *gin.Context) {
 		return
 	}
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession(), "openid")
+	if temporarilyUnavailable(c, err) {
+		return
+	}
 	if err != nil {
 		bearerError(c, "invalid_token", "the access token is not active or lacks scope openid")
 		return
@@ -225,6 +259,9 @@ func (s *Server) userinfo(c *gin.Context) {
 	u, err := s.store.User(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		bearerError(c, "invalid_token", "the user no longer exists")
+		return
+	}
+	if temporarilyUnavailable(c, err) {
 		return
 	}
 	if err != nil {
@@ -329,6 +366,9 @@ func (s *Server) discovery(c *gin.Context) {
 
 func (s *Server) jwks(c *gin.Context) {
 	set, err := s.keys.Public(c.Request.Context(), s.now())
+	if temporarilyUnavailable(c, err) {
+		return
+	}
 	if err != nil {
 		c.Error(err)
 		c.Status(http.StatusInternalServerError)

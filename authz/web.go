@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -47,25 +48,40 @@ type CurrentUser struct {
 	LoginAt time.Time
 }
 
-// User returns the signed-in user of the request, if any.
-func (s *Server) User(r *http.Request) (CurrentUser, bool) {
+// Session returns the signed-in user of the request; ok is false when nobody is signed in. An
+// error means that the session could not be looked up (the database is unavailable): the
+// person may well be signed in, so callers answer "try again", never "sign in".
+func (s *Server) Session(r *http.Request) (u CurrentUser, ok bool, err error) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
-		return CurrentUser{}, false
+		return CurrentUser{}, false, nil
 	}
 	ctx := r.Context()
 	ls, err := s.store.LoginSession(ctx, hashID(ck.Value), s.now())
-	if err != nil {
-		if !errors.Is(err, storage.ErrNotFound) {
-			s.log.ErrorContext(ctx, "loading login session", "error", err)
-		}
-		return CurrentUser{}, false
+	if errors.Is(err, storage.ErrNotFound) {
+		return CurrentUser{}, false, nil
 	}
-	u, err := s.store.User(ctx, ls.UserID)
 	if err != nil {
-		return CurrentUser{}, false
+		return CurrentUser{}, false, fmt.Errorf("loading login session: %w", err)
 	}
-	return CurrentUser{User: u, LoginAt: ls.CreatedAt}, true
+	user, err := s.store.User(ctx, ls.UserID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return CurrentUser{}, false, nil
+	}
+	if err != nil {
+		return CurrentUser{}, false, fmt.Errorf("loading the user of a login session: %w", err)
+	}
+	return CurrentUser{User: user, LoginAt: ls.CreatedAt}, true, nil
+}
+
+// User is Session for callers to whom a session that cannot be looked up is as good as none
+// (signing out); pages that need the person use Session.
+func (s *Server) User(r *http.Request) (CurrentUser, bool) {
+	u, ok, err := s.Session(r)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "loading login session", "error", err)
+	}
+	return u, ok
 }
 
 // startSession signs the user in on this browser.

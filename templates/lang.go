@@ -186,6 +186,7 @@ var messagesZH = map[string]string{
 	"We cannot send or check SMS codes right now. Please try again in a few minutes.":                            "暂时无法发送或验证短信验证码，请几分钟后重试。",
 	"Something went wrong on our side. Please try again.":                                                        "服务器出错了，请重试。",
 	"Something went wrong. Please try again.":                                                                    "出错了，请重试。",
+	"The service is briefly unavailable. Please try again in a moment.":                                          "服务暂时无法使用，请稍后重试。",
 	"Choose an image to upload.":                                                                                 "请选择要上传的图片。",
 	"The image is larger than 2 MB.":                                                                             "图片超过 2 MB。",
 	"The image has too many pixels.":                                                                             "图片像素过多。",

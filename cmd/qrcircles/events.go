@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -17,6 +18,10 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 	return func(c *gin.Context) (int64, bool) {
 		if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
 			p, err := verifier.Verify(c.Request.Context(), token)
+			if errors.Is(err, tokens.ErrUnavailable) {
+				server.Problem(c, err) // 503: the token may be good
+				return 0, false
+			}
 			if err != nil {
 				server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
 				return 0, false
@@ -25,7 +30,12 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 			return id, ok
 		}
 		if az != nil {
-			if u, ok := az.User(c.Request); ok {
+			u, ok, err := az.Session(c.Request)
+			if err != nil {
+				server.Problem(c, err) // 503, not "signed out"
+				return 0, false
+			}
+			if ok {
 				return u.ID, true
 			}
 		}

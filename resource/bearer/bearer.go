@@ -3,6 +3,7 @@
 package bearer
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,10 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
+		if errors.Is(err, tokens.ErrUnavailable) {
+			server.Problem(c, err) // the token may be good: 503, try again
+			return
+		}
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
 			server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
