@@ -51,7 +51,7 @@ type CurrentUser struct {
 // Session returns the signed-in user of the request; ok is false when nobody is signed in. An
 // error means that the session could not be looked up (the database is unavailable): the
 // person may well be signed in, so callers answer "try again", never "sign in".
-func (s *Server) Session(r *http.Request) (u CurrentUser, ok bool, err error) {
+func (s *Server) Session(r *http.Request) (CurrentUser, bool, error) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		return CurrentUser{}, false, nil
