@@ -81,7 +81,7 @@ func TestPushedAuthorizationRequestRoundTrip(t *testing.T) {
 
 func TestPushedAuthorizationRequestsThatMustFail(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db, func(o *authz.Options) { o.PARLifespan = 50 * time.Millisecond })
+		h := newHarness(t, db, func(o *authz.Options) { o.PARLifespan = 2 * time.Second })
 		p := newPartner(t, h, "openid")
 		required := newPartnerWith(t, h, func(s *authz.ClientSpec) { s.RequirePAR = true }, "openid")
 		challenge := oauth2.S256ChallengeOption(oauth2.GenerateVerifier())
@@ -97,7 +97,7 @@ func TestPushedAuthorizationRequestsThatMustFail(t *testing.T) {
 		})
 		t.Run("expired request_uri", func(t *testing.T) {
 			authURL := p.pushed(t, h, challenge)
-			time.Sleep(100 * time.Millisecond) // the request_uri lives 50 ms
+			time.Sleep(2500 * time.Millisecond) // the request_uri lives 2 s (long enough for the other cases on a busy machine)
 			if pg := h.browser().get(authURL); pg.url.Path == "/login" || pg.status != http.StatusBadRequest {
 				t.Fatalf("an expired request_uri: %s (%d)", pg.url, pg.status)
 			}
@@ -115,7 +115,7 @@ func TestPushedAuthorizationRequestsThatMustFail(t *testing.T) {
 			// prompt=none added in the URL would answer login_required at once.
 			pg := h.browser().get(p.pushed(t, h, challenge) + "&prompt=none&redirect_uri=" + url.QueryEscape("https://evil.example/cb"))
 			if pg.url.Path != "/login" {
-				t.Fatalf("outside parameters were used: %s (%d)", pg.url, pg.status)
+				t.Fatalf("outside parameters were used: %s (%d) %s", pg.url, pg.status, pg.body)
 			}
 		})
 		for _, tt := range []struct {
