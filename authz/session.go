@@ -21,6 +21,9 @@ type Session struct {
 	openid.DefaultSession `json:"oidc"`
 	// ScanTime is the server time of a circle scan; only scan sessions carry it.
 	ScanTime time.Time `json:"scan_time,omitempty"`
+	// RefreshScope is, while a refresh narrows the scope of its access token, the whole
+	// scope the new refresh token keeps (see refreshGrant).
+	RefreshScope []string `json:"refresh_scope,omitempty"`
 }
 
 var _ fosite.Session = (*Session)(nil)
