@@ -22,6 +22,10 @@ const (
 	ETooMany      = "too-many-requests"
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
+
+	// EInsufficientScope: the access token does not allow this (RFC 6750 §3.1), as opposed
+	// to a person who may not do it; a token with more scopes may.
+	EInsufficientScope = "insufficient-scope"
 )
 
 // TypeBase prefixes every problem type URI.
@@ -76,7 +80,7 @@ func Status(code string) int {
 		return http.StatusConflict
 	case EUnauthorized:
 		return http.StatusUnauthorized
-	case EForbidden:
+	case EForbidden, EInsufficientScope:
 		return http.StatusForbidden
 	case EGone:
 		return http.StatusGone
