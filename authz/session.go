@@ -13,6 +13,7 @@ import (
 var Scopes = []string{
 	"openid", "profile", "phone", "offline_access",
 	"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write",
+	"messages:read", "messages:write",
 }
 
 // Session is what fosite keeps with every token: the OpenID Connect session, plus what QR
