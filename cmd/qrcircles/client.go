@@ -126,7 +126,8 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
 	}
 	if len(spec.Scopes) == 0 {
-		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write"}
+		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write",
+			"messages:read", "messages:write"}
 	}
 	c, secret, err := clients.Create(ctx, spec, time.Now())
 	if err != nil {
