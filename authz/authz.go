@@ -183,7 +183,7 @@ func newProvider(cfg *fosite.Config, store Store, keys *Keys) (fosite.OAuth2Prov
 	return compose.Compose(cfg, store, strategy,
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2PKCEFactory,
-		compose.OAuth2RefreshTokenGrantFactory,
+		refreshGrantFactory, // fosite's, with the scope parameter
 		compose.OAuth2ClientCredentialsGrantFactory,
 		compose.OpenIDConnectExplicitFactory,
 		compose.OpenIDConnectRefreshFactory,

@@ -62,7 +62,7 @@ func samples() map[string]Page {
 		"embed_done": {Title: "Launch 2025", Data: m{"Title": "Launch 2025", "Status": "waiting", "ClientName": "Partner App",
 			"Origin": "https://partner.example", "Link": "/circles/1/status",
 			"Message": `{"type":"qrcircles:join","status":"waiting","circle":{"code":"AbC123"},"reasons":["identity_not_in_range"]}`}},
-		"consent": {Title: "Allow access", Data: m{"ClientName": "Partner App", "Scopes": []string{"circles:read", "cards:read"}, "Action": "/oauth2/auth?x=1"}},
+		"consent": {Title: "Allow access", Data: m{"ClientName": "Partner App", "Scopes": []string{"circles:read", "cards:read", "messages:read"}, "Action": "/oauth2/auth?x=1"}},
 		"home":    {Title: "QR Circles"},
 		"login": {Title: "Sign in", Error: "Too many codes for this number. Try again in 2 min.",
 			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN"}},

@@ -46,8 +46,8 @@ func newRawClient(base string) *rawClient {
 	return &rawClient{addr: strings.TrimPrefix(base, "http://"), fill: bytes.Repeat([]byte("a"), 32<<10), chunk: make([]byte, 0, 32)}
 }
 
-// answer is what the server said: status, headers, and the start of the body.
-type answer struct {
+// sizeAnswer is what the server said: status, headers, and the start of the body.
+type sizeAnswer struct {
 	status int
 	header http.Header
 	body   string
@@ -55,7 +55,7 @@ type answer struct {
 
 // send sends the request with Content-Length, or chunked, and returns the answer once the
 // server has closed the connection (so that all its work for the request is done).
-func (rc *rawClient) send(t *testing.T, method, path string, header http.Header, b bigBody, chunked bool) answer {
+func (rc *rawClient) send(t *testing.T, method, path string, header http.Header, b bigBody, chunked bool) sizeAnswer {
 	t.Helper()
 	conn, err := net.Dial("tcp", rc.addr)
 	if err != nil {
@@ -92,7 +92,7 @@ func (rc *rawClient) send(t *testing.T, method, path string, header http.Header,
 	_, _ = io.Copy(io.Discard, br) // until the server closes
 	conn.Close()
 	<-done
-	return answer{res.StatusCode, res.Header, string(raw)}
+	return sizeAnswer{res.StatusCode, res.Header, string(raw)}
 }
 
 // writeBody writes the body; it stops at the first failed write (the server closed).
@@ -165,7 +165,7 @@ func TestRefusedHugeBodiesCostNoMemoryOnPostgres(t *testing.T) {
 		header             http.Header
 		body               bigBody
 		chunked            bool
-		answer             string // "text/html" or "application/problem+json"
+		sizeAnswer             string // "text/html" or "application/problem+json"
 		bound              uint64 // the most the server may allocate for it
 	}{
 		{"40 MB form to /login", "POST", "/login", form, formBody, false, "text/html", mb},
@@ -182,9 +182,9 @@ func TestRefusedHugeBodiesCostNoMemoryOnPostgres(t *testing.T) {
 			small := tt.body
 			small.n = 2 * server.AllowlistLimit
 			rc.send(t, tt.method, tt.path, tt.header, small, tt.chunked)
-			var a answer
+			var a sizeAnswer
 			grew := allocatedBy(func() { a = rc.send(t, tt.method, tt.path, tt.header, tt.body, tt.chunked) })
-			if a.status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(a.header.Get("Content-Type"), tt.answer) {
+			if a.status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(a.header.Get("Content-Type"), tt.sizeAnswer) {
 				t.Errorf("status %d, %q: %.300s", a.status, a.header.Get("Content-Type"), a.body)
 			}
 			if grew >= tt.bound {
@@ -206,7 +206,7 @@ func padJSON(t *testing.T, v any, n int) []byte {
 	return append(b, bytes.Repeat([]byte(" "), n-len(b))...)
 }
 
-// send sends a body with the token and returns the status and answer.
+// send sends a body with the token and returns the status and sizeAnswer.
 func (w *world) send(token, method, path, ctype string, body []byte) (int, string) {
 	w.t.Helper()
 	req, _ := http.NewRequest(method, w.base+path, bytes.NewReader(body))
@@ -221,7 +221,7 @@ func (w *world) send(token, method, path, ctype string, body []byte) (int, strin
 	return res.StatusCode, string(raw)
 }
 
-// tooLarge says whether an answer is the API's 413 problem.
+// tooLarge says whether an sizeAnswer is the API's 413 problem.
 func tooLarge(status int, body string) bool {
 	return status == http.StatusRequestEntityTooLarge && strings.Contains(body, `"type":"https://qrcircles.dev/problems/too-large"`)
 }

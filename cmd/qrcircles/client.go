@@ -154,7 +154,8 @@ func (f clientFlags) spec() (authz.ClientSpec, error) {
 		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
 	}
 	if len(spec.Scopes) == 0 {
-		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write"}
+		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write",
+			"messages:read", "messages:write"}
 	}
 	return spec, f.auth(&spec)
 }

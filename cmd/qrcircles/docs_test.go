@@ -121,6 +121,7 @@ func TestPartnerDocExamples(t *testing.T) {
 		"token-exchange":     `"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"`,
 		"circle-preview":     `"title":"Partner docs"`,
 		"join":               `"status":"joined"`,
+		"own-request":        `"status":"admitted"`,
 		"members":            `"display_name":"Attendee"`,
 		"events":             "event: ",
 		"error":              "application/problem+json",

@@ -7,7 +7,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/authz"
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 )
@@ -26,8 +28,7 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 				server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
 				return 0, false
 			}
-			id, ok := p.UserID()
-			return id, ok
+			return streamScopes(c, p)
 		}
 		if az != nil {
 			u, ok, err := az.Session(c.Request)
@@ -41,4 +42,15 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 		}
 		return 0, false
 	}
+}
+
+// streamScopes opens the stream to a user's token for the event types its scopes cover. A
+// client's token, a scan session and a token that covers no event type are refused (403).
+func streamScopes(c *gin.Context, p tokens.Principal) (int64, bool) {
+	if !bearer.User(c, p) || !bearer.Allow(c, p, push.StreamScopes...) {
+		return 0, false
+	}
+	push.Only(c, push.Covered(p.HasScope))
+	id, _ := p.UserID()
+	return id, true
 }

@@ -24,6 +24,10 @@ const (
 	EUnsupported  = "unsupported-media-type" // the request body is of a type the resource does not take
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
+
+	// EInsufficientScope: the access token does not allow this (RFC 6750 §3.1), as opposed
+	// to a person who may not do it; a token with more scopes may.
+	EInsufficientScope = "insufficient-scope"
 )
 
 // TypeBase prefixes every problem type URI.
@@ -119,7 +123,7 @@ func Status(code string) int {
 		return http.StatusConflict
 	case EUnauthorized:
 		return http.StatusUnauthorized
-	case EForbidden:
+	case EForbidden, EInsufficientScope:
 		return http.StatusForbidden
 	case EGone:
 		return http.StatusGone
