@@ -165,7 +165,7 @@ func TestRefusedHugeBodiesCostNoMemoryOnPostgres(t *testing.T) {
 		header             http.Header
 		body               bigBody
 		chunked            bool
-		sizeAnswer             string // "text/html" or "application/problem+json"
+		sizeAnswer         string // "text/html" or "application/problem+json"
 		bound              uint64 // the most the server may allocate for it
 	}{
 		{"40 MB form to /login", "POST", "/login", form, formBody, false, "text/html", mb},
