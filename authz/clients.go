@@ -11,7 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -98,7 +98,7 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	if c.IsPublic() || c.TokenEndpointAuthMethod == storage.AuthMethodPrivateKeyJWT {
-		return "", problem.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
+		return "", qrcircles.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
 	}
 	secret := randomToken(32)
 	hash, _ := m.hasher.Hash(ctx, []byte(secret))
@@ -117,7 +117,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 		return err
 	}
 	if c.FirstParty {
-		return problem.Invalid("client", "the first-party client has no embedding origins")
+		return qrcircles.Invalid("client", "the first-party client has no embedding origins")
 	}
 	c.WebOrigins = norm
 	defer m.notify()
@@ -132,7 +132,7 @@ func (m *Clients) List(ctx context.Context) ([]*storage.OAuthClient, error) {
 // Delete removes a client and its tokens.
 func (m *Clients) Delete(ctx context.Context, id string) error {
 	if id == FirstPartyClientID {
-		return problem.Invalid("client", "the first-party client cannot be deleted")
+		return qrcircles.Invalid("client", "the first-party client cannot be deleted")
 	}
 	defer m.notify()
 	return m.store.DeleteClient(ctx, id)
@@ -205,21 +205,21 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 
 func (s ClientSpec) validate() error {
 	if strings.TrimSpace(s.Name) == "" {
-		return problem.Invalid("name", "a client needs a name")
+		return qrcircles.Invalid("name", "a client needs a name")
 	}
 	if len(s.Grants) == 0 {
-		return problem.Invalid("grant", "a client needs at least one grant type")
+		return qrcircles.Invalid("grant", "a client needs at least one grant type")
 	}
 	for _, g := range s.Grants {
 		if !slices.Contains(knownGrants, g) {
-			return problem.Invalid("grant", "unknown grant type %q (known: %s)", g, strings.Join(knownGrants, ", "))
+			return qrcircles.Invalid("grant", "unknown grant type %q (known: %s)", g, strings.Join(knownGrants, ", "))
 		}
 	}
 	if s.Public && slices.Contains(s.Grants, GrantClientCredentials) {
-		return problem.Invalid("grant", "a public client cannot use client_credentials")
+		return qrcircles.Invalid("grant", "a public client cannot use client_credentials")
 	}
 	if slices.Contains(s.Grants, GrantAuthorizationCode) && len(s.RedirectURIs) == 0 {
-		return problem.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
+		return qrcircles.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
 	}
 	for _, u := range s.RedirectURIs {
 		if err := validateRedirectURI(u, s.Public); err != nil {
@@ -238,11 +238,11 @@ func (s ClientSpec) validate() error {
 		}
 	}
 	if len(s.Scopes) == 0 {
-		return problem.Invalid("scope", "a client needs at least one scope")
+		return qrcircles.Invalid("scope", "a client needs at least one scope")
 	}
 	for _, sc := range s.Scopes {
 		if !slices.Contains(Scopes, sc) {
-			return problem.Invalid("scope", "unknown scope %q (known: %s)", sc, strings.Join(Scopes, " "))
+			return qrcircles.Invalid("scope", "unknown scope %q (known: %s)", sc, strings.Join(Scopes, " "))
 		}
 	}
 	return nil
@@ -252,26 +252,26 @@ func (s ClientSpec) validate() error {
 func (s ClientSpec) validateAuth() error {
 	switch {
 	case s.Public && s.AuthMethod != "" && s.AuthMethod != storage.AuthMethodNone:
-		return problem.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
+		return qrcircles.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
 	case !s.Public && s.AuthMethod == storage.AuthMethodNone:
-		return problem.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
+		return qrcircles.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
 	case s.AuthMethod != "" && !slices.Contains(TokenAuthMethods, s.AuthMethod):
-		return problem.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
+		return qrcircles.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
 	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
-		return problem.Invalid("jwks", "keys are for clients that authenticate with %s", storage.AuthMethodPrivateKeyJWT)
+		return qrcircles.Invalid("jwks", "keys are for clients that authenticate with %s", storage.AuthMethodPrivateKeyJWT)
 	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT:
 		return nil
 	case (s.JWKS != nil) == (s.JWKSURI != ""):
-		return problem.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", storage.AuthMethodPrivateKeyJWT)
+		return qrcircles.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", storage.AuthMethodPrivateKeyJWT)
 	case s.JWKS != nil:
 		if err := CheckKeySet(s.JWKS); err != nil {
-			return problem.Invalid("jwks", "%s", err)
+			return qrcircles.Invalid("jwks", "%s", err)
 		}
 		return nil
 	}
 	u, err := url.Parse(s.JWKSURI)
 	if err != nil || u.User != nil || u.Host == "" || u.Fragment != "" || !(u.Scheme == "https" || (u.Scheme == "http" && fosite.IsLocalhost(u))) {
-		return problem.Invalid("jwks-uri", "%q must be an https URL (plain http only on a loopback address)", s.JWKSURI)
+		return qrcircles.Invalid("jwks-uri", "%q must be an https URL (plain http only on a loopback address)", s.JWKSURI)
 	}
 	return nil
 }
@@ -284,11 +284,11 @@ func NormalizeOrigins(raw []string) ([]string, error) {
 	for _, r := range raw {
 		u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(r), "/"))
 		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-			return nil, problem.Invalid("origin", "%q is not a web origin; write it as https://host or https://host:port", r)
+			return nil, qrcircles.Invalid("origin", "%q is not a web origin; write it as https://host or https://host:port", r)
 		}
 		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 		if u.Scheme != "https" && !(u.Scheme == "http" && fosite.IsLocalhost(u)) {
-			return nil, problem.Invalid("origin", "the origin %q must use https (plain http only on a loopback address)", r)
+			return nil, qrcircles.Invalid("origin", "the origin %q must use https (plain http only on a loopback address)", r)
 		}
 		if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
 			u.Host = u.Hostname()
@@ -323,4 +323,4 @@ func EmbedOrigin(ctx context.Context, store interface {
 	return c, norm[0], nil
 }
 
-var errUnknownEmbedder = problem.Errorf(problem.EForbidden, "This site is not registered to add people to QR Circles. Open the circle's QR code instead. / 该网站未获准代为加入二维码好友圈，请直接扫描圈子的二维码。")
+var errUnknownEmbedder = qrcircles.Errorf(qrcircles.EForbidden, "This site is not registered to add people to QR Circles. Open the circle's QR code instead. / 该网站未获准代为加入二维码好友圈，请直接扫描圈子的二维码。")

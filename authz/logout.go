@@ -12,8 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 	josejwt "github.com/go-jose/go-jose/v3/jwt"
 
+	"qrcircles"
 	"qrcircles/resource/audit"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -177,10 +177,10 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 	p := templates.Page{Lang: lr.lang, Data: d}
 	status := http.StatusOK
 	if err != nil {
-		if pe := (*problem.Error)(nil); !errors.As(err, &pe) {
+		if pe := (*qrcircles.Error)(nil); !errors.As(err, &pe) {
 			s.log.ErrorContext(c.Request.Context(), "logout", "error", err)
 		}
-		b := problem.BodyOf(err)
+		b := qrcircles.ProblemOf(err)
 		p.Error, status = b.Detail, b.Status
 		if errors.Is(err, errBadLogout) || errors.Is(err, errLogoutRedirect) {
 			p.Data = logoutData{Mode: "invalid"} // nothing to confirm
@@ -190,6 +190,6 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 }
 
 var (
-	errBadLogout      = problem.Errorf(problem.EInvalid, "This sign-out link is not valid. You are still signed in; sign out on your account page if you want to. / 该退出链接无效。您仍处于登录状态；如需退出，请在账户页面操作。")
-	errLogoutRedirect = problem.Errorf(problem.EInvalid, "This sign-out link names a return address the app did not register. You are still signed in. / 该退出链接中的返回地址未经应用登记。您仍处于登录状态。")
+	errBadLogout      = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link is not valid. You are still signed in; sign out on your account page if you want to. / 该退出链接无效。您仍处于登录状态；如需退出，请在账户页面操作。")
+	errLogoutRedirect = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link names a return address the app did not register. You are still signed in. / 该退出链接中的返回地址未经应用登记。您仍处于登录状态。")
 )

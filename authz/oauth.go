@@ -11,7 +11,7 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/token/jwt"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -45,7 +45,7 @@ func (s *Server) authorize(c *gin.Context) {
 		return
 	}
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, fr)
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		s.renderError(c, "message", titleUnavailable, err, nil)
 		return
 	}
@@ -90,7 +90,7 @@ func (s *Server) authorize(c *gin.Context) {
 	if err == nil {
 		resp, err = s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	}
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		s.renderError(c, "message", titleUnavailable, err, nil)
 		return
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 	"qrcircles/templates"
@@ -154,7 +154,7 @@ func browse(t *testing.T, b *browser, req *http.Request, page bool) reply {
 
 func checkUnavailable(t *testing.T, name, kind, lang string, got reply) {
 	t.Helper()
-	if got.status != 503 || got.header.Get("Retry-After") != strconv.Itoa(int(problem.RetryUnavailable/time.Second)) {
+	if got.status != 503 || got.header.Get("Retry-After") != strconv.Itoa(int(qrcircles.RetryUnavailable/time.Second)) {
 		t.Fatalf("%s during the outage: %d, Retry-After %q: %s", name, got.status, got.header.Get("Retry-After"), got.body)
 	}
 	if strings.Contains(got.header.Get("WWW-Authenticate"), "invalid_token") {
@@ -162,8 +162,8 @@ func checkUnavailable(t *testing.T, name, kind, lang string, got reply) {
 	}
 	switch kind {
 	case "api":
-		var b problem.Body
-		if err := json.Unmarshal([]byte(got.body), &b); err != nil || b.Type != problem.TypeBase+problem.EUnavailable ||
+		var b qrcircles.Problem
+		if err := json.Unmarshal([]byte(got.body), &b); err != nil || b.Type != qrcircles.ProblemTypeBase+qrcircles.EUnavailable ||
 			got.header.Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("%s: %v %s", name, err, got.body)
 		}

@@ -14,9 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
+	"qrcircles"
 	phonenum "qrcircles/authz/phone"
 	"qrcircles/resource/audit"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -58,13 +58,13 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // renderError shows err on the page: its message for the person, the matching status, and
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *problem.Error
-	if problem.Unavailable(err) {
+	var pe *qrcircles.Error
+	if qrcircles.Unavailable(err) {
 		server.LogUnavailable(c, err)
 	} else if !errors.As(err, &pe) {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
-	b := problem.BodyOf(err)
+	b := qrcircles.ProblemOf(err)
 	if b.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
 	}
@@ -183,10 +183,10 @@ func withRegion(raw, region string) (string, error) {
 func validateDisplayName(name string) error {
 	n := utf8.RuneCountInString(name)
 	if n == 0 {
-		return problem.Invalid("name", "Please enter your name. / 请输入姓名。")
+		return qrcircles.Invalid("name", "Please enter your name. / 请输入姓名。")
 	}
 	if n > 100 {
-		return problem.Invalid("name", "Your name can be at most 100 characters. / 姓名最多 100 个字符。")
+		return qrcircles.Invalid("name", "Your name can be at most 100 characters. / 姓名最多 100 个字符。")
 	}
 	return nil
 }
@@ -342,7 +342,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		return requested, false
 	}
 	cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID())
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		s.renderError(c, "message", titleUnavailable, err, nil) // not "you never consented"
 		return nil, true
 	}
@@ -377,14 +377,14 @@ func coversAll(granted string, requested []string) bool {
 	return true
 }
 
-var errExpiredForm = problem.Errorf(problem.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+var errExpiredForm = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
 
 // titleUnavailable is the title of the page shown while the database is unavailable.
 const titleUnavailable = "Temporarily unavailable"
 
 // titleFor is the title of a page showing err: title, unless err is an outage.
 func titleFor(err error, title string) string {
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		return titleUnavailable
 	}
 	return title

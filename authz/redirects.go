@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -37,23 +37,23 @@ func validateRedirectURI(raw string, public bool) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Fragment != "" || u.User != nil || u.Opaque != "":
-		return problem.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
+		return qrcircles.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
 	case slices.Contains(codeSchemes, u.Scheme):
-		return problem.Invalid("redirect-uri", "%q: the scheme %s: runs code or carries content; it is never a redirect URI", raw, u.Scheme)
+		return qrcircles.Invalid("redirect-uri", "%q: the scheme %s: runs code or carries content; it is never a redirect URI", raw, u.Scheme)
 	case u.String() != raw:
-		return problem.Invalid("redirect-uri", "write %q as %q: redirect URIs are matched exactly", raw, u.String())
+		return qrcircles.Invalid("redirect-uri", "write %q as %q: redirect URIs are matched exactly", raw, u.String())
 	case u.Scheme == "https" && u.Host != "":
 		return nil
 	case u.Scheme == "http" && fosite.IsLocalhost(u):
 		return nil
 	case u.Scheme == "https" || u.Scheme == "http":
-		return problem.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
+		return qrcircles.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
 	case !reverseDomain.MatchString(u.Scheme):
-		return problem.Invalid("redirect-uri", "%q: a private-use scheme must be a domain of yours reversed, such as com.example.app:/callback (RFC 8252 §7.1)", raw)
+		return qrcircles.Invalid("redirect-uri", "%q: a private-use scheme must be a domain of yours reversed, such as com.example.app:/callback (RFC 8252 §7.1)", raw)
 	case !public:
-		return problem.Invalid("redirect-uri", "%q: private-use schemes are for native apps, which are public clients", raw)
+		return qrcircles.Invalid("redirect-uri", "%q: private-use schemes are for native apps, which are public clients", raw)
 	case u.Host != "" || !strings.HasPrefix(u.Path, "/"):
-		return problem.Invalid("redirect-uri", "%q: write a private-use redirect with one slash and a path, such as %s:/oauth2/callback", raw, u.Scheme)
+		return qrcircles.Invalid("redirect-uri", "%q: write a private-use redirect with one slash and a path, such as %s:/oauth2/callback", raw, u.Scheme)
 	}
 	return nil
 }

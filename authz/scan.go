@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -81,7 +81,7 @@ func (s *Server) scanTimeFor(ctx context.Context, ar fosite.AuthorizeRequester) 
 		return time.Time{}, nil
 	}
 	p, err := s.store.PendingScan(ctx, hashID(ar.GetState()))
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		return time.Time{}, err
 	}
 	if err != nil || p.CircleURL != ar.GetRequestedAudience()[0] {
@@ -96,7 +96,7 @@ func (s *Server) callback(c *gin.Context) {
 	ctx := c.Request.Context()
 	binding, _ := c.Cookie(scanCookie)
 	p, err := s.store.TakePendingScan(ctx, hashID(c.Query("state")))
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		s.renderError(c, "message", titleUnavailable, err, nil) // the scan is still there: reload
 		return
 	}
@@ -106,7 +106,7 @@ func (s *Server) callback(c *gin.Context) {
 	}
 	s.setCookie(c, scanCookie, "", -1)
 	if e := c.Query("error"); e != "" {
-		s.renderError(c, "message", "Not joined", problem.Errorf(problem.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
+		s.renderError(c, "message", "Not joined", qrcircles.Errorf(qrcircles.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
 		return
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
@@ -128,7 +128,7 @@ func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (ScanR
 		_, err = s.oauth.NewAccessResponse(ctx, ar)
 	}
 	if err != nil {
-		return ScanResult{}, &problem.Error{Code: problem.EGone, Message: errScanExpired.Message, Err: err}
+		return ScanResult{}, &qrcircles.Error{Code: qrcircles.EGone, Message: errScanExpired.Message, Err: err}
 	}
 	sess := ar.GetSession().(*Session)
 	id, err := strconv.ParseInt(sess.Subject, 10, 64)
@@ -164,4 +164,4 @@ func (scanCodeLifespan) PopulateTokenEndpointResponse(context.Context, fosite.Ac
 	return nil
 }
 
-var errScanExpired = problem.Errorf(problem.EGone, "This scan has expired. Please scan the QR code again. / 扫码已过期，请重新扫码。")
+var errScanExpired = qrcircles.Errorf(qrcircles.EGone, "This scan has expired. Please scan the QR code again. / 扫码已过期，请重新扫码。")

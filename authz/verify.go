@@ -6,7 +6,7 @@ import (
 
 	"github.com/ory/fosite"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/resource/tokens"
 )
 
@@ -14,7 +14,7 @@ import (
 // run in one process.
 func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, error) {
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
-	if problem.Unavailable(err) {
+	if qrcircles.Unavailable(err) {
 		// fosite says "not active" whatever the storage error; the token may be good.
 		return tokens.Principal{}, fmt.Errorf("access token: %w: %w", tokens.ErrUnavailable, err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 const (
@@ -18,11 +18,11 @@ const (
 
 // Normalize returns input in E.164 ("+8613800138000"). It accepts spaces, dashes,
 // parentheses, a leading + or 00, and national numbers of defaultRegion (ISO 3166 letters).
-// An invalid number is a problem.EInvalid error on the field "phone".
+// An invalid number is a qrcircles.EInvalid error on the field "phone".
 func Normalize(input, defaultRegion string) (string, error) {
 	s := strings.TrimSpace(input)
 	if s == "" {
-		return "", problem.Invalid("phone", "Enter your phone number.")
+		return "", qrcircles.Invalid("phone", "Enter your phone number.")
 	}
 	if strings.HasPrefix(s, "00") {
 		s = "+" + s[2:] // the international prefix of most of the world, whatever the region
@@ -33,12 +33,12 @@ func Normalize(input, defaultRegion string) (string, error) {
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(num) {
 	case phonenumbers.TOO_SHORT, phonenumbers.INVALID_LENGTH:
-		return "", problem.Invalid("phone", "%s", tooShort)
+		return "", qrcircles.Invalid("phone", "%s", tooShort)
 	case phonenumbers.TOO_LONG:
-		return "", problem.Invalid("phone", "%s", tooLong)
+		return "", qrcircles.Invalid("phone", "%s", tooLong)
 	}
 	if !phonenumbers.IsValidNumber(num) {
-		return "", problem.Invalid("phone", "This is not a valid phone number. Check the digits, and start with + and the country code if it is from another country.")
+		return "", qrcircles.Invalid("phone", "This is not a valid phone number. Check the digits, and start with + and the country code if it is from another country.")
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
@@ -54,7 +54,7 @@ func invalid(err error) error {
 	case errors.Is(err, phonenumbers.ErrNumTooLong):
 		msg = tooLong
 	}
-	e := problem.Invalid("phone", "%s", msg)
+	e := qrcircles.Invalid("phone", "%s", msg)
 	e.Err = err
 	return e
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 func TestNormalize(t *testing.T) {
@@ -51,11 +51,11 @@ func TestNormalizeRejects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Normalize(tc.in, tc.region)
-			var p *problem.Error
+			var p *qrcircles.Error
 			if !errors.As(err, &p) {
 				t.Fatalf("Normalize(%q) = %q, %v; want a problem", tc.in, got, err)
 			}
-			if p.Code != problem.EInvalid || p.Field != "phone" || p.Message != tc.wantMessage {
+			if p.Code != qrcircles.EInvalid || p.Field != "phone" || p.Message != tc.wantMessage {
 				t.Fatalf("Normalize(%q): %s %q %q; want invalid phone %q", tc.in, p.Code, p.Field, p.Message, tc.wantMessage)
 			}
 		})

@@ -10,10 +10,10 @@ import (
 	"log/slog"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz/otp"
 	"qrcircles/authz/phone"
 	"qrcircles/authz/sms"
-	"qrcircles/resource/problem"
 )
 
 // Store keeps the challenges and the limit counters. *storage.DB implements it.
@@ -48,7 +48,7 @@ var errRefused = errors.New("phoneauth: refused by a limit")
 
 // Send sends a new code to rawPhone at the request of clientIP and returns the challenge ID
 // the code must be checked against, with the number in E.164. Every failure is a
-// *problem.Error.
+// *qrcircles.Error.
 func (s *Service) Send(ctx context.Context, rawPhone, clientIP, locale string, now time.Time) (challengeID, e164 string, err error) {
 	e164, err = phone.Normalize(rawPhone, s.DefaultRegion)
 	if err != nil {
@@ -94,14 +94,14 @@ func (s *Service) newChallenge(e164 string, now time.Time) (otp.Challenge, strin
 
 // Verify checks code against the challenge for a request from clientIP and returns the phone
 // it proves, in E.164. A right code works once; a wrong one counts against the challenge.
-// Every failure is a *problem.Error.
+// Every failure is a *qrcircles.Error.
 func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string, now time.Time) (e164 string, err error) {
 	if err := s.allow(ctx, s.Policy.VerifyLimits(clientIP), now); err != nil {
 		return "", err
 	}
 	code, ok := otp.ParseCode(code)
 	if !ok {
-		return "", problem.Invalid("code", "Enter the %d-digit code from the SMS.", otp.CodeLength)
+		return "", qrcircles.Invalid("code", "Enter the %d-digit code from the SMS.", otp.CodeLength)
 	}
 	if v, ok := s.Sender.(sms.Verifier); ok {
 		// The provider is asked outside any transaction; it limits checks itself.
@@ -114,7 +114,7 @@ func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string
 		e164, outcome = s.settle(ctx, challengeID, now, func(ch otp.Challenge) (bool, error) {
 			return otp.CodeMatches(s.Secret, ch, code), nil
 		})
-		if code := problem.CodeOf(outcome); code == problem.EInternal || code == problem.EUnavailable {
+		if code := qrcircles.CodeOf(outcome); code == qrcircles.EInternal || code == qrcircles.EUnavailable {
 			return outcome
 		}
 		return nil // a wrong try is kept
@@ -167,9 +167,9 @@ func (s *Service) wrongCode(ctx context.Context, ch otp.Challenge) error {
 	}
 	left := ch.TriesLeft(s.Policy.MaxWrongTries)
 	if left == 1 {
-		return problem.Invalid("code", "That code is not right. 1 try left.")
+		return qrcircles.Invalid("code", "That code is not right. 1 try left.")
 	}
-	return problem.Invalid("code", "That code is not right. %d tries left.", left)
+	return qrcircles.Invalid("code", "That code is not right. %d tries left.", left)
 }
 
 // providerMatches asks a verifying provider about the code.
@@ -221,7 +221,7 @@ func (s *Service) sendFailed(ctx context.Context, e164 string, err error) error 
 	s.log().WarnContext(ctx, "SMS provider did not send a code", "phone", maskPhone(e164), "err", err)
 	switch {
 	case errors.Is(err, sms.ErrInvalidPhone):
-		e := problem.Invalid("phone", "This number cannot receive SMS. Check it, or use another number.")
+		e := qrcircles.Invalid("phone", "This number cannot receive SMS. Check it, or use another number.")
 		e.Err = err
 		return e
 	case errors.Is(err, sms.ErrTooManyAttempts):

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz/otp"
 	"qrcircles/authz/phoneauth"
 	"qrcircles/authz/sms"
 	"qrcircles/authz/sms/smstest"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -67,14 +67,14 @@ func (f *fixture) send(t *testing.T, phone, ip string, now time.Time) string {
 // retry is not zero, this Retry-After in seconds.
 func wantProblem(t *testing.T, err error, code, field, message string, retry int) {
 	t.Helper()
-	var p *problem.Error
+	var p *qrcircles.Error
 	if !errors.As(err, &p) {
 		t.Fatalf("error %v is not a problem", err)
 	}
 	if p.Code != code || p.Field != field || p.Message != message {
 		t.Fatalf("problem %s field %q %q; want %s field %q %q", p.Code, p.Field, p.Message, code, field, message)
 	}
-	if got := problem.BodyOf(err).RetryAfter; retry != 0 && got != retry {
+	if got := qrcircles.ProblemOf(err).RetryAfter; retry != 0 && got != retry {
 		t.Fatalf("Retry-After %d, want %d", got, retry)
 	}
 }
@@ -100,7 +100,7 @@ func TestSendThenVerifyOnce(t *testing.T) {
 			t.Fatalf("Verify = %q, %v", got, err)
 		}
 		_, err = f.Verify(ctx, id, code, "1.2.3.4", at(4*time.Minute))
-		wantProblem(t, err, problem.EGone, "code", "This code has already been used. Request a new one.", 0)
+		wantProblem(t, err, qrcircles.EGone, "code", "This code has already been used. Request a new one.", 0)
 	})
 }
 
@@ -161,7 +161,7 @@ func TestSendRefusals(t *testing.T) {
 						wantSent++
 						continue
 					}
-					wantProblem(t, err, problem.ETooMany, "", st.message, st.retry)
+					wantProblem(t, err, qrcircles.ETooMany, "", st.message, st.retry)
 				}
 				if f.sent != wantSent {
 					t.Fatalf("%d codes sent, want %d", f.sent, wantSent)
@@ -185,7 +185,7 @@ func TestInvalidPhoneSendsNothing(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
 		_, _, err := f.Send(context.Background(), "138", "ip", "en", at(0))
-		wantProblem(t, err, problem.EInvalid, "phone", "This phone number is too short. Check the digits.", 0)
+		wantProblem(t, err, qrcircles.EInvalid, "phone", "This phone number is too short. Check the digits.", 0)
 		if f.sent != 0 {
 			t.Fatalf("%d codes sent", f.sent)
 		}
@@ -202,7 +202,7 @@ func TestVerifyOutcomes(t *testing.T) {
 		message  string
 	}
 	wrong := func(left string) try {
-		return try{m, "wrong", problem.EInvalid, "code", "That code is not right. " + left + " left."}
+		return try{m, "wrong", qrcircles.EInvalid, "code", "That code is not right. " + left + " left."}
 	}
 	dead := "Too many wrong codes. Request a new one."
 	for _, tc := range []struct {
@@ -210,18 +210,18 @@ func TestVerifyOutcomes(t *testing.T) {
 		tries []try
 	}{
 		{"right code just before expiry", []try{{5*m - time.Second, "right", "", "", ""}}},
-		{"expired at exactly 5 min", []try{{5 * m, "right", problem.EGone, "code", "This code has expired. Request a new one."}}},
+		{"expired at exactly 5 min", []try{{5 * m, "right", qrcircles.EGone, "code", "This code has expired. Request a new one."}}},
 		{"5 wrong tries kill the code", []try{
 			wrong("4 tries"), wrong("3 tries"), wrong("2 tries"), wrong("1 try"),
-			{m, "wrong", problem.EGone, "code", dead},
-			{m, "right", problem.EGone, "code", dead},
+			{m, "wrong", qrcircles.EGone, "code", dead},
+			{m, "right", qrcircles.EGone, "code", dead},
 		}},
 		{"right code after 4 wrong tries", []try{wrong("4 tries"), wrong("3 tries"), wrong("2 tries"), wrong("1 try"), {m, "right", "", "", ""}}},
 		{"a malformed code is not a wrong try", []try{
-			{m, "12a456", problem.EInvalid, "code", "Enter the 6-digit code from the SMS."},
+			{m, "12a456", qrcircles.EInvalid, "code", "Enter the 6-digit code from the SMS."},
 			wrong("4 tries"),
 		}},
-		{"used once", []try{{m, "right", "", "", ""}, {m, "right", problem.EGone, "code", "This code has already been used. Request a new one."}}},
+		{"used once", []try{{m, "right", "", "", ""}, {m, "right", qrcircles.EGone, "code", "This code has already been used. Request a new one."}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
@@ -259,7 +259,7 @@ func otherCode(code string) string {
 func TestUnknownChallengeIsGone(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		_, err := newFixture(db).Verify(context.Background(), "no-such-id", "123456", "ip", at(0))
-		wantProblem(t, err, problem.EGone, "code", "This code has expired. Request a new one.", 0)
+		wantProblem(t, err, qrcircles.EGone, "code", "This code has expired. Request a new one.", 0)
 	})
 }
 
@@ -270,10 +270,10 @@ func TestVerifyPerIPLimit(t *testing.T) {
 		ctx := context.Background()
 		for i := range 60 {
 			_, err := f.Verify(ctx, id, "bad", "ip", at(time.Duration(i)*time.Second))
-			wantProblem(t, err, problem.EInvalid, "code", "Enter the 6-digit code from the SMS.", 0)
+			wantProblem(t, err, qrcircles.EInvalid, "code", "Enter the 6-digit code from the SMS.", 0)
 		}
 		_, err := f.Verify(ctx, id, f.codes[cnPhone], "ip", at(time.Minute))
-		wantProblem(t, err, problem.ETooMany, "", "Too many tries from your network. Try again in 59 min.", 3540)
+		wantProblem(t, err, qrcircles.ETooMany, "", "Too many tries from your network. Try again in 59 min.", 3540)
 		if got, err := f.Verify(ctx, id, f.codes[cnPhone], "another ip", at(time.Minute)); err != nil || got != cnPhone {
 			t.Fatalf("from another IP: %q, %v", got, err)
 		}
@@ -285,7 +285,7 @@ func TestSecretRequiredWhenTheServerMakesCodes(t *testing.T) {
 		f := newFixture(db)
 		f.Secret = nil
 		_, _, err := f.Send(context.Background(), cnPhone, "ip", "en", at(0))
-		if problem.CodeOf(err) != problem.EInternal || f.sent != 0 {
+		if qrcircles.CodeOf(err) != qrcircles.EInternal || f.sent != 0 {
 			t.Fatalf("Send without a secret: %v, %d sent", err, f.sent)
 		}
 	})
@@ -324,7 +324,7 @@ func TestWithTwilio(t *testing.T) {
 				}
 				checkStored(t, db, id, code, tc.name, fake.Messages()[0])
 				_, err = svc.Verify(ctx, id, otherCode(code), "ip", at(time.Minute))
-				wantProblem(t, err, problem.EInvalid, "code", "That code is not right. 4 tries left.", 0)
+				wantProblem(t, err, qrcircles.EInvalid, "code", "That code is not right. 4 tries left.", 0)
 				if got, err := svc.Verify(ctx, id, code, "ip", at(time.Minute)); err != nil || got != phone {
 					t.Fatalf("Verify = %q, %v", got, err)
 				}
@@ -334,11 +334,11 @@ func TestWithTwilio(t *testing.T) {
 
 				fake.FailNext(429, 60203)
 				_, _, err = svc.Send(ctx, phone, "ip-"+tc.name, "zh", at(2*time.Minute))
-				wantProblem(t, err, problem.ETooMany, "", "Too many codes for this number. Try again in 10 min.", 600)
+				wantProblem(t, err, qrcircles.ETooMany, "", "Too many codes for this number. Try again in 10 min.", 600)
 
 				fake.SetOffline(true)
 				_, _, err = svc.Send(ctx, phone, "ip-"+tc.name, "zh", at(4*time.Minute))
-				wantProblem(t, err, problem.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
+				wantProblem(t, err, qrcircles.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
 			})
 		}
 	})
@@ -382,7 +382,7 @@ func TestVerifyProviderDownKeepsTheTry(t *testing.T) {
 		code, _ := fake.LastCode(cnPhone)
 		fake.SetOffline(true)
 		_, err = svc.Verify(ctx, id, code, "ip", at(time.Minute))
-		wantProblem(t, err, problem.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
+		wantProblem(t, err, qrcircles.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
 		if ch, _ := db.OTPChallenge(ctx, id); ch.WrongTries != 0 || ch.Used() || ch.CodeHash != nil {
 			t.Fatalf("after the provider failed: %+v", ch)
 		}
@@ -417,21 +417,21 @@ func TestConcurrentRequests(t *testing.T) {
 		f.Sender.(*sms.Console).Sink = func(p, c string) { mu.Lock(); defer mu.Unlock(); sink(p, c) }
 
 		errs := parallel(10, func() error { _, _, err := f.Send(ctx, cnPhone, "ip", "en", at(0)); return err })
-		if n := count(errs, ""); n != 1 || f.sent != 1 || count(errs, problem.ETooMany) != 9 {
+		if n := count(errs, ""); n != 1 || f.sent != 1 || count(errs, qrcircles.ETooMany) != 9 {
 			t.Fatalf("10 sends at once to one number: %d succeeded, %d sent; want 1: %v", n, f.sent, errs)
 		}
 
 		id := f.send(t, "+8613800138001", "ip", at(0))
 		wrong := otherCode(f.codes["+8613800138001"])
 		errs = parallel(10, func() error { _, err := f.Verify(ctx, id, wrong, "ip", at(time.Minute)); return err })
-		if ch, _ := db.OTPChallenge(ctx, id); ch.WrongTries != 5 || count(errs, problem.EInvalid) != 4 || count(errs, problem.EGone) != 6 {
+		if ch, _ := db.OTPChallenge(ctx, id); ch.WrongTries != 5 || count(errs, qrcircles.EInvalid) != 4 || count(errs, qrcircles.EGone) != 6 {
 			t.Fatalf("10 wrong codes at once: %d wrong tries recorded, want 5: %v", ch.WrongTries, errs)
 		}
 
 		id = f.send(t, "+8613800138002", "ip", at(0))
 		right := f.codes["+8613800138002"]
 		errs = parallel(10, func() error { _, err := f.Verify(ctx, id, right, "ip", at(time.Minute)); return err })
-		if count(errs, "") != 1 || count(errs, problem.EGone) != 9 {
+		if count(errs, "") != 1 || count(errs, qrcircles.EGone) != 9 {
 			t.Fatalf("10 right codes at once: want one success: %v", errs)
 		}
 	})
@@ -441,7 +441,7 @@ func TestConcurrentRequests(t *testing.T) {
 func count(errs []error, code string) int {
 	n := 0
 	for _, err := range errs {
-		if (err == nil && code == "") || (err != nil && problem.CodeOf(err) == code) {
+		if (err == nil && code == "") || (err != nil && qrcircles.CodeOf(err) == code) {
 			n++
 		}
 	}

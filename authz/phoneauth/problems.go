@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz/otp"
-	"qrcircles/resource/problem"
 )
 
 // tooMany says which limit refused and when to come back.
-func tooMany(limit string, retryAfter time.Duration) *problem.Error {
+func tooMany(limit string, retryAfter time.Duration) *qrcircles.Error {
 	retryAfter = max(retryAfter, time.Second)
 	var what string
 	switch limit {
@@ -23,8 +23,8 @@ func tooMany(limit string, retryAfter time.Duration) *problem.Error {
 	default:
 		what = "We are sending too many codes right now."
 	}
-	return &problem.Error{
-		Code:       problem.ETooMany,
+	return &qrcircles.Error{
+		Code:       qrcircles.ETooMany,
 		Message:    fmt.Sprintf("%s Try again in %s.", what, waitText(retryAfter)),
 		RetryAfter: retryAfter,
 	}
@@ -40,7 +40,7 @@ func waitText(d time.Duration) string {
 }
 
 // gone explains why a challenge takes no more codes.
-func gone(why error) *problem.Error {
+func gone(why error) *qrcircles.Error {
 	msg := "This code has expired. Request a new one."
 	switch {
 	case errors.Is(why, otp.ErrUsed):
@@ -48,22 +48,22 @@ func gone(why error) *problem.Error {
 	case errors.Is(why, otp.ErrDead):
 		msg = "Too many wrong codes. Request a new one."
 	}
-	return &problem.Error{Code: problem.EGone, Field: "code", Message: msg, Err: why}
+	return &qrcircles.Error{Code: qrcircles.EGone, Field: "code", Message: msg, Err: why}
 }
 
-func unavailable(err error) *problem.Error {
-	return &problem.Error{Code: problem.EUnavailable, Message: "We cannot send or check SMS codes right now. Please try again in a few minutes.", Err: err}
+func unavailable(err error) *qrcircles.Error {
+	return &qrcircles.Error{Code: qrcircles.EUnavailable, Message: "We cannot send or check SMS codes right now. Please try again in a few minutes.", Err: err}
 }
 
 func internal(err error) error {
-	var p *problem.Error
+	var p *qrcircles.Error
 	if errors.As(err, &p) {
 		return err
 	}
-	return &problem.Error{Code: problem.EInternal, Message: "Something went wrong on our side. Please try again.", Err: err}
+	return &qrcircles.Error{Code: qrcircles.EInternal, Message: "Something went wrong on our side. Please try again.", Err: err}
 }
 
-func withCause(p *problem.Error, err error) *problem.Error {
+func withCause(p *qrcircles.Error, err error) *qrcircles.Error {
 	p.Err = err
 	return p
 }

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
@@ -25,7 +25,7 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 				return 0, false
 			}
 			if err != nil {
-				server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
+				server.Problem(c, &qrcircles.Error{Code: qrcircles.EUnauthorized, Message: "The access token is not active.", Err: err})
 				return 0, false
 			}
 			return streamScopes(c, p)

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
@@ -407,7 +407,7 @@ func (b *joinBurst) join(i int) (gone bool) {
 // look like: Retry-After, and temporarily_unavailable from the token endpoint or a
 // problem+json of type unavailable from the API.
 func unavailableAnswer(path string, res *http.Response, raw []byte) string {
-	if res.Header.Get("Retry-After") != fmt.Sprint(int(problem.RetryUnavailable/time.Second)) {
+	if res.Header.Get("Retry-After") != fmt.Sprint(int(qrcircles.RetryUnavailable/time.Second)) {
 		return "without Retry-After"
 	}
 	if path == "/oauth2/token" {
@@ -417,8 +417,8 @@ func unavailableAnswer(path string, res *http.Response, raw []byte) string {
 		}
 		return ""
 	}
-	var p problem.Body
-	if json.Unmarshal(raw, &p) != nil || p.Type != problem.TypeBase+problem.EUnavailable {
+	var p qrcircles.Problem
+	if json.Unmarshal(raw, &p) != nil || p.Type != qrcircles.ProblemTypeBase+qrcircles.EUnavailable {
 		return "not a problem of type unavailable"
 	}
 	return ""

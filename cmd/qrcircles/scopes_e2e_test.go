@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -186,9 +186,9 @@ func (w *world) probe(token string, r route) answer {
 	a := answer{status: res.StatusCode, challenge: res.Header.Get("WWW-Authenticate")}
 	switch res.Header.Get("Content-Type") {
 	case "application/problem+json":
-		var b problem.Body
+		var b qrcircles.Problem
 		_ = json.NewDecoder(io.LimitReader(res.Body, 1<<16)).Decode(&b)
-		a.problem = strings.TrimPrefix(b.Type, problem.TypeBase)
+		a.problem = strings.TrimPrefix(b.Type, qrcircles.ProblemTypeBase)
 	case "text/event-stream":
 	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
@@ -198,11 +198,11 @@ func (w *world) probe(token string, r route) answer {
 
 // passed says the token got past the gate: what follows is the route's own business (a 404,
 // or a 403 of type forbidden when the person may not do it).
-func (a answer) passed() bool { return a.status != 401 && a.problem != problem.EInsufficientScope }
+func (a answer) passed() bool { return a.status != 401 && a.problem != qrcircles.EInsufficientScope }
 
 // refusedForScope is the gate's 403 insufficient_scope (RFC 6750 §3.1).
 func (a answer) refusedForScope() bool {
-	return a.status == 403 && a.problem == problem.EInsufficientScope && strings.Contains(a.challenge, `error="insufficient_scope"`)
+	return a.status == 403 && a.problem == qrcircles.EInsufficientScope && strings.Contains(a.challenge, `error="insufficient_scope"`)
 }
 
 // TestOpenAPIScopesAreTheEnforcedOnes: for every operation, the scopes the document states
@@ -325,9 +325,9 @@ func TestScopesAndScanSessionsOnEveryRoute(t *testing.T) {
 					case forScope:
 						ok = a.refusedForScope()
 					case forUser:
-						ok = a.status == 403 && a.problem == problem.EForbidden
+						ok = a.status == 403 && a.problem == qrcircles.EForbidden
 					case inactive:
-						ok = a.status == 401 && a.problem == problem.EUnauthorized
+						ok = a.status == 401 && a.problem == qrcircles.EUnauthorized
 					}
 					if !ok {
 						t.Errorf("%s: %d %s %q", r.name, a.status, a.problem, a.challenge)

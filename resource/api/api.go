@@ -10,9 +10,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 	"qrcircles/storage"
@@ -68,7 +68,7 @@ func (a *API) circleURL(ctx context.Context, id int64) (string, error) {
 func (a *API) user(c *gin.Context) (storage.User, bool) {
 	id, ok := bearer.Principal(c).UserID()
 	if !ok {
-		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
+		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
 		return storage.User{}, false
 	}
 	u, err := a.Circles.Store.User(c.Request.Context(), id)
@@ -92,7 +92,7 @@ func (a *API) userAndCircle(c *gin.Context) (storage.User, int64, bool) {
 func pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		server.Problem(c, problem.Errorf(problem.ENotFound, "No such %s.", strings.TrimSuffix(strings.TrimPrefix(name, "x"), "id")))
+		server.Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "No such %s.", strings.TrimSuffix(strings.TrimPrefix(name, "x"), "id")))
 		return 0, false
 	}
 	return id, true
@@ -100,7 +100,7 @@ func pathID(c *gin.Context, name string) (int64, bool) {
 
 func fail(c *gin.Context, err error) {
 	if errors.Is(err, storage.ErrNotFound) {
-		err = problem.Errorf(problem.ENotFound, "Not found.")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "Not found.")
 	}
 	server.Problem(c, err)
 }
@@ -117,7 +117,7 @@ func bind(c *gin.Context, v any) bool {
 				}
 			}
 		}
-		server.Problem(c, &problem.Error{Code: problem.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
+		server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
 		return false
 	}
 	return true

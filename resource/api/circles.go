@@ -7,10 +7,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
 )
@@ -52,14 +52,14 @@ func (b circleBody) input() (circles.Input, error) {
 		if *t.src != "" {
 			var err error
 			if v, err = time.Parse(time.RFC3339, *t.src); err != nil {
-				return in, problem.Invalid(t.name, "Give %s as RFC 3339, e.g. 2026-05-01T09:00:00+08:00.", t.name)
+				return in, qrcircles.Invalid(t.name, "Give %s as RFC 3339, e.g. 2026-05-01T09:00:00+08:00.", t.name)
 			}
 		}
 		*t.dst = &v
 	}
 	if b.Status != nil {
 		if *b.Status != "open" && *b.Status != "closed" {
-			return in, problem.Invalid("status", "status is open or closed.")
+			return in, qrcircles.Invalid("status", "status is open or closed.")
 		}
 		closed := *b.Status == "closed"
 		in.Closed = &closed
@@ -203,7 +203,7 @@ func (a *API) ownedCircle(c *gin.Context) (storage.Circle, bool) {
 	}
 	circle, err := a.Circles.Get(c.Request.Context(), id)
 	if err == nil && circle.OwnerID != u.ID {
-		err = problem.Errorf(problem.EForbidden, "Only the circle's organizer may do this.")
+		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
 	}
 	if err != nil {
 		fail(c, err)
@@ -221,7 +221,7 @@ func (a *API) qrPNG(c *gin.Context) {
 	if s := c.Query("size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < qr.MinSize || n > qr.MaxSize {
-			fail(c, problem.Invalid("size", "size is a number of pixels from %d to %d.", qr.MinSize, qr.MaxSize))
+			fail(c, qrcircles.Invalid("size", "size is a number of pixels from %d to %d.", qr.MinSize, qr.MaxSize))
 			return
 		}
 		size = n

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -69,7 +69,7 @@ func (a *API) join(c *gin.Context) {
 	case out.Request.Status == storage.RequestWaiting:
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
 	default:
-		fail(c, problem.Errorf(problem.EForbidden, "%s", refusal(out.Request, lang)))
+		fail(c, qrcircles.Errorf(qrcircles.EForbidden, "%s", refusal(out.Request, lang)))
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // Do sends a request to h. A []byte body is sent as it is; any other non-nil body as JSON.
@@ -50,13 +50,13 @@ func Must(t testing.TB, rec *httptest.ResponseRecorder, status int) *httptest.Re
 }
 
 // Problem checks a problem+json answer with the status and returns it.
-func Problem(t testing.TB, rec *httptest.ResponseRecorder, status int) problem.Body {
+func Problem(t testing.TB, rec *httptest.ResponseRecorder, status int) qrcircles.Problem {
 	t.Helper()
 	Must(t, rec, status)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type %q: %s", ct, rec.Body.String())
 	}
-	return Decode[problem.Body](t, rec)
+	return Decode[qrcircles.Problem](t, rec)
 }
 
 // Decode reads the JSON answer.

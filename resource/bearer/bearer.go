@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 )
@@ -29,7 +29,7 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 		}
 		if !ok || token == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-			server.Problem(c, problem.Errorf(problem.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
+			server.Problem(c, qrcircles.Errorf(qrcircles.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
@@ -39,7 +39,7 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 		}
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
-			server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
+			server.Problem(c, &qrcircles.Error{Code: qrcircles.EUnauthorized, Message: "The access token is not active.", Err: err})
 			return
 		}
 		if userOnly && !User(c, p) {
@@ -54,7 +54,7 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 // credentials) is refused with 403.
 func User(c *gin.Context, p tokens.Principal) bool {
 	if _, ok := p.UserID(); !ok {
-		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
+		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
 		return false
 	}
 	return true
@@ -72,7 +72,7 @@ func Need(scopes ...string) gin.HandlerFunc {
 }
 
 // CircleURL returns the URL of a circle (its QR code's content), the audience of its scan
-// sessions. A circle that does not exist is a problem.ENotFound.
+// sessions. A circle that does not exist is a qrcircles.ENotFound.
 type CircleURL func(ctx context.Context, circleID int64) (string, error)
 
 // NeedScan is Need for a route about one circle, the one whose ID is the path parameter
@@ -96,7 +96,7 @@ func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
 			return
 		}
 		url, err := circleOfPath(c, circle)
-		if err != nil && problem.CodeOf(err) != problem.ENotFound {
+		if err != nil && qrcircles.CodeOf(err) != qrcircles.ENotFound {
 			server.Problem(c, err)
 			return
 		}
@@ -111,7 +111,7 @@ func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
 func circleOfPath(c *gin.Context, circle CircleURL) (string, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return "", problem.Errorf(problem.ENotFound, "No such circle.")
+		return "", qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
 	}
 	return circle(c.Request.Context(), id)
 }
@@ -133,7 +133,7 @@ func Allow(c *gin.Context, p tokens.Principal, scopes ...string) bool {
 // refuse answers 403 insufficient_scope, naming in the challenge the scopes that would do.
 func refuse(c *gin.Context, scopes []string, msg string) {
 	c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+strings.Join(scopes, " ")+`"`)
-	server.Problem(c, problem.Errorf(problem.EInsufficientScope, "%s", msg))
+	server.Problem(c, qrcircles.Errorf(qrcircles.EInsufficientScope, "%s", msg))
 }
 
 // Principal is who the verified token speaks for.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 )
@@ -27,7 +27,7 @@ func circleURL(_ context.Context, id int64) (string, error) {
 	case 9:
 		return "", errors.New("database down")
 	}
-	return "", problem.Errorf(problem.ENotFound, "No such circle.")
+	return "", qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
 }
 
 func TestGate(t *testing.T) {
@@ -90,7 +90,7 @@ func TestGate(t *testing.T) {
 			}
 			b := apitest.Problem(t, rec, tt.want)
 			challenge := rec.Header().Get("WWW-Authenticate")
-			isScope := b.Type == problem.TypeBase+problem.EInsufficientScope
+			isScope := b.Type == qrcircles.ProblemTypeBase+qrcircles.EInsufficientScope
 			if isScope != (tt.scope != "") {
 				t.Fatalf("problem %+v, challenge %q", b, challenge)
 			}

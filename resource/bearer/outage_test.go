@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
 )
 
@@ -55,7 +55,7 @@ func TestGateTellsAnOutageFromABadToken(t *testing.T) {
 			switch tt.status {
 			case 503:
 				b := apitest.Problem(t, rec, 503)
-				if b.Type != problem.TypeBase+problem.EUnavailable || b.Detail != problem.UnavailableMessage {
+				if b.Type != qrcircles.ProblemTypeBase+qrcircles.EUnavailable || b.Detail != qrcircles.UnavailableMessage {
 					t.Fatalf("body %+v", b)
 				}
 				if rec.Header().Get("Retry-After") != "5" || strings.Contains(rec.Header().Get("WWW-Authenticate"), "invalid_token") {

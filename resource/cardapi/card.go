@@ -11,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
@@ -33,7 +33,7 @@ type cardBody struct {
 func (h *Handler) getMyCard(c *gin.Context) {
 	if _, err := h.Store.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
 		if isNotFound(err) {
-			err = problem.Errorf(problem.ENotFound, "You have no card yet.")
+			err = qrcircles.Errorf(qrcircles.ENotFound, "You have no card yet.")
 		}
 		fail(c, err)
 		return
@@ -70,7 +70,7 @@ func queryCircle(c *gin.Context) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		server.Problem(c, problem.Invalid("circle", "circle is a circle's number."))
+		server.Problem(c, qrcircles.Invalid("circle", "circle is a circle's number."))
 		return 0, false
 	}
 	return id, true
@@ -153,9 +153,9 @@ func readAvatar(c *gin.Context) ([]byte, error) {
 func avatarReadError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "The image is larger than 2 MB.", Err: err}
+		return &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "The image is larger than 2 MB.", Err: err}
 	}
-	return &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "Send the image as the body, or as the form file \"avatar\".", Err: err}
+	return &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "Send the image as the body, or as the form file \"avatar\".", Err: err}
 }
 
 func (h *Handler) deleteAvatar(c *gin.Context) {
@@ -186,7 +186,7 @@ func (h *Handler) getAvatar(c *gin.Context) {
 	}
 	card, _, err := h.CardFor(c.Request.Context(), uid, bearer.UserID(c), circleID)
 	if err == nil && !card.HasAvatar {
-		err = problem.Errorf(problem.ENotFound, "No avatar to show.")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "No avatar to show.")
 	}
 	var a storage.Avatar
 	if err == nil {

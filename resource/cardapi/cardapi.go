@@ -14,10 +14,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz/phone"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 	"qrcircles/storage"
@@ -129,7 +129,7 @@ func (h *Handler) normalizePhone(raw string) (string, error) {
 func pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		server.Problem(c, &problem.Error{Code: problem.ENotFound, Field: name, Message: "No such " + name + "."})
+		server.Problem(c, &qrcircles.Error{Code: qrcircles.ENotFound, Field: name, Message: "No such " + name + "."})
 		return 0, false
 	}
 	return id, true
@@ -139,9 +139,9 @@ func pathID(c *gin.Context, name string) (int64, bool) {
 func fail(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		err = &problem.Error{Code: problem.ENotFound, Message: "Not found.", Err: err}
+		err = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found.", Err: err}
 	case errors.Is(err, storage.ErrConflict):
-		err = &problem.Error{Code: problem.EConflict, Message: "This has already been decided.", Err: err}
+		err = &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been decided.", Err: err}
 	}
 	server.Problem(c, err)
 }
@@ -163,6 +163,6 @@ func bind(c *gin.Context, v any) bool {
 	} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field = strings.Trim(f, `"`)
 	}
-	server.Problem(c, &problem.Error{Code: problem.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
+	server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
 	return false
 }

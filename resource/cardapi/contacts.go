@@ -6,8 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -53,7 +53,7 @@ func notYet(err error) error {
 	if err != nil && !isNotFound(err) {
 		return err
 	}
-	return problem.Errorf(problem.EConflict, "Make your card first.")
+	return qrcircles.Errorf(qrcircles.EConflict, "Make your card first.")
 }
 
 // ask records a waiting delivery or request and tells its receiver.
@@ -145,7 +145,7 @@ func (h *Handler) contact(c *gin.Context) {
 	}
 	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, false)
 	if err == nil && len(es) == 0 {
-		err = problem.Errorf(problem.ENotFound, "This person is not among your contacts.")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
 	}
 	if err != nil {
 		fail(c, err)

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -37,7 +37,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 	}
 	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, true)
 	if err == nil && len(es) == 0 {
-		err = problem.Errorf(problem.ENotFound, "This person is not among your contacts.")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
 	}
 	h.sendVCards(c, fmt.Sprintf("contact-%d.vcf", uid), es, err)
 }
@@ -80,7 +80,7 @@ func (h *Handler) circleCSV(c *gin.Context) {
 	}
 	es, circle, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, false)
 	if err == nil && circle.OwnerID != bearer.UserID(c) {
-		err = problem.Errorf(problem.EForbidden, "Only the circle's organizer may export its members.")
+		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may export its members.")
 	}
 	var buf bytes.Buffer
 	if err == nil {

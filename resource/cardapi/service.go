@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strconv"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -22,7 +22,7 @@ const (
 )
 
 // SaveCard cleans and stores the user's card and tells everyone who may see it. The cleaned
-// card is returned; a bad field is a *problem.Error naming it.
+// card is returned; a bad field is a *qrcircles.Error naming it.
 func (h *Handler) SaveCard(ctx context.Context, userID int64, c cards.Card) (cards.Card, error) {
 	card, err := cards.Clean(c, h.normalizePhone)
 	if err != nil {
@@ -118,14 +118,14 @@ func (h *Handler) SetPrivacy(ctx context.Context, userID int64, refuseStrangerCa
 // mayExchange checks that from and to are two people who share a circle.
 func (h *Handler) mayExchange(ctx context.Context, from, to int64) error {
 	if from == to {
-		return problem.Invalid("uid", "This is you.")
+		return qrcircles.Invalid("uid", "This is you.")
 	}
 	if _, err := h.Store.User(ctx, to); err != nil {
 		return err
 	}
 	shares, err := h.Store.SharesCircle(ctx, from, to)
 	if err == nil && !shares {
-		err = problem.Errorf(problem.EForbidden, "You can exchange cards only with people in your circles.")
+		err = qrcircles.Errorf(qrcircles.EForbidden, "You can exchange cards only with people in your circles.")
 	}
 	return err
 }
@@ -184,7 +184,7 @@ func (h *Handler) requestCard(ctx context.Context, from, to int64) (storage.Card
 	err := h.inTx(ctx, func(ctx context.Context) error {
 		holds, err := h.Store.HoldsContact(ctx, from, to)
 		if err != nil || holds {
-			return firstErr(err, problem.Errorf(problem.EConflict, "You already have this card."))
+			return firstErr(err, qrcircles.Errorf(qrcircles.EConflict, "You already have this card."))
 		}
 		q, err = h.ask(ctx, from, to, storage.CardAsk)
 		return err
@@ -210,9 +210,9 @@ func (h *Handler) decideCardRequest(ctx context.Context, userID, requestID int64
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return q, &problem.Error{Code: problem.ENotFound, Message: "There is no such request waiting for you.", Err: err}
+		return q, &qrcircles.Error{Code: qrcircles.ENotFound, Message: "There is no such request waiting for you.", Err: err}
 	case errors.Is(err, storage.ErrConflict):
-		return q, &problem.Error{Code: problem.EConflict, Message: "This has already been decided.", Err: err}
+		return q, &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been decided.", Err: err}
 	}
 	return q, err
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -19,7 +19,7 @@ import (
 func (h *Handler) circleEntries(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, storage.Circle, error) {
 	circle, err := h.Store.Circle(ctx, circleID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, circle, problem.Errorf(problem.ENotFound, "No such circle.")
+		return nil, circle, qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
 	}
 	if err != nil {
 		return nil, circle, err
@@ -33,7 +33,7 @@ func (h *Handler) circleEntries(ctx context.Context, viewer, circleID int64, pho
 		isMember = isMember || m.UserID == viewer
 	}
 	if !isMember && circle.OwnerID != viewer {
-		return nil, circle, problem.Errorf(problem.EForbidden, "Only the circle's members see inside it.")
+		return nil, circle, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
 	}
 	holds, err := h.Store.ContactIDs(ctx, viewer)
 	if err != nil {
@@ -95,7 +95,7 @@ func (h *Handler) CardFor(ctx context.Context, ownerID, viewerID, circleID int64
 	}
 	rel := cards.Relate(f)
 	if rel.Kind == cards.Stranger {
-		return cards.Card{}, cards.None, problem.Errorf(problem.ENotFound, "No card to show.")
+		return cards.Card{}, cards.None, qrcircles.Errorf(qrcircles.ENotFound, "No card to show.")
 	}
 	card, err := h.Store.Card(ctx, ownerID)
 	if errors.Is(err, storage.ErrNotFound) {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 )
 
 type circleVisibilityJSON struct {
@@ -108,14 +108,14 @@ func (h *Handler) parseCircleChange(ctx context.Context, uid int64, key string, 
 	field := "circles." + key
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil || id <= 0 {
-		return circleChange{}, problem.Invalid(field, "Circles are named by their number.")
+		return circleChange{}, qrcircles.Invalid(field, "Circles are named by their number.")
 	}
 	member, err := h.Store.IsMember(ctx, id, uid)
 	if err != nil {
 		return circleChange{}, err
 	}
 	if !member {
-		return circleChange{}, problem.Invalid(field, "You are not a member of circle %d.", id)
+		return circleChange{}, qrcircles.Invalid(field, "You are not a member of circle %d.", id)
 	}
 	if names == nil {
 		return circleChange{id: id}, nil

@@ -8,7 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // Avatar limits: the upload's size, the largest image decoded (a small file can claim a huge
@@ -21,24 +21,24 @@ const (
 
 // ProcessAvatar checks that data is a PNG, JPEG or GIF image within the limits and returns it
 // scaled down to fit AvatarSide×AvatarSide: as PNG when it has transparency, else as JPEG.
-// Every failure is a *problem.Error naming the field "avatar".
+// Every failure is a *qrcircles.Error naming the field "avatar".
 func ProcessAvatar(data []byte) (Photo, error) {
 	if len(data) == 0 {
-		return Photo{}, problem.Invalid("avatar", "Choose an image to upload.")
+		return Photo{}, qrcircles.Invalid("avatar", "Choose an image to upload.")
 	}
 	if len(data) > MaxAvatarBytes {
-		return Photo{}, problem.Invalid("avatar", "The image is larger than 2 MB.")
+		return Photo{}, qrcircles.Invalid("avatar", "The image is larger than 2 MB.")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return Photo{}, &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "This is not a PNG, JPEG or GIF image.", Err: err}
+		return Photo{}, &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "This is not a PNG, JPEG or GIF image.", Err: err}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxAvatarPixels {
-		return Photo{}, problem.Invalid("avatar", "The image has too many pixels.")
+		return Photo{}, qrcircles.Invalid("avatar", "The image has too many pixels.")
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return Photo{}, &problem.Error{Code: problem.EInvalid, Field: "avatar", Message: "The image could not be read.", Err: err}
+		return Photo{}, &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "The image could not be read.", Err: err}
 	}
 	return encode(Downscale(src, AvatarSide))
 }

@@ -13,7 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // Card is one person's business card (名片).
@@ -49,7 +49,7 @@ type PhoneNormalizer func(raw string) (string, error)
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // Clean trims every field, normalizes phones and emails, and validates the result. The first
-// bad field is a *problem.Error naming it ("display_name", "phones[1]", …).
+// bad field is a *qrcircles.Error naming it ("display_name", "phones[1]", …).
 func Clean(c Card, normalize PhoneNormalizer) (Card, error) {
 	out := Card{
 		DisplayName: strings.TrimSpace(c.DisplayName), Title: strings.TrimSpace(c.Title),
@@ -69,7 +69,7 @@ func Clean(c Card, normalize PhoneNormalizer) (Card, error) {
 // Validate checks a cleaned card.
 func Validate(c Card) error {
 	if c.DisplayName == "" {
-		return problem.Invalid("display_name", "Enter the name to show on your card.")
+		return qrcircles.Invalid("display_name", "Enter the name to show on your card.")
 	}
 	texts := []struct {
 		field, value string
@@ -96,14 +96,14 @@ func Validate(c Card) error {
 
 func checkText(field, v string, max int, multiline bool) error {
 	if !utf8.ValidString(v) {
-		return problem.Invalid(field, "%s is not valid UTF-8 text.", field)
+		return qrcircles.Invalid(field, "%s is not valid UTF-8 text.", field)
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return problem.Invalid(field, "%s has %d characters; at most %d are allowed.", field, n, max)
+		return qrcircles.Invalid(field, "%s has %d characters; at most %d are allowed.", field, n, max)
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) && !(multiline && r == '\n') {
-			return problem.Invalid(field, "%s contains a control character.", field)
+			return qrcircles.Invalid(field, "%s contains a control character.", field)
 		}
 	}
 	return nil
@@ -111,14 +111,14 @@ func checkText(field, v string, max int, multiline bool) error {
 
 func checkLists(c Card) error {
 	if len(c.Phones) > MaxPhones {
-		return problem.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+		return qrcircles.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
 	}
 	if len(c.Emails) > MaxEmails {
-		return problem.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+		return qrcircles.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
 	}
 	for i, p := range c.Phones {
 		if !e164.MatchString(p) {
-			return problem.Invalid(indexed("phones", i), "Write the phone number with + and the country code, for example +8613800138000.")
+			return qrcircles.Invalid(indexed("phones", i), "Write the phone number with + and the country code, for example +8613800138000.")
 		}
 	}
 	for i, e := range c.Emails {
@@ -135,7 +135,7 @@ func indexed(field string, i int) string {
 
 func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 	if len(raw) > MaxPhones {
-		return nil, problem.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+		return nil, qrcircles.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
 	}
 	var out []string
 	for i, p := range raw {
@@ -146,7 +146,7 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 		if normalize != nil {
 			n, err := normalize(p)
 			if err != nil {
-				return nil, &problem.Error{Code: problem.EInvalid, Field: indexed("phones", i), Message: messageOf(err), Err: err}
+				return nil, &qrcircles.Error{Code: qrcircles.EInvalid, Field: indexed("phones", i), Message: messageOf(err), Err: err}
 			}
 			p = n
 		}
@@ -157,7 +157,7 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 
 // messageOf keeps a normalizer's message when it is one meant for people.
 func messageOf(err error) string {
-	if pe, ok := err.(*problem.Error); ok && pe.Message != "" {
+	if pe, ok := err.(*qrcircles.Error); ok && pe.Message != "" {
 		return pe.Message
 	}
 	return "This is not a valid phone number."
@@ -165,7 +165,7 @@ func messageOf(err error) string {
 
 func cleanEmails(raw []string) ([]string, error) {
 	if len(raw) > MaxEmails {
-		return nil, problem.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+		return nil, qrcircles.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
 	}
 	var out []string
 	for _, e := range raw {
@@ -179,9 +179,9 @@ func cleanEmails(raw []string) ([]string, error) {
 // checkEmail accepts a bare address (no display name, no angle brackets) that net/mail reads
 // back unchanged.
 func checkEmail(field, e string) error {
-	bad := problem.Invalid(field, "Write the email address as name@example.com.")
+	bad := qrcircles.Invalid(field, "Write the email address as name@example.com.")
 	if len(e) > MaxEmail {
-		return problem.Invalid(field, "An email address has at most %d characters.", MaxEmail)
+		return qrcircles.Invalid(field, "An email address has at most %d characters.", MaxEmail)
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Name != "" || a.Address != e {
@@ -200,7 +200,7 @@ func checkWebsite(w string) error {
 	}
 	u, err := url.Parse(w)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return problem.Invalid("website", "Write the website as an address starting with https:// or http://.")
+		return qrcircles.Invalid("website", "Write the website as an address starting with https:// or http://.")
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 func validCard() Card {
@@ -50,8 +50,8 @@ func TestCardCleanNamesTheFieldAtFault(t *testing.T) {
 				}
 				return
 			}
-			var pe *problem.Error
-			if !errors.As(err, &pe) || pe.Code != problem.EInvalid || pe.Field != tt.field {
+			var pe *qrcircles.Error
+			if !errors.As(err, &pe) || pe.Code != qrcircles.EInvalid || pe.Field != tt.field {
 				t.Fatalf("err = %v, want invalid %q", err, tt.field)
 			}
 		})
@@ -63,14 +63,14 @@ func TestCardCleanUsesTheNormalizer(t *testing.T) {
 		if s == "138 0013 8000" {
 			return "+8613800138000", nil
 		}
-		return "", problem.Invalid("phone", "nope")
+		return "", qrcircles.Invalid("phone", "nope")
 	}
 	c, err := Clean(Card{DisplayName: "x", Phones: []string{"138 0013 8000"}}, norm)
 	if err != nil || len(c.Phones) != 1 || c.Phones[0] != "+8613800138000" {
 		t.Fatalf("%+v %v", c, err)
 	}
 	_, err = Clean(Card{DisplayName: "x", Phones: []string{"138 0013 8000", "1"}}, norm)
-	var pe *problem.Error
+	var pe *qrcircles.Error
 	if !errors.As(err, &pe) || pe.Field != "phones[1]" || pe.Message != "nope" {
 		t.Fatalf("err = %v", err)
 	}
@@ -94,7 +94,7 @@ func TestCardParseFields(t *testing.T) {
 			t.Errorf("ParseFields(%v) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 		if err != nil {
-			if pe := err.(*problem.Error); pe.Field != "default" {
+			if pe := err.(*qrcircles.Error); pe.Field != "default" {
 				t.Errorf("field %q", pe.Field)
 			}
 			continue

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 func vcardOf(t *testing.T, v Version, e Entry) string {
@@ -78,7 +78,7 @@ func TestCardParseVersion(t *testing.T) {
 			t.Errorf("%q: %v %v", in, got, err)
 		}
 	}
-	if _, err := ParseVersion("2.1"); err == nil || err.(*problem.Error).Field != "version" {
+	if _, err := ParseVersion("2.1"); err == nil || err.(*qrcircles.Error).Field != "version" {
 		t.Errorf("2.1: %v", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestCardProcessAvatar(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ProcessAvatar(tt.data)
 			if tt.wantField {
-				if pe, ok := err.(*problem.Error); !ok || pe.Field != "avatar" || pe.Code != problem.EInvalid {
+				if pe, ok := err.(*qrcircles.Error); !ok || pe.Field != "avatar" || pe.Code != qrcircles.EInvalid {
 					t.Fatalf("err = %v", err)
 				}
 				return

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // Field is one field of a card that its owner may show or hide.
@@ -77,7 +77,7 @@ func (s FieldSet) String() string {
 
 // ParseFields reads a list of field names; "all" and "basic" stand for those sets. The set
 // always holds the display name: a circle's member list shows it anyway. A bad name is a
-// *problem.Error naming field.
+// *qrcircles.Error naming field.
 func ParseFields(names []string, field string) (FieldSet, error) {
 	s := FieldSet(DisplayName)
 	for _, name := range names {
@@ -89,7 +89,7 @@ func ParseFields(names []string, field string) (FieldSet, error) {
 		default:
 			i := slices.IndexFunc(fieldNames, func(n fieldName) bool { return n.name == name })
 			if i < 0 {
-				return None, problem.Invalid(field, "%q is not a card field; use all, basic, or some of %s.", name, strings.Join(All.Names(), ", "))
+				return None, qrcircles.Invalid(field, "%q is not a card field; use all, basic, or some of %s.", name, strings.Join(All.Names(), ", "))
 			}
 			s |= FieldSet(fieldNames[i].f)
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // Entry is one card to export: its owner and the card as projected for the viewer.
@@ -42,7 +42,7 @@ func ParseVersion(s string) (Version, error) {
 	case "3", "3.0":
 		return V3, nil
 	}
-	return "", problem.Invalid("version", "version is 4.0 or 3.0.")
+	return "", qrcircles.Invalid("version", "version is 4.0 or 3.0.")
 }
 
 // MediaType is the Content-Type of a vCard export.

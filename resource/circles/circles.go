@@ -1,6 +1,6 @@
 // Package circles is what organizers and attendees do with circles: create them with their
 // admission rules, join them with a scan session, and review who waits. It applies the pure
-// admission rules to what storage reads under its locks, and speaks in *problem.Error.
+// admission rules to what storage reads under its locks, and speaks in *qrcircles.Error.
 package circles
 
 import (
@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/audit"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
 )
@@ -128,7 +128,7 @@ func (s *Service) owned(ctx context.Context, actor, id int64) (storage.Circle, e
 		return c, err
 	}
 	if c.OwnerID != actor {
-		return c, problem.Errorf(problem.EForbidden, "Only the circle's organizer may do this.")
+		return c, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
 	}
 	return c, nil
 }
@@ -146,12 +146,12 @@ func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan
 // JoinCircle is Join for a circle the caller has already loaded.
 func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
 	if c.Rules.Closed {
-		return storage.JoinOutcome{}, problem.Errorf(problem.EGone, "This circle is closed.")
+		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
 	}
 	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
 	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, admission.ReasonClosed) {
-		return out, problem.Errorf(problem.EGone, "This circle is closed.")
+		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
 	}
 	return out, notFound(err, "No such circle.")
 }
@@ -199,7 +199,7 @@ func withAllowlist(st storage.JoinState, phone string) admission.Rules {
 
 func notFound(err error, msg string) error {
 	if errors.Is(err, storage.ErrNotFound) {
-		return problem.Errorf(problem.ENotFound, "%s", msg)
+		return qrcircles.Errorf(qrcircles.ENotFound, "%s", msg)
 	}
 	return err
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"qrcircles"
 	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -42,7 +42,7 @@ func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Ci
 		return c, err
 	}
 	if c.Title == "" {
-		return c, problem.Invalid("title", "A circle needs a title.")
+		return c, qrcircles.Invalid("title", "A circle needs a title.")
 	}
 	if c.Code, err = s.newCode(); err != nil {
 		return c, err
@@ -101,7 +101,7 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 	if err := r.Validate(); err != nil {
 		var fe *admission.FieldError
 		if errors.As(err, &fe) {
-			return nil, problem.Invalid(fe.Field, "%s", fe.Message)
+			return nil, qrcircles.Invalid(fe.Field, "%s", fe.Message)
 		}
 		return nil, err
 	}
@@ -123,12 +123,12 @@ func applyText(c *storage.Circle, in Input) error {
 		}
 		v := strings.TrimSpace(*f.src)
 		if utf8.RuneCountInString(v) > f.max {
-			return problem.Invalid(f.name, "The %s can be at most %d characters.", f.name, f.max)
+			return qrcircles.Invalid(f.name, "The %s can be at most %d characters.", f.name, f.max)
 		}
 		*f.dst = v
 	}
 	if in.Title != nil && c.Title == "" {
-		return problem.Invalid("title", "A circle needs a title.")
+		return qrcircles.Invalid("title", "A circle needs a title.")
 	}
 	return nil
 }
@@ -136,7 +136,7 @@ func applyText(c *storage.Circle, in Input) error {
 func applyTimes(c *storage.Circle, in Input) error {
 	if in.TimeZone != nil {
 		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
-			return problem.Invalid("time_zone", "Unknown time zone %q; use a name such as Asia/Shanghai.", *in.TimeZone)
+			return qrcircles.Invalid("time_zone", "Unknown time zone %q; use a name such as Asia/Shanghai.", *in.TimeZone)
 		}
 		c.TimeZone = *in.TimeZone
 	}
@@ -145,7 +145,7 @@ func applyTimes(c *storage.Circle, in Input) error {
 	setIf(&c.Rules.NotBefore, in.NotBefore)
 	setIf(&c.Rules.NotAfter, in.NotAfter)
 	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && c.EndsAt.Before(c.StartsAt) {
-		return problem.Invalid("ends_at", "The event cannot end before it starts.")
+		return qrcircles.Invalid("ends_at", "The event cannot end before it starts.")
 	}
 	return nil
 }
@@ -159,14 +159,14 @@ func setIf[T any](dst *T, src *T) {
 // normalizeAll turns an allowlist into unique E.164 numbers; the first bad one is named.
 func (s *Service) normalizeAll(raw []string) ([]string, error) {
 	if len(raw) > admission.MaxAllowlist {
-		return nil, problem.Invalid("allowlist", "An allowlist can hold at most %d phones.", admission.MaxAllowlist)
+		return nil, qrcircles.Invalid("allowlist", "An allowlist can hold at most %d phones.", admission.MaxAllowlist)
 	}
 	seen := make(map[string]bool, len(raw))
 	out := make([]string, 0, len(raw))
 	for i, p := range raw {
 		e164, err := phone.Normalize(p, s.DefaultRegion)
 		if err != nil {
-			return nil, problem.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)
+			return nil, qrcircles.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)
 		}
 		if !seen[e164] {
 			seen[e164] = true

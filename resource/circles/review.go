@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"qrcircles"
 	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/audit"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -43,9 +43,9 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 func requestErr(err error) error {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return problem.Errorf(problem.ENotFound, "No such request in this circle.")
+		return qrcircles.Errorf(qrcircles.ENotFound, "No such request in this circle.")
 	case errors.Is(err, storage.ErrConflict):
-		return problem.Errorf(problem.EConflict, "This request has already been decided.")
+		return qrcircles.Errorf(qrcircles.EConflict, "This request has already been decided.")
 	}
 	return err
 }
@@ -80,14 +80,14 @@ func (s *Service) mayView(ctx context.Context, viewer int64, c storage.Circle) e
 		return err
 	}
 	if !member {
-		return problem.Errorf(problem.EForbidden, "Only the circle's members see inside it.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
 	}
 	return nil
 }
 
 // MayRead lets the organizer, the members and anyone who asked to join read a circle's details.
 func (s *Service) MayRead(ctx context.Context, viewer int64, c storage.Circle) error {
-	if err := s.mayView(ctx, viewer, c); err == nil || problem.CodeOf(err) != problem.EForbidden {
+	if err := s.mayView(ctx, viewer, c); err == nil || qrcircles.CodeOf(err) != qrcircles.EForbidden {
 		return err
 	}
 	waiting, err := s.Store.RequestsOfUser(ctx, viewer, storage.RequestWaiting)
@@ -99,7 +99,7 @@ func (s *Service) MayRead(ctx context.Context, viewer int64, c storage.Circle) e
 			return nil
 		}
 	}
-	return problem.Errorf(problem.ENotFound, "No such circle.")
+	return qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
 }
 
 // RequestOf returns the person's own request to join the circle.
@@ -154,7 +154,7 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		return storage.Exclusion{}, err
 	}
 	if other == u.Phone {
-		return storage.Exclusion{}, problem.Invalid("phone", "That is your own number.")
+		return storage.Exclusion{}, qrcircles.Invalid("phone", "That is your own number.")
 	}
 	var ex storage.Exclusion
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
@@ -165,7 +165,7 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		return s.auditExclusion(ctx, audit.ExclusionAdd, u.ID, ex)
 	})
 	if errors.Is(err, storage.ErrConflict) {
-		return ex, problem.Errorf(problem.EConflict, "You already share a circle with this person; leave it first.")
+		return ex, qrcircles.Errorf(qrcircles.EConflict, "You already share a circle with this person; leave it first.")
 	}
 	return ex, err
 }

@@ -12,10 +12,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/cardapi"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
@@ -127,7 +127,7 @@ func (x *harness) must(rec *httptest.ResponseRecorder, status int) *httptest.Res
 }
 
 // problem checks a problem+json answer and returns it.
-func (x *harness) problem(rec *httptest.ResponseRecorder, status int) problem.Body {
+func (x *harness) problem(rec *httptest.ResponseRecorder, status int) qrcircles.Problem {
 	x.t.Helper()
 	return apitest.Problem(x.t, rec, status)
 }

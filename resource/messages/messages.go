@@ -14,9 +14,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cardapi"
-	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 	"qrcircles/storage"
@@ -106,7 +106,7 @@ func (h *Handler) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 func pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		server.Problem(c, &problem.Error{Code: problem.ENotFound, Field: name, Message: "No such " + name + "."})
+		server.Problem(c, &qrcircles.Error{Code: qrcircles.ENotFound, Field: name, Message: "No such " + name + "."})
 		return 0, false
 	}
 	return id, true
@@ -125,7 +125,7 @@ func page(c *gin.Context) (Page, bool) {
 // fail answers with err; storage's not-found becomes a problem.
 func fail(c *gin.Context, err error) {
 	if errors.Is(err, storage.ErrNotFound) {
-		err = &problem.Error{Code: problem.ENotFound, Message: "Not found.", Err: err}
+		err = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found.", Err: err}
 	}
 	server.Problem(c, err)
 }
@@ -145,10 +145,10 @@ func bindBody(c *gin.Context) (string, bool) {
 	err := dec.Decode(&b)
 	switch {
 	case err != nil:
-		server.Problem(c, &problem.Error{Code: problem.EInvalid, Field: badField(err), Message: "The body is not valid JSON for this request.", Err: err})
+		server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: badField(err), Message: "The body is not valid JSON for this request.", Err: err})
 		return "", false
 	case b.Body == nil:
-		server.Problem(c, problem.Invalid("body", "Write a message."))
+		server.Problem(c, qrcircles.Invalid("body", "Write a message."))
 		return "", false
 	}
 	return *b.Body, true

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // This file holds the rules of messaging: pure functions over plain values, no HTTP, no
@@ -18,18 +18,18 @@ const MaxBody = 2000
 // control characters allowed.
 func CheckBody(body string) error {
 	if !utf8.ValidString(body) {
-		return problem.Invalid("body", "The message is not valid UTF-8 text.")
+		return qrcircles.Invalid("body", "The message is not valid UTF-8 text.")
 	}
 	n := utf8.RuneCountInString(body)
 	if n == 0 || isBlank(body) {
-		return problem.Invalid("body", "Write a message.")
+		return qrcircles.Invalid("body", "Write a message.")
 	}
 	if n > MaxBody {
-		return problem.Invalid("body", "The message has %d characters; at most %d are allowed.", n, MaxBody)
+		return qrcircles.Invalid("body", "The message has %d characters; at most %d are allowed.", n, MaxBody)
 	}
 	for _, r := range body {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return problem.Invalid("body", "The message contains a control character.")
+			return qrcircles.Invalid("body", "The message contains a control character.")
 		}
 	}
 	return nil
@@ -59,11 +59,11 @@ type Reach struct {
 func MayMessage(r Reach) error {
 	switch {
 	case r.Self:
-		return problem.Invalid("uid", "This is you.")
+		return qrcircles.Invalid("uid", "This is you.")
 	case !r.SharesCircle && !r.SenderHolds && !r.RecipientHolds:
-		return problem.Errorf(problem.EForbidden, "You can message only people in your circles and your contacts.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "You can message only people in your circles and your contacts.")
 	case r.RecipientBlocks && !r.RecipientHolds:
-		return problem.Errorf(problem.EForbidden, "This person does not accept messages from people who are not their contacts.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "This person does not accept messages from people who are not their contacts.")
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func MayMessage(r Reach) error {
 // MayAnnounce lets only a circle's organizer post announcements to it.
 func MayAnnounce(organizerID, userID int64) error {
 	if organizerID != userID {
-		return problem.Errorf(problem.EForbidden, "Only the circle's organizer can post announcements.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer can post announcements.")
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func MayAnnounce(organizerID, userID int64) error {
 // circle does not change that.
 func MayReadCircle(organizes, member bool) error {
 	if !organizes && !member {
-		return problem.Errorf(problem.EForbidden, "Only the circle's members can read its announcements.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members can read its announcements.")
 	}
 	return nil
 }
@@ -88,7 +88,7 @@ func MayReadCircle(organizes, member bool) error {
 // MayMute lets a member or the organizer mute a circle.
 func MayMute(organizes, member bool) error {
 	if !organizes && !member {
-		return problem.Errorf(problem.EForbidden, "You can mute only circles you are in.")
+		return qrcircles.Errorf(qrcircles.EForbidden, "You can mute only circles you are in.")
 	}
 	return nil
 }
@@ -112,14 +112,14 @@ func ParsePage(beforeID, limit string) (Page, error) {
 	if beforeID != "" {
 		id, err := strconv.ParseInt(beforeID, 10, 64)
 		if err != nil || id <= 0 {
-			return p, problem.Invalid("before_id", "before_id is the ID of an item of the previous page.")
+			return p, qrcircles.Invalid("before_id", "before_id is the ID of an item of the previous page.")
 		}
 		p.BeforeID = id
 	}
 	if limit != "" {
 		n, err := strconv.Atoi(limit)
 		if err != nil || n < 1 || n > MaxLimit {
-			return p, problem.Invalid("limit", "limit is a number from 1 to %d.", MaxLimit)
+			return p, qrcircles.Invalid("limit", "limit is a number from 1 to %d.", MaxLimit)
 		}
 		p.Limit = n
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // problemOf returns err's code and field, or "" when err is nil.
@@ -14,9 +14,9 @@ func problemOf(t *testing.T, err error) (code, field string) {
 	if err == nil {
 		return "", ""
 	}
-	var p *problem.Error
+	var p *qrcircles.Error
 	if !errors.As(err, &p) {
-		t.Fatalf("%v is not a *problem.Error", err)
+		t.Fatalf("%v is not a *qrcircles.Error", err)
 	}
 	return p.Code, p.Field
 }
@@ -47,7 +47,7 @@ func TestMessageBodyRules(t *testing.T) {
 			if (err == nil) != tt.ok {
 				t.Fatalf("CheckBody = %v, want ok %v", err, tt.ok)
 			}
-			if code, field := problemOf(t, err); err != nil && (code != problem.EInvalid || field != "body") {
+			if code, field := problemOf(t, err); err != nil && (code != qrcircles.EInvalid || field != "body") {
 				t.Fatalf("problem %s on %q, want invalid on body", code, field)
 			}
 		})
@@ -61,16 +61,16 @@ func TestMessageReachRules(t *testing.T) {
 		wantCode  string
 		wantBlock bool // the refusal is the stranger block's
 	}{
-		{"self", Reach{Self: true, SharesCircle: true}, problem.EInvalid, false},
-		{"nothing shared", Reach{}, problem.EForbidden, false},
+		{"self", Reach{Self: true, SharesCircle: true}, qrcircles.EInvalid, false},
+		{"nothing shared", Reach{}, qrcircles.EForbidden, false},
 		{"shared circle", Reach{SharesCircle: true}, "", false},
 		{"sender holds recipient", Reach{SenderHolds: true}, "", false},
 		{"recipient holds sender", Reach{RecipientHolds: true}, "", false},
-		{"blocks strangers, shared circle only", Reach{SharesCircle: true, RecipientBlocks: true}, problem.EForbidden, true},
-		{"blocks strangers, sender holds recipient only", Reach{SenderHolds: true, RecipientBlocks: true}, problem.EForbidden, true},
+		{"blocks strangers, shared circle only", Reach{SharesCircle: true, RecipientBlocks: true}, qrcircles.EForbidden, true},
+		{"blocks strangers, sender holds recipient only", Reach{SenderHolds: true, RecipientBlocks: true}, qrcircles.EForbidden, true},
 		{"blocks strangers, sender is their contact", Reach{RecipientHolds: true, RecipientBlocks: true}, "", false},
 		{"blocks strangers, contact and circle", Reach{SharesCircle: true, RecipientHolds: true, RecipientBlocks: true}, "", false},
-		{"blocks strangers, nothing shared", Reach{RecipientBlocks: true}, problem.EForbidden, false},
+		{"blocks strangers, nothing shared", Reach{RecipientBlocks: true}, qrcircles.EForbidden, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +90,7 @@ func TestAnnounceRules(t *testing.T) {
 	if err := MayAnnounce(7, 7); err != nil {
 		t.Errorf("organizer refused: %v", err)
 	}
-	if code, _ := problemOf(t, MayAnnounce(7, 8)); code != problem.EForbidden {
+	if code, _ := problemOf(t, MayAnnounce(7, 8)); code != qrcircles.EForbidden {
 		t.Errorf("non-organizer: code %q", code)
 	}
 	for _, tt := range []struct{ organizes, member, ok bool }{{true, false, true}, {false, true, true}, {true, true, true}, {false, false, false}} {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
@@ -44,7 +44,7 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 		userID, ok := auth(c)
 		if !ok {
 			if !c.Writer.Written() {
-				server.Problem(c, problem.Errorf(problem.EUnauthorized, "Sign in or send an access token."))
+				server.Problem(c, qrcircles.Errorf(qrcircles.EUnauthorized, "Sign in or send an access token."))
 			}
 			c.Abort()
 			return
@@ -106,7 +106,7 @@ func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf, 
 	select {
 	case <-h.ready:
 	case <-h.done:
-		return nil, problem.Errorf(problem.EUnavailable, "The server is shutting down.")
+		return nil, qrcircles.Errorf(qrcircles.EUnavailable, "The server is shutting down.")
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -128,7 +128,7 @@ func lastEventID(c *gin.Context) (id int64, replay bool, err error) {
 	}
 	id, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		return 0, false, problem.Invalid("Last-Event-ID", "Last-Event-ID must be an event ID.")
+		return 0, false, qrcircles.Invalid("Last-Event-ID", "Last-Event-ID must be an event ID.")
 	}
 	return id, true, nil
 }

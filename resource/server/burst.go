@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 )
 
 // BurstWindow is how long a burst of outage errors is counted before it is summed up.
@@ -90,9 +90,9 @@ func withBurstLog(b *BurstLog) gin.HandlerFunc {
 // outage once per burst.
 func logProblem(c *gin.Context, err error) {
 	switch {
-	case problem.Unavailable(err):
+	case qrcircles.Unavailable(err):
 		LogUnavailable(c, err)
-	case problem.CodeOf(err) == problem.EInternal:
+	case qrcircles.CodeOf(err) == qrcircles.EInternal:
 		c.Error(err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/static"
 	"qrcircles/templates"
 )
@@ -51,10 +51,10 @@ func New(d Deps) (*gin.Engine, error) {
 			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
 			return
 		}
-		Problem(c, problem.Errorf(problem.ENotFound, "no such resource"))
+		Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "no such resource"))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		Problem(c, &problem.Error{Code: problem.EInvalid, Message: "method not allowed on this resource"})
+		Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Message: "method not allowed on this resource"})
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyz(d.Database))
@@ -76,7 +76,7 @@ func Page(c *gin.Context, r *templates.Renderer, status int, page string, data t
 // Problem answers the request with err as problem+json.
 func Problem(c *gin.Context, err error) {
 	logProblem(c, err)
-	problem.Write(c.Writer, c.Request, RequestID(c.Request.Context()), err)
+	qrcircles.WriteProblem(c.Writer, c.Request, RequestID(c.Request.Context()), err)
 	c.Abort()
 }
 
@@ -85,7 +85,7 @@ func readyz(db Pinger) gin.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			Problem(c, &problem.Error{Code: problem.EUnavailable, Message: "database unreachable", Err: err})
+			Problem(c, &qrcircles.Error{Code: qrcircles.EUnavailable, Message: "database unreachable", Err: err})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})

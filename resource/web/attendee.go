@@ -12,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -33,7 +33,7 @@ func (w *Web) Scanned(c *gin.Context, r authz.ScanResult) {
 	if err == nil {
 		out, err = w.Circles.Join(ctx, u, circle.ID, r.ScanTime)
 	}
-	if problem.CodeOf(err) == problem.EGone {
+	if qrcircles.CodeOf(err) == qrcircles.EGone {
 		err = errClosed
 	}
 	if err != nil {
@@ -179,7 +179,7 @@ func (w *Web) status(c *gin.Context) {
 func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error) {
 	q, err := w.Store.LatestRequest(ctx, userID, circleID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return q, problem.Errorf(problem.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
+		return q, qrcircles.Errorf(qrcircles.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
 	}
 	return q, err
 }

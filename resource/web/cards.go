@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -165,9 +165,9 @@ func uploadedAvatar(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, problem.Invalid("avatar", "The image is larger than 2 MB. / 图片超过 2 MB。")
+			return nil, qrcircles.Invalid("avatar", "The image is larger than 2 MB. / 图片超过 2 MB。")
 		}
-		return nil, problem.Invalid("avatar", "Choose an image to upload. / 请选择图片。")
+		return nil, qrcircles.Invalid("avatar", "Choose an image to upload. / 请选择图片。")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -204,7 +204,7 @@ func (w *Web) memberAvatar(c *gin.Context) {
 func (w *Web) sendAvatar(c *gin.Context, owner, viewer, circleID int64) {
 	e, err := w.Cards.EntryFor(c.Request.Context(), owner, viewer, circleID, true)
 	if err == nil && e.Photo == nil {
-		err = problem.Errorf(problem.ENotFound, "There is no picture to show. / 没有头像。")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no picture to show. / 没有头像。")
 	}
 	if err != nil {
 		w.fail(c, err)
@@ -224,7 +224,7 @@ func (w *Web) memberVCF(c *gin.Context) {
 	raw, isVCF := strings.CutSuffix(c.Param("uid"), ".vcf")
 	uid, err := parseID(raw)
 	if err == nil && !isVCF {
-		err = problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
 	}
 	var e cards.Entry
 	if err == nil {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -103,7 +103,7 @@ func (f circleForm) input() (circles.Input, error) {
 	in := circles.Input{Title: &f.Title, Description: &f.Description, Location: &f.Location, TimeZone: &f.TimeZone}
 	loc, err := time.LoadLocation(f.TimeZone)
 	if err != nil || f.TimeZone == "" {
-		return in, problem.Invalid("time_zone", "Choose a time zone. / 请选择时区。")
+		return in, qrcircles.Invalid("time_zone", "Choose a time zone. / 请选择时区。")
 	}
 	times := []struct {
 		name, label, value string
@@ -113,7 +113,7 @@ func (f circleForm) input() (circles.Input, error) {
 	for _, t := range times {
 		v, err := parseLocal(t.value, loc)
 		if err != nil {
-			return in, problem.Invalid(t.name, "The %s time is not a date and time. / 时间格式不正确。", t.label)
+			return in, qrcircles.Invalid(t.name, "The %s time is not a date and time. / 时间格式不正确。", t.label)
 		}
 		*t.dst = &v
 	}
@@ -140,7 +140,7 @@ func (f circleForm) rules(in *circles.Input) error {
 	n := 0
 	if s := strings.TrimSpace(f.Cap); s != "" {
 		if n, err = strconv.Atoi(s); err != nil || n < 0 {
-			return problem.Invalid("member_cap", "The member cap is a whole number; leave it empty for no cap. / 成员上限须为整数。")
+			return qrcircles.Invalid("member_cap", "The member cap is a whole number; leave it empty for no cap. / 成员上限须为整数。")
 		}
 	}
 	in.Cap = &n
@@ -200,7 +200,7 @@ func parsePhoneRanges(s string) ([]admission.PhoneRange, error) {
 	for i, l := range lines(s) {
 		from, to, ok := splitRange(l)
 		if !ok {
-			return nil, problem.Invalid("phone_ranges", "Phone range line %d: write it as +8613800000000..+8613899999999. / 手机号范围第 %d 行格式不正确。", i+1, i+1)
+			return nil, qrcircles.Invalid("phone_ranges", "Phone range line %d: write it as +8613800000000..+8613899999999. / 手机号范围第 %d 行格式不正确。", i+1, i+1)
 		}
 		out = append(out, admission.PhoneRange{From: strings.ReplaceAll(from, " ", ""), To: strings.ReplaceAll(to, " ", "")})
 	}
@@ -214,7 +214,7 @@ func parseIDRanges(s string) ([]admission.IDRange, error) {
 		a, errA := strconv.ParseInt(from, 10, 64)
 		b, errB := strconv.ParseInt(to, 10, 64)
 		if !ok || errA != nil || errB != nil {
-			return nil, problem.Invalid("user_id_ranges", "User-ID range line %d: write it as 1000..1999. / 用户身份ID范围第 %d 行格式不正确。", i+1, i+1)
+			return nil, qrcircles.Invalid("user_id_ranges", "User-ID range line %d: write it as 1000..1999. / 用户身份ID范围第 %d 行格式不正确。", i+1, i+1)
 		}
 		out = append(out, admission.IDRange{From: a, To: b})
 	}
@@ -263,13 +263,13 @@ func labeled(err error) error { return labelField(err, ruleLabels) }
 // labelField prefixes the message of an error about a field with the field's label, the first
 // of labels whose field the error's field starts with.
 func labelField(err error, labels []struct{ field, label string }) error {
-	var pe *problem.Error
+	var pe *qrcircles.Error
 	if !errors.As(err, &pe) || pe.Field == "" {
 		return err
 	}
 	for _, l := range labels {
 		if strings.HasPrefix(pe.Field, l.field) {
-			return &problem.Error{Code: pe.Code, Field: pe.Field, Message: labeledMessage(l.label, pe.Message), Err: pe.Err}
+			return &qrcircles.Error{Code: pe.Code, Field: pe.Field, Message: labeledMessage(l.label, pe.Message), Err: pe.Err}
 		}
 	}
 	return err

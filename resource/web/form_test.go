@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 )
 
@@ -40,7 +40,7 @@ func fieldOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	if pe, ok := err.(*problem.Error); ok {
+	if pe, ok := err.(*qrcircles.Error); ok {
 		return pe.Field
 	}
 	return "not a problem: " + err.Error()

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -41,7 +41,7 @@ func (w *Web) renderLandingVia(c *gin.Context, status int, circle storage.Circle
 		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
 	p := templates.Page{Data: d}
 	if err != nil {
-		b := problem.BodyOf(err)
+		b := qrcircles.ProblemOf(err)
 		status, p.Error = b.Status, b.Detail
 	}
 	w.render(c, status, "circle_landing", circle.Title, p)
@@ -107,7 +107,7 @@ func (w *Web) openCircle(c *gin.Context) (storage.Circle, bool) {
 
 func (w *Web) openCircleCode(c *gin.Context, code string) (storage.Circle, bool) {
 	circle, err := w.Circles.ByCode(c.Request.Context(), code)
-	if problem.CodeOf(err) == problem.ENotFound {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		err = errUnknownCode
 	}
 	if err == nil && circle.Rules.Closed {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -160,7 +160,7 @@ func (w *Web) allowlistSubmit(c *gin.Context) {
 	text, err := uploadedText(c, pasted)
 	phones := circles.ParseAllowlistCSV(text)
 	if err == nil && len(phones) == 0 {
-		err = problem.Invalid("allowlist", "No phone numbers found: put one number per line, or in the first column of the CSV. / 未找到手机号。")
+		err = qrcircles.Invalid("allowlist", "No phone numbers found: put one number per line, or in the first column of the CSV. / 未找到手机号。")
 	}
 	if err == nil && !w.Auth.CheckCSRF(c) {
 		err = errExpiredForm
@@ -195,7 +195,7 @@ func (w *Web) approve(c *gin.Context) {
 	w.decide(c, func(ctx context.Context, actor, circleID, requestID int64) error {
 		out, err := w.Circles.Approve(ctx, actor, circleID, requestID)
 		if err == nil && !out.Member {
-			err = problem.Errorf(problem.EConflict, "This person could not be admitted: %s", sentences(out.Request)[0])
+			err = qrcircles.Errorf(qrcircles.EConflict, "This person could not be admitted: %s", sentences(out.Request)[0])
 		}
 		return err
 	})

@@ -7,10 +7,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/messages"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -115,7 +115,7 @@ func readVisibility(c *gin.Context, allowDefault bool) (*cards.FieldSet, error) 
 		}
 		fallthrough
 	default:
-		err = problem.Invalid("mode", "Choose what your card shows. / 请选择名片显示的内容。")
+		err = qrcircles.Invalid("mode", "Choose what your card shows. / 请选择名片显示的内容。")
 	}
 	return &fs, err
 }
@@ -303,7 +303,7 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	setting := c.PostForm("setting")
 	on, err := onOff(c.PostForm("value"))
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
-		err = problem.Invalid("setting", "There is no such setting. / 没有此设置。")
+		err = qrcircles.Invalid("setting", "There is no such setting. / 没有此设置。")
 	}
 	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
 		switch setting {
@@ -323,7 +323,7 @@ func onOff(v string) (bool, error) {
 	case "off":
 		return false, nil
 	}
-	return false, problem.Invalid("value", "Choose on or off. / 请选择开或关。")
+	return false, qrcircles.Invalid("value", "Choose on or off. / 请选择开或关。")
 }
 
 // exclusionAdd records "never in the same circle as the holder of this phone".
@@ -347,7 +347,7 @@ func (w *Web) cardRequestAnswer(c *gin.Context) {
 	rid, err := pathID(c, "rid")
 	answer := c.Param("answer")
 	if err == nil && answer != "accept" && answer != "decline" {
-		err = problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
+		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
 	}
 	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
 		return w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")

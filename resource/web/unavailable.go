@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/problem"
+	"qrcircles"
 	"qrcircles/resource/server"
 )
 
@@ -13,9 +13,9 @@ import (
 // what an operator must see — an outage once per burst, any other server error each time —
 // and sends Retry-After when there is a wait to tell.
 func (w *Web) pageError(c *gin.Context, what string, err error) (string, int) {
-	b := problem.BodyOf(err)
+	b := qrcircles.ProblemOf(err)
 	switch {
-	case problem.Unavailable(err):
+	case qrcircles.Unavailable(err):
 		server.LogUnavailable(c, err)
 	case b.Status >= 500:
 		w.Logger.ErrorContext(c.Request.Context(), what, "error", err)

@@ -14,11 +14,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/problem"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -137,22 +137,22 @@ func (w *Web) renderError(c *gin.Context, page, title string, err error, data an
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
-	w.renderError(c, "message", titleOf(problem.CodeOf(err)), err, nil)
+	w.renderError(c, "message", titleOf(qrcircles.CodeOf(err)), err, nil)
 }
 
 func titleOf(code string) string {
 	switch code {
-	case problem.ENotFound:
+	case qrcircles.ENotFound:
 		return "Not found / 未找到"
-	case problem.EForbidden:
+	case qrcircles.EForbidden:
 		return "Not allowed / 无权访问"
-	case problem.EGone:
+	case qrcircles.EGone:
 		return "Closed / 已关闭"
-	case problem.EInvalid:
+	case qrcircles.EInvalid:
 		return "Please check / 请检查"
-	case problem.ETooMany:
+	case qrcircles.ETooMany:
 		return "Please wait / 请稍候"
-	case problem.EUnavailable:
+	case qrcircles.EUnavailable:
 		return "Temporarily unavailable / 暂时无法使用"
 	}
 	return "Something went wrong / 出错了"
@@ -183,7 +183,7 @@ func pathID(c *gin.Context, name string) (int64, error) { return parseID(c.Param
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, problem.Errorf(problem.ENotFound, "There is no such page. / 页面不存在。")
+		return 0, qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
 	}
 	return id, nil
 }
@@ -217,9 +217,9 @@ func (w *Web) ownedCircle(c *gin.Context) (authz.CurrentUser, storage.Circle, bo
 }
 
 var (
-	errNotOrganizer = problem.Errorf(problem.EForbidden, "Only the circle's organizer may open this page. / 只有圈子的组织者可以打开此页面。")
-	errExpiredForm  = problem.Errorf(problem.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
-	errUnknownCode  = problem.Errorf(problem.ENotFound, "No circle has this QR code. Check that you scanned the whole code, or ask the organizer. / 没有与此二维码对应的圈子。")
-	errClosed       = problem.Errorf(problem.EGone, "This circle is closed and takes no new members. / 该圈子已关闭，不再接受新成员。")
-	errScanAgain    = problem.Errorf(problem.EGone, "This page is too old to join from. Please scan the QR code again. / 页面已过期，请重新扫码。")
+	errNotOrganizer = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may open this page. / 只有圈子的组织者可以打开此页面。")
+	errExpiredForm  = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+	errUnknownCode  = qrcircles.Errorf(qrcircles.ENotFound, "No circle has this QR code. Check that you scanned the whole code, or ask the organizer. / 没有与此二维码对应的圈子。")
+	errClosed       = qrcircles.Errorf(qrcircles.EGone, "This circle is closed and takes no new members. / 该圈子已关闭，不再接受新成员。")
+	errScanAgain    = qrcircles.Errorf(qrcircles.EGone, "This page is too old to join from. Please scan the QR code again. / 页面已过期，请重新扫码。")
 )

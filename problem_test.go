@@ -1,4 +1,4 @@
-package problem
+package qrcircles
 
 import (
 	"encoding/json"
@@ -27,14 +27,14 @@ func TestWrite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			Write(rec, httptest.NewRequest("GET", "/api/v1/x", nil), "rid", tt.err)
+			WriteProblem(rec, httptest.NewRequest("GET", "/api/v1/x", nil), "rid", tt.err)
 			if rec.Code != tt.status || rec.Header().Get("Content-Type") != "application/problem+json" {
 				t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
 			}
 			if got := rec.Header().Get("Retry-After"); got != tt.retry {
 				t.Fatalf("Retry-After = %q, want %q", got, tt.retry)
 			}
-			var b Body
+			var b Problem
 			if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +45,7 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-// outage stands for storage.ErrUnavailable and tokens.ErrUnavailable, which this package
+// outage stands for storage.ErrUnavailable and ErrVerifierUnavailable, which this package
 // recognizes by their Unavailable method.
 type outage struct{}
 
@@ -74,15 +74,15 @@ func TestOutageIsAlways503WithRetryAfter(t *testing.T) {
 				t.Fatalf("CodeOf = %s", CodeOf(tt.err))
 			}
 			rec := httptest.NewRecorder()
-			Write(rec, httptest.NewRequest("POST", "/api/v1/circles/1/join", nil), "rid", tt.err)
-			var b Body
+			WriteProblem(rec, httptest.NewRequest("POST", "/api/v1/circles/1/join", nil), "rid", tt.err)
+			var b Problem
 			if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
 				t.Fatal(err)
 			}
 			if rec.Code != tt.status || b.Status != tt.status || b.Detail != tt.detail || rec.Header().Get("Retry-After") != tt.retry {
 				t.Fatalf("%d Retry-After %q: %+v", rec.Code, rec.Header().Get("Retry-After"), b)
 			}
-			if tt.status == 503 && b.Type != TypeBase+EUnavailable {
+			if tt.status == 503 && b.Type != ProblemTypeBase+EUnavailable {
 				t.Fatalf("type %q", b.Type)
 			}
 		})

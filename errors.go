@@ -1,0 +1,85 @@
+package qrcircles
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error codes. Each maps to one HTTP status in HTTPStatus.
+const (
+	EInvalid      = "invalid"
+	ENotFound     = "not-found"
+	EConflict     = "conflict"
+	EUnauthorized = "unauthorized"
+	EForbidden    = "forbidden"
+	EGone         = "gone"
+	ETooMany      = "too-many-requests"
+	ETooLarge     = "too-large"              // the request body is larger than the resource takes
+	EUnsupported  = "unsupported-media-type" // the request body is of a type the resource does not take
+	EUnavailable  = "unavailable"
+	EInternal     = "internal"
+
+	// EInsufficientScope: the access token does not allow this (RFC 6750 §3.1), as opposed
+	// to a person who may not do it; a token with more scopes may.
+	EInsufficientScope = "insufficient-scope"
+)
+
+// Error is an application error: a code, a message safe to show to the caller, and optionally
+// the input field at fault and when to retry.
+type Error struct {
+	Code       string
+	Message    string
+	Field      string
+	RetryAfter time.Duration
+	Err        error // the cause, logged but never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EInvalid error naming the field at fault.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first Error in err's chain, or EInternal; an outage in the
+// chain (see Unavailable) makes it EUnavailable whatever else the chain says.
+func CodeOf(err error) string {
+	if Unavailable(err) {
+		return EUnavailable
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// RetryUnavailable is the Retry-After of an answer given during an outage: about as long as
+// a database takes to restart.
+const RetryUnavailable = 5 * time.Second
+
+// UnavailableMessage is what a caller is told during an outage.
+const UnavailableMessage = "The service is briefly unavailable. Please try again in a moment."
+
+// Unavailable reports whether err's chain holds an outage of something the server depends
+// on, as opposed to a fault of the request: an error whose Unavailable method says so
+// (storage.ErrUnavailable, ErrVerifierUnavailable). Such an error is answered 503, even when
+// an outer Error gives another code: a database that is down never makes a token inactive,
+// a circle unknown or a form expired.
+func Unavailable(err error) bool {
+	var u interface{ Unavailable() bool }
+	return errors.As(err, &u) && u.Unavailable()
+}

@@ -1,0 +1,103 @@
+package qrcircles
+
+// The one translation of errors into HTTP for both servers: application/problem+json bodies
+// (RFC 9457) with a stable type per error code.
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ProblemTypeBase prefixes every problem type URI.
+const ProblemTypeBase = "https://qrcircles.dev/problems/"
+
+// errorOf returns the Error that err is answered with.
+func errorOf(err error) *Error {
+	var e *Error
+	found := errors.As(err, &e)
+	if Unavailable(err) {
+		if !found || e.Code != EUnavailable {
+			return &Error{Code: EUnavailable, Message: UnavailableMessage, RetryAfter: RetryUnavailable}
+		}
+		if e.RetryAfter == 0 {
+			copied := *e
+			copied.RetryAfter = RetryUnavailable
+			return &copied
+		}
+	}
+	if !found {
+		return &Error{Code: EInternal}
+	}
+	return e
+}
+
+// HTTPStatus is the one place where an error code becomes an HTTP status.
+func HTTPStatus(code string) int {
+	switch code {
+	case EInvalid:
+		return http.StatusBadRequest
+	case ENotFound:
+		return http.StatusNotFound
+	case EConflict:
+		return http.StatusConflict
+	case EUnauthorized:
+		return http.StatusUnauthorized
+	case EForbidden, EInsufficientScope:
+		return http.StatusForbidden
+	case EGone:
+		return http.StatusGone
+	case ETooMany:
+		return http.StatusTooManyRequests
+	case ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case EUnsupported:
+		return http.StatusUnsupportedMediaType
+	case EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// Problem is the problem+json document.
+type Problem struct {
+	Type       string `json:"type"`
+	Title      string `json:"title"`
+	Status     int    `json:"status"`
+	Detail     string `json:"detail,omitempty"`
+	Instance   string `json:"instance,omitempty"`
+	Field      string `json:"field,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}
+
+// ProblemOf turns err into the document shown to the caller. Internal errors say nothing of
+// their cause.
+func ProblemOf(err error) Problem {
+	e := errorOf(err)
+	status := HTTPStatus(e.Code)
+	b := Problem{Type: ProblemTypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
+	if e.Code == EInternal {
+		b.Detail = "Something went wrong on our side. Please try again."
+	}
+	if e.RetryAfter > 0 {
+		b.RetryAfter = int((e.RetryAfter + time.Second - 1) / time.Second)
+	}
+	return b
+}
+
+// WriteProblem sends err as application/problem+json, with Retry-After when the error has one.
+func WriteProblem(w http.ResponseWriter, r *http.Request, requestID string, err error) {
+	b := ProblemOf(err)
+	b.Instance = r.URL.Path
+	b.RequestID = requestID
+	if b.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(b.RetryAfter))
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(b.Status)
+	_ = json.NewEncoder(w).Encode(b)
+}
