@@ -7,25 +7,24 @@ import (
 	"github.com/ory/fosite"
 
 	"qrcircles"
-	"qrcircles/resource/tokens"
 )
 
 // Verify checks an access token in-process: the resource server's verifier when both servers
 // run in one process.
-func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, error) {
+func (s *Server) Verify(ctx context.Context, token string) (qrcircles.Principal, error) {
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
 	if qrcircles.Unavailable(err) {
 		// fosite says "not active" whatever the storage error; the token may be good.
-		return tokens.Principal{}, fmt.Errorf("access token: %w: %w", tokens.ErrUnavailable, err)
+		return qrcircles.Principal{}, fmt.Errorf("access token: %w: %w", qrcircles.ErrVerifierUnavailable, err)
 	}
 	if err != nil {
-		return tokens.Principal{}, fmt.Errorf("access token: %w", err)
+		return qrcircles.Principal{}, fmt.Errorf("access token: %w", err)
 	}
 	sess, _ := ar.GetSession().(*Session)
 	if sess == nil {
-		return tokens.Principal{}, fmt.Errorf("access token: unexpected session %T", ar.GetSession())
+		return qrcircles.Principal{}, fmt.Errorf("access token: unexpected session %T", ar.GetSession())
 	}
-	return tokens.Principal{
+	return qrcircles.Principal{
 		Subject:   sess.Subject,
 		Phone:     sess.Username,
 		ClientID:  ar.GetClient().GetID(),
@@ -36,4 +35,4 @@ func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, er
 	}, nil
 }
 
-var _ tokens.Verifier = (*Server)(nil)
+var _ qrcircles.Verifier = (*Server)(nil)

@@ -11,16 +11,15 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/push"
 	"qrcircles/resource/server"
-	"qrcircles/resource/tokens"
 )
 
 // eventsAuth lets the event stream take a bearer token (apps) or, when the pages run in this
 // process, the browser's sign-in session (EventSource cannot send headers).
-func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context) (int64, bool) {
+func eventsAuth(verifier qrcircles.Verifier, az *authz.Server) func(c *gin.Context) (int64, bool) {
 	return func(c *gin.Context) (int64, bool) {
 		if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
 			p, err := verifier.Verify(c.Request.Context(), token)
-			if errors.Is(err, tokens.ErrUnavailable) {
+			if errors.Is(err, qrcircles.ErrVerifierUnavailable) {
 				server.Problem(c, err) // 503: the token may be good
 				return 0, false
 			}
@@ -46,7 +45,7 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 
 // streamScopes opens the stream to a user's token for the event types its scopes cover. A
 // client's token, a scan session and a token that covers no event type are refused (403).
-func streamScopes(c *gin.Context, p tokens.Principal) (int64, bool) {
+func streamScopes(c *gin.Context, p qrcircles.Principal) (int64, bool) {
 	if !bearer.User(c, p) || !bearer.Allow(c, p, push.StreamScopes...) {
 		return 0, false
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/authz/otp"
 	"qrcircles/authz/phoneauth"
@@ -117,7 +118,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			health.LiveEvents(a.push, db.Dialect() == storage.Postgres), health.SMS(cfg.SMS.Provider, cfg.Role != config.RoleResource)}})
 	engine.GET("/health", gin.WrapH(hp))
 	engine.HEAD("/health", gin.WrapH(hp))
-	var verifier tokens.Verifier
+	var verifier qrcircles.Verifier
 	if cfg.Role == config.RoleResource {
 		verifier = &tokens.Introspector{
 			URL: cfg.AuthzURL.String() + "/oauth2/introspect", ClientID: cfg.IntrospectionClientID,

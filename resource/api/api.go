@@ -14,14 +14,13 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
-	"qrcircles/resource/tokens"
 	"qrcircles/storage"
 )
 
 // API holds the handlers' dependencies.
 type API struct {
 	Circles  *circles.Service
-	Verifier tokens.Verifier
+	Verifier qrcircles.Verifier
 	// Joined, when set, counts join outcomes: joined, waiting, refused, error.
 	Joined func(outcome string)
 }

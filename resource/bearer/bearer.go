@@ -13,14 +13,13 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/server"
-	"qrcircles/resource/tokens"
 )
 
 const principalKey = "bearer.principal"
 
 // Authenticate verifies the token with v and keeps its principal for Principal; userOnly
 // refuses a client's own token (client credentials), for routes that act for a person.
-func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
+func Authenticate(v qrcircles.Verifier, userOnly bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
@@ -33,7 +32,7 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
-		if errors.Is(err, tokens.ErrUnavailable) {
+		if errors.Is(err, qrcircles.ErrVerifierUnavailable) {
 			server.Problem(c, err) // the token may be good: 503, try again
 			return
 		}
@@ -52,7 +51,7 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 
 // User reports whether the token speaks for a person; a client's own token (client
 // credentials) is refused with 403.
-func User(c *gin.Context, p tokens.Principal) bool {
+func User(c *gin.Context, p qrcircles.Principal) bool {
 	if _, ok := p.UserID(); !ok {
 		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
 		return false
@@ -80,7 +79,7 @@ type CircleURL func(ctx context.Context, circleID int64) (string, error)
 // circle's URL. A scan session for any other circle is refused. With no scopes, only the
 // scan session may call the route.
 func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
-	want := append(slices.Clone(scopes), tokens.ScopeCirclesJoin)
+	want := append(slices.Clone(scopes), qrcircles.ScopeCirclesJoin)
 	return func(c *gin.Context) {
 		p := Principal(c)
 		if !p.IsScanSession() {
@@ -118,7 +117,7 @@ func circleOfPath(c *gin.Context, circle CircleURL) (string, error) {
 
 // Allow reports whether the token may go on: it holds one of the scopes and is not a scan
 // session. Otherwise it has answered 403 insufficient_scope (RFC 6750 §3.1).
-func Allow(c *gin.Context, p tokens.Principal, scopes ...string) bool {
+func Allow(c *gin.Context, p qrcircles.Principal, scopes ...string) bool {
 	switch {
 	case p.IsScanSession():
 		refuse(c, scopes, "A scan session may only read its circle, join it and see its own request to join.")
@@ -137,9 +136,9 @@ func refuse(c *gin.Context, scopes []string, msg string) {
 }
 
 // Principal is who the verified token speaks for.
-func Principal(c *gin.Context) tokens.Principal {
+func Principal(c *gin.Context) qrcircles.Principal {
 	p, _ := c.Get(principalKey)
-	return p.(tokens.Principal)
+	return p.(qrcircles.Principal)
 }
 
 // UserID is the person a user-only route acts for.

@@ -13,7 +13,6 @@ import (
 	"qrcircles"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 )
 
@@ -34,14 +33,14 @@ func TestGate(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	v := &tokenstest.Verifier{}
 	scanned := time.Now()
-	v.Set("reader", tokens.Principal{Subject: "1", Scopes: []string{"circles:read"}})
-	v.Set("joiner", tokens.Principal{Subject: "1", Scopes: []string{"circles:join"}})
-	v.Set("cards", tokens.Principal{Subject: "1", Scopes: []string{"cards:read", "openid"}})
-	v.Set("scan7", tokens.Principal{Subject: "1", Scopes: []string{"circles:join"}, Audience: []string{circle7}, ScanTime: scanned})
-	v.Set("scan8", tokens.Principal{Subject: "1", Scopes: []string{"circles:join"}, Audience: []string{"https://qrc.example/c/eight"}, ScanTime: scanned})
-	v.Set("wide-scan7", tokens.Principal{Subject: "1", Scopes: []string{"circles:join", "circles:read", "cards:read"}, Audience: []string{circle7}, ScanTime: scanned})
-	v.Set("aud7", tokens.Principal{Subject: "1", Scopes: []string{"circles:join", "circles:read"}, Audience: []string{circle7}})
-	v.Set("client", tokens.Principal{Subject: "partner-backend", Scopes: []string{"circles:read"}})
+	v.Set("reader", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:read"}})
+	v.Set("joiner", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:join"}})
+	v.Set("cards", qrcircles.Principal{Subject: "1", Scopes: []string{"cards:read", "openid"}})
+	v.Set("scan7", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:join"}, Audience: []string{circle7}, ScanTime: scanned})
+	v.Set("scan8", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:join"}, Audience: []string{"https://qrc.example/c/eight"}, ScanTime: scanned})
+	v.Set("wide-scan7", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:join", "circles:read", "cards:read"}, Audience: []string{circle7}, ScanTime: scanned})
+	v.Set("aud7", qrcircles.Principal{Subject: "1", Scopes: []string{"circles:join", "circles:read"}, Audience: []string{circle7}})
+	v.Set("client", qrcircles.Principal{Subject: "partner-backend", Scopes: []string{"circles:read"}})
 	e := gin.New()
 	g := e.Group("", bearer.Authenticate(v, true))
 	ok := func(c *gin.Context) { c.Status(http.StatusNoContent) }

@@ -19,7 +19,6 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/server"
-	"qrcircles/resource/tokens"
 	"qrcircles/storage"
 )
 
@@ -60,7 +59,7 @@ var _ Store = (*storage.DB)(nil)
 // Handler serves the card API.
 type Handler struct {
 	Store         Store
-	Verifier      tokens.Verifier
+	Verifier      qrcircles.Verifier
 	Events        Events // nil: NoEvents
 	DefaultRegion string // for phone numbers typed without a country code
 	Now           func() time.Time

@@ -14,10 +14,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/api"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/tokens"
 )
 
 func TestCardMountsBesideTheCirclesAPI(t *testing.T) {
@@ -38,8 +38,8 @@ func TestCardMountsBesideTheCirclesAPI(t *testing.T) {
 func TestCardAuthAndScopes(t *testing.T) {
 	x := newHarness(t)
 	id, _ := x.user("")
-	x.v.Set("read-only", tokens.Principal{Subject: "" + itoa(id), Scopes: []string{ScopeRead}})
-	x.v.Set("client", tokens.Principal{Subject: "partner-app", Scopes: []string{ScopeRead, ScopeWrite}})
+	x.v.Set("read-only", qrcircles.Principal{Subject: "" + itoa(id), Scopes: []string{ScopeRead}})
+	x.v.Set("client", qrcircles.Principal{Subject: "partner-app", Scopes: []string{ScopeRead, ScopeWrite}})
 	x.problemField(x.do("", "GET", "/api/v1/me/card", nil), 401)
 	x.problemField(x.do("bogus", "GET", "/api/v1/me/card", nil), 401)
 	x.problemField(x.do("client", "GET", "/api/v1/contacts", nil), 403)

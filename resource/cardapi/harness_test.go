@@ -14,9 +14,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
-	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -81,7 +81,7 @@ func (x *harness) user(name string) (int64, string) {
 		x.t.Fatal(err)
 	}
 	tok := "tok-" + strconv.FormatInt(u.ID, 10)
-	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: []string{ScopeRead, ScopeWrite}})
+	x.v.Set(tok, qrcircles.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: []string{ScopeRead, ScopeWrite}})
 	if name != "" {
 		x.must(x.do(tok, "PUT", "/api/v1/me/card", map[string]any{"display_name": name}), 200)
 	}

@@ -16,7 +16,6 @@ import (
 	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/cardapi"
-	"qrcircles/resource/tokens"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 )
@@ -84,14 +83,14 @@ func (x *harness) user(scopes ...string) (int64, string) {
 		scopes = allScopes
 	}
 	tok := fmt.Sprintf("tok-%d-%d", u.ID, len(scopes))
-	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: scopes})
+	x.v.Set(tok, qrcircles.Principal{Subject: strconv.FormatInt(u.ID, 10), Scopes: scopes})
 	return u.ID, tok
 }
 
 // token gives an existing user another token, with other scopes.
 func (x *harness) token(userID int64, scopes ...string) string {
 	tok := fmt.Sprintf("tok-%d-%v", userID, scopes)
-	x.v.Set(tok, tokens.Principal{Subject: strconv.FormatInt(userID, 10), Scopes: scopes})
+	x.v.Set(tok, qrcircles.Principal{Subject: strconv.FormatInt(userID, 10), Scopes: scopes})
 	return tok
 }
 

@@ -18,7 +18,6 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/server"
-	"qrcircles/resource/tokens"
 	"qrcircles/storage"
 )
 
@@ -47,7 +46,7 @@ var _ Store = (*storage.DB)(nil)
 // Handler serves the messaging API.
 type Handler struct {
 	Store    Store
-	Verifier tokens.Verifier
+	Verifier qrcircles.Verifier
 	Events   cardapi.Events // the card API's event log serves both; nil: cardapi.NoEvents
 	Now      func() time.Time
 }
@@ -56,9 +55,9 @@ type Handler struct {
 // message and muting a circle need messages:write. Posting an announcement is an
 // organizer's act, like the other circles:manage routes.
 const (
-	ScopeRead     = tokens.ScopeMessagesRead
-	ScopeWrite    = tokens.ScopeMessagesWrite
-	ScopeAnnounce = tokens.ScopeCirclesManage
+	ScopeRead     = qrcircles.ScopeMessagesRead
+	ScopeWrite    = qrcircles.ScopeMessagesWrite
+	ScopeAnnounce = qrcircles.ScopeCirclesManage
 )
 
 // Mount adds the routes to g, which is the /api/v1 group (or an engine's root group, then

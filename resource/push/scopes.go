@@ -3,29 +3,29 @@ package push
 import (
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/tokens"
+	"qrcircles"
 )
 
 // scopeOf is the scope each event type needs, that of its content: a bearer token receives
 // the events whose scope it holds. A type missing here goes to no token (the signed-in
 // browser gets everything).
 var scopeOf = map[string]string{
-	CardUpdated:         tokens.ScopeCardsRead,
-	CardDelivered:       tokens.ScopeCardsRead,
-	CardRequested:       tokens.ScopeCardsRead,
-	CardRequestDecided:  tokens.ScopeCardsRead,
-	MemberJoined:        tokens.ScopeCirclesRead,
-	MemberLeft:          tokens.ScopeCirclesRead,
-	RequestCreated:      tokens.ScopeCirclesRead,
-	RequestDecided:      tokens.ScopeCirclesRead,
-	CircleUpdated:       tokens.ScopeCirclesRead,
-	CircleCreated:       tokens.ScopeCirclesRead,
-	MessageCreated:      tokens.ScopeMessagesRead,
-	AnnouncementCreated: tokens.ScopeMessagesRead,
+	CardUpdated:         qrcircles.ScopeCardsRead,
+	CardDelivered:       qrcircles.ScopeCardsRead,
+	CardRequested:       qrcircles.ScopeCardsRead,
+	CardRequestDecided:  qrcircles.ScopeCardsRead,
+	MemberJoined:        qrcircles.ScopeCirclesRead,
+	MemberLeft:          qrcircles.ScopeCirclesRead,
+	RequestCreated:      qrcircles.ScopeCirclesRead,
+	RequestDecided:      qrcircles.ScopeCirclesRead,
+	CircleUpdated:       qrcircles.ScopeCirclesRead,
+	CircleCreated:       qrcircles.ScopeCirclesRead,
+	MessageCreated:      qrcircles.ScopeMessagesRead,
+	AnnouncementCreated: qrcircles.ScopeMessagesRead,
 }
 
 // StreamScopes are the scopes that open the stream: a token needs at least one.
-var StreamScopes = []string{tokens.ScopeCirclesRead, tokens.ScopeCardsRead, tokens.ScopeMessagesRead}
+var StreamScopes = []string{qrcircles.ScopeCirclesRead, qrcircles.ScopeCardsRead, qrcircles.ScopeMessagesRead}
 
 // ScopeOf returns the scope an event type needs ("" for a type no token receives).
 func ScopeOf(typ string) string { return scopeOf[typ] }

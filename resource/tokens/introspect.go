@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"qrcircles"
 )
 
 // Introspector verifies tokens through RFC 7662 introspection at the authorization server,
@@ -34,12 +36,12 @@ type introspection struct {
 	ScanTime int64           `json:"scan_time"`
 }
 
-// Verify implements Verifier.
-func (in *Introspector) Verify(ctx context.Context, token string) (Principal, error) {
+// Verify implements qrcircles.Verifier.
+func (in *Introspector) Verify(ctx context.Context, token string) (qrcircles.Principal, error) {
 	body := url.Values{"token": {token}, "token_type_hint": {"access_token"}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, "POST", in.URL, strings.NewReader(body))
 	if err != nil {
-		return Principal{}, err
+		return qrcircles.Principal{}, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -51,30 +53,30 @@ func (in *Introspector) Verify(ctx context.Context, token string) (Principal, er
 	res, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Principal{}, fmt.Errorf("introspection: %w", ctx.Err()) // the caller went away
+			return qrcircles.Principal{}, fmt.Errorf("introspection: %w", ctx.Err()) // the caller went away
 		}
-		return Principal{}, fmt.Errorf("introspection: %w: %w", ErrUnavailable, err)
+		return qrcircles.Principal{}, fmt.Errorf("introspection: %w: %w", qrcircles.ErrVerifierUnavailable, err)
 	}
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode >= 500, res.StatusCode == http.StatusTooManyRequests:
 		// The authorization server cannot answer now; that says nothing about the token.
-		return Principal{}, fmt.Errorf("introspection: %w: the authorization server answered %d", ErrUnavailable, res.StatusCode)
+		return qrcircles.Principal{}, fmt.Errorf("introspection: %w: the authorization server answered %d", qrcircles.ErrVerifierUnavailable, res.StatusCode)
 	case res.StatusCode != http.StatusOK:
-		return Principal{}, fmt.Errorf("introspection: the authorization server answered %d", res.StatusCode)
+		return qrcircles.Principal{}, fmt.Errorf("introspection: the authorization server answered %d", res.StatusCode)
 	}
 	var r introspection
 	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		return Principal{}, fmt.Errorf("introspection: %w: unreadable answer: %w", ErrUnavailable, err)
+		return qrcircles.Principal{}, fmt.Errorf("introspection: %w: unreadable answer: %w", qrcircles.ErrVerifierUnavailable, err)
 	}
 	if !r.Active {
-		return Principal{}, ErrInactive
+		return qrcircles.Principal{}, ErrInactive
 	}
 	return r.principal()
 }
 
-func (r introspection) principal() (Principal, error) {
-	p := Principal{Subject: r.Sub, Phone: r.Username, ClientID: r.ClientID, Scopes: strings.Fields(r.Scope)}
+func (r introspection) principal() (qrcircles.Principal, error) {
+	p := qrcircles.Principal{Subject: r.Sub, Phone: r.Username, ClientID: r.ClientID, Scopes: strings.Fields(r.Scope)}
 	if r.Exp > 0 {
 		p.ExpiresAt = time.Unix(r.Exp, 0).UTC()
 	}
@@ -87,7 +89,7 @@ func (r introspection) principal() (Principal, error) {
 		if json.Unmarshal(r.Aud, &one) == nil {
 			p.Audience = []string{one}
 		} else if err := json.Unmarshal(r.Aud, &p.Audience); err != nil {
-			return Principal{}, fmt.Errorf("introspection: aud: %w", err)
+			return qrcircles.Principal{}, fmt.Errorf("introspection: aud: %w", err)
 		}
 	}
 	return p, nil

@@ -7,29 +7,29 @@ import (
 	"errors"
 	"sync"
 
-	"qrcircles/resource/tokens"
+	"qrcircles"
 )
 
 // Verifier knows the tokens it was given with Set; any other token is inactive.
 type Verifier struct {
 	mu sync.Mutex
-	m  map[string]tokens.Principal
+	m  map[string]qrcircles.Principal
 }
 
-var _ tokens.Verifier = (*Verifier)(nil)
+var _ qrcircles.Verifier = (*Verifier)(nil)
 
 // Set makes token stand for p.
-func (v *Verifier) Set(token string, p tokens.Principal) {
+func (v *Verifier) Set(token string, p qrcircles.Principal) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.m == nil {
-		v.m = map[string]tokens.Principal{}
+		v.m = map[string]qrcircles.Principal{}
 	}
 	v.m[token] = p
 }
 
-// Verify implements tokens.Verifier.
-func (v *Verifier) Verify(_ context.Context, token string) (tokens.Principal, error) {
+// Verify implements qrcircles.Verifier.
+func (v *Verifier) Verify(_ context.Context, token string) (qrcircles.Principal, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p, ok := v.m[token]
