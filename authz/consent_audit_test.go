@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/audit"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -33,7 +33,7 @@ func TestConsentGrantAndWithdrawAreAudited(t *testing.T) {
 		verifier := oauth2.GenerateVerifier()
 		first := b.signIn(b.get(p.conf.AuthCodeURL("state-123", oauth2.S256ChallengeOption(verifier))), "13300133001", "Wu")
 		b.submit(first, url.Values{"decision": {"deny"}})
-		if es := consentEntries(t, db, audit.ConsentGrant); len(es) != 0 {
+		if es := consentEntries(t, db, qrcircles.AuditConsentGrant); len(es) != 0 {
 			t.Fatalf("declining recorded a grant: %+v", es)
 		}
 
@@ -43,16 +43,16 @@ func TestConsentGrantAndWithdrawAreAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := storage.AuditEntry{ActorID: u.ID, Target: "client:" + p.id, Detail: `{"scopes":"openid profile"}`}
-		checkConsentEntries(t, consentEntries(t, db, audit.ConsentGrant), want)
+		checkConsentEntries(t, consentEntries(t, db, qrcircles.AuditConsentGrant), want)
 
 		account := b.get(h.issuer + "/account")
 		b.submit(formFor(account, "/account/consents/revoke"), url.Values{"client_id": {"no-such-client"}})
-		if es := consentEntries(t, db, audit.ConsentWithdraw); len(es) != 0 {
+		if es := consentEntries(t, db, qrcircles.AuditConsentWithdraw); len(es) != 0 {
 			t.Fatalf("withdrawing a consent never given recorded: %+v", es)
 		}
 		b.submit(formFor(account, "/account/consents/revoke"), nil)
 		b.submit(formFor(account, "/account/consents/revoke"), nil) // again: nothing left to withdraw
-		checkConsentEntries(t, consentEntries(t, db, audit.ConsentWithdraw), want)
+		checkConsentEntries(t, consentEntries(t, db, qrcircles.AuditConsentWithdraw), want)
 		if _, err := db.Consent(context.Background(), u.ID, p.id); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("consent still there after withdrawing: %v", err)
 		}

@@ -13,7 +13,6 @@ import (
 	josejwt "github.com/go-jose/go-jose/v3/jwt"
 
 	"qrcircles"
-	"qrcircles/resource/audit"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -72,7 +71,7 @@ func (s *Server) rpLogout(c *gin.Context) {
 			s.renderLogout(c, lr, err)
 			return
 		}
-		s.audit(c, audit.Logout, user.ID, strconv.FormatInt(user.ID, 10))
+		s.audit(c, qrcircles.AuditLogout, user.ID, strconv.FormatInt(user.ID, 10))
 	}
 	if lr.redirect != "" {
 		u, _ := url.Parse(lr.redirect) // registered, so it parses

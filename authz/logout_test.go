@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/audit"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -115,7 +115,7 @@ func TestRPInitiatedLogout(t *testing.T) {
 				}
 			})
 		}
-		es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: audit.Logout})
+		es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: qrcircles.AuditLogout})
 		if err != nil || len(es) != 5 {
 			t.Fatalf("%d logout audit entries, want one per logout: %v", len(es), err)
 		}

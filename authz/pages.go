@@ -16,7 +16,6 @@ import (
 
 	"qrcircles"
 	phonenum "qrcircles/authz/phone"
-	"qrcircles/resource/audit"
 	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -125,7 +124,7 @@ func (s *Server) codeSubmit(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(ctx, "login", "user_id", user.ID)
-	s.audit(c, audit.Login, user.ID, strconv.FormatInt(user.ID, 10))
+	s.audit(c, qrcircles.AuditLogin, user.ID, strconv.FormatInt(user.ID, 10))
 	if user.DisplayName == "" {
 		c.Redirect(http.StatusSeeOther, "/register?return_to="+url.QueryEscape(d.ReturnTo))
 		return
@@ -194,7 +193,7 @@ func validateDisplayName(name string) error {
 func (s *Server) logout(c *gin.Context) {
 	if s.CheckCSRF(c) {
 		if u, ok := s.User(c.Request); ok {
-			s.audit(c, audit.Logout, u.ID, strconv.FormatInt(u.ID, 10))
+			s.audit(c, qrcircles.AuditLogout, u.ID, strconv.FormatInt(u.ID, 10))
 		}
 		if err := s.endSession(c); err != nil {
 			c.Error(err)
@@ -205,7 +204,7 @@ func (s *Server) logout(c *gin.Context) {
 
 // audit records a security-relevant event; a failure to record is logged, not shown.
 func (s *Server) audit(c *gin.Context, action string, actor int64, target string) {
-	e := audit.Entry(s.now(), action, actor, target, c.ClientIP(), nil)
+	e := storage.NewAuditEntry(s.now(), action, actor, target, c.ClientIP(), nil)
 	if err := s.store.AddAudit(c.Request.Context(), e); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit log", "action", action, "error", err)
 	}
@@ -277,7 +276,7 @@ func (s *Server) withdrawConsent(c *gin.Context, userID int64, clientID string) 
 		if err := s.store.RevokeClientTokensFor(ctx, clientID, strconv.FormatInt(userID, 10)); err != nil {
 			return err
 		}
-		return s.store.AddAudit(ctx, consentEntry(c, s.now(), audit.ConsentWithdraw, cn))
+		return s.store.AddAudit(ctx, consentEntry(c, s.now(), qrcircles.AuditConsentWithdraw, cn))
 	})
 }
 
@@ -287,12 +286,12 @@ func (s *Server) grantConsent(c *gin.Context, cn storage.Consent) error {
 		if err := s.store.PutConsent(ctx, cn); err != nil {
 			return err
 		}
-		return s.store.AddAudit(ctx, consentEntry(c, cn.GrantedAt, audit.ConsentGrant, cn))
+		return s.store.AddAudit(ctx, consentEntry(c, cn.GrantedAt, qrcircles.AuditConsentGrant, cn))
 	})
 }
 
 func consentEntry(c *gin.Context, at time.Time, action string, cn storage.Consent) storage.AuditEntry {
-	return audit.Entry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
+	return storage.NewAuditEntry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
 }
 
 // requireUser returns the signed-in user, or sends the browser to sign in first; a session

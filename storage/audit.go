@@ -32,10 +32,20 @@ type AuditEntry struct {
 	ID      int64
 	At      time.Time
 	ActorID int64  // the user who acted; 0 for the system or an admin command
-	Action  string // one of the constants in resource/audit
+	Action  string // one of qrcircles.AuditActions
 	Target  string // what was acted on: a client ID, a circle, a user
 	Detail  string // a JSON object; empty means {}
 	IP      string
+}
+
+// NewAuditEntry builds an entry; detail, if any, becomes its JSON object.
+func NewAuditEntry(at time.Time, action string, actorID int64, target, ip string, detail map[string]string) AuditEntry {
+	e := AuditEntry{At: at, Action: action, ActorID: actorID, Target: target, IP: ip}
+	if len(detail) > 0 {
+		b, _ := json.Marshal(detail) // a map of strings always marshals
+		e.Detail = string(b)
+	}
+	return e
 }
 
 type auditRow struct {

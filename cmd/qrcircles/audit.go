@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"qrcircles/resource/audit"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -36,8 +36,8 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.action != "" && !slices.Contains(audit.Actions, f.action) {
-		return fmt.Errorf("unknown action %q; one of %v", f.action, audit.Actions)
+	if f.action != "" && !slices.Contains(qrcircles.AuditActions, f.action) {
+		return fmt.Errorf("unknown action %q; one of %v", f.action, qrcircles.AuditActions)
 	}
 	if f.since <= 0 || f.limit <= 0 {
 		return fmt.Errorf("--since and --limit must be positive")

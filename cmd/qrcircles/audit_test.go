@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/resource/audit"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -35,9 +35,9 @@ func TestAuditCommand(t *testing.T) {
 	}
 	now := time.Now()
 	for _, e := range []storage.AuditEntry{
-		audit.Entry(now.Add(-48*time.Hour), audit.Login, 1, "user:1", "198.51.100.1", nil),
-		audit.Entry(now.Add(-time.Hour), audit.Login, 2, "user:2", "198.51.100.2", nil),
-		audit.Entry(now.Add(-time.Minute), audit.ClientCreate, 0, "partner", "", map[string]string{"name": "Partner"}),
+		storage.NewAuditEntry(now.Add(-48*time.Hour), qrcircles.AuditLogin, 1, "user:1", "198.51.100.1", nil),
+		storage.NewAuditEntry(now.Add(-time.Hour), qrcircles.AuditLogin, 2, "user:2", "198.51.100.2", nil),
+		storage.NewAuditEntry(now.Add(-time.Minute), qrcircles.AuditClientCreate, 0, "partner", "", map[string]string{"name": "Partner"}),
 	} {
 		if err := db.AddAudit(ctx, e); err != nil {
 			t.Fatal(err)
@@ -72,7 +72,7 @@ func TestAuditCommand(t *testing.T) {
 		}
 		got = append(got, e)
 	}
-	if len(got) != 2 || got[0].ActorID != 2 || got[1].ActorID != 1 || got[0].Action != audit.Login || string(got[0].Detail) != "{}" {
+	if len(got) != 2 || got[0].ActorID != 2 || got[1].ActorID != 1 || got[0].Action != qrcircles.AuditLogin || string(got[0].Detail) != "{}" {
 		t.Fatalf("json lines: %s", out)
 	}
 
@@ -95,9 +95,9 @@ func TestAuditCommandFiltersConsentAndExclusionActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := []string{audit.ConsentGrant, audit.ConsentWithdraw, audit.ExclusionAdd, audit.ExclusionRemove}
+	actions := []string{qrcircles.AuditConsentGrant, qrcircles.AuditConsentWithdraw, qrcircles.AuditExclusionAdd, qrcircles.AuditExclusionRemove}
 	for i, a := range actions {
-		if err := db.AddAudit(ctx, audit.Entry(time.Now().Add(-time.Duration(i+1)*time.Minute), a, 3, "t", "", nil)); err != nil {
+		if err := db.AddAudit(ctx, storage.NewAuditEntry(time.Now().Add(-time.Duration(i+1)*time.Minute), a, 3, "t", "", nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,7 +115,7 @@ func TestREADMEListsEveryAuditAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range audit.Actions {
+	for _, a := range qrcircles.AuditActions {
 		if !strings.Contains(string(readme), "`"+a+"`") {
 			t.Errorf("README.md does not name the audit action %q", a)
 		}

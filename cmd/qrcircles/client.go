@@ -12,8 +12,8 @@ import (
 
 	"github.com/go-jose/go-jose/v3"
 
+	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/audit"
 	"qrcircles/storage"
 )
 
@@ -86,7 +86,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		return err
 	}
 	record := func(action, id string) error {
-		return db.AddAudit(ctx, audit.Entry(time.Now(), action, 0, "client:"+id, "", map[string]string{"by": "qrcircles client"}))
+		return db.AddAudit(ctx, storage.NewAuditEntry(time.Now(), action, 0, "client:"+id, "", map[string]string{"by": "qrcircles client"}))
 	}
 	switch sub {
 	case "create":
@@ -94,7 +94,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return record(audit.ClientCreate, id)
+		return record(qrcircles.AuditClientCreate, id)
 	case "list":
 		return m.clientList(ctx, clients, f.json)
 	case "delete":
@@ -105,7 +105,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintln(m.Stdout, "deleted", pos[0])
-		return record(audit.ClientDelete, pos[0])
+		return record(qrcircles.AuditClientDelete, pos[0])
 	case "origins":
 		if len(pos) < 1 {
 			return fmt.Errorf("usage: qrcircles client origins ID [ORIGIN ...]")
@@ -114,7 +114,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintln(m.Stdout, "origins of", pos[0]+":", strings.Join(pos[1:], " "))
-		return record(audit.ClientUpdate, pos[0])
+		return record(qrcircles.AuditClientUpdate, pos[0])
 	case "rotate-secret":
 		if len(pos) != 1 {
 			return fmt.Errorf("usage: qrcircles client rotate-secret ID")
@@ -123,7 +123,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := record(audit.ClientRotate, pos[0]); err != nil {
+		if err := record(qrcircles.AuditClientRotate, pos[0]); err != nil {
 			return err
 		}
 		return m.printSecret(pos[0], secret, f.json)
@@ -275,7 +275,7 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := db.AddAudit(ctx, audit.Entry(time.Now(), audit.KeysRotate, 0, "key:"+kid, "", nil)); err != nil {
+	if err := db.AddAudit(ctx, storage.NewAuditEntry(time.Now(), qrcircles.AuditKeysRotate, 0, "key:"+kid, "", nil)); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "new signing key %s; earlier keys stay published until their tokens expire\n", kid)

@@ -9,7 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/audit"
+	"qrcircles"
+	"qrcircles/storage"
 )
 
 func (a *API) myCircles(c *gin.Context) {
@@ -67,7 +68,7 @@ func (a *API) putSettings(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		e := audit.Entry(time.Now(), audit.SettingsChange, u.ID, fmt.Sprintf("user:%d", u.ID), c.ClientIP(),
+		e := storage.NewAuditEntry(time.Now(), qrcircles.AuditSettingsChange, u.ID, fmt.Sprintf("user:%d", u.ID), c.ClientIP(),
 			map[string]string{"refuse_all_circles": strconv.FormatBool(*b.RefuseAllCircles)})
 		_ = a.Circles.Store.AddAudit(c.Request.Context(), e)
 	}

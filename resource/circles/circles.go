@@ -16,7 +16,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/audit"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
 )
@@ -239,5 +238,5 @@ func (s *Service) audit(ctx context.Context, err error, action string, actor int
 	if err != nil {
 		return
 	}
-	_ = s.Store.AddAudit(ctx, audit.Entry(s.now(), action, actor, target, "", detail))
+	_ = s.Store.AddAudit(ctx, storage.NewAuditEntry(s.now(), action, actor, target, "", detail))
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/resource/audit"
+	"qrcircles"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -28,7 +28,7 @@ func newUser(t *testing.T, db *storage.DB, phone string) storage.User {
 func exclusionEntries(t *testing.T, db *storage.DB) []storage.AuditEntry {
 	t.Helper()
 	var all []storage.AuditEntry
-	for _, action := range []string{audit.ExclusionAdd, audit.ExclusionRemove} {
+	for _, action := range []string{qrcircles.AuditExclusionAdd, qrcircles.AuditExclusionRemove} {
 		es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: action})
 		if err != nil {
 			t.Fatal(err)
@@ -66,9 +66,9 @@ func TestExclusionChangesAreAuditedWithoutPhones(t *testing.T) {
 
 		got := exclusionEntries(t, db)
 		want := []storage.AuditEntry{
-			{Action: audit.ExclusionAdd, Target: fmt.Sprintf("exclusion:%d", noAccount.ID), Detail: fmt.Sprintf(`{"user_id":"%d"}`, a.ID)},
-			{Action: audit.ExclusionAdd, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
-			{Action: audit.ExclusionRemove, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
+			{Action: qrcircles.AuditExclusionAdd, Target: fmt.Sprintf("exclusion:%d", noAccount.ID), Detail: fmt.Sprintf(`{"user_id":"%d"}`, a.ID)},
+			{Action: qrcircles.AuditExclusionAdd, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
+			{Action: qrcircles.AuditExclusionRemove, Target: fmt.Sprintf("exclusion:%d", withAccount.ID), Detail: fmt.Sprintf(`{"other_user_id":"%d","user_id":"%d"}`, b.ID, a.ID)},
 		}
 		if len(got) != len(want) {
 			t.Fatalf("entries %+v; want %d", got, len(want))

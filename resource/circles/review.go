@@ -11,7 +11,6 @@ import (
 	"qrcircles"
 	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/audit"
 	"qrcircles/storage"
 )
 
@@ -25,7 +24,7 @@ func (s *Service) Approve(ctx context.Context, actor, circleID, requestID int64)
 		return approveDecider(*st.Previous)(st)
 	})
 	s.notify(err)
-	s.audit(ctx, err, audit.RequestApprove, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), map[string]string{"status": out.Request.Status})
+	s.audit(ctx, err, qrcircles.AuditRequestApprove, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), map[string]string{"status": out.Request.Status})
 	return out, requestErr(err)
 }
 
@@ -36,7 +35,7 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 	}
 	q, err := s.Store.Deny(ctx, circleID, requestID, actor, s.now())
 	s.notify(err)
-	s.audit(ctx, err, audit.RequestDeny, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), nil)
+	s.audit(ctx, err, qrcircles.AuditRequestDeny, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), nil)
 	return q, requestErr(err)
 }
 
@@ -122,7 +121,7 @@ func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) err
 	}
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestRemoved, s.now())
 	s.notify(err)
-	s.audit(ctx, err, audit.MemberRemove, actor, fmt.Sprintf("circle:%d/user:%d", circleID, userID), nil)
+	s.audit(ctx, err, qrcircles.AuditMemberRemove, actor, fmt.Sprintf("circle:%d/user:%d", circleID, userID), nil)
 	return notFound(err, "This person is not a member of the circle.")
 }
 
@@ -162,7 +161,7 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		if ex, err = s.Store.CreateExclusion(ctx, u.ID, u.Phone, other, s.now()); err != nil {
 			return err
 		}
-		return s.auditExclusion(ctx, audit.ExclusionAdd, u.ID, ex)
+		return s.auditExclusion(ctx, qrcircles.AuditExclusionAdd, u.ID, ex)
 	})
 	if errors.Is(err, storage.ErrConflict) {
 		return ex, qrcircles.Errorf(qrcircles.EConflict, "You already share a circle with this person; leave it first.")
@@ -184,7 +183,7 @@ func (s *Service) RemoveExclusion(ctx context.Context, userID, id int64) error {
 		if err := s.Store.DeleteExclusion(ctx, userID, id); err != nil {
 			return err
 		}
-		return s.auditExclusion(ctx, audit.ExclusionRemove, userID, xs[i])
+		return s.auditExclusion(ctx, qrcircles.AuditExclusionRemove, userID, xs[i])
 	})
 	return notFound(err, "No such exclusion.")
 }
@@ -200,7 +199,7 @@ func (s *Service) auditExclusion(ctx context.Context, action string, userID int6
 	case !errors.Is(err, storage.ErrNotFound):
 		return err
 	}
-	return s.Store.AddAudit(ctx, audit.Entry(s.now(), action, userID, fmt.Sprintf("exclusion:%d", x.ID), "", detail))
+	return s.Store.AddAudit(ctx, storage.NewAuditEntry(s.now(), action, userID, fmt.Sprintf("exclusion:%d", x.ID), "", detail))
 }
 
 // ParseAllowlistCSV reads phones from CSV text: the first column of every row, skipping a
