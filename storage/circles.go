@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 )
 
@@ -27,7 +28,7 @@ type Circle struct {
 	StartsAt      time.Time
 	EndsAt        time.Time
 	TimeZone      string
-	Rules         admission.Rules
+	Rules         qrcircles.Rules
 	AllowlistSize int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -60,8 +61,8 @@ type JoinRequest struct {
 // identityRules is how the identity ranges are kept in one column.
 type identityRules struct {
 	Prefixes     []string               `json:"prefixes,omitempty"`
-	PhoneRanges  []admission.PhoneRange `json:"phone_ranges,omitempty"`
-	UserIDRanges []admission.IDRange    `json:"user_id_ranges,omitempty"`
+	PhoneRanges  []qrcircles.PhoneRange `json:"phone_ranges,omitempty"`
+	UserIDRanges []qrcircles.IDRange    `json:"user_id_ranges,omitempty"`
 }
 
 type circleRow struct {
@@ -124,10 +125,10 @@ func (r circleRow) circle() (Circle, error) {
 	return Circle{
 		ID: r.ID, Code: r.Code, OwnerID: r.OwnerID, Title: r.Title, Description: r.Description, Location: r.Location,
 		StartsAt: fromOpt(r.StartsAt), EndsAt: fromOpt(r.EndsAt), TimeZone: r.TimeZone, AllowlistSize: r.AllowlistSize,
-		Rules: admission.Rules{
+		Rules: qrcircles.Rules{
 			NotBefore: fromOpt(r.NotBefore), NotAfter: fromOpt(r.NotAfter),
 			PhonePrefixes: ids.Prefixes, PhoneRanges: ids.PhoneRanges, UserIDRanges: ids.UserIDRanges,
-			Cap: r.MemberCap, Mode: admission.Mode(r.Mode), Closed: r.Closed,
+			Cap: r.MemberCap, Mode: qrcircles.Mode(r.Mode), Closed: r.Closed,
 		},
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, nil

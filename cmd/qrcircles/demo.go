@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
@@ -63,6 +63,6 @@ func ensureDemoCircle(ctx context.Context, db *storage.DB, svc *circles.Service)
 			return c, nil
 		}
 	}
-	title, description, mode := demoTitle, demoDescription, admission.ModeRules
+	title, description, mode := demoTitle, demoDescription, qrcircles.ModeRules
 	return svc.Create(ctx, owner.ID, circles.Input{Title: &title, Description: &description, Mode: &mode})
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"qrcircles"
 )
 
 // Applicant is the person asking to join.
@@ -50,24 +52,24 @@ type Decision struct {
 
 // Decide decides one join request scanned at scan. Refusals come first because no organizer
 // approval may override them; the cap is checked in every mode so it is never exceeded.
-func Decide(r Rules, a Applicant, scan time.Time, s State) Decision {
+func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) Decision {
 	if reason, refused := refusal(r, s); refused {
 		return Decision{Outcome: Refuse, Reasons: []Reason{reason}}
 	}
 	switch r.Mode {
-	case "", ModeRules:
-		return queueIfAny(r.failing(a, scan, s.Members))
-	case ModeOpen:
-		return queueIfAny(r.capFailing(s.Members))
+	case "", qrcircles.ModeRules:
+		return queueIfAny(failing(r, a, scan, s.Members))
+	case qrcircles.ModeOpen:
+		return queueIfAny(capFailing(r, s.Members))
 	default:
 		// ModeReview, and any unknown mode: a typo must never admit people the organizer
 		// meant to review.
-		reasons := append([]Reason{ReasonReview}, r.failing(a, scan, s.Members)...)
+		reasons := append([]Reason{ReasonReview}, failing(r, a, scan, s.Members)...)
 		return Decision{Outcome: Queue, Reasons: reasons}
 	}
 }
 
-func refusal(r Rules, s State) (Reason, bool) {
+func refusal(r qrcircles.Rules, s State) (Reason, bool) {
 	switch {
 	case r.Closed:
 		return ReasonClosed, true
@@ -87,18 +89,18 @@ func queueIfAny(reasons []Reason) Decision {
 }
 
 // failing lists every rule the request breaks, in the stable order window, range, cap.
-func (r Rules) failing(a Applicant, scan time.Time, members int) []Reason {
+func failing(r qrcircles.Rules, a Applicant, scan time.Time, members int) []Reason {
 	var reasons []Reason
-	if ok, reason := r.InWindow(scan); !ok {
+	if ok, reason := InWindow(r, scan); !ok {
 		reasons = append(reasons, reason)
 	}
-	if !r.InRange(a) {
+	if !InRange(r, a) {
 		reasons = append(reasons, ReasonNotInRange)
 	}
-	return append(reasons, r.capFailing(members)...)
+	return append(reasons, capFailing(r, members)...)
 }
 
-func (r Rules) capFailing(members int) []Reason {
+func capFailing(r qrcircles.Rules, members int) []Reason {
 	if r.Cap > 0 && members >= r.Cap {
 		return []Reason{ReasonCapReached}
 	}
@@ -106,7 +108,7 @@ func (r Rules) capFailing(members int) []Reason {
 }
 
 // InWindow reports whether scan falls in the inclusive scan window, and if not, on which side.
-func (r Rules) InWindow(scan time.Time) (bool, Reason) {
+func InWindow(r qrcircles.Rules, scan time.Time) (bool, Reason) {
 	if !r.NotBefore.IsZero() && scan.Before(r.NotBefore) {
 		return false, ReasonBeforeWindow
 	}
@@ -118,26 +120,26 @@ func (r Rules) InWindow(scan time.Time) (bool, Reason) {
 
 // InRange reports whether the applicant's identity passes: true when no identity rule is set,
 // or when any prefix, phone range, user-ID range or allowlist entry matches.
-func (r Rules) InRange(a Applicant) bool {
-	if !r.hasIdentityRule() {
+func InRange(r qrcircles.Rules, a Applicant) bool {
+	if !hasIdentityRule(r) {
 		return true
 	}
-	return r.idMatches(a.UserID) || r.phoneMatches(a.Phone)
+	return idMatches(r, a.UserID) || phoneMatches(r, a.Phone)
 }
 
-func (r Rules) hasIdentityRule() bool {
+func hasIdentityRule(r qrcircles.Rules) bool {
 	return len(r.PhonePrefixes)+len(r.PhoneRanges)+len(r.UserIDRanges)+len(r.Allowlist) > 0
 }
 
-func (r Rules) idMatches(id int64) bool {
-	return slices.ContainsFunc(r.UserIDRanges, func(ir IDRange) bool {
+func idMatches(r qrcircles.Rules, id int64) bool {
+	return slices.ContainsFunc(r.UserIDRanges, func(ir qrcircles.IDRange) bool {
 		return ir.From <= id && id <= ir.To
 	})
 }
 
 // phoneMatches ignores a malformed phone, so an empty phone never matches an empty prefix
 // in rules that were not validated.
-func (r Rules) phoneMatches(phone string) bool {
+func phoneMatches(r qrcircles.Rules, phone string) bool {
 	if !isE164(phone, 2) {
 		return false
 	}
@@ -145,7 +147,7 @@ func (r Rules) phoneMatches(phone string) bool {
 		slices.ContainsFunc(r.PhonePrefixes, func(p string) bool {
 			return strings.HasPrefix(phone, p)
 		}) ||
-		slices.ContainsFunc(r.PhoneRanges, func(pr PhoneRange) bool {
+		slices.ContainsFunc(r.PhoneRanges, func(pr qrcircles.PhoneRange) bool {
 			return comparePhones(pr.From, phone) <= 0 && comparePhones(phone, pr.To) <= 0
 		})
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests need Asia/Shanghai and America/New_York on any machine
+
+	"qrcircles"
 )
 
 func mustLoad(t *testing.T, name string) *time.Location {
@@ -22,21 +24,21 @@ func TestDecide(t *testing.T) {
 	opens := time.Date(2026, 5, 1, 9, 0, 0, 0, shanghai)   // 01:00 UTC
 	closes := time.Date(2026, 5, 1, 18, 0, 0, 0, shanghai) // 10:00 UTC
 	inside := opens.Add(time.Hour)
-	window := Rules{NotBefore: opens, NotAfter: closes}
-	ranged := Rules{
+	window := qrcircles.Rules{NotBefore: opens, NotAfter: closes}
+	ranged := qrcircles.Rules{
 		PhonePrefixes: []string{"+86138"},
-		PhoneRanges:   []PhoneRange{{From: "+8613900000000", To: "+8613900000099"}},
-		UserIDRanges:  []IDRange{{From: 100, To: 200}},
+		PhoneRanges:   []qrcircles.PhoneRange{{From: "+8613900000000", To: "+8613900000099"}},
+		UserIDRanges:  []qrcircles.IDRange{{From: 100, To: 200}},
 		Allowlist:     []string{"+14155550100"},
 	}
-	strict := Rules{NotBefore: opens, NotAfter: closes, PhonePrefixes: []string{"+86138"}, Cap: 10}
+	strict := qrcircles.Rules{NotBefore: opens, NotAfter: closes, PhonePrefixes: []string{"+86138"}, Cap: 10}
 	outsider := Applicant{UserID: 7, Phone: "+4930123456"}
 	insider := Applicant{UserID: 7, Phone: "+8613812345678"}
 	late := closes.Add(time.Minute)
 
 	tests := []struct {
 		name  string
-		rules Rules
+		rules qrcircles.Rules
 		a     Applicant
 		scan  time.Time
 		state State
@@ -54,11 +56,11 @@ func TestDecide(t *testing.T) {
 		{"UTC wall clock before window, instant inside", window, outsider, time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), State{}, admit()},
 		// 12:00 UTC reads as inside 09:00–18:00 but is 20:00 in Shanghai.
 		{"UTC wall clock inside window, instant after", window, outsider, time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), State{}, queue(ReasonAfterWindow)},
-		{"only not_before, far future", Rules{NotBefore: opens}, outsider, opens.AddDate(10, 0, 0), State{}, admit()},
-		{"only not_before, before it", Rules{NotBefore: opens}, outsider, opens.Add(-time.Second), State{}, queue(ReasonBeforeWindow)},
-		{"only not_after, far past", Rules{NotAfter: closes}, outsider, closes.AddDate(-10, 0, 0), State{}, admit()},
-		{"only not_after, after it", Rules{NotAfter: closes}, outsider, late, State{}, queue(ReasonAfterWindow)},
-		{"no window, no rules", Rules{}, outsider, time.Time{}, State{}, admit()},
+		{"only not_before, far future", qrcircles.Rules{NotBefore: opens}, outsider, opens.AddDate(10, 0, 0), State{}, admit()},
+		{"only not_before, before it", qrcircles.Rules{NotBefore: opens}, outsider, opens.Add(-time.Second), State{}, queue(ReasonBeforeWindow)},
+		{"only not_after, far past", qrcircles.Rules{NotAfter: closes}, outsider, closes.AddDate(-10, 0, 0), State{}, admit()},
+		{"only not_after, after it", qrcircles.Rules{NotAfter: closes}, outsider, late, State{}, queue(ReasonAfterWindow)},
+		{"no window, no rules", qrcircles.Rules{}, outsider, time.Time{}, State{}, admit()},
 
 		// Identity: any one matching rule is enough.
 		{"matches prefix only", ranged, Applicant{UserID: 1, Phone: "+8613811112222"}, inside, State{}, admit()},
@@ -69,35 +71,35 @@ func TestDecide(t *testing.T) {
 		{"empty identity rules admit anyone", window, Applicant{}, inside, State{}, admit()},
 
 		// Cap: never exceeded, zero means none.
-		{"members one below cap", Rules{Cap: 10}, outsider, inside, State{Members: 9}, admit()},
-		{"members equal cap", Rules{Cap: 10}, outsider, inside, State{Members: 10}, queue(ReasonCapReached)},
-		{"members above cap", Rules{Cap: 10}, outsider, inside, State{Members: 11}, queue(ReasonCapReached)},
-		{"cap 0 is unlimited", Rules{}, outsider, inside, State{Members: 1_000_000}, admit()},
+		{"members one below cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 9}, admit()},
+		{"members equal cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 10}, queue(ReasonCapReached)},
+		{"members above cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 11}, queue(ReasonCapReached)},
+		{"cap 0 is unlimited", qrcircles.Rules{}, outsider, inside, State{Members: 1_000_000}, admit()},
 
 		// Several failing rules: all reported, in the order window, range, cap.
 		{"window, range and cap fail", strict, outsider, late, State{Members: 10}, queue(ReasonAfterWindow, ReasonNotInRange, ReasonCapReached)},
 		{"before window and cap fail", strict, insider, opens.Add(-1), State{Members: 10}, queue(ReasonBeforeWindow, ReasonCapReached)},
 		{"range and cap fail", strict, outsider, inside, State{Members: 12}, queue(ReasonNotInRange, ReasonCapReached)},
-		{"explicit rules mode passes", with(strict, ModeRules), insider, inside, State{Members: 9}, admit()},
+		{"explicit rules mode passes", with(strict, qrcircles.ModeRules), insider, inside, State{Members: 9}, admit()},
 
 		// Open mode ignores window and range but not the cap.
-		{"open admits outsider after window", with(strict, ModeOpen), outsider, late, State{Members: 9}, admit()},
-		{"open queues at cap", with(strict, ModeOpen), outsider, late, State{Members: 10}, queue(ReasonCapReached)},
+		{"open admits outsider after window", with(strict, qrcircles.ModeOpen), outsider, late, State{Members: 9}, admit()},
+		{"open queues at cap", with(strict, qrcircles.ModeOpen), outsider, late, State{Members: 10}, queue(ReasonCapReached)},
 
 		// Review mode queues everyone, with the failing rules for the organizer.
-		{"review queues a passing applicant", with(strict, ModeReview), insider, inside, State{Members: 9}, queue(ReasonReview)},
-		{"review lists failing rules", with(strict, ModeReview), outsider, late, State{Members: 10}, queue(ReasonReview, ReasonAfterWindow, ReasonNotInRange, ReasonCapReached)},
-		{"unknown mode reviews rather than admits", with(Rules{}, "reveiw"), insider, inside, State{}, queue(ReasonReview)},
+		{"review queues a passing applicant", with(strict, qrcircles.ModeReview), insider, inside, State{Members: 9}, queue(ReasonReview)},
+		{"review lists failing rules", with(strict, qrcircles.ModeReview), outsider, late, State{Members: 10}, queue(ReasonReview, ReasonAfterWindow, ReasonNotInRange, ReasonCapReached)},
+		{"unknown mode reviews rather than admits", with(qrcircles.Rules{}, "reveiw"), insider, inside, State{}, queue(ReasonReview)},
 
 		// Refusals win over everything, in the order closed, refuses-all, excluded.
-		{"closed", Rules{Closed: true}, insider, inside, State{}, refuse(ReasonClosed)},
-		{"closed beats open mode", Rules{Closed: true, Mode: ModeOpen}, insider, inside, State{}, refuse(ReasonClosed)},
-		{"closed beats refuses-all and excluded", Rules{Closed: true}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonClosed)},
-		{"refuses all", Rules{}, insider, inside, State{RefusesAll: true}, refuse(ReasonRefusesAll)},
-		{"refuses all beats excluded", Rules{}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonRefusesAll)},
-		{"excluded", Rules{}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
-		{"excluded in open mode", Rules{Mode: ModeOpen}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
-		{"excluded in review mode", Rules{Mode: ModeReview}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
+		{"closed", qrcircles.Rules{Closed: true}, insider, inside, State{}, refuse(ReasonClosed)},
+		{"closed beats open mode", qrcircles.Rules{Closed: true, Mode: qrcircles.ModeOpen}, insider, inside, State{}, refuse(ReasonClosed)},
+		{"closed beats refuses-all and excluded", qrcircles.Rules{Closed: true}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonClosed)},
+		{"refuses all", qrcircles.Rules{}, insider, inside, State{RefusesAll: true}, refuse(ReasonRefusesAll)},
+		{"refuses all beats excluded", qrcircles.Rules{}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonRefusesAll)},
+		{"excluded", qrcircles.Rules{}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
+		{"excluded in open mode", qrcircles.Rules{Mode: qrcircles.ModeOpen}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
+		{"excluded in review mode", qrcircles.Rules{Mode: qrcircles.ModeReview}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
 		{"excluded beats failing rules", strict, outsider, late, State{Excluded: true, Members: 10}, refuse(ReasonExcluded)},
 	}
 	for _, tt := range tests {
@@ -110,24 +112,24 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-func admit() Decision                   { return Decision{Outcome: Admit} }
-func queue(reasons ...Reason) Decision  { return Decision{Outcome: Queue, Reasons: reasons} }
-func refuse(reasons ...Reason) Decision { return Decision{Outcome: Refuse, Reasons: reasons} }
-func with(r Rules, mode Mode) Rules     { r.Mode = mode; return r }
+func admit() Decision                                             { return Decision{Outcome: Admit} }
+func queue(reasons ...Reason) Decision                            { return Decision{Outcome: Queue, Reasons: reasons} }
+func refuse(reasons ...Reason) Decision                           { return Decision{Outcome: Refuse, Reasons: reasons} }
+func with(r qrcircles.Rules, mode qrcircles.Mode) qrcircles.Rules { r.Mode = mode; return r }
 
 func TestInRange(t *testing.T) {
 	tests := []struct {
 		name  string
-		rules Rules
+		rules qrcircles.Rules
 		a     Applicant
 		want  bool
 	}{
-		{"no identity rules", Rules{}, Applicant{}, true},
-		{"prefix matches", Rules{PhonePrefixes: []string{"+86138"}}, Applicant{Phone: "+8613812345678"}, true},
-		{"prefix differs", Rules{PhonePrefixes: []string{"+86138"}}, Applicant{Phone: "+8613912345678"}, false},
-		{"second prefix matches", Rules{PhonePrefixes: []string{"+1", "+86"}}, Applicant{Phone: "+8613912345678"}, true},
-		{"prefix equals whole number", Rules{PhonePrefixes: []string{"+8613812345678"}}, Applicant{Phone: "+8613812345678"}, true},
-		{"empty phone never matches a prefix", Rules{PhonePrefixes: []string{"+"}}, Applicant{}, false},
+		{"no identity rules", qrcircles.Rules{}, Applicant{}, true},
+		{"prefix matches", qrcircles.Rules{PhonePrefixes: []string{"+86138"}}, Applicant{Phone: "+8613812345678"}, true},
+		{"prefix differs", qrcircles.Rules{PhonePrefixes: []string{"+86138"}}, Applicant{Phone: "+8613912345678"}, false},
+		{"second prefix matches", qrcircles.Rules{PhonePrefixes: []string{"+1", "+86"}}, Applicant{Phone: "+8613912345678"}, true},
+		{"prefix equals whole number", qrcircles.Rules{PhonePrefixes: []string{"+8613812345678"}}, Applicant{Phone: "+8613812345678"}, true},
+		{"empty phone never matches a prefix", qrcircles.Rules{PhonePrefixes: []string{"+"}}, Applicant{}, false},
 
 		// A 13-digit range: bounds inclusive, neighbours and other lengths outside.
 		{"range from bound", cnRange(), Applicant{Phone: "+8613800000000"}, true},
@@ -147,57 +149,63 @@ func TestInRange(t *testing.T) {
 		{"mixed-length range, shorter", mixedRange(), Applicant{Phone: "+99"}, false},
 
 		// Prefix and range are separate rules: matching either one is enough.
-		{"prefix yes, range no", Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613712345678"}, true},
-		{"range yes, prefix no", Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613812345678"}, true},
-		{"prefix no, range no", Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613612345678"}, false},
+		{"prefix yes, range no", qrcircles.Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613712345678"}, true},
+		{"range yes, prefix no", qrcircles.Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613812345678"}, true},
+		{"prefix no, range no", qrcircles.Rules{PhonePrefixes: []string{"+86137"}, PhoneRanges: cnRange().PhoneRanges}, Applicant{Phone: "+8613612345678"}, false},
 
 		{"user ID from bound", idRange(), Applicant{UserID: 100}, true},
 		{"user ID to bound", idRange(), Applicant{UserID: 200}, true},
 		{"user ID below", idRange(), Applicant{UserID: 99}, false},
 		{"user ID above", idRange(), Applicant{UserID: 201}, false},
-		{"user ID in second range", Rules{UserIDRanges: []IDRange{{1, 2}, {500, 600}}}, Applicant{UserID: 550}, true},
+		{"user ID in second range", qrcircles.Rules{UserIDRanges: []qrcircles.IDRange{{From: 1, To: 2}, {From: 500, To: 600}}}, Applicant{UserID: 550}, true},
 		{"user ID rule ignores phone", idRange(), Applicant{UserID: 1, Phone: "+8613812345678"}, false},
 
 		{"allowlisted", allow(), Applicant{Phone: "+14155550101"}, true},
 		{"not allowlisted", allow(), Applicant{Phone: "+14155550102"}, false},
 		{"allowlist is exact, not a prefix", allow(), Applicant{Phone: "+141555501001"}, false},
-		{"phone with spaces never matches", Rules{PhonePrefixes: []string{"+86"}}, Applicant{Phone: "+86 138 1234 5678"}, false},
+		{"phone with spaces never matches", qrcircles.Rules{PhonePrefixes: []string{"+86"}}, Applicant{Phone: "+86 138 1234 5678"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.rules.InRange(tt.a); got != tt.want {
+			if got := InRange(tt.rules, tt.a); got != tt.want {
 				t.Errorf("InRange(%+v) = %v, want %v", tt.a, got, tt.want)
 			}
 		})
 	}
 }
 
-func cnRange() Rules {
-	return Rules{PhoneRanges: []PhoneRange{{From: "+8613800000000", To: "+8613899999999"}}}
+func cnRange() qrcircles.Rules {
+	return qrcircles.Rules{PhoneRanges: []qrcircles.PhoneRange{{From: "+8613800000000", To: "+8613899999999"}}}
 }
-func mixedRange() Rules { return Rules{PhoneRanges: []PhoneRange{{From: "+999", To: "+10000"}}} }
-func idRange() Rules    { return Rules{UserIDRanges: []IDRange{{From: 100, To: 200}}} }
-func allow() Rules      { return Rules{Allowlist: []string{"+14155550100", "+14155550101"}} }
+func mixedRange() qrcircles.Rules {
+	return qrcircles.Rules{PhoneRanges: []qrcircles.PhoneRange{{From: "+999", To: "+10000"}}}
+}
+func idRange() qrcircles.Rules {
+	return qrcircles.Rules{UserIDRanges: []qrcircles.IDRange{{From: 100, To: 200}}}
+}
+func allow() qrcircles.Rules {
+	return qrcircles.Rules{Allowlist: []string{"+14155550100", "+14155550101"}}
+}
 
 func TestInWindow(t *testing.T) {
 	start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	end := start.Add(time.Hour)
 	tests := []struct {
 		name       string
-		rules      Rules
+		rules      qrcircles.Rules
 		scan       time.Time
 		wantOK     bool
 		wantReason Reason
 	}{
-		{"inside", Rules{NotBefore: start, NotAfter: end}, start.Add(time.Minute), true, ""},
-		{"before", Rules{NotBefore: start, NotAfter: end}, start.Add(-1), false, ReasonBeforeWindow},
-		{"after", Rules{NotBefore: start, NotAfter: end}, end.Add(1), false, ReasonAfterWindow},
-		{"single instant window", Rules{NotBefore: start, NotAfter: start}, start, true, ""},
-		{"unbounded", Rules{}, time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), true, ""},
+		{"inside", qrcircles.Rules{NotBefore: start, NotAfter: end}, start.Add(time.Minute), true, ""},
+		{"before", qrcircles.Rules{NotBefore: start, NotAfter: end}, start.Add(-1), false, ReasonBeforeWindow},
+		{"after", qrcircles.Rules{NotBefore: start, NotAfter: end}, end.Add(1), false, ReasonAfterWindow},
+		{"single instant window", qrcircles.Rules{NotBefore: start, NotAfter: start}, start, true, ""},
+		{"unbounded", qrcircles.Rules{}, time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, reason := tt.rules.InWindow(tt.scan)
+			ok, reason := InWindow(tt.rules, tt.scan)
 			if ok != tt.wantOK || reason != tt.wantReason {
 				t.Errorf("InWindow = %v %q, want %v %q", ok, reason, tt.wantOK, tt.wantReason)
 			}

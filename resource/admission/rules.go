@@ -1,38 +1,12 @@
-// Package admission holds the rules an organizer sets on a circle and the decision for one
-// join request. It is pure: plain values in, a decision out, the scan time passed in.
+// Package admission validates the rules an organizer sets on a circle (qrcircles.Rules) and
+// decides one join request by them. It is pure: plain values in, a decision out, the scan time passed in.
 package admission
 
 import (
 	"fmt"
-	"time"
+
+	"qrcircles"
 )
-
-// Mode says how a circle admits applicants.
-type Mode string
-
-const (
-	ModeRules  Mode = "rules"  // admit when every rule passes, queue otherwise
-	ModeReview Mode = "review" // queue everyone for the organizer
-	ModeOpen   Mode = "open"   // admit anyone while the cap allows
-)
-
-// PhoneRange is an inclusive range of E.164 numbers.
-type PhoneRange struct{ From, To string }
-
-// IDRange is an inclusive range of user IDs.
-type IDRange struct{ From, To int64 }
-
-// Rules are the admission rules of one circle.
-type Rules struct {
-	NotBefore, NotAfter time.Time // scan window, inclusive; zero = unbounded on that side
-	PhonePrefixes       []string  // E.164 prefixes, e.g. "+86138"
-	PhoneRanges         []PhoneRange
-	UserIDRanges        []IDRange
-	Allowlist           []string // E.164 phones
-	Cap                 int      // 0 = no cap
-	Mode                Mode     // "" means ModeRules
-	Closed              bool
-}
 
 // Limits on rule sizes, so one decision stays cheap and one circle's rules stay storable.
 const (
@@ -54,21 +28,21 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 // Validate reports the first invalid field as a *FieldError, or nil.
-func (r Rules) Validate() error {
-	checks := []func() error{
-		r.validateWindow, r.validateSizes, r.validatePrefixes,
-		r.validatePhoneRanges, r.validateIDRanges, r.validateAllowlist,
-		r.validateCap, r.validateMode,
+func Validate(r qrcircles.Rules) error {
+	checks := []func(qrcircles.Rules) error{
+		validateWindow, validateSizes, validatePrefixes,
+		validatePhoneRanges, validateIDRanges, validateAllowlist,
+		validateCap, validateMode,
 	}
 	for _, check := range checks {
-		if err := check(); err != nil {
+		if err := check(r); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r Rules) validateWindow() error {
+func validateWindow(r qrcircles.Rules) error {
 	if !r.NotBefore.IsZero() && !r.NotAfter.IsZero() && r.NotAfter.Before(r.NotBefore) {
 		return fieldErr("not_after", "must not be before not_before")
 	}
@@ -77,7 +51,7 @@ func (r Rules) validateWindow() error {
 
 // validateSizes runs before the per-entry checks so an oversized list is refused without
 // walking it.
-func (r Rules) validateSizes() error {
+func validateSizes(r qrcircles.Rules) error {
 	sizes := []struct {
 		field  string
 		n, max int
@@ -95,7 +69,7 @@ func (r Rules) validateSizes() error {
 	return nil
 }
 
-func (r Rules) validatePrefixes() error {
+func validatePrefixes(r qrcircles.Rules) error {
 	for i, p := range r.PhonePrefixes {
 		if !isE164(p, 1) {
 			return fieldErr(fmt.Sprintf("phone_prefixes[%d]", i), "%q is not an E.164 prefix", p)
@@ -104,7 +78,7 @@ func (r Rules) validatePrefixes() error {
 	return nil
 }
 
-func (r Rules) validatePhoneRanges() error {
+func validatePhoneRanges(r qrcircles.Rules) error {
 	for i, pr := range r.PhoneRanges {
 		field := fmt.Sprintf("phone_ranges[%d]", i)
 		if !isE164(pr.From, 2) {
@@ -120,7 +94,7 @@ func (r Rules) validatePhoneRanges() error {
 	return nil
 }
 
-func (r Rules) validateIDRanges() error {
+func validateIDRanges(r qrcircles.Rules) error {
 	for i, ir := range r.UserIDRanges {
 		if ir.From > ir.To {
 			return fieldErr(fmt.Sprintf("user_id_ranges[%d]", i), "from %d is after to %d", ir.From, ir.To)
@@ -129,7 +103,7 @@ func (r Rules) validateIDRanges() error {
 	return nil
 }
 
-func (r Rules) validateAllowlist() error {
+func validateAllowlist(r qrcircles.Rules) error {
 	for i, p := range r.Allowlist {
 		if !isE164(p, 2) {
 			return fieldErr(fmt.Sprintf("allowlist[%d]", i), "%q is not an E.164 number", p)
@@ -138,16 +112,16 @@ func (r Rules) validateAllowlist() error {
 	return nil
 }
 
-func (r Rules) validateCap() error {
+func validateCap(r qrcircles.Rules) error {
 	if r.Cap < 0 {
 		return fieldErr("cap", "must not be negative")
 	}
 	return nil
 }
 
-func (r Rules) validateMode() error {
+func validateMode(r qrcircles.Rules) error {
 	switch r.Mode {
-	case "", ModeRules, ModeReview, ModeOpen:
+	case "", qrcircles.ModeRules, qrcircles.ModeReview, qrcircles.ModeOpen:
 		return nil
 	}
 	return fieldErr("mode", "unknown mode %q", r.Mode)

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/qr"
@@ -27,11 +26,11 @@ type circleBody struct {
 	NotBefore    *string                 `json:"not_before,omitempty"`
 	NotAfter     *string                 `json:"not_after,omitempty"`
 	Prefixes     *[]string               `json:"phone_prefixes,omitempty"`
-	PhoneRanges  *[]admission.PhoneRange `json:"phone_ranges,omitempty"`
-	UserIDRanges *[]admission.IDRange    `json:"user_id_ranges,omitempty"`
+	PhoneRanges  *[]qrcircles.PhoneRange `json:"phone_ranges,omitempty"`
+	UserIDRanges *[]qrcircles.IDRange    `json:"user_id_ranges,omitempty"`
 	Allowlist    *[]string               `json:"allowlist,omitempty"`
 	Cap          *int                    `json:"member_cap,omitempty"`
-	Mode         *admission.Mode         `json:"mode,omitempty"`
+	Mode         *qrcircles.Mode         `json:"mode,omitempty"`
 	Status       *string                 `json:"status,omitempty"`
 }
 
@@ -86,11 +85,11 @@ type rulesJSON struct {
 	NotBefore     string                 `json:"not_before,omitempty"`
 	NotAfter      string                 `json:"not_after,omitempty"`
 	Prefixes      []string               `json:"phone_prefixes"`
-	PhoneRanges   []admission.PhoneRange `json:"phone_ranges"`
-	UserIDRanges  []admission.IDRange    `json:"user_id_ranges"`
+	PhoneRanges   []qrcircles.PhoneRange `json:"phone_ranges"`
+	UserIDRanges  []qrcircles.IDRange    `json:"user_id_ranges"`
 	AllowlistSize int                    `json:"allowlist_size"`
 	Cap           int                    `json:"member_cap"`
-	Mode          admission.Mode         `json:"mode"`
+	Mode          qrcircles.Mode         `json:"mode"`
 }
 
 func rfc3339(t time.Time) string {

@@ -160,7 +160,7 @@ func ruleDecider(userID int64, phone string, scan time.Time) storage.Decider {
 	return func(st storage.JoinState) admission.Decision {
 		r := withAllowlist(st, phone)
 		if st.Previous != nil && st.Previous.Status == storage.RequestRemoved {
-			r.Mode = admission.ModeReview
+			r.Mode = qrcircles.ModeReview
 		}
 		return admission.Decide(r, admission.Applicant{UserID: userID, Phone: phone}, scan, stateOf(st))
 	}
@@ -171,7 +171,7 @@ func ruleDecider(userID int64, phone string, scan time.Time) storage.Decider {
 func approveDecider(q storage.JoinRequest) storage.Decider {
 	return func(st storage.JoinState) admission.Decision {
 		r := st.Circle.Rules
-		r.Mode, r.Closed = admission.ModeOpen, false
+		r.Mode, r.Closed = qrcircles.ModeOpen, false
 		return admission.Decide(r, admission.Applicant{UserID: q.UserID, Phone: q.Phone}, q.ScanTime, stateOf(st))
 	}
 }
@@ -183,7 +183,7 @@ func stateOf(st storage.JoinState) admission.State {
 // withAllowlist gives the rules the part of the allowlist that matters for this applicant:
 // storage looked the phone up instead of loading thousands of numbers. A list that does not
 // hold the phone is stood for by an entry no phone matches, so the rule still counts as set.
-func withAllowlist(st storage.JoinState, phone string) admission.Rules {
+func withAllowlist(st storage.JoinState, phone string) qrcircles.Rules {
 	r := st.Circle.Rules
 	switch {
 	case st.Circle.AllowlistSize == 0:

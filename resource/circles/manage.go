@@ -24,11 +24,11 @@ type Input struct {
 	NotBefore   *time.Time // a zero time clears the bound
 	NotAfter    *time.Time
 	Prefixes    *[]string
-	PhoneRanges *[]admission.PhoneRange
-	IDRanges    *[]admission.IDRange
+	PhoneRanges *[]qrcircles.PhoneRange
+	IDRanges    *[]qrcircles.IDRange
 	Allowlist   *[]string // phones in any format the default region understands
 	Cap         *int
-	Mode        *admission.Mode
+	Mode        *qrcircles.Mode
 	Closed      *bool
 }
 
@@ -36,7 +36,7 @@ type Input struct {
 func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Circle, error) {
 	now := s.now()
 	c := storage.Circle{OwnerID: owner, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
-	c.Rules.Mode = admission.ModeRules
+	c.Rules.Mode = qrcircles.ModeRules
 	allow, err := s.apply(&c, in)
 	if err != nil {
 		return c, err
@@ -98,7 +98,7 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 	setIf(&r.Cap, in.Cap)
 	setIf(&r.Mode, in.Mode)
 	setIf(&r.Closed, in.Closed)
-	if err := r.Validate(); err != nil {
+	if err := admission.Validate(*r); err != nil {
 		var fe *admission.FieldError
 		if errors.As(err, &fe) {
 			return nil, qrcircles.Invalid(fe.Field, "%s", fe.Message)

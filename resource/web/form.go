@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 )
@@ -144,7 +143,7 @@ func (f circleForm) rules(in *circles.Input) error {
 		}
 	}
 	in.Cap = &n
-	mode := admission.Mode(f.Mode)
+	mode := qrcircles.Mode(f.Mode)
 	in.Mode = &mode
 	if f.Status != "" {
 		closed := f.Status == "closed"
@@ -195,20 +194,20 @@ func splitRange(line string) (string, string, bool) {
 	return line, line, !strings.Contains(line, "-")
 }
 
-func parsePhoneRanges(s string) ([]admission.PhoneRange, error) {
-	out := []admission.PhoneRange{}
+func parsePhoneRanges(s string) ([]qrcircles.PhoneRange, error) {
+	out := []qrcircles.PhoneRange{}
 	for i, l := range lines(s) {
 		from, to, ok := splitRange(l)
 		if !ok {
 			return nil, qrcircles.Invalid("phone_ranges", "Phone range line %d: write it as +8613800000000..+8613899999999. / 手机号范围第 %d 行格式不正确。", i+1, i+1)
 		}
-		out = append(out, admission.PhoneRange{From: strings.ReplaceAll(from, " ", ""), To: strings.ReplaceAll(to, " ", "")})
+		out = append(out, qrcircles.PhoneRange{From: strings.ReplaceAll(from, " ", ""), To: strings.ReplaceAll(to, " ", "")})
 	}
 	return out, nil
 }
 
-func parseIDRanges(s string) ([]admission.IDRange, error) {
-	out := []admission.IDRange{}
+func parseIDRanges(s string) ([]qrcircles.IDRange, error) {
+	out := []qrcircles.IDRange{}
 	for i, l := range lines(s) {
 		from, to, ok := splitRange(l)
 		a, errA := strconv.ParseInt(from, 10, 64)
@@ -216,7 +215,7 @@ func parseIDRanges(s string) ([]admission.IDRange, error) {
 		if !ok || errA != nil || errB != nil {
 			return nil, qrcircles.Invalid("user_id_ranges", "User-ID range line %d: write it as 1000..1999. / 用户身份ID范围第 %d 行格式不正确。", i+1, i+1)
 		}
-		out = append(out, admission.IDRange{From: a, To: b})
+		out = append(out, qrcircles.IDRange{From: a, To: b})
 	}
 	return out, nil
 }

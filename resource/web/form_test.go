@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/storage"
 )
 
@@ -63,10 +62,10 @@ func TestFormReadsTimesInTheChosenZoneAndRanges(t *testing.T) {
 	if !in.EndsAt.IsZero() || !in.NotAfter.IsZero() {
 		t.Errorf("empty times should clear: %v %v", in.EndsAt, in.NotAfter)
 	}
-	wantPR := []admission.PhoneRange{{From: "+8613800000000", To: "+8613800000099"}, {From: "+8613900000000", To: "+8613900000009"}}
-	wantIR := []admission.IDRange{{From: 1000, To: 1999}, {From: 42, To: 42}}
+	wantPR := []qrcircles.PhoneRange{{From: "+8613800000000", To: "+8613800000099"}, {From: "+8613900000000", To: "+8613900000009"}}
+	wantIR := []qrcircles.IDRange{{From: 1000, To: 1999}, {From: 42, To: 42}}
 	if !reflect.DeepEqual(*in.Prefixes, []string{"+86138", "+86139"}) || !reflect.DeepEqual(*in.PhoneRanges, wantPR) ||
-		!reflect.DeepEqual(*in.IDRanges, wantIR) || *in.Cap != 50 || *in.Mode != admission.ModeReview || !*in.Closed {
+		!reflect.DeepEqual(*in.IDRanges, wantIR) || *in.Cap != 50 || *in.Mode != qrcircles.ModeReview || !*in.Closed {
 		t.Errorf("rules: %v %v %v %d %s %v", *in.Prefixes, *in.PhoneRanges, *in.IDRanges, *in.Cap, *in.Mode, *in.Closed)
 	}
 	f.Status = ""
@@ -77,7 +76,7 @@ func TestFormReadsTimesInTheChosenZoneAndRanges(t *testing.T) {
 
 func TestFormOfShowsTheCircleInItsZone(t *testing.T) {
 	c := storage.Circle{Title: "Expo", TimeZone: "Asia/Shanghai", StartsAt: time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)}
-	c.Rules = admission.Rules{PhoneRanges: []admission.PhoneRange{{From: "+861", To: "+862"}}, UserIDRanges: []admission.IDRange{{From: 1, To: 9}}, Cap: 5, Mode: admission.ModeOpen}
+	c.Rules = qrcircles.Rules{PhoneRanges: []qrcircles.PhoneRange{{From: "+861", To: "+862"}}, UserIDRanges: []qrcircles.IDRange{{From: 1, To: 9}}, Cap: 5, Mode: qrcircles.ModeOpen}
 	f := formOf(c)
 	if f.StartsAt != "2026-05-01T09:00" || f.PhoneRanges != "+861..+862" || f.IDRanges != "1..9" || f.Cap != "5" || f.Mode != "open" || f.Status != "open" {
 		t.Fatalf("%+v", f)

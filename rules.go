@@ -1,0 +1,39 @@
+package qrcircles
+
+import "time"
+
+// Mode says how a circle admits applicants.
+type Mode string
+
+const (
+	ModeRules  Mode = "rules"  // admit when every rule passes, queue otherwise
+	ModeReview Mode = "review" // queue everyone for the organizer
+	ModeOpen   Mode = "open"   // admit anyone while the cap allows
+)
+
+// PhoneRange is an inclusive range of E.164 numbers. Ranges stored before the JSON keys
+// were lower case ({"From":…,"To":…}) still decode: encoding/json matches keys without
+// regard to case.
+type PhoneRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// IDRange is an inclusive range of user IDs.
+type IDRange struct {
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+}
+
+// Rules are the admission rules of one circle; package resource/admission validates them
+// and decides a join request by them.
+type Rules struct {
+	NotBefore, NotAfter time.Time // scan window, inclusive; zero = unbounded on that side
+	PhonePrefixes       []string  // E.164 prefixes, e.g. "+86138"
+	PhoneRanges         []PhoneRange
+	UserIDRanges        []IDRange
+	Allowlist           []string // E.164 phones
+	Cap                 int      // 0 = no cap
+	Mode                Mode     // "" means ModeRules
+	Closed              bool
+}
