@@ -34,6 +34,7 @@ type benchCluster struct {
 	*benchServer
 	bases    []string // base URL of every instance, the first one's first
 	children []*instanceProcess
+	notifies *notifyCounter // on PostgreSQL with one instance, for the database figures
 }
 
 func startCluster(ctx context.Context, cfg config.Config, f benchFlags) (*benchCluster, error) {
@@ -55,6 +56,12 @@ func startCluster(ctx context.Context, cfg config.Config, f benchFlags) (*benchC
 		cl.children = append(cl.children, p)
 		cl.bases = append(cl.bases, p.base)
 	}
+	if bs.db.Dialect() == storage.Postgres && f.instances == 1 {
+		if cl.notifies, err = countNotifies(ctx, cfg.DatabaseURL); err != nil {
+			cl.stop()
+			return nil, err
+		}
+	}
 	return cl, nil
 }
 
@@ -62,6 +69,9 @@ func startCluster(ctx context.Context, cfg config.Config, f benchFlags) (*benchC
 func (cl *benchCluster) stop() {
 	for _, p := range cl.children {
 		p.stop()
+	}
+	if cl.notifies != nil {
+		cl.notifies.stop()
 	}
 	cl.benchServer.stop()
 }

@@ -53,6 +53,9 @@ type joinResult struct {
 	Floor      *benchResult `json:"floor,omitempty"`
 	FloorConns int          `json:"floor_connections,omitempty"`
 	FloorRatio float64      `json:"floor_ratio,omitempty"` // joins per second over the floor's
+	// DBLoad and FloorDBLoad are what the joins and the floor cost PostgreSQL (one instance).
+	DBLoad      *dbLoad `json:"database_load,omitempty"`
+	FloorDBLoad *dbLoad `json:"floor_database_load,omitempty"`
 }
 
 // benchPerson is one person of a bench: a user and their phone.
@@ -109,6 +112,10 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 		}
 	}
 	log.Info("joining", "users", f.users, "concurrency", f.concurrency, "instances", len(cl.bases))
+	before, err := cl.dbSnapshot(ctx)
+	if err != nil {
+		return r, err
+	}
 	prof, err := startProfile(f.profile, "")
 	if err != nil {
 		return r, err
@@ -132,6 +139,13 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 		})
 	if err := prof.stop(); err != nil {
 		return r, err
+	}
+	after, err := cl.dbSnapshot(ctx)
+	if err != nil {
+		return r, err
+	}
+	if before != nil {
+		r.DBLoad = perJoin(*before, *after, res.Requests)
 	}
 	r.benchResult = res
 	r.Benchmark, r.Database = "join", cl.db.Dialect()

@@ -29,9 +29,20 @@ func (cl *benchCluster) joinFloorFirst(ctx context.Context, cfg config.Config, f
 	}
 	r.FloorConns = cfg.DBMaxOpenConns * len(cl.bases)
 	log.Info("measuring the floor", "users", len(people), "concurrency", f.concurrency, "connections", r.FloorConns)
+	before, err := cl.dbSnapshot(ctx)
+	if err != nil {
+		return err
+	}
 	floor, err := joinFloor(ctx, cfg.DatabaseURL, r.FloorConns, f.concurrency, c.ID, people)
 	if err != nil {
 		return err
+	}
+	after, err := cl.dbSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if before != nil {
+		r.FloorDBLoad = perJoin(*before, *after, floor.Requests)
 	}
 	floor.Benchmark, floor.Database = "join floor", cl.db.Dialect()
 	r.Floor = &floor

@@ -101,11 +101,12 @@ func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	for i, b := range cl.bases {
 		urls[i] = b + "/api/v1/events"
 	}
-	prof, err := startProfile(f.profile, "")
+	// Two profiles: connecting the streams (-connect), and delivering the edit.
+	connecting, err := startProfile(f.profile, "-connect")
 	if err != nil {
 		return pushResult{}, err
 	}
-	defer prof.stop()
+	defer connecting.stop()
 	before := memInUse()
 	child, err := startPushClients(ctx, urls, tokenFile, f.concurrency)
 	if err != nil {
@@ -120,8 +121,16 @@ func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 		return pushResult{}, err
 	}
 	perConn := float64(memInUse()-before) / float64(streamsOn(0, len(tokens), len(urls)))
+	if err := connecting.stop(); err != nil {
+		return pushResult{}, err
+	}
 
 	log.Info("editing a card", "subscribers", len(tokens))
+	delivering, err := startProfile(f.profile, "")
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer delivering.stop()
 	sent := time.Now()
 	if err := benchCardEdit(cl.bases[0], tokens[0]); err != nil {
 		return pushResult{}, err
@@ -130,7 +139,7 @@ func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	if err != nil {
 		return pushResult{}, err
 	}
-	if err := prof.stop(); err != nil {
+	if err := delivering.stop(); err != nil {
 		return pushResult{}, err
 	}
 	r := pushFigures(sent, received, perConn)
