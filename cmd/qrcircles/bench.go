@@ -45,7 +45,7 @@ type benchFlags struct {
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&f.concurrency, "concurrency", 0, "concurrent clients (default 16 for token, 200 for join)")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "concurrent clients (default 16 for token, 200 for join; for push, streams connecting at once, default 100)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to send requests (token)")
 	fs.IntVar(&f.users, "users", 0, "distinct users: each joins once (join, default 5000), or each holds a stream (push, default 10000)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")

@@ -41,11 +41,12 @@ func dbSnapshot(ctx context.Context, db *storage.DB) (dbCounters, error) {
 	if err != nil {
 		return dbCounters{}, err
 	}
+	// Idle connections are closed, and so are those returned while this waits (the hub's).
 	n := sqlDB.Stats().MaxOpenConnections
 	sqlDB.SetMaxIdleConns(0)
-	sqlDB.SetMaxIdleConns(n)
+	defer sqlDB.SetMaxIdleConns(n)
 	g := db.Gorm().WithContext(ctx)
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		var others int
 		err := g.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
 			AND query <> ?`, "LISTEN "+storage.EventsChannel).Scan(&others).Error
