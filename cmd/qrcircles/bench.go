@@ -220,7 +220,7 @@ func benchTokenAt(ctx context.Context, f benchFlags, log *slog.Logger) (benchRes
 	target := strings.TrimRight(f.target, "/")
 	log.Info("benchmarking a token endpoint", "target", target, "concurrency", f.concurrency, "duration", f.duration.String())
 	// One request first: a wrong URL or client should stop the run, not count as errors.
-	if !send(http.DefaultClient, tokenRequest(target+"/oauth2/token", f.clientID, f.secret, f.scope)) {
+	if !send(&http.Client{Timeout: 30 * time.Second}, tokenRequest(target+"/oauth2/token", f.clientID, f.secret, f.scope)) {
 		return benchResult{}, fmt.Errorf("%s/oauth2/token did not issue a token to client %s", target, f.clientID)
 	}
 	res := tokenLoad(ctx, f, target+"/oauth2/token", f.clientID, f.secret)
