@@ -14,9 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/config"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 )
@@ -162,20 +162,20 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 // joinCircleInput makes the circle of an admission path for n people.
 func joinCircleInput(mode string, n int, phone func(i int) string) circles.Input {
 	var in circles.Input
-	m := admission.ModeOpen
+	m := qrcircles.ModeOpen
 	switch mode {
 	case "capped":
 		c := joinCap(n)
 		in.Cap = &c
 	case "allowlist":
-		m = admission.ModeRules
+		m = qrcircles.ModeRules
 		var list []string
 		for i := 0; i < n; i += 2 {
 			list = append(list, phone(i))
 		}
 		in.Allowlist = &list
 	case "review":
-		m = admission.ModeReview
+		m = qrcircles.ModeReview
 	}
 	in.Mode = &m
 	return in
