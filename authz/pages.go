@@ -16,7 +16,6 @@ import (
 
 	"qrcircles"
 	phonenum "qrcircles/authz/phone"
-	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -59,7 +58,7 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
 	var pe *qrcircles.Error
 	if qrcircles.Unavailable(err) {
-		server.LogUnavailable(c, err)
+		logOutage(c, err)
 	} else if !errors.As(err, &pe) {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/server"
 )
 
 // temporarilyUnavailable answers an OAuth endpoint's request that failed because the
@@ -21,7 +20,7 @@ func temporarilyUnavailable(c *gin.Context, err error) bool {
 	if !qrcircles.Unavailable(err) {
 		return false
 	}
-	server.LogUnavailable(c, err)
+	logOutage(c, err)
 	h := c.Writer.Header()
 	h.Set("Retry-After", strconv.Itoa(int(qrcircles.RetryUnavailable/time.Second)))
 	h.Set("Cache-Control", "no-store")
@@ -31,4 +30,12 @@ func temporarilyUnavailable(c *gin.Context, err error) bool {
 		"error_description": qrcircles.UnavailableMessage,
 	})
 	return true
+}
+
+// logOutage logs err, an outage that made this request fail, once per burst through the
+// BurstLog the engine put in the request's context; with the request when there is none.
+func logOutage(c *gin.Context, err error) {
+	if !qrcircles.LogOutage(c.Request.Context(), err) {
+		c.Error(err)
+	}
 }

@@ -44,7 +44,7 @@ func New(d Deps) (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger), withBurstLog(NewBurstLog(d.Logger, "outage: answering 503")),
+	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger), withBurstLog(qrcircles.NewBurstLog(d.Logger, "outage: answering 503")),
 		securityHeaders(), limitBodies(d.Pages))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
