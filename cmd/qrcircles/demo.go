@@ -33,7 +33,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion}
+	svc := &circles.Service{Store: db, PublicURL: cfg.PublicURL, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
 	circle, err := ensureDemoCircle(ctx, db, svc)
 	if err != nil {
 		return err

@@ -18,7 +18,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -459,7 +458,7 @@ func checkOutageLogged(t *testing.T, srv *running, outage time.Duration) {
 			}
 		}
 	}
-	if most := int(outage/server.BurstWindow) + 2; causes == 0 || causes > most {
+	if most := int(outage/qrcircles.BurstWindow) + 2; causes == 0 || causes > most {
 		t.Errorf("the outage's cause was logged %d times; want 1 to %d for an outage of %s", causes, most, outage)
 	}
 	for _, l := range srv.requests {

@@ -103,7 +103,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	engine.Use(met.Middleware())
 	engine.GET("/metrics", gin.WrapH(met.Handler()))
 	go storage.RunCleanup(ctx, db, 10*time.Minute, cfg.AuditRetention, log)
-	a.cards = &cardapi.Handler{Store: db, DefaultRegion: cfg.DefaultRegion}
+	a.cards = &cardapi.Handler{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
 	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter()),
 		Lag: func(d time.Duration) { met.DeliveryLag.Observe(d.Seconds()) }})
 	go func() {
@@ -112,7 +112,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		}
 	}()
 	a.cards.Events = &cardapi.Log{DB: db, Hub: a.push}
-	a.circles = &circles.Service{Store: db, PublicURL: cfg.PublicURL, DefaultRegion: cfg.DefaultRegion, Events: a.push}
+	a.circles = &circles.Service{Store: db, PublicURL: cfg.PublicURL, NormalizePhone: phoneNormalizer(cfg.DefaultRegion), Events: a.push}
 	hp := health.New(health.Options{Version: version(), Role: cfg.Role, Started: time.Now(), Live: a.push.Subscribers,
 		Pool: sqlDB.Stats, Pages: pages, Logger: log, Checks: []health.Check{health.Database(db), health.Migrations(db),
 			health.LiveEvents(a.push, db.Dialect() == storage.Postgres), health.SMS(cfg.SMS.Provider, cfg.Role != config.RoleResource)}})

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/authz/phone"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/server"
@@ -58,11 +57,14 @@ var _ Store = (*storage.DB)(nil)
 
 // Handler serves the card API.
 type Handler struct {
-	Store         Store
-	Verifier      qrcircles.Verifier
-	Events        Events // nil: NoEvents
-	DefaultRegion string // for phone numbers typed without a country code
-	Now           func() time.Time
+	Store    Store
+	Verifier qrcircles.Verifier
+	Events   Events // nil: NoEvents
+	// NormalizePhone turns a phone number as a person types it into E.164, or an EInvalid
+	// error on the field "phone"; the binary wires the authorization server's, with the
+	// default region.
+	NormalizePhone func(input string) (string, error)
+	Now            func() time.Time
 
 	base string // the group's path, for the avatar URLs in answers
 }
@@ -121,7 +123,10 @@ func (h *Handler) events() Events {
 }
 
 func (h *Handler) normalizePhone(raw string) (string, error) {
-	return phone.Normalize(raw, h.DefaultRegion)
+	if h.NormalizePhone == nil {
+		return "", errors.New("cardapi: the handler has no NormalizePhone")
+	}
+	return h.NormalizePhone(raw)
 }
 
 // pathID reads a numeric path parameter; a bad one is a resource that does not exist.

@@ -66,7 +66,7 @@ func newHarness(t *testing.T) *harness {
 	gin.SetMode(gin.TestMode)
 	x := &harness{t: t, db: storagetest.Open(t), v: &tokenstest.Verifier{}, ev: &recorder{},
 		ctx: context.Background(), now: time.Now().UTC().Truncate(time.Second)}
-	x.h = &Handler{Store: x.db, Verifier: x.v, Events: x.ev, DefaultRegion: "CN", Now: func() time.Time { return x.now }}
+	x.h = &Handler{Store: x.db, Verifier: x.v, Events: x.ev, NormalizePhone: cnPhones, Now: func() time.Time { return x.now }}
 	x.engine = gin.New()
 	x.h.Mount(x.engine.Group("/api/v1"))
 	return x

@@ -54,10 +54,13 @@ type Store interface {
 
 // Service carries out circle actions.
 type Service struct {
-	Store         Store
-	PublicURL     *url.URL
-	DefaultRegion string
-	Now           func() time.Time
+	Store     Store
+	PublicURL *url.URL
+	// NormalizePhone turns a phone number as a person types it into E.164, or an EInvalid
+	// error on the field "phone"; the binary wires the authorization server's, with the
+	// default region.
+	NormalizePhone func(input string) (string, error)
+	Now            func() time.Time
 	// Events is woken after every change that wrote events (the push hub); may be nil.
 	Events interface{ Notify() }
 
@@ -66,6 +69,13 @@ type Service struct {
 
 // URL is the circle's address, the content of its QR code.
 func (s *Service) URL(c storage.Circle) string { return s.PublicURL.String() + "/c/" + c.Code }
+
+func (s *Service) normalizePhone(input string) (string, error) {
+	if s.NormalizePhone == nil {
+		return "", errors.New("circles: the service has no NormalizePhone")
+	}
+	return s.NormalizePhone(input)
+}
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

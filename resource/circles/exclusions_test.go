@@ -41,7 +41,7 @@ func exclusionEntries(t *testing.T, db *storage.DB) []storage.AuditEntry {
 func TestExclusionChangesAreAuditedWithoutPhones(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := &circles.Service{Store: db, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		svc := &circles.Service{Store: db, NormalizePhone: cnPhones, Now: func() time.Time { return exclusionNow }}
 		a := newUser(t, db, "+8613800138001")
 		b := newUser(t, db, "+8613800138002")
 		phones := []string{a.Phone, b.Phone, "+8613800138003", "13800138001", "13800138002", "13800138003"}
@@ -99,7 +99,7 @@ func (failingAudit) AddAudit(context.Context, storage.AuditEntry) error {
 func TestFailedExclusionChangesLeaveNoEntry(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := &circles.Service{Store: db, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		svc := &circles.Service{Store: db, NormalizePhone: cnPhones, Now: func() time.Time { return exclusionNow }}
 		a := newUser(t, db, "+8613900139001")
 		b := newUser(t, db, "+8613900139002")
 		c := storage.Circle{Code: "exclaudit", OwnerID: a.ID, Title: "t", TimeZone: "UTC", CreatedAt: exclusionNow, UpdatedAt: exclusionNow}
@@ -122,7 +122,7 @@ func TestFailedExclusionChangesLeaveNoEntry(t *testing.T) {
 			t.Fatalf("failed changes were recorded: %+v", got)
 		}
 
-		broken := &circles.Service{Store: failingAudit{db}, DefaultRegion: "CN", Now: func() time.Time { return exclusionNow }}
+		broken := &circles.Service{Store: failingAudit{db}, NormalizePhone: cnPhones, Now: func() time.Time { return exclusionNow }}
 		if _, err := broken.AddExclusion(ctx, a, "+8613900139003"); err == nil {
 			t.Fatal("added an exclusion without its audit entry")
 		}

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"qrcircles"
-	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
 	"qrcircles/storage"
 )
@@ -164,7 +163,7 @@ func (s *Service) normalizeAll(raw []string) ([]string, error) {
 	seen := make(map[string]bool, len(raw))
 	out := make([]string, 0, len(raw))
 	for i, p := range raw {
-		e164, err := phone.Normalize(p, s.DefaultRegion)
+		e164, err := s.normalizePhone(p)
 		if err != nil {
 			return nil, qrcircles.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"qrcircles"
-	"qrcircles/authz/phone"
 	"qrcircles/resource/admission"
 	"qrcircles/storage"
 )
@@ -148,7 +147,7 @@ func (s *Service) MyCircles(ctx context.Context, userID int64) (Mine, error) {
 
 // AddExclusion records "never in the same circle as the holder of this phone".
 func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone string) (storage.Exclusion, error) {
-	other, err := phone.Normalize(rawPhone, s.DefaultRegion)
+	other, err := s.normalizePhone(rawPhone)
 	if err != nil {
 		return storage.Exclusion{}, err
 	}
