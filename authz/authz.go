@@ -18,6 +18,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
 
+	"qrcircles"
 	"qrcircles/authz/phoneauth"
 	"qrcircles/templates"
 )
@@ -112,7 +113,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		origins: &origins{list: o.Store.ListClients, log: o.Logger}, resumeKey: DeriveKey(o.Secret, "authorize-resume"),
 	}
 	s.clients.changed = s.origins.invalidate
-	s.onScan = func(c *gin.Context, _ ScanResult) { c.Redirect(http.StatusSeeOther, "/") }
+	s.onScan = func(c *gin.Context, _ qrcircles.ScanResult) { c.Redirect(http.StatusSeeOther, "/") }
 	s.config = fositeConfig(o.Issuer, o.Secret, hasher)
 	s.config.ClientAuthenticationStrategy = newClientAuth(o.Store, hasher, o.Issuer, o.Now).authenticate
 	if o.CodeLifespan > 0 {

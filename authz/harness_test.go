@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/authz/otp"
 	"qrcircles/authz/phoneauth"
@@ -41,7 +42,7 @@ type harness struct {
 
 	mu    sync.Mutex
 	codes map[string]string // phone → last code sent
-	scans []authz.ScanResult
+	scans []qrcircles.ScanResult
 }
 
 func newHarness(t *testing.T, db *storage.DB, tweak ...func(*authz.Options)) *harness {
@@ -96,7 +97,7 @@ func (h *harness) sink(phone, code string) {
 	h.codes[phone] = code
 }
 
-func (h *harness) scanned(c *gin.Context, r authz.ScanResult) {
+func (h *harness) scanned(c *gin.Context, r qrcircles.ScanResult) {
 	h.mu.Lock()
 	h.scans = append(h.scans, r)
 	h.mu.Unlock()
@@ -104,7 +105,7 @@ func (h *harness) scanned(c *gin.Context, r authz.ScanResult) {
 }
 
 // scanResults returns the browser scans completed so far.
-func (h *harness) scanResults() []authz.ScanResult {
+func (h *harness) scanResults() []qrcircles.ScanResult {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return slices.Clone(h.scans)

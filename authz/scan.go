@@ -26,16 +26,8 @@ type ScanStore interface {
 	TakePendingScan(ctx context.Context, stateHash string) (storage.PendingScan, error)
 }
 
-// ScanResult is a completed browser scan: who scanned which circle, and when.
-type ScanResult struct {
-	UserID    int64
-	CircleURL string
-	ScanTime  time.Time
-	ReturnTo  string // the relative address StartScan was given; "" for the circle's pages
-}
-
 // ScanHandler takes over a browser once its scan session is issued (the join and its page).
-type ScanHandler func(c *gin.Context, r ScanResult)
+type ScanHandler func(c *gin.Context, r qrcircles.ScanResult)
 
 const scanCookie = "qrc_scan"
 
@@ -118,7 +110,7 @@ func (s *Server) callback(c *gin.Context) {
 	s.onScan(c, res)
 }
 
-func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (ScanResult, error) {
+func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (qrcircles.ScanResult, error) {
 	form := url.Values{"grant_type": {GrantAuthorizationCode}, "code": {code}, "redirect_uri": {s.callbackURL()},
 		"client_id": {FirstPartyClientID}, "code_verifier": {verifier}}
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.issuer.String()+"/oauth2/token", strings.NewReader(form.Encode()))
@@ -128,14 +120,14 @@ func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (ScanR
 		_, err = s.oauth.NewAccessResponse(ctx, ar)
 	}
 	if err != nil {
-		return ScanResult{}, &qrcircles.Error{Code: qrcircles.EGone, Message: errScanExpired.Message, Err: err}
+		return qrcircles.ScanResult{}, &qrcircles.Error{Code: qrcircles.EGone, Message: errScanExpired.Message, Err: err}
 	}
 	sess := ar.GetSession().(*Session)
 	id, err := strconv.ParseInt(sess.Subject, 10, 64)
 	if err != nil || sess.ScanTime.IsZero() {
-		return ScanResult{}, errors.New("scan session without user or scan time")
+		return qrcircles.ScanResult{}, errors.New("scan session without user or scan time")
 	}
-	return ScanResult{UserID: id, ScanTime: sess.ScanTime}, nil
+	return qrcircles.ScanResult{UserID: id, ScanTime: sess.ScanTime}, nil
 }
 
 // scanCodeLifespan gives a scan session made by the authorization code flow (the browser path)

@@ -13,15 +13,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/authz"
 	"qrcircles/resource/admission"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
-// Scanned finishes a browser scan (register it with authz.Server.OnScan): the person joins
+// Scanned finishes a browser scan (the authorization server calls it): the person joins
 // with the server's scan time and is sent to the circle or to the request's status.
-func (w *Web) Scanned(c *gin.Context, r authz.ScanResult) {
+func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 	ctx := c.Request.Context()
 	code, _ := strings.CutPrefix(r.CircleURL, w.Circles.PublicURL.String()+"/c/")
 	circle, err := w.Circles.ByCode(ctx, code)

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"qrcircles/authz"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -62,7 +60,7 @@ func (w *Web) mountEmbed(e *gin.Engine) {
 // A page that gives another site's origin gains nothing: the browser delivers the result only
 // to a window of the origin given.
 func (w *Web) embedFrom(c *gin.Context, clientID, origin string) (*embedVia, bool) {
-	client, origin, err := authz.EmbedOrigin(c.Request.Context(), w.Store, clientID, origin)
+	client, origin, err := w.Auth.EmbedOrigin(c.Request.Context(), clientID, origin)
 	if err != nil {
 		w.fail(c, err)
 		return nil, false

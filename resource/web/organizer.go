@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/authz"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -86,7 +85,7 @@ func (w *Web) manage(c *gin.Context) {
 }
 
 // renderManage shows the manage page, with err (if any) above it and its status.
-func (w *Web) renderManage(c *gin.Context, u authz.CurrentUser, circle storage.Circle, form circleForm, pasted, notice string, err error) {
+func (w *Web) renderManage(c *gin.Context, u storage.User, circle storage.Circle, form circleForm, pasted, notice string, err error) {
 	m := &manageData{ID: circle.ID, Code: circle.Code, URL: w.Circles.URL(circle), Sizes: []int{512, 1024, 2048},
 		AllowlistSize: circle.AllowlistSize, AllowlistText: pasted, Notice: notice}
 	reqs, lerr := w.reviewQueue(c.Request.Context(), u.ID, circle)

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/authz"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/messages"
 	"qrcircles/storage"
@@ -132,7 +131,7 @@ func (w *Web) settings(c *gin.Context) {
 
 // renderSettings shows the page with the stored settings, the values kept in d (a notice,
 // a phone as typed) and err, if any, above it.
-func (w *Web) renderSettings(c *gin.Context, u authz.CurrentUser, d settingsData, err error) {
+func (w *Web) renderSettings(c *gin.Context, u storage.User, d settingsData, err error) {
 	if lerr := w.loadSettings(c.Request.Context(), u.ID, &d); lerr != nil {
 		w.fail(c, lerr)
 		return
@@ -228,7 +227,7 @@ func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardReq
 // settingsAction is the one shape of the settings forms: the form was read into kept and
 // err; check the form token, act, and go back to the page's section with "Saved", or show
 // the page again with the error.
-func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u authz.CurrentUser) error) {
+func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u storage.User) error) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return
@@ -248,7 +247,7 @@ func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, 
 
 func (w *Web) defaultVisibilitySubmit(c *gin.Context) {
 	fs, err := readVisibility(c, false)
-	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		return w.Cards.SetDefaultVisibility(ctx, u.ID, *fs)
 	})
 }
@@ -259,7 +258,7 @@ func (w *Web) circleVisibilitySubmit(c *gin.Context) {
 	if err == nil {
 		fs, err = readVisibility(c, true)
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		return w.Cards.SetCircleVisibility(ctx, u.ID, id, fs)
 	})
 }
@@ -271,7 +270,7 @@ func (w *Web) muteSubmit(c *gin.Context) {
 	if err == nil {
 		err = verr
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		if !on {
 			return w.Store.Unmute(ctx, u.ID, id)
 		}
@@ -292,7 +291,7 @@ func (w *Web) muteSubmit(c *gin.Context) {
 
 func (w *Web) leaveSubmit(c *gin.Context) {
 	id, err := pathID(c, "id")
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		return w.Circles.Leave(ctx, u.ID, id)
 	})
 }
@@ -305,7 +304,7 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
 		err = qrcircles.Invalid("setting", "There is no such setting. / 没有此设置。")
 	}
-	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		switch setting {
 		case "refuse_cards":
 			return w.Cards.SetPrivacy(ctx, u.ID, &on, nil)
@@ -329,15 +328,15 @@ func onOff(v string) (bool, error) {
 // exclusionAdd records "never in the same circle as the holder of this phone".
 func (w *Web) exclusionAdd(c *gin.Context) {
 	phone := c.PostForm("phone")
-	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u authz.CurrentUser) error {
-		_, err := w.Circles.AddExclusion(ctx, u.User, phone)
+	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u storage.User) error {
+		_, err := w.Circles.AddExclusion(ctx, u, phone)
 		return labelField(err, []struct{ field, label string }{{"phone", "Phone / 手机号"}})
 	})
 }
 
 func (w *Web) exclusionDelete(c *gin.Context) {
 	xid, err := pathID(c, "xid")
-	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		return w.Circles.RemoveExclusion(ctx, u.ID, xid)
 	})
 }
@@ -349,7 +348,7 @@ func (w *Web) cardRequestAnswer(c *gin.Context) {
 	if err == nil && answer != "accept" && answer != "decline" {
 		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
 	}
-	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u authz.CurrentUser) error {
+	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u storage.User) error {
 		return w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
 	})
 }

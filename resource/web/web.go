@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/authz"
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/circles"
@@ -23,16 +22,21 @@ import (
 	"qrcircles/templates"
 )
 
-// Auth is what the pages need of the authorization server: who is signed in, form tokens,
-// and the start of a browser scan.
+// Auth is the session the pages need of the authorization server: who is signed in, form
+// tokens, the start of a browser scan, and which client may embed the join button on which
+// web origin. The binary wires the authorization server behind it.
 type Auth interface {
-	Session(r *http.Request) (authz.CurrentUser, bool, error)
+	// Session returns the signed-in user of the request; ok is false when nobody is signed
+	// in. An error means the session could not be looked up: answer "try again", never
+	// "sign in".
+	Session(r *http.Request) (u storage.User, ok bool, err error)
 	CSRFToken(c *gin.Context) string
 	CheckCSRF(c *gin.Context) bool
 	StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string)
+	// EmbedOrigin returns the client and its normalized origin when the client registered
+	// origin for its "Join with QR Circles" button; an EForbidden error otherwise.
+	EmbedOrigin(ctx context.Context, clientID, origin string) (*storage.OAuthClient, string, error)
 }
-
-var _ Auth = (*authz.Server)(nil)
 
 // Cards is what the pages do with cards: every card they show comes from CardFor, EntryFor or
 // CircleCards, which apply the one visibility rule.
@@ -67,7 +71,6 @@ type Store interface {
 	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
 	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
 	LatestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error)
-	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
 }
 
 var _ Store = (*storage.DB)(nil)
@@ -79,7 +82,7 @@ type Web struct {
 	Store     Store
 	Auth      Auth
 	Pages     *templates.Renderer
-	TicketKey []byte // authz.DeriveKey(secret, "scan-ticket")
+	TicketKey []byte // a key derived from the system secret for scan tickets
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -160,7 +163,7 @@ func titleOf(code string) string {
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a
 // session that cannot be looked up gets the "try again" page, not the sign-in page.
-func (w *Web) requireUser(c *gin.Context) (authz.CurrentUser, bool) {
+func (w *Web) requireUser(c *gin.Context) (storage.User, bool) {
 	u, ok, err := w.Auth.Session(c.Request)
 	if err != nil {
 		w.fail(c, err)
@@ -189,7 +192,7 @@ func parseID(s string) (int64, error) {
 }
 
 // signedInCircle is the first step of the pages about one circle: the person and the circle.
-func (w *Web) signedInCircle(c *gin.Context) (authz.CurrentUser, storage.Circle, bool) {
+func (w *Web) signedInCircle(c *gin.Context) (storage.User, storage.Circle, bool) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return u, storage.Circle{}, false
@@ -207,7 +210,7 @@ func (w *Web) signedInCircle(c *gin.Context) (authz.CurrentUser, storage.Circle,
 }
 
 // ownedCircle is signedInCircle for the organizer's pages: anyone else gets the 403 page.
-func (w *Web) ownedCircle(c *gin.Context) (authz.CurrentUser, storage.Circle, bool) {
+func (w *Web) ownedCircle(c *gin.Context) (storage.User, storage.Circle, bool) {
 	u, circle, ok := w.signedInCircle(c)
 	if ok && circle.OwnerID != u.ID {
 		w.fail(c, errNotOrganizer)
