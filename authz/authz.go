@@ -39,6 +39,7 @@ type Store interface {
 	ClientStore
 	UserStore
 	ScanStore
+	fosite.PARStorage
 }
 
 // Options configure the server.
@@ -58,6 +59,8 @@ type Options struct {
 	Circles CircleLookup
 	// ScanSessionLifespan overrides DefaultScanSessionLifespan.
 	ScanSessionLifespan time.Duration
+	// PARLifespan overrides PARLifespan (tests use a tiny one).
+	PARLifespan time.Duration
 }
 
 // Server is the authorization server.
@@ -78,6 +81,8 @@ type Server struct {
 	// scanLifespan is how long a scan session lasts.
 	scanLifespan time.Duration
 	onScan       ScanHandler
+	origins      *origins // web origins answered by CORS
+	resumeKey    []byte   // MACs the time an authorization request came, across sign-in
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -104,11 +109,17 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		log:     o.Logger,
 		now:     o.Now,
 		csrfKey: DeriveKey(o.Secret, "csrf"),
+		origins: &origins{list: o.Store.ListClients, log: o.Logger}, resumeKey: DeriveKey(o.Secret, "authorize-resume"),
 	}
+	s.clients.changed = s.origins.invalidate
 	s.onScan = func(c *gin.Context, _ ScanResult) { c.Redirect(http.StatusSeeOther, "/") }
 	s.config = fositeConfig(o.Issuer, o.Secret, hasher)
+	s.config.ClientAuthenticationStrategy = newClientAuth(o.Store, hasher, o.Issuer, o.Now).authenticate
 	if o.CodeLifespan > 0 {
 		s.config.AuthorizeCodeLifespan = o.CodeLifespan
+	}
+	if o.PARLifespan > 0 {
+		s.config.PushedAuthorizeContextLifespan = o.PARLifespan
 	}
 	if o.ScanSessionLifespan <= 0 {
 		o.ScanSessionLifespan = DefaultScanSessionLifespan
@@ -151,14 +162,16 @@ func fositeConfig(issuer *url.URL, secret []byte, hasher fosite.Hasher) *fosite.
 		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		RefreshTokenScopes:             []string{"offline_access"},
-		RedirectSecureChecker:          fosite.IsRedirectURISecureStrict,
+		RedirectSecureChecker:          redirectSecure,
 		MinParameterEntropy:            fosite.MinParameterEntropy,
 		SendDebugMessagesToClients:     false,
+		PushedAuthorizeContextLifespan: PARLifespan,
 	}
 }
 
 // newProvider enables exactly the grants RFC 9700 allows: authorization code with PKCE, refresh
-// tokens, client credentials, OpenID Connect on the code flow, introspection and revocation.
+// tokens, client credentials, OpenID Connect on the code flow, introspection and revocation,
+// and pushed authorization requests.
 // No implicit grant, no password grant.
 func newProvider(cfg *fosite.Config, store Store, keys *Keys) (fosite.OAuth2Provider, *oauth2.HMACSHAStrategy) {
 	core := compose.NewOAuth2HMACStrategy(cfg)
@@ -170,12 +183,13 @@ func newProvider(cfg *fosite.Config, store Store, keys *Keys) (fosite.OAuth2Prov
 	return compose.Compose(cfg, store, strategy,
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2PKCEFactory,
-		compose.OAuth2RefreshTokenGrantFactory,
+		refreshGrantFactory, // fosite's, with the scope parameter
 		compose.OAuth2ClientCredentialsGrantFactory,
 		compose.OpenIDConnectExplicitFactory,
 		compose.OpenIDConnectRefreshFactory,
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
+		compose.PushedAuthorizeHandlerFactory,
 	), core
 }
 

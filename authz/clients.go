@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
 	"qrcircles/resource/problem"
@@ -42,6 +43,8 @@ type Clients struct {
 	store  ClientStore
 	hasher *SecretHasher
 	issuer *url.URL
+	// changed is told when a client is added, changed or removed (the CORS origin cache).
+	changed func()
 }
 
 // NewClients returns the client manager; secrets are hashed with a key from the system secret.
@@ -57,6 +60,15 @@ type ClientSpec struct {
 	Scopes       []string
 	Grants       []string
 	WebOrigins   []string // pages that may show the "Join with QR Circles" button
+	// AuthMethod is how a confidential client authenticates (TokenAuthMethods); empty means
+	// client_secret_basic. A public client's is always "none".
+	AuthMethod string
+	JWKS       *jose.JSONWebKeySet // private_key_jwt: the client's public keys, or
+	JWKSURI    string              // where it publishes them
+	// PostLogoutRedirectURIs are where RP-initiated logout may return; RequirePAR refuses
+	// authorization requests that were not pushed to /oauth2/par first.
+	PostLogoutRedirectURIs []string
+	RequirePAR             bool
 }
 
 // Create registers a client and returns it with its secret (empty for public clients). The
@@ -68,13 +80,14 @@ func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*
 	spec.WebOrigins, _ = NormalizeOrigins(spec.WebOrigins) // validate has checked them
 	c := newClient("c_"+randomToken(16), spec, now)
 	secret := ""
-	if !spec.Public {
+	if c.TokenEndpointAuthMethod == storage.AuthMethodSecretBasic || c.TokenEndpointAuthMethod == storage.AuthMethodSecretPost {
 		secret = randomToken(32)
 		c.SecretHash, _ = m.hasher.Hash(ctx, []byte(secret))
 	}
 	if err := m.store.CreateClient(ctx, c); err != nil {
 		return nil, "", err
 	}
+	m.notify()
 	return c, secret, nil
 }
 
@@ -84,8 +97,8 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.IsPublic() {
-		return "", problem.Invalid("client", "client %s is public and has no secret", id)
+	if c.IsPublic() || c.TokenEndpointAuthMethod == storage.AuthMethodPrivateKeyJWT {
+		return "", problem.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
 	}
 	secret := randomToken(32)
 	hash, _ := m.hasher.Hash(ctx, []byte(secret))
@@ -107,6 +120,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 		return problem.Invalid("client", "the first-party client has no embedding origins")
 	}
 	c.WebOrigins = norm
+	defer m.notify()
 	return m.store.UpdateClient(ctx, c)
 }
 
@@ -120,7 +134,14 @@ func (m *Clients) Delete(ctx context.Context, id string) error {
 	if id == FirstPartyClientID {
 		return problem.Invalid("client", "the first-party client cannot be deleted")
 	}
+	defer m.notify()
 	return m.store.DeleteClient(ctx, id)
+}
+
+func (m *Clients) notify() {
+	if m.changed != nil {
+		m.changed()
+	}
 }
 
 // EnsureFirstParty creates the client of the product's own pages, or brings it up to date: its
@@ -156,9 +177,12 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 }
 
 func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
-	auth := storage.AuthMethodSecretBasic
-	if spec.Public {
+	auth := spec.AuthMethod
+	switch {
+	case spec.Public:
 		auth = storage.AuthMethodNone
+	case auth == "":
+		auth = storage.AuthMethodSecretBasic
 	}
 	return &storage.OAuthClient{
 		ID:                      id,
@@ -169,7 +193,11 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		Scopes:                  spec.Scopes,
 		Public:                  spec.Public,
 		WebOrigins:              spec.WebOrigins,
+		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		RequirePAR:              spec.RequirePAR,
 		TokenEndpointAuthMethod: auth,
+		JWKS:                    spec.JWKS,
+		JWKSURI:                 spec.JWKSURI,
 		CreatedAt:               now.UTC(),
 		UpdatedAt:               now.UTC(),
 	}
@@ -194,12 +222,20 @@ func (s ClientSpec) validate() error {
 		return problem.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
 	}
 	for _, u := range s.RedirectURIs {
-		if err := validateRedirectURI(u); err != nil {
+		if err := validateRedirectURI(u, s.Public); err != nil {
 			return err
 		}
 	}
+	if err := s.validateAuth(); err != nil {
+		return err
+	}
 	if _, err := NormalizeOrigins(s.WebOrigins); err != nil {
 		return err
+	}
+	for _, u := range s.PostLogoutRedirectURIs { // the same rules as redirect URIs
+		if err := validateRedirectURI(u, s.Public); err != nil {
+			return err
+		}
 	}
 	if len(s.Scopes) == 0 {
 		return problem.Invalid("scope", "a client needs at least one scope")
@@ -212,20 +248,32 @@ func (s ClientSpec) validate() error {
 	return nil
 }
 
-// validateRedirectURI accepts absolute https URIs, and plain http only on a loopback address
-// (RFC 8252: native apps listening on 127.0.0.1 or [::1], any port).
-func validateRedirectURI(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || u.Fragment != "" {
-		return problem.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
-	}
+// validateAuth checks the authentication method and, for private_key_jwt, the keys.
+func (s ClientSpec) validateAuth() error {
 	switch {
-	case u.Scheme == "https":
+	case s.Public && s.AuthMethod != "" && s.AuthMethod != storage.AuthMethodNone:
+		return problem.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
+	case !s.Public && s.AuthMethod == storage.AuthMethodNone:
+		return problem.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
+	case s.AuthMethod != "" && !slices.Contains(TokenAuthMethods, s.AuthMethod):
+		return problem.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
+	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
+		return problem.Invalid("jwks", "keys are for clients that authenticate with %s", storage.AuthMethodPrivateKeyJWT)
+	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT:
 		return nil
-	case u.Scheme == "http" && fosite.IsLocalhost(u):
+	case (s.JWKS != nil) == (s.JWKSURI != ""):
+		return problem.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", storage.AuthMethodPrivateKeyJWT)
+	case s.JWKS != nil:
+		if err := CheckKeySet(s.JWKS); err != nil {
+			return problem.Invalid("jwks", "%s", err)
+		}
 		return nil
 	}
-	return problem.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
+	u, err := url.Parse(s.JWKSURI)
+	if err != nil || u.User != nil || u.Host == "" || u.Fragment != "" || !(u.Scheme == "https" || (u.Scheme == "http" && fosite.IsLocalhost(u))) {
+		return problem.Invalid("jwks-uri", "%q must be an https URL (plain http only on a loopback address)", s.JWKSURI)
+	}
+	return nil
 }
 
 // NormalizeOrigins checks web origins as browsers write them (scheme://host[:port], no path)

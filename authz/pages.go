@@ -17,6 +17,7 @@ import (
 	phonenum "qrcircles/authz/phone"
 	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -58,7 +59,9 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
 	var pe *problem.Error
-	if !errors.As(err, &pe) {
+	if problem.Unavailable(err) {
+		server.LogUnavailable(c, err)
+	} else if !errors.As(err, &pe) {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := problem.BodyOf(err)
@@ -292,9 +295,14 @@ func consentEntry(c *gin.Context, at time.Time, action string, cn storage.Consen
 	return audit.Entry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
 }
 
-// requireUser returns the signed-in user, or sends the browser to sign in first.
+// requireUser returns the signed-in user, or sends the browser to sign in first; a session
+// that cannot be looked up gets the "try again" page.
 func (s *Server) requireUser(c *gin.Context) (CurrentUser, bool) {
-	u, ok := s.User(c.Request)
+	u, ok, err := s.Session(c.Request)
+	if err != nil {
+		s.renderError(c, "message", titleUnavailable, err, nil)
+		return u, false
+	}
 	if !ok {
 		c.Redirect(http.StatusSeeOther, "/login?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
 		return u, false
@@ -310,7 +318,7 @@ type consentData struct {
 
 // consent returns the scopes to grant; done says it answered the request itself (showing the
 // consent page, or sending the client a denial). The first-party client needs no consent.
-func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser) (fosite.Arguments, bool) {
+func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser, f *authFlow) (fosite.Arguments, bool) {
 	ctx := c.Request.Context()
 	client, _ := ar.GetClient().(*storage.OAuthClient)
 	requested := ar.GetRequestedScopes()
@@ -333,15 +341,28 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		}
 		return requested, false
 	}
-	forced := slices.Contains(strings.Fields(ar.GetRequestForm().Get("prompt")), "consent")
-	if cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID()); err == nil && !forced && coversAll(cn.Scopes, requested) {
+	cn, err := s.store.Consent(ctx, u.ID, ar.GetClient().GetID())
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil) // not "you never consented"
+		return nil, true
+	}
+	if err == nil && !f.has("consent") && coversAll(cn.Scopes, requested) {
 		return requested, false
+	}
+	if f.has("none") {
+		s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrConsentRequired)
+		return nil, true
+	}
+	action, err := s.resumeURL(ctx, ar, f)
+	if err != nil {
+		s.renderError(c, "message", "Consent", err, nil)
+		return nil, true
 	}
 	name := ar.GetClient().GetID()
 	if client != nil {
 		name = client.Name
 	}
-	d := consentData{ClientName: name, Scopes: requested, Action: "/oauth2/auth?" + c.Request.URL.RawQuery}
+	d := consentData{ClientName: name, Scopes: requested, Action: action}
 	s.render(c, http.StatusOK, "consent", "Allow access", templates.Page{Data: d})
 	return nil, true
 }
@@ -357,3 +378,14 @@ func coversAll(granted string, requested []string) bool {
 }
 
 var errExpiredForm = problem.Errorf(problem.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+
+// titleUnavailable is the title of the page shown while the database is unavailable.
+const titleUnavailable = "Temporarily unavailable"
+
+// titleFor is the title of a page showing err: title, unless err is an outage.
+func titleFor(err error, title string) string {
+	if problem.Unavailable(err) {
+		return titleUnavailable
+	}
+	return title
+}

@@ -29,11 +29,19 @@ type partner struct {
 
 func newPartner(t *testing.T, h *harness, scopes ...string) *partner {
 	t.Helper()
+	return newPartnerWith(t, h, func(*authz.ClientSpec) {}, scopes...)
+}
+
+// newPartnerWith is newPartner with a registration that tweak changes.
+func newPartnerWith(t *testing.T, h *harness, tweak func(*authz.ClientSpec), scopes ...string) *partner {
+	t.Helper()
 	ctx := context.Background()
-	c, secret, err := h.az.Clients().Create(ctx, authz.ClientSpec{
+	spec := authz.ClientSpec{
 		Name: "Partner App", RedirectURIs: []string{partnerRedirect}, Scopes: scopes,
 		Grants: []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken},
-	}, time.Now())
+	}
+	tweak(&spec)
+	c, secret, err := h.az.Clients().Create(ctx, spec, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

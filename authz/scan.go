@@ -59,7 +59,7 @@ func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time,
 		CircleURL: circleURL, ReturnTo: returnTo, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
-		s.renderError(c, "message", "Something went wrong", err, nil)
+		s.renderError(c, "message", titleFor(err, "Something went wrong"), err, nil)
 		return
 	}
 	s.setCookie(c, scanCookie, binding, pendingScanLifespan)
@@ -75,15 +75,19 @@ func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time,
 func (s *Server) callbackURL() string { return s.issuer.String() + "/auth/callback" }
 
 // scanTimeFor gives the first-party client's authorization the scan time kept by StartScan.
-func (s *Server) scanTimeFor(ctx context.Context, ar fosite.AuthorizeRequester) time.Time {
+// An error means the database could not say: a scan must not lose its time to an outage.
+func (s *Server) scanTimeFor(ctx context.Context, ar fosite.AuthorizeRequester) (time.Time, error) {
 	if ar.GetClient().GetID() != FirstPartyClientID || len(ar.GetRequestedAudience()) != 1 {
-		return time.Time{}
+		return time.Time{}, nil
 	}
 	p, err := s.store.PendingScan(ctx, hashID(ar.GetState()))
-	if err != nil || p.CircleURL != ar.GetRequestedAudience()[0] {
-		return time.Time{}
+	if problem.Unavailable(err) {
+		return time.Time{}, err
 	}
-	return p.ScanTime
+	if err != nil || p.CircleURL != ar.GetRequestedAudience()[0] {
+		return time.Time{}, nil
+	}
+	return p.ScanTime, nil
 }
 
 // callback ends the browser path: the first-party client exchanges its code in-process and
@@ -92,6 +96,10 @@ func (s *Server) callback(c *gin.Context) {
 	ctx := c.Request.Context()
 	binding, _ := c.Cookie(scanCookie)
 	p, err := s.store.TakePendingScan(ctx, hashID(c.Query("state")))
+	if problem.Unavailable(err) {
+		s.renderError(c, "message", titleUnavailable, err, nil) // the scan is still there: reload
+		return
+	}
 	if err != nil || binding == "" || hashID(binding) != p.BindingHash || s.now().Sub(p.CreatedAt) > pendingScanLifespan {
 		s.renderError(c, "message", "Scan again", errScanExpired, nil)
 		return
@@ -103,7 +111,7 @@ func (s *Server) callback(c *gin.Context) {
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
 	if err != nil {
-		s.renderError(c, "message", "Scan again", err, nil)
+		s.renderError(c, "message", titleFor(err, "Scan again"), err, nil)
 		return
 	}
 	res.CircleURL, res.ReturnTo = p.CircleURL, p.ReturnTo

@@ -13,6 +13,7 @@ import (
 var Scopes = []string{
 	"openid", "profile", "phone", "offline_access",
 	"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write",
+	"messages:read", "messages:write",
 }
 
 // Session is what fosite keeps with every token: the OpenID Connect session, plus what QR
@@ -21,6 +22,9 @@ type Session struct {
 	openid.DefaultSession `json:"oidc"`
 	// ScanTime is the server time of a circle scan; only scan sessions carry it.
 	ScanTime time.Time `json:"scan_time,omitempty"`
+	// RefreshScope is, while a refresh narrows the scope of its access token, the whole
+	// scope the new refresh token keeps (see refreshGrant).
+	RefreshScope []string `json:"refresh_scope,omitempty"`
 }
 
 var _ fosite.Session = (*Session)(nil)

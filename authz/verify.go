@@ -6,6 +6,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"qrcircles/resource/problem"
 	"qrcircles/resource/tokens"
 )
 
@@ -13,6 +14,10 @@ import (
 // run in one process.
 func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, error) {
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
+	if problem.Unavailable(err) {
+		// fosite says "not active" whatever the storage error; the token may be good.
+		return tokens.Principal{}, fmt.Errorf("access token: %w: %w", tokens.ErrUnavailable, err)
+	}
 	if err != nil {
 		return tokens.Principal{}, fmt.Errorf("access token: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -47,25 +48,40 @@ type CurrentUser struct {
 	LoginAt time.Time
 }
 
-// User returns the signed-in user of the request, if any.
-func (s *Server) User(r *http.Request) (CurrentUser, bool) {
+// Session returns the signed-in user of the request; ok is false when nobody is signed in. An
+// error means that the session could not be looked up (the database is unavailable): the
+// person may well be signed in, so callers answer "try again", never "sign in".
+func (s *Server) Session(r *http.Request) (CurrentUser, bool, error) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
-		return CurrentUser{}, false
+		return CurrentUser{}, false, nil
 	}
 	ctx := r.Context()
 	ls, err := s.store.LoginSession(ctx, hashID(ck.Value), s.now())
-	if err != nil {
-		if !errors.Is(err, storage.ErrNotFound) {
-			s.log.ErrorContext(ctx, "loading login session", "error", err)
-		}
-		return CurrentUser{}, false
+	if errors.Is(err, storage.ErrNotFound) {
+		return CurrentUser{}, false, nil
 	}
-	u, err := s.store.User(ctx, ls.UserID)
 	if err != nil {
-		return CurrentUser{}, false
+		return CurrentUser{}, false, fmt.Errorf("loading login session: %w", err)
 	}
-	return CurrentUser{User: u, LoginAt: ls.CreatedAt}, true
+	user, err := s.store.User(ctx, ls.UserID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return CurrentUser{}, false, nil
+	}
+	if err != nil {
+		return CurrentUser{}, false, fmt.Errorf("loading the user of a login session: %w", err)
+	}
+	return CurrentUser{User: user, LoginAt: ls.CreatedAt}, true, nil
+}
+
+// User is Session for callers to whom a session that cannot be looked up is as good as none
+// (signing out); pages that need the person use Session.
+func (s *Server) User(r *http.Request) (CurrentUser, bool) {
+	u, ok, err := s.Session(r)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "loading login session", "error", err)
+	}
+	return u, ok
 }
 
 // startSession signs the user in on this browser.
@@ -79,6 +95,7 @@ func (s *Server) startSession(c *gin.Context, userID int64) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, id, LoginSessionLifespan)
+	s.rebindCSRF(c, id)
 	return nil
 }
 
@@ -89,6 +106,7 @@ func (s *Server) endSession(c *gin.Context) error {
 		}
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	s.rebindCSRF(c, "")
 	return nil
 }
 
@@ -99,47 +117,88 @@ func (s *Server) setCookie(c *gin.Context, name, value string, maxAge time.Durat
 	})
 }
 
-// CSRFToken returns the token forms of this browser carry: an HMAC of a random cookie value,
-// so a page on another site can neither read nor forge it.
-func (s *Server) CSRFToken(c *gin.Context) string {
-	ck, err := c.Request.Cookie(csrfCookie)
-	value := ""
-	if err == nil && len(ck.Value) >= 32 {
-		value = ck.Value
-	} else if v, ok := c.Get(csrfCookie); ok {
-		value = v.(string) // set earlier in this request
-	} else {
-		value = randomToken(32)
-		c.Set(csrfCookie, value)
-		s.setCookie(c, csrfCookie, value, 0)
+// The form token of a browser is bound to its sign-in session, or before sign-in to a
+// pre-session cookie: a token is good only with the session (or pre-session) it was made for.
+// Signing in starts a new session and drops the pre-session cookie, signing out ends the
+// session; either way every token made before is refused afterwards.
+
+// csrfState is what a browser's tokens may be bound to: its session cookie's value, its
+// pre-session cookie's value. A session started or ended in this request, and a pre-session
+// cookie made in it, are kept in the request's context under csrfStateKey.
+type csrfState struct{ session, pre string }
+
+const csrfStateKey = "qrc.csrf"
+
+func (s *Server) csrfState(c *gin.Context) csrfState {
+	if v, ok := c.Get(csrfStateKey); ok {
+		return v.(csrfState)
 	}
-	return s.csrfFor(value)
+	var st csrfState
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		st.session = ck.Value
+	}
+	if ck, err := c.Request.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		st.pre = ck.Value
+	}
+	return st
 }
 
-func (s *Server) csrfFor(value string) string {
+// binding is what the tokens are bound to: the session when there is one, else the
+// pre-session; ok is false when there is neither.
+func (st csrfState) binding() (string, bool) {
+	switch {
+	case st.session != "":
+		return "session:" + hashID(st.session), true
+	case st.pre != "":
+		return "pre-session:" + st.pre, true
+	}
+	return "", false
+}
+
+// CSRFToken returns the token forms of this browser carry: an HMAC of what the token is
+// bound to, so a page on another site can neither read nor forge it.
+func (s *Server) CSRFToken(c *gin.Context) string {
+	st := s.csrfState(c)
+	binding, ok := st.binding()
+	if !ok {
+		st.pre = randomToken(32)
+		c.Set(csrfStateKey, st)
+		s.setCookie(c, csrfCookie, st.pre, 0)
+		binding, _ = st.binding()
+	}
+	return s.csrfFor(binding)
+}
+
+func (s *Server) csrfFor(binding string) string {
 	m := hmac.New(sha256.New, s.csrfKey)
-	m.Write([]byte(value))
+	m.Write([]byte(binding))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// CheckCSRF reports whether a form post carries this browser's token.
+// CheckCSRF reports whether a form post carries this browser's token for its current
+// session, or before sign-in its pre-session.
 func (s *Server) CheckCSRF(c *gin.Context) bool {
-	ck, err := c.Request.Cookie(csrfCookie)
-	if err != nil || len(ck.Value) < 32 {
+	binding, ok := s.csrfState(c).binding()
+	if !ok {
 		return false
 	}
 	got := c.PostForm(csrfField)
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfFor(ck.Value))) == 1
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.csrfFor(binding))) == 1
 }
 
-// protectPage sends the headers of pages that ask for a phone, a code or consent: no framing
-// (clickjacking), no caching, and a strict content policy.
+// rebindCSRF makes this browser's tokens follow the session started (id) or ended ("") in
+// this request, and drops its pre-session cookie: no token made before is good after.
+func (s *Server) rebindCSRF(c *gin.Context, id string) {
+	c.Set(csrfStateKey, csrfState{session: id})
+	if ck, err := c.Request.Cookie(csrfCookie); err == nil && ck.Value != "" {
+		s.setCookie(c, csrfCookie, "", -1)
+	}
+}
+
+// protectPage keeps pages that ask for a phone, a code or consent out of every cache. The
+// security headers (no framing, the content policy) are the server's, on every page.
 func protectPage(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	c.Header("Cache-Control", "no-store")
 }
 
 // safeReturnTo accepts only a path on this site: "/x?y", never "//host", "/\host" or a URL;

@@ -67,6 +67,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach the %s database: %s", dialect, oneLine(err))
 	}
+	if err := markUnavailableCallbacks(g); err != nil {
+		return nil, err
+	}
 	db := &DB{gorm: g, dialect: dialect, dsn: dsn}
 	if err := db.configurePool(o.MaxOpenConns); err != nil {
 		return nil, err
@@ -152,7 +155,7 @@ func (db *DB) Ping(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.PingContext(ctx)
+	return markUnavailable(sqlDB.PingContext(ctx))
 }
 
 // Close closes every connection.

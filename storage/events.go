@@ -219,7 +219,7 @@ func (db *DB) EventBounds(ctx context.Context) (EventBounds, error) {
 	err := db.conn(ctx).Raw(`SELECT (SELECT MIN(id) FROM events), (SELECT MAX(id) FROM events),
 		(SELECT CAST(value AS bigint) FROM system_settings WHERE key = ?)`, prunedKey).Row().Scan(&lo, &hi, &pruned)
 	if err != nil {
-		return EventBounds{}, fmt.Errorf("event log bounds: %w", err)
+		return EventBounds{}, fmt.Errorf("event log bounds: %w", markUnavailable(err))
 	}
 	b := EventBounds{Pruned: pruned.Int64, Newest: max(hi.Int64, pruned.Int64)}
 	b.Oldest = b.Newest + 1

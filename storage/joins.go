@@ -570,5 +570,5 @@ func wrapErr(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", what, markUnavailable(err)) // Row().Scan errors skip the callbacks
 }

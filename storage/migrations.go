@@ -23,6 +23,16 @@ var migrations = []Migration{
 			`ALTER TABLE oauth_clients ADD COLUMN web_origins text NOT NULL DEFAULT '[]'`,
 			`ALTER TABLE pending_scans ADD COLUMN return_to text NOT NULL DEFAULT ''`)
 	}},
+	{11, "public keys of clients that authenticate with private_key_jwt", func(tx *gorm.DB, _ string) error {
+		return execAll(tx,
+			`ALTER TABLE oauth_clients ADD COLUMN jwks text NOT NULL DEFAULT ''`,
+			`ALTER TABLE oauth_clients ADD COLUMN jwks_uri text NOT NULL DEFAULT ''`)
+	}},
+	{12, "post-logout redirect URIs and the PAR requirement of clients", func(tx *gorm.DB, _ string) error {
+		return execAll(tx,
+			`ALTER TABLE oauth_clients ADD COLUMN post_logout_redirect_uris text NOT NULL DEFAULT '[]'`,
+			`ALTER TABLE oauth_clients ADD COLUMN require_par boolean NOT NULL DEFAULT false`)
+	}},
 }
 
 // timestamp is the column type for a moment in time.

@@ -17,9 +17,10 @@ var ErrConflict = errors.New("already exists")
 
 // Token endpoint authentication methods.
 const (
-	AuthMethodNone        = "none"
-	AuthMethodSecretBasic = "client_secret_basic"
-	AuthMethodSecretPost  = "client_secret_post"
+	AuthMethodNone          = "none"
+	AuthMethodSecretBasic   = "client_secret_basic"
+	AuthMethodSecretPost    = "client_secret_post"
+	AuthMethodPrivateKeyJWT = "private_key_jwt"
 )
 
 // OAuthClient is a registered OAuth 2.0 client. It is the fosite.Client (and
@@ -35,17 +36,23 @@ type OAuthClient struct {
 	Scopes                  []string
 	Audience                []string
 	WebOrigins              []string // origins whose pages may embed the join button
+	PostLogoutRedirectURIs  []string // where RP-initiated logout may send the browser back to
+	RequirePAR              bool     // authorization requests only through /oauth2/par (RFC 9126)
 	Public                  bool
 	FirstParty              bool
 	TokenEndpointAuthMethod string
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// JWKS or JWKSURI holds the public keys of a private_key_jwt client (exactly one of them).
+	JWKS      *jose.JSONWebKeySet
+	JWKSURI   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 var (
 	_ fosite.Client              = (*OAuthClient)(nil)
 	_ fosite.OpenIDConnectClient = (*OAuthClient)(nil)
 	_ fosite.ClientManager       = (*DB)(nil)
+	_ fosite.ResponseModeClient  = (*OAuthClient)(nil)
 )
 
 func (c *OAuthClient) GetID() string               { return c.ID }
@@ -75,15 +82,23 @@ func (c *OAuthClient) GetResponseTypes() fosite.Arguments {
 
 func (c *OAuthClient) GetTokenEndpointAuthMethod() string { return c.TokenEndpointAuthMethod }
 
-// Clients authenticate with a secret or not at all: no request objects, no client keys.
+// GetResponseModes lets a request name the one response mode there is ("query"), as discovery
+// says; fosite refuses an explicit response_mode for a client that lists none.
+func (c *OAuthClient) GetResponseModes() []fosite.ResponseModeType {
+	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery}
+}
+
+// No request objects: fosite would take them (even unsigned ones) from any client that shows it
+// keys, so fosite sees none. A private_key_jwt client's keys (JWKS, JWKSURI) serve client
+// authentication only, which authz does itself.
 func (c *OAuthClient) GetRequestURIs() []string                     { return nil }
 func (c *OAuthClient) GetJSONWebKeys() *jose.JSONWebKeySet          { return nil }
 func (c *OAuthClient) GetJSONWebKeysURI() string                    { return "" }
 func (c *OAuthClient) GetRequestObjectSigningAlgorithm() string     { return "" }
-func (c *OAuthClient) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+func (c *OAuthClient) GetTokenEndpointAuthSigningAlgorithm() string { return "" }
 
-// normalize makes public and "none" mean the same thing, and defaults a confidential client to
-// HTTP Basic authentication.
+// normalize makes public and "none" mean the same thing, defaults a confidential client to
+// HTTP Basic authentication, and checks that keys come with private_key_jwt and only with it.
 func (c *OAuthClient) normalize() error {
 	switch {
 	case c.ID == "":
@@ -96,6 +111,21 @@ func (c *OAuthClient) normalize() error {
 		c.TokenEndpointAuthMethod = AuthMethodNone
 	case c.TokenEndpointAuthMethod == "":
 		c.TokenEndpointAuthMethod = AuthMethodSecretBasic
+	}
+	if c.JWKS != nil && len(c.JWKS.Keys) == 0 {
+		c.JWKS = nil
+	}
+	switch c.TokenEndpointAuthMethod {
+	case AuthMethodNone, AuthMethodSecretBasic, AuthMethodSecretPost:
+		if c.JWKS != nil || c.JWKSURI != "" {
+			return fmt.Errorf("oauth client %q: keys are for %q clients only", c.ID, AuthMethodPrivateKeyJWT)
+		}
+	case AuthMethodPrivateKeyJWT:
+		if (c.JWKS != nil) == (c.JWKSURI != "") {
+			return fmt.Errorf("oauth client %q: a %q client needs a JWKS or a JWKS URI (one of them)", c.ID, AuthMethodPrivateKeyJWT)
+		}
+	default:
+		return fmt.Errorf("oauth client %q: unknown authentication method %q", c.ID, c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -111,9 +141,13 @@ type oauthClientRow struct {
 	Scopes                  string    `gorm:"column:scopes"`
 	Audience                string    `gorm:"column:audience"`
 	WebOrigins              string    `gorm:"column:web_origins"`
+	PostLogoutRedirectURIs  string    `gorm:"column:post_logout_redirect_uris"`
+	RequirePAR              bool      `gorm:"column:require_par"`
 	Public                  bool      `gorm:"column:public"`
 	FirstParty              bool      `gorm:"column:first_party"`
 	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
+	JWKS                    string    `gorm:"column:jwks"`
+	JWKSURI                 string    `gorm:"column:jwks_uri"`
 	CreatedAt               time.Time `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt               time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
@@ -125,16 +159,33 @@ func clientRow(c *OAuthClient) oauthClientRow {
 		ID: c.ID, SecretHash: c.SecretHash, Name: c.Name,
 		RedirectURIs: jsonList(c.RedirectURIs), GrantTypes: jsonList(c.GrantTypes),
 		ResponseTypes: jsonList(c.ResponseTypes), Scopes: jsonList(c.Scopes), Audience: jsonList(c.Audience),
-		WebOrigins: jsonList(c.WebOrigins),
-		Public:     c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		WebOrigins: jsonList(c.WebOrigins), PostLogoutRedirectURIs: jsonList(c.PostLogoutRedirectURIs), RequirePAR: c.RequirePAR,
+		Public: c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		JWKS: jsonKeys(c.JWKS), JWKSURI: c.JWKSURI,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
+// jsonKeys encodes a key set as JSON, or as "" when there is none.
+func jsonKeys(set *jose.JSONWebKeySet) string {
+	if set == nil {
+		return ""
+	}
+	b, _ := json.Marshal(set) // public keys always encode
+	return string(b)
+}
+
 func (r oauthClientRow) client() (*OAuthClient, error) {
 	c := &OAuthClient{
-		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty,
-		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty, RequirePAR: r.RequirePAR,
+		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod, JWKSURI: r.JWKSURI,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.JWKS != "" {
+		c.JWKS = &jose.JSONWebKeySet{}
+		if err := json.Unmarshal([]byte(r.JWKS), c.JWKS); err != nil {
+			return nil, fmt.Errorf("oauth client %q: decoding its keys: %w", r.ID, err)
+		}
 	}
 	lists := []struct {
 		raw string
@@ -142,7 +193,7 @@ func (r oauthClientRow) client() (*OAuthClient, error) {
 	}{
 		{r.RedirectURIs, &c.RedirectURIs}, {r.GrantTypes, &c.GrantTypes},
 		{r.ResponseTypes, &c.ResponseTypes}, {r.Scopes, &c.Scopes}, {r.Audience, &c.Audience},
-		{r.WebOrigins, &c.WebOrigins},
+		{r.WebOrigins, &c.WebOrigins}, {r.PostLogoutRedirectURIs, &c.PostLogoutRedirectURIs},
 	}
 	for _, l := range lists {
 		if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
@@ -229,7 +280,8 @@ func (db *DB) UpdateClient(ctx context.Context, c *OAuthClient) error {
 	row := clientRow(c)
 	res := db.conn(ctx).Model(&oauthClientRow{}).Where("id = ?", c.ID).Select(
 		"name", "redirect_uris", "grant_types", "response_types", "scopes", "audience", "web_origins",
-		"public", "first_party", "token_endpoint_auth_method", "updated_at",
+		"public", "first_party", "token_endpoint_auth_method", "jwks", "jwks_uri", "updated_at",
+		"post_logout_redirect_uris", "require_par",
 	).Updates(&row)
 	return oneRowChanged("updating oauth client "+c.ID, res)
 }

@@ -27,9 +27,10 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	return markUnavailable(err) // begin and commit run outside the statement callbacks
 }
 
 // beginTx starts a transaction and returns a context carrying it.
@@ -39,7 +40,7 @@ func (db *DB) beginTx(ctx context.Context) (context.Context, error) {
 	}
 	tx := db.gorm.WithContext(ctx).Begin()
 	if tx.Error != nil {
-		return ctx, fmt.Errorf("begin: %w", tx.Error)
+		return ctx, fmt.Errorf("begin: %w", markUnavailable(tx.Error))
 	}
 	return context.WithValue(ctx, txKey{}, tx), nil
 }
@@ -49,7 +50,7 @@ func commitTx(ctx context.Context) error {
 	if !ok {
 		return errors.New("commit: no transaction in this context")
 	}
-	return tx.Commit().Error
+	return markUnavailable(tx.Commit().Error)
 }
 
 func rollbackTx(ctx context.Context) error {
@@ -57,7 +58,7 @@ func rollbackTx(ctx context.Context) error {
 	if !ok {
 		return errors.New("rollback: no transaction in this context")
 	}
-	return tx.Rollback().Error
+	return markUnavailable(tx.Rollback().Error)
 }
 
 // isSerializationFailure reports a PostgreSQL serialization failure or deadlock: the caller

@@ -22,6 +22,12 @@ var catalog = map[string][2]string{
 	"error.body":             {"Something went wrong on our side. Please try again.", "服务器出错了，请重试。"},
 	"common.scanned":         {"scanned %s", "扫码时间 %s"},
 
+	// The answers to a form too large or of the wrong kind, given before any page handler runs.
+	"error.too_large_title":   {"Too large", "内容过大"},
+	"error.too_large":         {"What you sent is too large: this page takes at most %s. Go back and send less, or a smaller file.", "提交的内容过大：此页面最多接受 %s。请返回，减少内容或改用较小的文件。"},
+	"error.unsupported_title": {"Cannot read this form", "无法读取此表单"},
+	"error.unsupported":       {"This page takes a plain form, not a file upload. Go back and try again.", "此页面只接受普通表单，不接受文件上传。请返回重试。"},
+
 	"phone.hint_login": {"Choose the country or region above, or type the number with + and its country code, e.g. +1 415 555 0100.", "请在上方选择国家或地区，或输入带 + 和国家代码的号码，例如 +1 415 555 0100。"},
 	"phone.hint_cc":    {"Start with + and the country code, e.g. +86.", "请以 + 和国家代码开头，例如 +86。"},
 
@@ -106,6 +112,16 @@ var catalog = map[string][2]string{
 	"register.intro":    {"Your phone %s is verified. What name should other members see on your card?", "您的手机号 %s 已验证。其他成员在您的名片上应看到什么姓名？"},
 	"register.name":     {"Your name", "姓名"},
 	"register.continue": {"Continue", "继续"},
+
+	// RP-initiated logout: an app asks to sign the person out.
+	"logout.title":        {"Sign out of QR Circles?", "退出二维码好友圈？"},
+	"logout.asks":         {"%s asks to sign you out of QR Circles on this browser.", "%s 请求在此浏览器上退出您的二维码好友圈账户。"},
+	"logout.asks_unknown": {"An app asks to sign you out of QR Circles on this browser.", "有应用请求在此浏览器上退出您的二维码好友圈账户。"},
+	"logout.confirm":      {"Sign out", "退出登录"},
+	"logout.stay":         {"Stay signed in", "保持登录"},
+	"logout.done_title":   {"You are signed out", "您已退出登录"},
+	"logout.done":         {"You are signed out of QR Circles on this browser.", "您已在此浏览器上退出二维码好友圈。"},
+	"logout.account":      {"Your account", "我的账户"},
 
 	"manage.open":           {"Open the circle", "查看圈子"},
 	"manage.export":         {"Export the members:", "导出成员："},

@@ -186,6 +186,7 @@ var messagesZH = map[string]string{
 	"We cannot send or check SMS codes right now. Please try again in a few minutes.":                            "暂时无法发送或验证短信验证码，请几分钟后重试。",
 	"Something went wrong on our side. Please try again.":                                                        "服务器出错了，请重试。",
 	"Something went wrong. Please try again.":                                                                    "出错了，请重试。",
+	"The service is briefly unavailable. Please try again in a moment.":                                          "服务暂时无法使用，请稍后重试。",
 	"Choose an image to upload.":                                                                                 "请选择要上传的图片。",
 	"The image is larger than 2 MB.":                                                                             "图片超过 2 MB。",
 	"The image has too many pixels.":                                                                             "图片像素过多。",
@@ -217,6 +218,7 @@ var titlesZH = map[string]string{
 	"Not joined": "未加入", "Scan again": "请重新扫码", "Something went wrong": "出错了", "My circles": "我的圈子",
 	"Your name": "您的姓名", "Settings": "设置", "Not found": "未找到", "Not allowed": "无权访问", "Closed": "已关闭",
 	"Please check": "请检查", "Please wait": "请稍候", "Temporarily unavailable": "暂时无法使用", "Health": "运行状况",
+	"Sign out": "退出登录", "Signed out": "已退出登录",
 }
 
 // LocalizeTitle returns a page title in lang: the fixed titles (plain English, or written

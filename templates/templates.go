@@ -54,6 +54,7 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 		"tr":        func(s string) string { return Localize(s, lang) },
 		"switchURL": SwitchURL,
 		"regions":   func() []Region { return Regions(lang) },
+		"scope":     func(s string) string { t, _ := ScopeText(lang, s); return t },
 	}
 	layout, err := template.New(layoutFile).Funcs(funcs).ParseFS(files, layoutFile)
 	if err != nil {

@@ -114,7 +114,7 @@ func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string
 		e164, outcome = s.settle(ctx, challengeID, now, func(ch otp.Challenge) (bool, error) {
 			return otp.CodeMatches(s.Secret, ch, code), nil
 		})
-		if problem.CodeOf(outcome) == problem.EInternal {
+		if code := problem.CodeOf(outcome); code == problem.EInternal || code == problem.EUnavailable {
 			return outcome
 		}
 		return nil // a wrong try is kept

@@ -81,7 +81,7 @@ func newWorld(t *testing.T, db *storage.DB) *world {
 	w.app, w.base = serveApp(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	c, _, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{
 		Name: "Scanner App", Public: true, RedirectURIs: []string{"http://127.0.0.1/cb"},
-		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write"},
+		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write", "messages:read", "messages:write"},
 		Grants: []string{authz.GrantAuthorizationCode, authz.GrantTokenExchange},
 	}, time.Now())
 	if err != nil {
@@ -103,7 +103,7 @@ func (w *world) person(phone, name string) *person {
 	ctx := context.Background()
 	u := ensureUser(w.t, w.db, phone, name)
 	tok, err := w.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: w.partner, UserID: u.ID, Phone: u.Phone,
-		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write"}, Lifespan: time.Hour})
+		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write", "messages:read", "messages:write"}, Lifespan: time.Hour})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/go-jose/go-jose/v3"
 
 	"qrcircles/authz"
 	"qrcircles/resource/audit"
@@ -15,7 +18,9 @@ import (
 )
 
 const clientUsage = `usage:
-  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...] [--json]
+  qrcircles client create --name N [--redirect-uri U ...] --public|--confidential [--scope S ...] [--grant G ...] [--origin O ...]
+                          [--auth-method M] [--jwks FILE|JSON | --jwks-uri URL] [--json]
+                          [--post-logout-redirect-uri U ...] [--require-par] [--json]
   qrcircles client list [--json]
   qrcircles client origins ID [ORIGIN ...]   (pages that may embed the join button; none turns it off)
   qrcircles client delete ID
@@ -37,8 +42,12 @@ type clientFlags struct {
 	scopes             listFlag
 	grants             listFlag
 	origins            listFlag
+	logoutRedirects    listFlag
+	requirePAR         bool
 	public, confidenti bool
 	json               bool
+	authMethod, jwks   string
+	jwksURI            string
 }
 
 func (f *clientFlags) register(fs *flag.FlagSet) {
@@ -47,9 +56,14 @@ func (f *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "allowed scope (repeatable)")
 	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
 	fs.Var(&f.origins, "origin", "web origin whose pages may show the join button, e.g. https://partner.example (repeatable)")
+	fs.Var(&f.logoutRedirects, "post-logout-redirect-uri", "where RP-initiated logout may send the browser back to (repeatable)")
+	fs.BoolVar(&f.requirePAR, "require-par", false, "accept authorization requests only through the PAR endpoint (RFC 9126)")
 	fs.BoolVar(&f.public, "public", false, "a public client (native or browser app, no secret, PKCE required)")
 	fs.BoolVar(&f.confidenti, "confidential", false, "a confidential client (a back end that keeps a secret)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
+	fs.StringVar(&f.authMethod, "auth-method", "", "how a confidential client authenticates: client_secret_post (default), client_secret_basic or private_key_jwt")
+	fs.StringVar(&f.jwks, "jwks", "", "private_key_jwt: the client's public keys, a JWKS file or the JSON itself")
+	fs.StringVar(&f.jwksURI, "jwks-uri", "", "private_key_jwt: the https URL where the client publishes its public keys")
 }
 
 func (m *Main) client(ctx context.Context, args []string) error {
@@ -121,18 +135,56 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 	if f.public == f.confidenti {
 		return "", fmt.Errorf("say exactly one of --public and --confidential")
 	}
-	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins}
-	if len(spec.Grants) == 0 {
-		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
-	}
-	if len(spec.Scopes) == 0 {
-		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write"}
+	spec, err := f.spec()
+	if err != nil {
+		return "", err
 	}
 	c, secret, err := clients.Create(ctx, spec, time.Now())
 	if err != nil {
 		return "", err
 	}
 	return c.GetID(), m.printSecret(c.GetID(), secret, f.json)
+}
+
+// spec is the client the flags ask for, with the defaults of `client create`.
+func (f clientFlags) spec() (authz.ClientSpec, error) {
+	spec := authz.ClientSpec{Name: f.name, RedirectURIs: f.redirects, Public: f.public, Scopes: f.scopes, Grants: f.grants, WebOrigins: f.origins,
+		PostLogoutRedirectURIs: f.logoutRedirects, RequirePAR: f.requirePAR}
+	if len(spec.Grants) == 0 {
+		spec.Grants = []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken}
+	}
+	if len(spec.Scopes) == 0 {
+		spec.Scopes = []string{"openid", "profile", "offline_access", "circles:read", "circles:join", "cards:read", "cards:write",
+			"messages:read", "messages:write"}
+	}
+	return spec, f.auth(&spec)
+}
+
+// auth fills in how the client authenticates. A confidential client's default is
+// client_secret_post, what openid-client and oauth4webapi use when given a secret alone.
+func (f clientFlags) auth(spec *authz.ClientSpec) error {
+	spec.AuthMethod, spec.JWKSURI = f.authMethod, f.jwksURI
+	if spec.AuthMethod == "" && !spec.Public {
+		spec.AuthMethod = storage.AuthMethodSecretPost
+		if f.jwks != "" || f.jwksURI != "" {
+			spec.AuthMethod = storage.AuthMethodPrivateKeyJWT
+		}
+	}
+	if f.jwks == "" {
+		return nil
+	}
+	raw := []byte(f.jwks)
+	if !strings.HasPrefix(strings.TrimSpace(f.jwks), "{") {
+		var err error
+		if raw, err = os.ReadFile(f.jwks); err != nil {
+			return fmt.Errorf("--jwks: %w", err)
+		}
+	}
+	spec.JWKS = &jose.JSONWebKeySet{}
+	if err := json.Unmarshal(raw, spec.JWKS); err != nil {
+		return fmt.Errorf("--jwks: not a JSON Web Key Set: %w", err)
+	}
+	return nil
 }
 
 func (m *Main) printSecret(id, secret string, asJSON bool) error {
@@ -160,7 +212,12 @@ type clientJSON struct {
 	Scopes       []string `json:"scopes"`
 	Grants       []string `json:"grant_types"`
 	WebOrigins   []string `json:"web_origins"`
+	AuthMethod   string   `json:"token_endpoint_auth_method"`
+	JWKSURI      string   `json:"jwks_uri,omitempty"`
 	CreatedAt    string   `json:"created_at"`
+
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	RequirePAR             bool     `json:"require_pushed_authorization_requests"`
 }
 
 func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bool) error {
@@ -176,13 +233,13 @@ func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bo
 		return json.NewEncoder(m.Stdout).Encode(out)
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS\tWEB ORIGINS")
+	fmt.Fprintln(w, "ID\tNAME\tTYPE\tAUTH\tGRANTS\tREDIRECT URIS\tWEB ORIGINS")
 	for _, c := range out {
 		kind := "confidential"
 		if c.Public {
 			kind = "public"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.Grants, ","), strings.Join(c.RedirectURIs, " "), strings.Join(c.WebOrigins, " "))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, c.AuthMethod, strings.Join(c.Grants, ","), strings.Join(c.RedirectURIs, " "), strings.Join(c.WebOrigins, " "))
 	}
 	return w.Flush()
 }
@@ -191,8 +248,9 @@ func toClientJSON(c *storage.OAuthClient) clientJSON {
 	return clientJSON{
 		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
 		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
-		WebOrigins: c.WebOrigins,
-		CreatedAt:  c.CreatedAt.UTC().Format(time.RFC3339),
+		WebOrigins: c.WebOrigins, AuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI,
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, RequirePAR: c.RequirePAR,
+		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
 

@@ -68,8 +68,14 @@ func TestPartnerDocExamples(t *testing.T) {
 	// back end ($BACKEND_ID/$BACKEND_SECRET), an organizer's circle ($CIRCLE_URL,
 	// $CIRCLE_ID), and an attendee of the app ($TOKEN) with a scan session ($SCAN_TOKEN).
 	w := newWorld(t, storagetest.Open(t))
-	backend, secret, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{Name: "Partner back end",
-		Scopes: []string{"circles:read"}, Grants: []string{authz.GrantClientCredentials}}, time.Now())
+	// The back end is registered as `client create --confidential` does by default.
+	backendFlags := clientFlags{name: "Partner back end", confidenti: true,
+		scopes: listFlag{"circles:read"}, grants: listFlag{authz.GrantClientCredentials}}
+	spec, err := backendFlags.spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend, secret, err := w.app.authz.Clients().Create(context.Background(), spec, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +83,18 @@ func TestPartnerDocExamples(t *testing.T) {
 	var c circleResp
 	if s := w.call(org.token, "POST", "/api/v1/circles", map[string]any{"title": "Partner docs"}, &c); s != 201 {
 		t.Fatalf("create circle: %d", s)
+	}
+	// The partner app is also a browser app: an origin for CORS, an address for logout.
+	if err := w.app.authz.Clients().SetWebOrigins(context.Background(), w.partner, []string{"https://app.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := w.db.Client(context.Background(), w.partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.PostLogoutRedirectURIs = []string{"http://127.0.0.1/signed-out"}
+	if err := w.db.UpdateClient(context.Background(), pc); err != nil {
+		t.Fatal(err)
 	}
 	attendee := w.person("+8613800000091", "Attendee")
 	if s, r := attendee.join(c); s != 200 { // so that the event stream has something to replay
@@ -89,6 +107,7 @@ func TestPartnerDocExamples(t *testing.T) {
 		"BASE=" + w.base, "CLIENT_ID=" + w.partner, "BACKEND_ID=" + backend.ID, "BACKEND_SECRET=" + secret,
 		"CIRCLE_URL=" + c.URL, "CIRCLE_ID=" + strconv.FormatInt(c.ID, 10),
 		"TOKEN=" + attendee.token, "SCAN_TOKEN=" + scan,
+		"APP_ORIGIN=https://app.example.com",
 		// `qrcircles` in an example is this test binary run as the program (see TestMain), on a
 		// data folder of its own.
 		"QRC_TEST_BINARY=" + os.Args[0], "QRC_DATA_DIR=" + t.TempDir(), "QRC_LOG_LEVEL=error",
@@ -102,10 +121,15 @@ func TestPartnerDocExamples(t *testing.T) {
 		"token-exchange":     `"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"`,
 		"circle-preview":     `"title":"Partner docs"`,
 		"join":               `"status":"joined"`,
+		"own-request":        `"status":"admitted"`,
 		"members":            `"display_name":"Attendee"`,
 		"events":             "event: ",
 		"error":              "application/problem+json",
 	}
+	wants["register-browser-app"] = `"client_id"`
+	wants["cors-preflight"] = "Access-Control-Allow-Origin: https://app.example.com"
+	wants["par"] = `"request_uri":"urn:ietf:params:oauth:request_uri:`
+	wants["logout"] = "Location: http://127.0.0.1/signed-out?state=af0ifjsldkj"
 	seen := map[string]bool{}
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {

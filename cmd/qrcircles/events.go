@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/authz"
+	"qrcircles/resource/bearer"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/push"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
 )
@@ -17,18 +20,37 @@ func eventsAuth(verifier tokens.Verifier, az *authz.Server) func(c *gin.Context)
 	return func(c *gin.Context) (int64, bool) {
 		if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
 			p, err := verifier.Verify(c.Request.Context(), token)
+			if errors.Is(err, tokens.ErrUnavailable) {
+				server.Problem(c, err) // 503: the token may be good
+				return 0, false
+			}
 			if err != nil {
 				server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
 				return 0, false
 			}
-			id, ok := p.UserID()
-			return id, ok
+			return streamScopes(c, p)
 		}
 		if az != nil {
-			if u, ok := az.User(c.Request); ok {
+			u, ok, err := az.Session(c.Request)
+			if err != nil {
+				server.Problem(c, err) // 503, not "signed out"
+				return 0, false
+			}
+			if ok {
 				return u.ID, true
 			}
 		}
 		return 0, false
 	}
+}
+
+// streamScopes opens the stream to a user's token for the event types its scopes cover. A
+// client's token, a scan session and a token that covers no event type are refused (403).
+func streamScopes(c *gin.Context, p tokens.Principal) (int64, bool) {
+	if !bearer.User(c, p) || !bearer.Allow(c, p, push.StreamScopes...) {
+		return 0, false
+	}
+	push.Only(c, push.Covered(p.HasScope))
+	id, _ := p.UserID()
+	return id, true
 }

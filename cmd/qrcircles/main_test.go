@@ -44,12 +44,14 @@ type running struct {
 	base     string
 	mu       sync.Mutex
 	requests []logLine // access-log lines
+	others   []logLine // every other line
 	done     chan struct{}
 }
 
 type logLine struct {
 	Msg, Addr, Path string
 	Status          int
+	Level, Error    string
 }
 
 // startServer starts the program and returns it once it listens.
@@ -79,6 +81,10 @@ func startServer(t *testing.T, env ...string) *running {
 			case "request":
 				r.mu.Lock()
 				r.requests = append(r.requests, line)
+				r.mu.Unlock()
+			default:
+				r.mu.Lock()
+				r.others = append(r.others, line)
 				r.mu.Unlock()
 			}
 		}

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -25,15 +26,20 @@ type API struct {
 	Joined func(outcome string)
 }
 
-// Mount adds the API routes.
+// Mount adds the API routes. Every route acts for a person, so a client's own token is
+// refused. A scan session may call only the three routes mounted with bearer.NeedScan, for
+// its own circle; leaving, settings and exclusions need an ordinary user token with
+// circles:join.
 func (a *API) Mount(api *gin.RouterGroup) {
-	g := api.Group("", bearer.Authenticate(a.Verifier, false))
+	g := api.Group("", bearer.Authenticate(a.Verifier, true))
+	scan := func(scopes ...string) gin.HandlerFunc { return bearer.NeedScan(a.circleURL, scopes...) }
 	g.POST("/circles", bearer.Need("circles:manage"), a.createCircle)
-	g.GET("/circles/:id", bearer.Need("circles:read", "circles:join"), a.getCircle) // a scan session may read its circle
+	g.GET("/circles/:id", scan("circles:read"), a.getCircle)
 	g.PATCH("/circles/:id", bearer.Need("circles:manage"), a.updateCircle)
 	g.GET("/circles/:id/qr.png", bearer.Need("circles:read"), a.qrPNG)
 	g.GET("/circles/:id/qr.svg", bearer.Need("circles:read"), a.qrSVG)
-	g.POST("/circles/:id/join", bearer.Need("circles:join"), a.join)
+	g.POST("/circles/:id/join", scan(), a.join)
+	g.GET("/circles/:id/requests/me", scan("circles:read"), a.myRequest)
 	g.GET("/circles/:id/requests", bearer.Need("circles:manage"), a.requests)
 	g.POST("/circles/:id/requests/:rid/approve", bearer.Need("circles:manage"), a.approve)
 	g.POST("/circles/:id/requests/:rid/deny", bearer.Need("circles:manage"), a.deny)
@@ -48,7 +54,15 @@ func (a *API) Mount(api *gin.RouterGroup) {
 	g.DELETE("/me/exclusions/:xid", bearer.Need("circles:join"), a.deleteExclusion)
 }
 
-// need refuses a token without the scope.
+// circleURL is the audience a scan session for the circle has. The join path reads circles
+// through the same short cache, so the check costs the join no query of its own.
+func (a *API) circleURL(ctx context.Context, id int64) (string, error) {
+	c, err := a.Circles.ForJoin(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return a.Circles.URL(c), nil
+}
 
 // user returns the person the token speaks for; a client's own token has none.
 func (a *API) user(c *gin.Context) (storage.User, bool) {

@@ -158,8 +158,9 @@ func (a *API) getCircle(c *gin.Context) {
 	p := bearer.Principal(c)
 	viewer, _ := p.UserID()
 	// Circle IDs are small numbers: only people who know the circle by its code (a scan
-	// session), its organizer, members and applicants may read it.
-	if !p.IsScanSessionFor(a.Circles.URL(circle)) {
+	// session, which the route lets in for its own circle only), its organizer, members and
+	// applicants may read it.
+	if !p.IsScanSession() {
 		if err := a.Circles.MayRead(c.Request.Context(), viewer, circle); err != nil {
 			fail(c, err)
 			return

@@ -51,11 +51,7 @@ func (a *API) join(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p := bearer.Principal(c)
-	if !p.IsScanSessionFor(a.Circles.URL(circle)) {
-		fail(c, problem.Errorf(problem.EForbidden, "Joining needs a scan session for this circle; exchange your token for one with the circle's URL as audience."))
-		return
-	}
+	p := bearer.Principal(c) // a scan session for this circle: the route lets no other token in
 	u, ok := a.scanUser(c)
 	if !ok {
 		return
@@ -75,6 +71,21 @@ func (a *API) join(c *gin.Context) {
 	default:
 		fail(c, problem.Errorf(problem.EForbidden, "%s", refusal(out.Request, lang)))
 	}
+}
+
+// myRequest is the caller's own request to join the circle, whatever became of it: an
+// applicant, or the scan session they joined with, follows it here.
+func (a *API) myRequest(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	q, err := a.Circles.RequestOf(c.Request.Context(), bearer.UserID(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
 }
 
 // count tells Joined how a join ended.

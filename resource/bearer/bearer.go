@@ -3,6 +3,10 @@
 package bearer
 
 import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,13 +33,16 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
+		if errors.Is(err, tokens.ErrUnavailable) {
+			server.Problem(c, err) // the token may be good: 503, try again
+			return
+		}
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
 			server.Problem(c, &problem.Error{Code: problem.EUnauthorized, Message: "The access token is not active.", Err: err})
 			return
 		}
-		if _, ok := p.UserID(); userOnly && !ok {
-			server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
+		if userOnly && !User(c, p) {
 			return
 		}
 		c.Set(principalKey, p)
@@ -43,20 +50,90 @@ func Authenticate(v tokens.Verifier, userOnly bool) gin.HandlerFunc {
 	}
 }
 
-// Need refuses a token without one of the scopes.
+// User reports whether the token speaks for a person; a client's own token (client
+// credentials) is refused with 403.
+func User(c *gin.Context, p tokens.Principal) bool {
+	if _, ok := p.UserID(); !ok {
+		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs a user's token, not a client's."))
+		return false
+	}
+	return true
+}
+
+// Need lets a request through when its token holds one of the scopes. It refuses every scan
+// session, whatever its scopes: a scan session is a token for one circle and one act, and
+// only the routes mounted with NeedScan take it.
 func Need(scopes ...string) gin.HandlerFunc {
-	want := strings.Join(scopes, " ")
+	return func(c *gin.Context) {
+		if Allow(c, Principal(c), scopes...) {
+			c.Next()
+		}
+	}
+}
+
+// CircleURL returns the URL of a circle (its QR code's content), the audience of its scan
+// sessions. A circle that does not exist is a problem.ENotFound.
+type CircleURL func(ctx context.Context, circleID int64) (string, error)
+
+// NeedScan is Need for a route about one circle, the one whose ID is the path parameter
+// "id", that a scan session for that circle may also call: one whose audience is the
+// circle's URL. A scan session for any other circle is refused. With no scopes, only the
+// scan session may call the route.
+func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
+	want := append(slices.Clone(scopes), tokens.ScopeCirclesJoin)
 	return func(c *gin.Context) {
 		p := Principal(c)
-		for _, s := range scopes {
-			if p.HasScope(s) {
+		if !p.IsScanSession() {
+			if slices.ContainsFunc(scopes, p.HasScope) {
 				c.Next()
 				return
 			}
+			msg := "This needs a scan session for this circle: exchange your token for one with the circle's URL as audience."
+			if len(scopes) > 0 {
+				msg = "This needs scope " + strings.Join(scopes, " or ") + ", or a scan session for this circle."
+			}
+			refuse(c, want, msg)
+			return
 		}
-		c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+want+`"`)
-		server.Problem(c, problem.Errorf(problem.EForbidden, "This needs scope %s.", strings.Join(scopes, " or ")))
+		url, err := circleOfPath(c, circle)
+		if err != nil && problem.CodeOf(err) != problem.ENotFound {
+			server.Problem(c, err)
+			return
+		}
+		if err != nil || !p.IsScanSessionFor(url) {
+			refuse(c, want, "This token is not a scan session for this circle.")
+			return
+		}
+		c.Next()
 	}
+}
+
+func circleOfPath(c *gin.Context, circle CircleURL) (string, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return "", problem.Errorf(problem.ENotFound, "No such circle.")
+	}
+	return circle(c.Request.Context(), id)
+}
+
+// Allow reports whether the token may go on: it holds one of the scopes and is not a scan
+// session. Otherwise it has answered 403 insufficient_scope (RFC 6750 §3.1).
+func Allow(c *gin.Context, p tokens.Principal, scopes ...string) bool {
+	switch {
+	case p.IsScanSession():
+		refuse(c, scopes, "A scan session may only read its circle, join it and see its own request to join.")
+	case !slices.ContainsFunc(scopes, p.HasScope):
+		refuse(c, scopes, "This needs scope "+strings.Join(scopes, " or ")+".")
+	default:
+		return true
+	}
+	return false
+}
+
+// refuse answers 403 insufficient_scope, naming in the challenge the scopes that would do.
+func refuse(c *gin.Context, scopes []string, msg string) {
+	c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+strings.Join(scopes, " ")+`"`)
+	server.Problem(c, problem.Errorf(problem.EInsufficientScope, "%s", msg))
 }
 
 // Principal is who the verified token speaks for.

@@ -33,6 +33,7 @@ type Store interface {
 	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
 	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)
+	RequestOf(ctx context.Context, circleID, userID int64) (storage.JoinRequest, error)
 	Members(ctx context.Context, circleID int64) ([]storage.Member, error)
 	MemberCount(ctx context.Context, circleID int64) (int, error)
 	IsMember(ctx context.Context, circleID, userID int64) (bool, error)

@@ -102,6 +102,12 @@ func (s *Service) MayRead(ctx context.Context, viewer int64, c storage.Circle) e
 	return problem.Errorf(problem.ENotFound, "No such circle.")
 }
 
+// RequestOf returns the person's own request to join the circle.
+func (s *Service) RequestOf(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error) {
+	q, err := s.Store.RequestOf(ctx, circleID, userID)
+	return q, notFound(err, "You have not asked to join this circle.")
+}
+
 // Leave ends the viewer's own membership.
 func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
 	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestLeft, s.now())

@@ -52,12 +52,13 @@ type Handler struct {
 	Now      func() time.Time
 }
 
-// Scopes: messages and mutes belong to the person-to-person layer of the card API; posting
-// an announcement is an organizer's act, like the other circles:manage routes.
+// Scopes: reading messages, announcements and one's mutes needs messages:read; sending a
+// message and muting a circle need messages:write. Posting an announcement is an
+// organizer's act, like the other circles:manage routes.
 const (
-	ScopeRead     = cardapi.ScopeRead
-	ScopeWrite    = cardapi.ScopeWrite
-	ScopeAnnounce = "circles:manage"
+	ScopeRead     = tokens.ScopeMessagesRead
+	ScopeWrite    = tokens.ScopeMessagesWrite
+	ScopeAnnounce = tokens.ScopeCirclesManage
 )
 
 // Mount adds the routes to g, which is the /api/v1 group (or an engine's root group, then

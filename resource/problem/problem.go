@@ -20,8 +20,14 @@ const (
 	EForbidden    = "forbidden"
 	EGone         = "gone"
 	ETooMany      = "too-many-requests"
+	ETooLarge     = "too-large"              // the request body is larger than the resource takes
+	EUnsupported  = "unsupported-media-type" // the request body is of a type the resource does not take
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
+
+	// EInsufficientScope: the access token does not allow this (RFC 6750 §3.1), as opposed
+	// to a person who may not do it; a token with more scopes may.
+	EInsufficientScope = "insufficient-scope"
 )
 
 // TypeBase prefixes every problem type URI.
@@ -56,13 +62,54 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// CodeOf returns the code of the first Error in err's chain, or EInternal.
+// CodeOf returns the code of the first Error in err's chain, or EInternal; an outage in the
+// chain (see Unavailable) makes it EUnavailable whatever else the chain says.
 func CodeOf(err error) string {
+	if Unavailable(err) {
+		return EUnavailable
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
 	return EInternal
+}
+
+// RetryUnavailable is the Retry-After of an answer given during an outage: about as long as
+// a database takes to restart.
+const RetryUnavailable = 5 * time.Second
+
+// UnavailableMessage is what a caller is told during an outage.
+const UnavailableMessage = "The service is briefly unavailable. Please try again in a moment."
+
+// Unavailable reports whether err's chain holds an outage of something the server depends
+// on, as opposed to a fault of the request: an error whose Unavailable method says so
+// (storage.ErrUnavailable, tokens.ErrUnavailable). Such an error is answered 503, even when
+// an outer Error gives another code: a database that is down never makes a token inactive,
+// a circle unknown or a form expired.
+func Unavailable(err error) bool {
+	var u interface{ Unavailable() bool }
+	return errors.As(err, &u) && u.Unavailable()
+}
+
+// errorOf returns the Error that err is answered with.
+func errorOf(err error) *Error {
+	var e *Error
+	found := errors.As(err, &e)
+	if Unavailable(err) {
+		if !found || e.Code != EUnavailable {
+			return &Error{Code: EUnavailable, Message: UnavailableMessage, RetryAfter: RetryUnavailable}
+		}
+		if e.RetryAfter == 0 {
+			copied := *e
+			copied.RetryAfter = RetryUnavailable
+			return &copied
+		}
+	}
+	if !found {
+		return &Error{Code: EInternal}
+	}
+	return e
 }
 
 // Status is the one place where an error code becomes an HTTP status.
@@ -76,12 +123,16 @@ func Status(code string) int {
 		return http.StatusConflict
 	case EUnauthorized:
 		return http.StatusUnauthorized
-	case EForbidden:
+	case EForbidden, EInsufficientScope:
 		return http.StatusForbidden
 	case EGone:
 		return http.StatusGone
 	case ETooMany:
 		return http.StatusTooManyRequests
+	case ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case EUnsupported:
+		return http.StatusUnsupportedMediaType
 	case EUnavailable:
 		return http.StatusServiceUnavailable
 	}
@@ -103,10 +154,7 @@ type Body struct {
 // BodyOf turns err into the document shown to the caller. Internal errors say nothing of
 // their cause.
 func BodyOf(err error) Body {
-	var e *Error
-	if !errors.As(err, &e) {
-		e = &Error{Code: EInternal}
-	}
+	e := errorOf(err)
 	status := Status(e.Code)
 	b := Body{Type: TypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
 	if e.Code == EInternal {

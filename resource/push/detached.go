@@ -114,10 +114,10 @@ func (h *Hub) write(ctx context.Context, s *Subscription) {
 		s.mu.Unlock()
 
 		var buf []byte
-		if len(evs) == 1 && !beat && evs[0].wire != nil && evs[0].ev.ID > last {
+		if len(evs) == 1 && !beat && evs[0].wire != nil && evs[0].ev.ID > last && s.allows(evs[0].ev.Type) {
 			buf = evs[0].wire // the common case: one event, the same for everyone, no copy
 		} else {
-			buf = h.appendDeliveries(ctx, buf, evs, last, s.UserID)
+			buf = h.appendDeliveries(ctx, buf, evs, last, s)
 		}
 		if beat {
 			buf = append(buf, heartbeat...)

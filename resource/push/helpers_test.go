@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"qrcircles/resource/push/pushtest"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,9 +105,14 @@ func startInstance(t *testing.T, db *storage.DB, o push.Options) *instance {
 	return &instance{hub: hub, db: db, url: srv.URL + "/api/v1/events"}
 }
 
-// testAuth trusts X-Test-User: the stream's authentication is the caller's business.
+// testAuth trusts X-Test-User: the stream's authentication is the caller's business. With
+// X-Test-Types (event types, space-separated) the stream gets only those, as a token's.
 func testAuth(c *gin.Context) (int64, bool) {
 	id, err := strconv.ParseInt(c.GetHeader("X-Test-User"), 10, 64)
+	if types, ok := c.Request.Header["X-Test-Types"]; ok {
+		only := strings.Fields(strings.Join(types, " "))
+		push.Only(c, func(typ string) bool { return slices.Contains(only, typ) })
+	}
 	return id, err == nil && id > 0
 }
 
@@ -140,11 +147,14 @@ type client struct {
 	opened sse // the stream's first block: the retry field, and an id on a first connection
 }
 
-func connect(t *testing.T, url string, user int64, lastID string) *client {
+func connect(t *testing.T, url string, user int64, lastID string, only ...string) *client {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 	req.Header.Set("X-Test-User", strconv.FormatInt(user, 10))
+	if only != nil {
+		req.Header.Set("X-Test-Types", strings.Join(only, " "))
+	}
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}

@@ -142,7 +142,8 @@ type Subscription struct {
 	// every event after it, and replay from the log must stop at it.
 	From int64
 
-	wake    chan struct{} // 1 slot: events are waiting; closed when the subscription ends
+	allow   func(typ string) bool // the event types the stream gets; nil: all
+	wake    chan struct{}         // 1 slot: events are waiting; closed when the subscription ends
 	mu      sync.Mutex
 	pending []*delivery
 	ended   bool
@@ -221,7 +222,13 @@ func (s *Subscription) end() {
 // Subscribe registers a stream for the user's events and those of the circles (the ones the
 // user belongs to or organizes now).
 func (h *Hub) Subscribe(userID int64, circles []int64) *Subscription {
-	s := &Subscription{UserID: userID, wake: make(chan struct{}, 1), circles: slices.Clone(circles)}
+	return h.subscribeOnly(userID, circles, nil)
+}
+
+// subscribeOnly is Subscribe for a stream that gets only the event types allow lets
+// through (nil: all).
+func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string) bool) *Subscription {
+	s := &Subscription{UserID: userID, allow: allow, wake: make(chan struct{}, 1), circles: slices.Clone(circles)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.From = h.cursor
@@ -235,6 +242,9 @@ func (h *Hub) Subscribe(userID int64, circles []int64) *Subscription {
 	}
 	return s
 }
+
+// allows reports whether the stream gets events of the type.
+func (s *Subscription) allows(typ string) bool { return s.allow == nil || s.allow(typ) }
 
 // Unsubscribe removes the stream; it is safe to call more than once.
 func (h *Hub) Unsubscribe(s *Subscription) {

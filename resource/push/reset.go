@@ -50,14 +50,15 @@ func resetReason(last int64, b storage.EventBounds) string {
 // The reset carries an id, so that a client that reconnects after it is not reset again:
 // Pruned after expired history (the replay follows), through after an unknown ID (the
 // subscription has every event after it).
-func (h *Hub) resume(ctx context.Context, userID, last, through int64, write func([]byte) error) (int64, error) {
+func (h *Hub) resume(ctx context.Context, sub *Subscription, last int64, write func([]byte) error) (int64, error) {
+	through := sub.From
 	b, err := h.o.Log.EventBounds(ctx)
 	if err != nil {
 		return 0, err
 	}
 	reason := resetReason(last, b)
 	if reason == "" {
-		return last, h.replay(ctx, userID, last, through, write)
+		return last, h.replay(ctx, sub, last, through, write)
 	}
 	id := b.Pruned
 	if reason == ResetUnknownID {
@@ -67,5 +68,5 @@ func (h *Hub) resume(ctx context.Context, userID, last, through int64, write fun
 	if err := write(appendSSE(nil, id, Reset, data)); err != nil {
 		return 0, err
 	}
-	return last, h.replay(ctx, userID, last, through, write)
+	return last, h.replay(ctx, sub, last, through, write)
 }

@@ -55,7 +55,7 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 			return
 		}
 		ctx := c.Request.Context()
-		sub, err := h.subscribe(ctx, userID, circlesOf)
+		sub, err := h.subscribe(ctx, userID, circlesOf, only(c))
 		if err != nil {
 			server.Problem(c, err)
 			return
@@ -68,14 +68,14 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 			}
 		}
 		defer h.Unsubscribe(sub)
-		s := &stream{hub: h, c: c, rc: http.NewResponseController(c.Writer), userID: userID}
+		s := &stream{hub: h, c: c, rc: http.NewResponseController(c.Writer)}
 		c.Status(http.StatusOK)
 		s.buf = append(s.buf, opening(replay, sub.From)...)
 		if s.flush() != nil {
 			return
 		}
 		if replay {
-			if last, err = h.resume(ctx, userID, last, sub.From, s.write); err != nil {
+			if last, err = h.resume(ctx, sub, last, s.write); err != nil {
 				c.Error(err)
 				return
 			}
@@ -102,7 +102,7 @@ func setHeaders(h http.Header) {
 	h.Set("X-Accel-Buffering", "no")
 }
 
-func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf) (*Subscription, error) {
+func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf, allow func(typ string) bool) (*Subscription, error) {
 	select {
 	case <-h.ready:
 	case <-h.done:
@@ -114,7 +114,7 @@ func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf) 
 	if err != nil {
 		return nil, fmt.Errorf("circles of user %d: %w", userID, err)
 	}
-	return h.Subscribe(userID, circles), nil
+	return h.subscribeOnly(userID, circles, allow), nil
 }
 
 // lastEventID reads where the client stopped; replay is false for a first connection.
@@ -148,7 +148,7 @@ func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, con
 	head.WriteString("\r\n" + opening(replay, sub.From))
 	err := write(head.Bytes())
 	if err == nil && replay {
-		last, err = h.resume(ctx, sub.UserID, last, sub.From, write)
+		last, err = h.resume(ctx, sub, last, write)
 	}
 	if err != nil {
 		h.Unsubscribe(sub)
@@ -158,17 +158,19 @@ func (h *Hub) detach(ctx context.Context, c *gin.Context, sub *Subscription, con
 	h.attach(sub, conn, last)
 }
 
-// replay sends the user's events after last up to through from the log, a page at a time.
-func (h *Hub) replay(ctx context.Context, userID, last, through int64, write func([]byte) error) error {
+// replay sends the stream's events after last up to through from the log, a page at a time.
+func (h *Hub) replay(ctx context.Context, sub *Subscription, last, through int64, write func([]byte) error) error {
 	ctx = context.WithValue(ctx, replayKey{}, true)
 	for last < through {
-		evs, err := h.o.Log.EventsForUser(ctx, userID, last, through, h.o.Batch)
+		evs, err := h.o.Log.EventsForUser(ctx, sub.UserID, last, through, h.o.Batch)
 		if err != nil {
 			return err
 		}
 		var buf []byte
 		for i := range evs {
-			buf = h.appendEvent(ctx, buf, &evs[i], userID)
+			if sub.allows(evs[i].Type) {
+				buf = h.appendEvent(ctx, buf, &evs[i], sub.UserID)
+			}
 		}
 		if len(buf) > 0 {
 			if err := write(buf); err != nil {
@@ -184,15 +186,15 @@ func (h *Hub) replay(ctx context.Context, userID, last, through int64, write fun
 }
 
 // appendDeliveries appends the events the client does not have yet (it may have had them
-// from another instance further ahead).
-func (h *Hub) appendDeliveries(ctx context.Context, buf []byte, ds []*delivery, last, userID int64) []byte {
+// from another instance further ahead) and may get.
+func (h *Hub) appendDeliveries(ctx context.Context, buf []byte, ds []*delivery, last int64, sub *Subscription) []byte {
 	for _, d := range ds {
 		switch {
-		case d.ev.ID <= last:
+		case d.ev.ID <= last, !sub.allows(d.ev.Type):
 		case d.wire != nil:
 			buf = append(buf, d.wire...)
 		default:
-			buf = h.appendEvent(ctx, buf, d.ev, userID)
+			buf = h.appendEvent(ctx, buf, d.ev, sub.UserID)
 		}
 	}
 	return buf
@@ -231,11 +233,10 @@ func appendSSE(buf []byte, id int64, typ string, payload []byte) []byte {
 
 // stream is a stream that keeps its handler goroutine (HTTP/2, or NoDetach).
 type stream struct {
-	hub    *Hub
-	c      *gin.Context
-	rc     *http.ResponseController
-	userID int64
-	buf    []byte
+	hub *Hub
+	c   *gin.Context
+	rc  *http.ResponseController
+	buf []byte
 }
 
 // live sends what the subscription gets, skipping what the client already has (it may have
@@ -254,7 +255,7 @@ func (s *stream) live(ctx context.Context, sub *Subscription, last int64) {
 			if !open {
 				return // dropped or shut down: the client reconnects with Last-Event-ID
 			}
-			s.buf = s.hub.appendDeliveries(ctx, s.buf, ds, last, s.userID)
+			s.buf = s.hub.appendDeliveries(ctx, s.buf, ds, last, sub)
 		}
 		if err := s.flush(); err != nil {
 			return

@@ -1,6 +1,7 @@
 // Package server assembles the HTTP side of QR Circles: one gin engine with request IDs,
-// structured access logs, panic recovery into problem+json, health checks, static assets and
-// pages. The authz and resource handlers mount themselves on it.
+// structured access logs, panic recovery into problem+json, security headers, request bodies
+// held to a limit per route, health checks, static assets and pages. The authz and resource
+// handlers mount themselves on it.
 package server
 
 import (
@@ -43,7 +44,8 @@ func New(d Deps) (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger))
+	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger), withBurstLog(NewBurstLog(d.Logger, "outage: answering 503")),
+		securityHeaders(), limitBodies(d.Pages))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
 			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
@@ -73,9 +75,7 @@ func Page(c *gin.Context, r *templates.Renderer, status int, page string, data t
 
 // Problem answers the request with err as problem+json.
 func Problem(c *gin.Context, err error) {
-	if problem.CodeOf(err) == problem.EInternal {
-		c.Error(err)
-	}
+	logProblem(c, err)
 	problem.Write(c.Writer, c.Request, RequestID(c.Request.Context()), err)
 	c.Abort()
 }
@@ -106,7 +106,10 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
+		switch {
+		case c.Writer.Status() == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // an outage: its cause is logged once per burst
+		case c.Writer.Status() >= 500:
 			level = slog.LevelError
 		}
 		attrs := []slog.Attr{

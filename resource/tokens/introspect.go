@@ -50,15 +50,22 @@ func (in *Introspector) Verify(ctx context.Context, token string) (Principal, er
 	}
 	res, err := hc.Do(req)
 	if err != nil {
-		return Principal{}, fmt.Errorf("introspection: %w", err)
+		if ctx.Err() != nil {
+			return Principal{}, fmt.Errorf("introspection: %w", ctx.Err()) // the caller went away
+		}
+		return Principal{}, fmt.Errorf("introspection: %w: %w", ErrUnavailable, err)
 	}
 	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
+	switch {
+	case res.StatusCode >= 500, res.StatusCode == http.StatusTooManyRequests:
+		// The authorization server cannot answer now; that says nothing about the token.
+		return Principal{}, fmt.Errorf("introspection: %w: the authorization server answered %d", ErrUnavailable, res.StatusCode)
+	case res.StatusCode != http.StatusOK:
 		return Principal{}, fmt.Errorf("introspection: the authorization server answered %d", res.StatusCode)
 	}
 	var r introspection
 	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		return Principal{}, fmt.Errorf("introspection: %w", err)
+		return Principal{}, fmt.Errorf("introspection: %w: unreadable answer: %w", ErrUnavailable, err)
 	}
 	if !r.Active {
 		return Principal{}, ErrInactive

@@ -35,7 +35,19 @@ func (p Principal) IsScanSessionFor(circleURL string) bool {
 	return !p.ScanTime.IsZero() && p.HasScope("circles:join") && slices.Contains(p.Audience, circleURL)
 }
 
-// Verifier checks a bearer token; an inactive or unknown token is an error.
+// Verifier checks a bearer token; an inactive or unknown token is an error. A verifier that
+// could not tell (its database or the authorization server is unavailable) returns an error
+// wrapping ErrUnavailable: the token may be good, and the caller answers "try again".
 type Verifier interface {
 	Verify(ctx context.Context, token string) (Principal, error)
 }
+
+// ErrUnavailable is the error of a verifier that could not check a token.
+var ErrUnavailable error = unavailableError{}
+
+type unavailableError struct{}
+
+func (unavailableError) Error() string { return "token verification unavailable" }
+
+// Unavailable lets the problem+json writer answer 503 for it.
+func (unavailableError) Unavailable() bool { return true }

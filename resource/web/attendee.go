@@ -98,11 +98,7 @@ func (w *Web) renderView(c *gin.Context, viewer int64, circle storage.Circle, no
 	}
 	p, status := templates.Page{Data: d}, http.StatusOK
 	if err != nil {
-		b := problem.BodyOf(err)
-		if b.Status >= 500 {
-			w.Logger.ErrorContext(c.Request.Context(), "circle page", "error", err)
-		}
-		p.Error, status = b.Detail, b.Status
+		p.Error, status = w.pageError(c, "circle page", err)
 	}
 	w.render(c, status, "circle_view", circle.Title, p)
 }

@@ -102,11 +102,7 @@ func (w *Web) renderManage(c *gin.Context, u authz.CurrentUser, circle storage.C
 	d := editData{Action: circlePath(circle.ID) + "/manage", Form: form, Circle: m}
 	p, status := templates.Page{Data: d}, http.StatusOK
 	if err != nil {
-		var b = problem.BodyOf(err)
-		if problem.CodeOf(err) == problem.EInternal {
-			w.Logger.ErrorContext(c.Request.Context(), "manage page", "error", err)
-		}
-		p.Error, status = b.Detail, b.Status
+		p.Error, status = w.pageError(c, "manage page", err)
 	}
 	w.render(c, status, "circle_edit", "Manage: "+circle.Title, p)
 }

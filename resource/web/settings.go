@@ -139,11 +139,7 @@ func (w *Web) renderSettings(c *gin.Context, u authz.CurrentUser, d settingsData
 	}
 	p, status := templates.Page{Data: d}, http.StatusOK
 	if err != nil {
-		b := problem.BodyOf(err)
-		if b.Status >= 500 {
-			w.Logger.ErrorContext(c.Request.Context(), "settings page", "error", err)
-		}
-		p.Error, status = b.Detail, b.Status
+		p.Error, status = w.pageError(c, "settings page", err)
 	}
 	w.render(c, status, "settings", settingsTitle, p)
 }

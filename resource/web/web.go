@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,7 +26,7 @@ import (
 // Auth is what the pages need of the authorization server: who is signed in, form tokens,
 // and the start of a browser scan.
 type Auth interface {
-	User(r *http.Request) (authz.CurrentUser, bool)
+	Session(r *http.Request) (authz.CurrentUser, bool, error)
 	CSRFToken(c *gin.Context) string
 	CheckCSRF(c *gin.Context) bool
 	StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string)
@@ -114,13 +113,10 @@ func (w *Web) now() time.Time {
 	return time.Now().UTC()
 }
 
-// render sends a page with the headers of personal pages: never cached, never framed.
+// render sends a page as personal pages go: never cached. The security headers (no
+// framing, the content policy) are the server's, on every page.
 func (w *Web) render(c *gin.Context, status int, page, title string, p templates.Page) {
-	h := c.Writer.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-	h.Set("Referrer-Policy", "same-origin")
+	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
 	if p.CSRF == "" {
@@ -132,18 +128,11 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	}
 }
 
-// renderError re-renders page with err's message and status. Errors that are not
-// *problem.Error are logged and shown as a generic message.
+// renderError re-renders page with err's message and status. Server errors are logged and
+// shown as a generic message (see pageError).
 func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *problem.Error
-	if !errors.As(err, &pe) {
-		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
-	}
-	b := problem.BodyOf(err)
-	if b.RetryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
-	}
-	w.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+	detail, status := w.pageError(c, "page error: "+page, err)
+	w.render(c, status, page, title, templates.Page{Error: detail, Data: data})
 }
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
@@ -169,9 +158,14 @@ func titleOf(code string) string {
 	return "Something went wrong / 出错了"
 }
 
-// requireUser returns the signed-in person, or sends the browser to sign in and come back.
+// requireUser returns the signed-in person, or sends the browser to sign in and come back; a
+// session that cannot be looked up gets the "try again" page, not the sign-in page.
 func (w *Web) requireUser(c *gin.Context) (authz.CurrentUser, bool) {
-	u, ok := w.Auth.User(c.Request)
+	u, ok, err := w.Auth.Session(c.Request)
+	if err != nil {
+		w.fail(c, err)
+		return u, false
+	}
 	if ok {
 		return u, true
 	}
