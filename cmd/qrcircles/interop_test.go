@@ -55,16 +55,11 @@ func newInteropWorld(t *testing.T, db *storage.DB, authMethod string) *interopWo
 	w.circleURL = s.app.circles.URL(w.circle)
 	c, secret, err := s.app.authz.Clients().Create(ctx, authz.ClientSpec{
 		Name: "Interop Server App", RedirectURIs: []string{w.redirect}, Scopes: interopScopes,
-		Grants: []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken, authz.GrantClientCredentials, authz.GrantTokenExchange},
+		Grants:     []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken, authz.GrantClientCredentials, authz.GrantTokenExchange},
+		AuthMethod: authMethod,
 	}, time.Now())
 	if err != nil {
 		t.Fatal(err)
-	}
-	if c.TokenEndpointAuthMethod != authMethod {
-		c.TokenEndpointAuthMethod = authMethod
-		if err := db.UpdateClient(ctx, c); err != nil {
-			t.Fatal(err)
-		}
 	}
 	w.clientID, w.secret = c.ID, secret
 	return w
@@ -193,8 +188,8 @@ var interopSteps = []interopStep{
 		if a.AccessToken == "" || a.RefreshToken == "" || !a.HasIDToken || !sameScopes(a.Scope, interopScopes) {
 			t.Errorf("code exchange: %+v", a)
 		}
-		if d.ISSSupported && (a.ISS == nil || *a.ISS != r.w.base) {
-			t.Errorf("discovery advertises RFC 9207, the response's iss is %v", a.ISS)
+		if !d.ISSSupported || a.ISS == nil || *a.ISS != r.w.base {
+			t.Errorf("RFC 9207: discovery advertises iss %v; the response's iss is %v", d.ISSSupported, a.ISS)
 		}
 		if !a.ForgedISS.says(`"iss"`) {
 			t.Errorf("a response with another issuer was refused for another reason: %+v", a.ForgedISS)
