@@ -45,9 +45,9 @@ func browserApp(t *testing.T, data map[string]string) *httptest.Server {
 }
 
 // TestInteropBrowserApp runs the browser app of docs/partners.md in headless Chromium: on its
-// own origin, a public client signs a person in with PKCE (oauth4webapi: state, RFC 9207 iss,
-// ID token claims and signature), asks userinfo, and signs out by revoking its token, every
-// call going cross-origin to the server.
+// own origin, a public client that must push its requests (PAR) signs a person in with PKCE
+// (oauth4webapi: state, RFC 9207 iss, ID token claims and signature), asks userinfo, and signs
+// out by revoking its token, every call going cross-origin to the server.
 func TestInteropBrowserApp(t *testing.T) {
 	exe := chromiumPath(t)
 	interopModule(t, "oauth4webapi")
@@ -56,7 +56,7 @@ func TestInteropBrowserApp(t *testing.T) {
 	app := browserApp(t, data)
 	c, _, err := s.app.authz.Clients().Create(context.Background(), authz.ClientSpec{
 		Name: "Example browser app", Public: true, RedirectURIs: []string{app.URL + "/callback"}, WebOrigins: []string{app.URL},
-		Scopes: []string{"openid", "profile", "circles:read"}, Grants: []string{authz.GrantAuthorizationCode},
+		Scopes: []string{"openid", "profile", "circles:read"}, Grants: []string{authz.GrantAuthorizationCode}, RequirePAR: true,
 	}, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // A partner's browser app on oauth4webapi: a public client (no secret) that signs the person in
-// with the authorization-code flow and PKCE inside the page, and calls QR Circles from the
-// browser, which CORS allows for the client's registered web origins. docs/partners.md shows
+// with the authorization-code flow, PKCE and a pushed request inside the page, and calls QR
+// Circles from the browser, which CORS allows for the client's registered web origins. docs/partners.md shows
 // these functions; TestInteropBrowserApp runs them in headless Chromium (browser-app.html).
 import * as oauth from 'oauth4webapi'
 
@@ -10,16 +10,16 @@ export async function discover(issuer, options) {
   return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, options))
 }
 
-// signIn sends the browser to the sign-in pages, keeping the PKCE verifier, state and nonce in
-// the tab's session storage until it comes back to redirectUri.
-export async function signIn(as, client, redirectUri) {
+// signIn pushes the authorization request to the server first (PAR, RFC 9126: the parameters
+// never pass through the address bar), then sends the browser to the sign-in pages with the
+// request_uri it got. The PKCE verifier, state and nonce wait in the tab's session storage
+// until the browser comes back to redirectUri.
+export async function signIn(as, client, redirectUri, options) {
   const pkce = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   const nonce = oauth.generateRandomNonce()
   sessionStorage.setItem('qrcircles-sign-in', JSON.stringify({ pkce, state, nonce }))
-  const url = new URL(as.authorization_endpoint)
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
+  const params = new URLSearchParams({
     redirect_uri: redirectUri,
     response_type: 'code',
     scope: 'openid profile circles:read',
@@ -28,6 +28,10 @@ export async function signIn(as, client, redirectUri) {
     state,
     nonce,
   })
+  const pushed = await oauth.pushedAuthorizationRequest(as, client, oauth.None(), params, options)
+  const { request_uri } = await oauth.processPushedAuthorizationResponse(as, client, pushed)
+  const url = new URL(as.authorization_endpoint)
+  url.search = new URLSearchParams({ client_id: client.client_id, request_uri })
   location.assign(url)
 }
 
