@@ -41,68 +41,170 @@ const pushPhase = 60 * time.Second
 // how much the server holds per idle stream.
 type pushResult struct {
 	benchResult
+	Instances     int     `json:"instances"`
 	Subscribers   int     `json:"subscribers"`
 	Delivered     int     `json:"delivered"`
 	Missed        int     `json:"missed"`
 	IdleConnBytes float64 `json:"idle_conn_bytes"`
 	IdleConnKB    float64 `json:"idle_conn_kb"`
+	// PerInstance are the deliveries of the streams each instance held; the card edit went
+	// through the first.
+	PerInstance []instanceFigures `json:"per_instance,omitempty"`
+	// Floor is a minimal broadcaster serving the same streams to the same client, before the
+	// real run; P99Ratio is the real p99 over the floor's.
+	Floor    *pushFloorFigures `json:"floor,omitempty"`
+	P99Ratio float64           `json:"p99_ratio,omitempty"`
 }
 
-// benchPush connects f.users members of one circle to the event stream, makes one card
-// edit in that circle, and measures when each stream has it and what an idle stream costs.
+// pushFloorFigures are the deliveries of the floor's broadcaster.
+type pushFloorFigures struct {
+	Subscribers int     `json:"subscribers"`
+	Delivered   int     `json:"delivered"`
+	Missed      int     `json:"missed"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
+}
+
+// benchPush connects f.users members of one circle to the event stream, spread over the
+// instances, makes one card edit in that circle, and measures when each stream has it and
+// what an idle stream costs.
 func benchPush(ctx context.Context, cfg config.Config, f benchFlags, log *slog.Logger) (pushResult, error) {
-	if url := os.Getenv(envPushClientURL); url != "" {
-		os.Exit(pushClients(ctx, url)) // the child: its report is on stdout, not a result
+	if urls := os.Getenv(envPushClientURL); urls != "" {
+		os.Exit(pushClients(ctx, strings.Split(urls, ","))) // the child: its report is on stdout, not a result
 	}
-	bs, err := startBenchServer(ctx, cfg)
+	cl, err := startCluster(ctx, cfg, f)
 	if err != nil {
 		return pushResult{}, err
 	}
-	defer bs.stop()
-	_, tokens, err := benchPushCircle(ctx, bs, f.users, log)
+	defer cl.stop()
+	_, tokens, err := benchPushCircle(ctx, cl.benchServer, f.users, log)
 	if err != nil {
 		return pushResult{}, err
 	}
-	hub, url := bs.app.push, bs.base+"/api/v1/events"
 	tokenFile, err := writeTokens(tokens)
 	if err != nil {
 		return pushResult{}, err
 	}
 	defer os.Remove(tokenFile)
+	var floor *pushFloorFigures
+	if f.floor {
+		log.Info("measuring the floor", "streams", len(tokens))
+		fr, err := pushFloor(ctx, tokenFile, len(tokens), f.concurrency)
+		if err != nil {
+			return pushResult{}, err
+		}
+		floor = &fr
+	}
 
+	urls := make([]string, len(cl.bases))
+	for i, b := range cl.bases {
+		urls[i] = b + "/api/v1/events"
+	}
+	// Two profiles: connecting the streams (-connect), and delivering the edit.
+	connecting, err := startProfile(f.profile, "-connect")
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer connecting.stop()
 	before := memInUse()
-	child, err := startPushClients(ctx, url, tokenFile, f.concurrency)
+	child, err := startPushClients(ctx, urls, tokenFile, f.concurrency)
 	if err != nil {
 		return pushResult{}, err
 	}
 	defer child.stop()
-	log.Info("connecting streams", "users", f.users, "database", bs.db.Dialect())
+	log.Info("connecting streams", "users", f.users, "instances", len(urls), "database", cl.db.Dialect())
 	if err := child.waitReady(len(tokens)); err != nil {
 		return pushResult{}, err
 	}
-	if n := hub.Subscribers(); n != len(tokens) {
-		return pushResult{}, fmt.Errorf("%d streams subscribed, want %d", n, len(tokens))
+	if err := cl.checkSubscribers(ctx, len(tokens)); err != nil {
+		return pushResult{}, err
 	}
-	perConn := float64(memInUse()-before) / float64(len(tokens))
+	perConn := float64(memInUse()-before) / float64(streamsOn(0, len(tokens), len(urls)))
+	if err := connecting.stop(); err != nil {
+		return pushResult{}, err
+	}
 
 	log.Info("editing a card", "subscribers", len(tokens))
+	delivering, err := startProfile(f.profile, "")
+	if err != nil {
+		return pushResult{}, err
+	}
+	defer delivering.stop()
 	sent := time.Now()
-	if err := benchCardEdit(bs.base, tokens[0]); err != nil {
+	if err := benchCardEdit(cl.bases[0], tokens[0]); err != nil {
 		return pushResult{}, err
 	}
 	received, err := child.report()
 	if err != nil {
 		return pushResult{}, err
 	}
+	if err := delivering.stop(); err != nil {
+		return pushResult{}, err
+	}
 	r := pushFigures(sent, received, perConn)
-	r.Database = bs.db.Dialect()
+	r.Database, r.Instances, r.Floor = cl.db.Dialect(), len(urls), floor
+	if len(urls) > 1 {
+		r.PerInstance = perInstanceDelivery(sent, received, len(urls))
+	}
+	if floor != nil && floor.P99ms > 0 {
+		r.P99Ratio = r.P99ms / floor.P99ms
+	}
 	return r, nil
+}
+
+// streamsOn is how many of n streams instance k of instances holds: stream i goes to
+// instance i mod instances.
+func streamsOn(k, n, instances int) int {
+	return (n - k + instances - 1) / instances
+}
+
+// checkSubscribers checks that each instance holds its share of the streams: the first
+// counts its own, the others say it on their health page.
+func (cl *benchCluster) checkSubscribers(ctx context.Context, n int) error {
+	if got, want := cl.app.push.Subscribers(), streamsOn(0, n, len(cl.bases)); got != want {
+		return fmt.Errorf("instance 1 has %d streams subscribed, want %d", got, want)
+	}
+	for k := 1; k < len(cl.bases); k++ {
+		req, _ := http.NewRequestWithContext(ctx, "GET", cl.bases[k]+"/health?format=json", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("instance %d: %w", k+1, err)
+		}
+		var h struct {
+			Facts struct {
+				LiveConnections int `json:"live_connections"`
+			} `json:"facts"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&h)
+		res.Body.Close()
+		if err != nil {
+			return fmt.Errorf("instance %d health: %w", k+1, err)
+		}
+		if want := streamsOn(k, n, len(cl.bases)); h.Facts.LiveConnections != want {
+			return fmt.Errorf("instance %d has %d streams subscribed, want %d", k+1, h.Facts.LiveConnections, want)
+		}
+	}
+	return nil
+}
+
+// perInstanceDelivery summarizes the deliveries of each instance's streams.
+func perInstanceDelivery(sent time.Time, received []int64, instances int) []instanceFigures {
+	per := make([]instanceFigures, instances)
+	for k := range instances {
+		var mine []int64
+		for i := k; i < len(received); i += instances {
+			mine = append(mine, received[i])
+		}
+		r := pushFigures(sent, mine, 0)
+		per[k] = instanceFigures{Instance: k + 1, Requests: r.Delivered, Errors: r.Missed, P50ms: r.P50ms, P99ms: r.P99ms, MaxMs: r.MaxMs}
+	}
+	return per
 }
 
 // benchPushCircle makes an organizer, n members of one circle, and an access token for each.
 func benchPushCircle(ctx context.Context, bs *benchServer, n int, log *slog.Logger) (int64, []string, error) {
-	run := benchRunID()
-	org, _, err := bs.db.EnsureUser(ctx, fmt.Sprintf("+8617%04d99999", run), time.Now())
+	run, org, err := benchOrganizer(ctx, bs.db, pushPhones)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -117,7 +219,7 @@ func benchPushCircle(ctx context.Context, bs *benchServer, n int, log *slog.Logg
 	var mu sync.Mutex
 	var firstErr error
 	runJobs(n, 8, func(i int, _ *http.Client) bool {
-		u, _, err := bs.db.EnsureUser(ctx, fmt.Sprintf("+8617%04d%05d", run, i), time.Now())
+		u, _, err := bs.db.EnsureUser(ctx, benchPhone(pushPhones, run, i), time.Now())
 		if err == nil {
 			ids[i] = u.ID
 			tokens[i], err = bs.app.authz.IssueAccessToken(ctx, authz.TokenSpec{ClientID: authz.FirstPartyClientID,
@@ -216,17 +318,29 @@ func pushFigures(sent time.Time, received []int64, perConn float64) pushResult {
 	return r
 }
 
-// printPush prints the push bench's figures.
+// printPush prints the push bench's figures, and fails when a stream missed the event.
 func (m *Main) printPush(r pushResult, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(m.Stdout).Encode(r)
+		if err := json.NewEncoder(m.Stdout).Encode(r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(m.Stdout, "push on %s, %d subscribers of one circle, %d instance(s)\n", r.Database, r.Subscribers, r.Instances)
+		fmt.Fprintf(m.Stdout, "  %d delivered, %d missed\n  delivery p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			r.Delivered, r.Missed, r.P50ms, r.P99ms, r.MaxMs)
+		printInstances(m, r.PerInstance)
+		fmt.Fprintf(m.Stdout, "  %.1f KB per idle connection (%.0f bytes)\n", r.IdleConnKB, r.IdleConnBytes)
+		if r.Floor != nil {
+			fmt.Fprintf(m.Stdout, "  floor (plain net/http broadcaster): %d delivered, %d missed, p50 %.2f ms, p99 %.2f ms\n",
+				r.Floor.Delivered, r.Floor.Missed, r.Floor.P50ms, r.Floor.P99ms)
+			fmt.Fprintf(m.Stdout, "  p99 / floor p99: %.2f\n", r.P99Ratio)
+		}
 	}
-	fmt.Fprintf(m.Stdout, "push on %s, %d subscribers of one circle\n", r.Database, r.Subscribers)
-	fmt.Fprintf(m.Stdout, "  %d delivered, %d missed\n  delivery p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		r.Delivered, r.Missed, r.P50ms, r.P99ms, r.MaxMs)
-	fmt.Fprintf(m.Stdout, "  %.1f KB per idle connection (%.0f bytes)\n", r.IdleConnKB, r.IdleConnBytes)
 	if r.Missed > 0 {
 		return fmt.Errorf("%d subscribers missed the event", r.Missed)
+	}
+	if r.Floor != nil && r.Floor.Missed > 0 {
+		return fmt.Errorf("the floor's broadcaster: %d subscribers missed the event", r.Floor.Missed)
 	}
 	return nil
 }
@@ -238,14 +352,15 @@ type pushChild struct {
 	stop func()
 }
 
-func startPushClients(ctx context.Context, url, tokenFile string, concurrency int) (*pushChild, error) {
+// startPushClients starts the client process: stream i goes to urls[i mod len(urls)].
+func startPushClients(ctx context.Context, urls []string, tokenFile string, concurrency int) (*pushChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(cctx, exe, childArgs(os.Args[1:])...)
-	cmd.Env = append(os.Environ(), envPushClientURL+"="+url, envPushClientTokens+"="+tokenFile,
+	cmd.Env = append(os.Environ(), envPushClientURL+"="+strings.Join(urls, ","), envPushClientTokens+"="+tokenFile,
 		fmt.Sprintf("%s=%d", envPushClientConc, max(concurrency, 1)))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
@@ -260,16 +375,16 @@ func startPushClients(ctx context.Context, url, tokenFile string, concurrency in
 	return &pushChild{cmd: cmd, out: bufio.NewReader(stdout), stop: func() { cancel(); cmd.Wait() }}, nil
 }
 
-// childArgs are the parent's arguments without the CPU profile, which is the parent's.
+// childArgs are the parent's arguments without the profiles, which are the parent's.
 func childArgs(args []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := strings.TrimLeft(args[i], "-")
-		if a == "cpuprofile" {
+		if a == "cpuprofile" || a == "profile" {
 			i++
 			continue
 		}
-		if strings.HasPrefix(a, "cpuprofile=") {
+		if strings.HasPrefix(a, "cpuprofile=") || strings.HasPrefix(a, "profile=") {
 			continue
 		}
 		out = append(out, args[i])
@@ -331,9 +446,10 @@ func (c *pushChild) line(prefix string) (string, error) {
 	}
 }
 
-// pushClients is the child: it opens a stream per token, says "ready N" when all are
-// subscribed, and prints when each saw the card edit as a JSON array of UnixNano.
-func pushClients(ctx context.Context, url string) int {
+// pushClients is the child: it opens a stream per token (stream i at urls[i mod len(urls)]),
+// says "ready N" when all are subscribed, and prints when each saw the card edit as a JSON
+// array of UnixNano.
+func pushClients(ctx context.Context, urls []string) int {
 	raw, err := os.ReadFile(os.Getenv(envPushClientTokens))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench push client:", err)
@@ -352,7 +468,7 @@ func pushClients(ctx context.Context, url string) int {
 	for i, tok := range tokens {
 		sem <- struct{}{}
 		go func() {
-			err := pushStream(ctx, url, tok, func(ok bool) {
+			err := pushStream(ctx, urls[i%len(urls)], tok, func(ok bool) {
 				<-sem
 				if ok {
 					connected.Add(1)
