@@ -3,7 +3,6 @@ package authz_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,13 +13,14 @@ import (
 	"golang.org/x/oauth2"
 
 	"qrcircles/authz"
-	"qrcircles/storage/storagetest"
 )
 
 const partnerRedirect = "http://127.0.0.1:9/callback"
 
 // partner is a partner app: a confidential client that uses golang.org/x/oauth2 and
-// github.com/coreos/go-oidc/v3 as any partner would.
+// github.com/coreos/go-oidc/v3 as any partner would. The whole journey with these libraries
+// (sign-in, ID token, userinfo, introspection, refresh and its replay, token exchange, join,
+// revocation) is TestInteropGoOAuth2 in cmd/qrcircles, against the whole server.
 type partner struct {
 	id, secret string
 	provider   *oidc.Provider
@@ -91,94 +91,4 @@ func (p *partner) introspect(t *testing.T, h *harness, token string) map[string]
 		t.Fatalf("introspection: %d %v", res.StatusCode, err)
 	}
 	return out
-}
-
-func TestPartnerAppOnPostgres(t *testing.T) {
-	h := newHarness(t, storagetest.Postgres(t))
-	ctx := context.Background()
-	p := newPartner(t, h, "openid", "profile", "phone", "offline_access", "circles:read")
-	b := h.browser()
-
-	verifier := oauth2.GenerateVerifier()
-	code := p.authorize(t, b, "13800138000", "Li Lei", verifier, "nonce-first-login")
-	tok, err := p.conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// The ID token verifies against the published keys and says who signed in.
-	rawID, _ := tok.Extra("id_token").(string)
-	idt, err := p.provider.Verifier(&oidc.Config{ClientID: p.id}).Verify(ctx, rawID)
-	if err != nil {
-		t.Fatalf("ID token: %v", err)
-	}
-	var claims struct {
-		Name  string `json:"name"`
-		Phone string `json:"phone_number"`
-	}
-	if err := idt.Claims(&claims); err != nil || idt.Nonce != "nonce-first-login" || claims.Phone != "+8613800138000" || claims.Name != "Li Lei" {
-		t.Fatalf("ID token claims %+v nonce %q: %v", claims, idt.Nonce, err)
-	}
-	info, err := p.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
-	if err != nil || info.Subject != idt.Subject {
-		t.Fatalf("userinfo: %+v %v", info, err)
-	}
-	if in := p.introspect(t, h, tok.AccessToken); in["active"] != true || in["client_id"] != p.id || in["sub"] != idt.Subject || in["username"] != nil {
-		t.Fatalf("introspection of a fresh token (it must not give away the phone number): %v", in)
-	}
-
-	// Refresh rotates: a new refresh token each time.
-	tok2, err := p.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok2.RefreshToken == "" || tok2.RefreshToken == tok.RefreshToken || tok2.AccessToken == tok.AccessToken {
-		t.Fatal("refresh did not rotate the tokens")
-	}
-	if in := p.introspect(t, h, tok2.AccessToken); in["active"] != true {
-		t.Fatalf("refreshed token inactive: %v", in)
-	}
-
-	// Replaying the rotated refresh token is theft: the whole family is revoked.
-	_, err = p.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
-		t.Fatalf("replayed refresh token: %v", err)
-	}
-	if in := p.introspect(t, h, tok2.AccessToken); in["active"] != false {
-		t.Fatalf("the family's access token survived the replay: %v", in)
-	}
-	if _, err := p.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok2.RefreshToken}).Token(); err == nil {
-		t.Fatal("the family's newest refresh token survived the replay")
-	}
-
-	// A second authorization needs no new consent and no new login; then revocation.
-	verifier = oauth2.GenerateVerifier()
-	code = p.authorize(t, b, "", "", verifier, "nonce-second-login")
-	tok3, err := p.conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
-	revoke(t, h, p, tok3.AccessToken)
-	if in := p.introspect(t, h, tok3.AccessToken); in["active"] != false {
-		t.Fatalf("revoked token still active: %v", in)
-	}
-	if _, err := p.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok3)); err == nil {
-		t.Fatal("userinfo accepted a revoked token")
-	}
-}
-
-func revoke(t *testing.T, h *harness, p *partner, token string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", h.issuer+"/oauth2/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(p.id), url.QueryEscape(p.secret))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("revocation: %d", res.StatusCode)
-	}
 }

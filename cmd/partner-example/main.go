@@ -90,16 +90,16 @@ func run(ctx context.Context, args []string, stdout io.Writer, openURL func(stri
 		}
 		fmt.Fprintf(stdout, "QR code: %s\n", circleURL)
 	}
-	ep, err := discover(ctx, cfg.issuer)
+	meta, err := discover(ctx, cfg.issuer)
 	if err != nil {
 		return err
 	}
 	conf := &oauth2.Config{
 		ClientID: cfg.clientID,
-		Endpoint: oauth2.Endpoint{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
+		Endpoint: oauth2.Endpoint{AuthURL: meta.AuthorizationEndpoint, TokenURL: meta.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
 		Scopes:   []string{"openid", "circles:read", "circles:join"},
 	}
-	tok, err := signIn(ctx, conf, stdout, openURL)
+	tok, err := signIn(ctx, conf, meta, stdout, openURL)
 	if err != nil {
 		return err
 	}
@@ -159,24 +159,32 @@ func decodeQR(path string) (string, error) {
 	return res.GetText(), nil
 }
 
-// discover reads the server's endpoints from its metadata (RFC 8414).
-func discover(ctx context.Context, issuer string) (oauth2.Endpoint, error) {
-	var meta struct {
-		AuthorizationEndpoint string `json:"authorization_endpoint"`
-		TokenEndpoint         string `json:"token_endpoint"`
-	}
+// metadata is what the app reads of the server's metadata (RFC 8414).
+type metadata struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	// ISSParameter says the server names itself in every authorization response (RFC 9207).
+	ISSParameter bool `json:"authorization_response_iss_parameter_supported"`
+}
+
+func discover(ctx context.Context, issuer string) (metadata, error) {
+	var meta metadata
 	req, err := http.NewRequestWithContext(ctx, "GET", issuer+"/.well-known/oauth-authorization-server", nil)
 	if err != nil {
-		return oauth2.Endpoint{}, err
+		return meta, err
 	}
 	if err := doJSON(req, &meta, http.StatusOK); err != nil {
-		return oauth2.Endpoint{}, fmt.Errorf("discovery: %w", err)
+		return meta, fmt.Errorf("discovery: %w", err)
 	}
-	return oauth2.Endpoint{AuthURL: meta.AuthorizationEndpoint, TokenURL: meta.TokenEndpoint}, nil
+	if meta.Issuer != issuer {
+		return meta, fmt.Errorf("discovery: the metadata is of issuer %q, not %q", meta.Issuer, issuer)
+	}
+	return meta, nil
 }
 
 // signIn runs the authorization-code flow with PKCE on a loopback redirect (RFC 8252 §7.3).
-func signIn(ctx context.Context, conf *oauth2.Config, stdout io.Writer, openURL func(string) error) (*oauth2.Token, error) {
+func signIn(ctx context.Context, conf *oauth2.Config, meta metadata, stdout io.Writer, openURL func(string) error) (*oauth2.Token, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -211,17 +219,31 @@ func signIn(ctx context.Context, conf *oauth2.Config, stdout io.Writer, openURL 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	switch {
-	case q.Get("error") != "":
-		return nil, fmt.Errorf("sign-in refused: %s: %s", q.Get("error"), q.Get("error_description"))
-	case q.Get("state") != state:
-		return nil, errors.New("sign-in: the redirect's state does not match")
+	if err := checkRedirect(q, state, meta); err != nil {
+		return nil, err
 	}
 	tok, err := c.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		return nil, fmt.Errorf("code exchange: %w", err)
 	}
 	return tok, nil
+}
+
+// checkRedirect checks what came back on the redirect URI before the code is used: the
+// issuer first (RFC 9207: present, it must be this server; the server says whether it always
+// sends it), then an error, then the state.
+func checkRedirect(q url.Values, state string, meta metadata) error {
+	switch {
+	case q.Has("iss") && q.Get("iss") != meta.Issuer:
+		return fmt.Errorf("sign-in: the response comes from issuer %q, not %q", q.Get("iss"), meta.Issuer)
+	case !q.Has("iss") && meta.ISSParameter:
+		return errors.New("sign-in: the response does not name its issuer")
+	case q.Get("error") != "":
+		return fmt.Errorf("sign-in refused: %s: %s", q.Get("error"), q.Get("error_description"))
+	case q.Get("state") != state:
+		return errors.New("sign-in: the redirect's state does not match")
+	}
+	return nil
 }
 
 // scanSession is a token for one circle, from the user's token (RFC 8693).

@@ -68,6 +68,34 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+func TestCheckRedirect(t *testing.T) {
+	const iss, state = "https://circles.example", "s1"
+	with := metadata{Issuer: iss, ISSParameter: true}
+	without := metadata{Issuer: iss}
+	tests := []struct {
+		query string
+		meta  metadata
+		err   string
+	}{
+		{"code=c&state=s1&iss=https%3A%2F%2Fcircles.example", with, ""},
+		{"code=c&state=s1", without, ""},
+		{"code=c&state=s1&iss=https%3A%2F%2Fcircles.example", without, ""},
+		{"code=c&state=s1", with, "sign-in: the response does not name its issuer"},
+		{"code=c&state=s1&iss=https%3A%2F%2Fevil.example", with, `sign-in: the response comes from issuer "https://evil.example", not "https://circles.example"`},
+		{"code=c&state=s1&iss=https%3A%2F%2Fevil.example", without, `sign-in: the response comes from issuer "https://evil.example", not "https://circles.example"`},
+		{"error=access_denied&error_description=no&state=s1&iss=https%3A%2F%2Fevil.example", with, `sign-in: the response comes from issuer "https://evil.example", not "https://circles.example"`},
+		{"error=access_denied&error_description=no&state=s1&iss=https%3A%2F%2Fcircles.example", with, "sign-in refused: access_denied: no"},
+		{"code=c&state=s2&iss=https%3A%2F%2Fcircles.example", with, "sign-in: the redirect's state does not match"},
+	}
+	for _, tt := range tests {
+		q, _ := url.ParseQuery(tt.query)
+		err := checkRedirect(q, state, tt.meta)
+		if got := fmt.Sprint(err); (tt.err == "" && err != nil) || (tt.err != "" && got != tt.err) {
+			t.Errorf("checkRedirect(%s, iss parameter %v) = %v, want %q", tt.query, tt.meta.ISSParameter, err, tt.err)
+		}
+	}
+}
+
 // TestPartnerJoinsFromAQRCode runs the program against the real server: it decodes the demo
 // circle's QR code, signs a new person in through the server's pages, joins, and prints the
 // member.joined event from the stream. The stream replays the circle's history, so two

@@ -116,6 +116,7 @@ func TestPartnerDocExamples(t *testing.T) {
 	wants := map[string]string{
 		"register-client":    `"client_id"`,
 		"embed-client":       `"client_id"`,
+		"server-client":      `"client_secret"`,
 		"client-credentials": `"access_token"`,
 		"introspect":         `"active":true`,
 		"token-exchange":     `"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"`,

@@ -79,7 +79,13 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	s := &site{t: t, db: storagetest.Postgres(t), sms: &smsLog{codes: map[string]string{}}}
+	return siteOn(t, storagetest.Postgres(t))
+}
+
+// siteOn is the whole server on db.
+func siteOn(t *testing.T, db *storage.DB) *site {
+	t.Helper()
+	s := &site{t: t, db: db, sms: &smsLog{codes: map[string]string{}}}
 	s.app, s.base = serveApp(t, s.db, slog.New(s.sms))
 	return s
 }
