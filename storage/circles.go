@@ -152,7 +152,7 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 		if err := db.insertAllowlist(ctx, c.ID, allowlist); err != nil {
 			return err
 		}
-		ev, err := ToCircle(c.ID, c.OwnerID, EventCircleCreated, map[string]any{"circle_id": c.ID})
+		ev, err := ToCircle(c.ID, c.OwnerID, qrcircles.EventCircleCreated, map[string]any{"circle_id": c.ID})
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 				return err
 			}
 		}
-		ev, err := ToCircle(c.ID, 0, EventCircleUpdated, map[string]any{"circle_id": c.ID})
+		ev, err := ToCircle(c.ID, 0, qrcircles.EventCircleUpdated, map[string]any{"circle_id": c.ID})
 		if err != nil {
 			return err
 		}

@@ -13,24 +13,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Event is one entry of the event log: a change one user, or everyone in one circle, is told
-// about. Exactly one of RecipientID and CircleID is set.
-// Event types.
-const (
-	EventCardUpdated         = "card.updated"
-	EventMemberJoined        = "member.joined"
-	EventMemberLeft          = "member.left"
-	EventRequestCreated      = "request.created"
-	EventRequestDecided      = "request.decided"
-	EventCardDelivered       = "card.delivered"
-	EventCardRequested       = "card.requested"
-	EventCardRequestDecided  = "card.request.decided"
-	EventMessageCreated      = "message.created"
-	EventAnnouncementCreated = "announcement.created"
-	EventCircleUpdated       = "circle.updated"
-	EventCircleCreated       = "circle.created" // to the new circle; subject: its organizer
-)
-
 // ToCircle is an event for every member and the organizer of a circle, about subject (0: none).
 func ToCircle(circleID, subjectID int64, typ string, payload any) (Event, error) {
 	return newEvent(Event{CircleID: circleID, SubjectID: subjectID, Type: typ}, payload)
@@ -50,6 +32,8 @@ func newEvent(e Event, payload any) (Event, error) {
 	return e, nil
 }
 
+// Event is one entry of the event log: a change one user, or everyone in one circle, is told
+// about. Exactly one of RecipientID and CircleID is set.
 type Event struct {
 	ID          int64
 	RecipientID int64 // one user

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 )
 
@@ -261,16 +262,16 @@ func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
 	var err error
 	switch q.Status {
 	case RequestAdmitted:
-		err = add(ToCircle(c.ID, q.UserID, EventMemberJoined, body)) // the new member hears it too
+		err = add(ToCircle(c.ID, q.UserID, qrcircles.EventMemberJoined, body)) // the new member hears it too
 		if prev != nil && prev.Status == RequestWaiting {
-			err = errors.Join(err, add(ToUser(q.UserID, q.UserID, EventRequestDecided, body)))
+			err = errors.Join(err, add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)))
 		}
 	case RequestWaiting:
 		if prev == nil || prev.Status != RequestWaiting {
-			err = add(ToUser(c.OwnerID, q.UserID, EventRequestCreated, body))
+			err = add(ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body))
 		}
 	default:
-		err = add(ToUser(q.UserID, q.UserID, EventRequestDecided, body))
+		err = add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body))
 	}
 	return out, err
 }
@@ -465,7 +466,7 @@ func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, no
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
 		}
-		ev, err := ToUser(q.UserID, q.UserID, EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
+		ev, err := ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
 		if err != nil {
 			return err
 		}
@@ -557,8 +558,8 @@ func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status 
 		}
 		// The person gets a copy: replay follows current membership, which no longer has them.
 		body := map[string]any{"circle_id": circleID, "user_id": userID, "status": status}
-		left, err1 := ToCircle(circleID, userID, EventMemberLeft, body)
-		copy, err2 := ToUser(userID, userID, EventMemberLeft, body)
+		left, err1 := ToCircle(circleID, userID, qrcircles.EventMemberLeft, body)
+		copy, err2 := ToUser(userID, userID, qrcircles.EventMemberLeft, body)
 		if err := errors.Join(err1, err2); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/config"
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
@@ -148,7 +149,7 @@ func (s *liveStream) upTo(mark int64) []liveEvent {
 			s.t.Fatalf("event IDs do not increase: %d after %d", e.ID, last)
 		}
 		last = e.ID
-		if e.Type == storage.EventCircleCreated && e.circleID() == mark {
+		if e.Type == qrcircles.EventCircleCreated && e.circleID() == mark {
 			return out
 		}
 		out = append(out, e)
@@ -282,7 +283,7 @@ func openSharedPostgres(t *testing.T) (*storage.DB, *storage.DB) {
 // default (basic) visibility: title and company, never the emails or the note.
 func checkBasicPush(t *testing.T, e liveEvent, editor *person, circle int64, title string) {
 	t.Helper()
-	if e.Type != storage.EventCardUpdated {
+	if e.Type != qrcircles.EventCardUpdated {
 		t.Fatalf("event %d is %s, want card.updated: %s", e.ID, e.Type, e.Data)
 	}
 	p := e.card(t)
@@ -327,7 +328,7 @@ func TestLiveCardEditAcrossInstances(t *testing.T) {
 	}
 	var written []int64
 	if err := dbA.Gorm().Raw(`SELECT id FROM events WHERE type = ? AND subject_id = ? AND id > ? ORDER BY id`,
-		storage.EventCardUpdated, editor.user.ID, first.ID).Scan(&written).Error; err != nil {
+		qrcircles.EventCardUpdated, editor.user.ID, first.ID).Scan(&written).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(written) != 3 {
@@ -448,10 +449,10 @@ func TestLiveStrangerCardsWaitForConsent(t *testing.T) {
 		t.Fatalf("Bob's incoming requests: %+v", waiting)
 	}
 	evs := bobs.upTo(bob.mark())
-	if len(eventsOf(evs, storage.EventCardDelivered)) != 0 {
+	if len(eventsOf(evs, qrcircles.EventCardDelivered)) != 0 {
 		t.Fatalf("Bob was told of a delivered card he did not accept: %+v", evs)
 	}
-	asked := eventsOf(evs, storage.EventCardRequested)
+	asked := eventsOf(evs, qrcircles.EventCardRequested)
 	if len(asked) != 1 || payload(t, asked[0])["request_id"] != float64(fromAnn.Request.ID) {
 		t.Fatalf("Bob's events after the delivery: %+v", evs)
 	}
@@ -461,7 +462,7 @@ func TestLiveStrangerCardsWaitForConsent(t *testing.T) {
 	if s, body := w.get(bob.token, path("/api/v1/contacts/%d", ann.user.ID)); s != 200 || !strings.Contains(body, ann.email()) {
 		t.Fatalf("an accepted delivery is not a contact with the full card: %d %s", s, body)
 	}
-	decided := eventsOf(anns.upTo(ann.mark()), storage.EventCardRequestDecided)
+	decided := eventsOf(anns.upTo(ann.mark()), qrcircles.EventCardRequestDecided)
 	if len(decided) != 1 || payload(t, decided[0])["status"] != "accepted" {
 		t.Fatalf("Ann was not told her delivery was accepted: %+v", decided)
 	}
@@ -536,10 +537,10 @@ func TestLiveMutedCircleIsNotPushedButReadable(t *testing.T) {
 		return out
 	}
 	heard := newer(otherStream.upTo(other.mark()))
-	if len(eventsOf(heard, storage.EventAnnouncementCreated)) != 1 || len(eventsOf(heard, storage.EventCardUpdated)) != 1 {
+	if len(eventsOf(heard, qrcircles.EventAnnouncementCreated)) != 1 || len(eventsOf(heard, qrcircles.EventCardUpdated)) != 1 {
 		t.Fatalf("the member who did not mute got %+v", heard)
 	}
-	checkBasicPush(t, eventsOf(heard, storage.EventCardUpdated)[0], editor, x.ID, "After")
+	checkBasicPush(t, eventsOf(heard, qrcircles.EventCardUpdated)[0], editor, x.ID, "After")
 	if got := newer(muterStream.upTo(muter.mark())); len(got) != 0 {
 		t.Fatalf("the muted circle's events were pushed to the member who muted it: %+v", got)
 	}
@@ -583,7 +584,7 @@ func TestLiveLeaveStopsTheCircle(t *testing.T) {
 	w.must(201, org.token, "POST", path("/api/v1/circles/%d/announcements", x.ID), map[string]any{"body": "after you left"}, nil)
 	mark := leaver.mark()
 	for _, e := range s.upTo(mark) {
-		if e.Type != storage.EventMemberLeft {
+		if e.Type != qrcircles.EventMemberLeft {
 			t.Fatalf("a former member got %s %s", e.Type, e.Data)
 		}
 	}
@@ -592,7 +593,7 @@ func TestLiveLeaveStopsTheCircle(t *testing.T) {
 	// Reconnecting from before the leave replays none of the circle's later events either.
 	again := liveConnect(t, w.base, leaver.token, before.ID)
 	for _, e := range again.upTo(mark) {
-		if e.Type != storage.EventMemberLeft {
+		if e.Type != qrcircles.EventMemberLeft {
 			t.Fatalf("a former member's replay holds %s %s", e.Type, e.Data)
 		}
 	}
@@ -624,7 +625,7 @@ func TestLiveDeclinedCardRequestGivesNoCard(t *testing.T) {
 	if q.Status != "waiting" || q.Request.Kind != "request" {
 		t.Fatalf("request: %+v", q)
 	}
-	asked := eventsOf(ownerStream.upTo(owner.mark()), storage.EventCardRequested)
+	asked := eventsOf(ownerStream.upTo(owner.mark()), qrcircles.EventCardRequested)
 	if len(asked) != 1 || payload(t, asked[0])["from_id"] != float64(asker.user.ID) {
 		t.Fatalf("the owner was not told of the request: %+v", asked)
 	}
@@ -636,7 +637,7 @@ func TestLiveDeclinedCardRequestGivesNoCard(t *testing.T) {
 	w.must(409, owner.token, "POST", path("/api/v1/me/card-requests/%d/decline", q.Request.ID), nil, nil)
 	w.must(404, asker.token, "POST", path("/api/v1/me/card-requests/%d/accept", q.Request.ID), nil, nil) // not addressed to the asker
 
-	decided := eventsOf(askerStream.upTo(asker.mark()), storage.EventCardRequestDecided)
+	decided := eventsOf(askerStream.upTo(asker.mark()), qrcircles.EventCardRequestDecided)
 	if len(decided) != 1 || payload(t, decided[0])["status"] != "declined" {
 		t.Fatalf("the asker was not told of the decline: %+v", decided)
 	}
@@ -650,7 +651,7 @@ func TestLiveDeclinedCardRequestGivesNoCard(t *testing.T) {
 		t.Fatalf("the owner's card in the circle after a decline: %d %s", s, body)
 	}
 	owner.putCard("Owner v2")
-	evs := eventsOf(askerStream.upTo(asker.mark()), storage.EventCardUpdated)
+	evs := eventsOf(askerStream.upTo(asker.mark()), qrcircles.EventCardUpdated)
 	if len(evs) != 1 {
 		t.Fatalf("after the owner's edit the asker got %+v", evs)
 	}
@@ -677,7 +678,7 @@ func TestLiveRemovedContactLosesTheCard(t *testing.T) {
 	}
 	s := holder.stream()
 	owner.putCard("Owner v2")
-	evs := eventsOf(s.upTo(holder.mark()), storage.EventCardUpdated)
+	evs := eventsOf(s.upTo(holder.mark()), qrcircles.EventCardUpdated)
 	whole := 0
 	for _, e := range evs {
 		if p := e.card(t); p.CircleID == 0 && p.Card.Title == "Owner v2" && slices.Contains(p.Card.Emails, owner.email()) {
@@ -701,7 +702,7 @@ func TestLiveRemovedContactLosesTheCard(t *testing.T) {
 		}
 	}
 	owner.putCard("Owner v3")
-	evs = eventsOf(s.upTo(holder.mark()), storage.EventCardUpdated)
+	evs = eventsOf(s.upTo(holder.mark()), qrcircles.EventCardUpdated)
 	if len(evs) != 1 {
 		t.Fatalf("after removing the contact, an edit pushed %+v", evs)
 	}
@@ -731,7 +732,7 @@ func TestLivePrivacyReplayAfterOwnerHidesAField(t *testing.T) {
 	earlyStream := early.stream()
 	owner.putCard("Shown")
 	e := earlyStream.next()
-	if p := e.card(t); e.Type != storage.EventCardUpdated || !slices.Contains(p.Card.Emails, owner.email()) {
+	if p := e.card(t); e.Type != qrcircles.EventCardUpdated || !slices.Contains(p.Card.Emails, owner.email()) {
 		t.Fatalf("with everything shown, a member got %s %s", e.Type, e.Data)
 	}
 	w.must(200, owner.token, "PUT", "/api/v1/me/visibility", map[string]any{"circles": map[string]any{strconv.FormatInt(x.ID, 10): []string{"basic"}}}, nil)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
 
@@ -410,7 +410,7 @@ func (pw *privacyWorld) checkPushes(v *person, evs []liveEvent, since int64) {
 	}
 	got := map[key]bool{}
 	for _, e := range evs {
-		if e.Type != storage.EventCardUpdated {
+		if e.Type != qrcircles.EventCardUpdated {
 			continue
 		}
 		p := e.card(pw.t)

@@ -14,6 +14,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -60,7 +61,7 @@ func TestBrowserLivePageRefetchesAfterReset(t *testing.T) {
 	if err := s.db.Gorm().Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)`, circleID, mo.ID, time.Now().UTC()).Error; err != nil {
 		t.Fatal(err)
 	}
-	expired := storage.Event{RecipientID: zed.ID, Type: storage.EventCardDelivered, CreatedAt: time.Now().Add(-storage.EventRetention - time.Hour)}
+	expired := storage.Event{RecipientID: zed.ID, Type: qrcircles.EventCardDelivered, CreatedAt: time.Now().Add(-storage.EventRetention - time.Hour)}
 	if err := s.db.AppendEvents(ctx, expired); err != nil {
 		t.Fatal(err)
 	}

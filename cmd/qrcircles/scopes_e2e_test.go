@@ -392,11 +392,11 @@ func TestScanSessionJoinsAndFollowsItsRequestOnly(t *testing.T) {
 
 // eventTypesOf is what each scope lets a token receive on the event stream.
 var eventTypesOf = map[string][]string{
-	"circles:read": {storage.EventMemberJoined, storage.EventMemberLeft, storage.EventRequestCreated,
-		storage.EventRequestDecided, storage.EventCircleUpdated, storage.EventCircleCreated},
-	"cards:read": {storage.EventCardUpdated, storage.EventCardDelivered, storage.EventCardRequested,
-		storage.EventCardRequestDecided},
-	"messages:read": {storage.EventMessageCreated, storage.EventAnnouncementCreated},
+	"circles:read": {qrcircles.EventMemberJoined, qrcircles.EventMemberLeft, qrcircles.EventRequestCreated,
+		qrcircles.EventRequestDecided, qrcircles.EventCircleUpdated, qrcircles.EventCircleCreated},
+	"cards:read": {qrcircles.EventCardUpdated, qrcircles.EventCardDelivered, qrcircles.EventCardRequested,
+		qrcircles.EventCardRequestDecided},
+	"messages:read": {qrcircles.EventMessageCreated, qrcircles.EventAnnouncementCreated},
 }
 
 // newestEvent is the ID of the last event written.
@@ -447,9 +447,9 @@ func TestEventStreamGivesEachTokenItsScopes(t *testing.T) {
 		w.must(202, ann.token, "POST", path("/api/v1/users/%d/card/request", bob.user.ID), nil, nil)
 		w.must(200, org.token, "PATCH", path("/api/v1/circles/%d", x.ID), map[string]any{"title": "Renamed"}, nil)
 		happened := map[string][]string{
-			"cards:read":    {storage.EventCardUpdated, storage.EventCardRequested},
-			"circles:read":  {storage.EventMemberJoined, storage.EventCircleUpdated},
-			"messages:read": {storage.EventMessageCreated, storage.EventAnnouncementCreated},
+			"cards:read":    {qrcircles.EventCardUpdated, qrcircles.EventCardRequested},
+			"circles:read":  {qrcircles.EventMemberJoined, qrcircles.EventCircleUpdated},
+			"messages:read": {qrcircles.EventMessageCreated, qrcircles.EventAnnouncementCreated},
 		}
 		// …then each scope's fence.
 		fence := map[string]int64{}

@@ -60,7 +60,7 @@ func TestPutCardValidatesEveryField(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 	evs := x.ev.take()
-	if len(evs) != 2 || evs[0].Type != EventCardUpdated || evs[0].CircleID != c1 || evs[1].CircleID != c2 {
+	if len(evs) != 2 || evs[0].Type != qrcircles.EventCardUpdated || evs[0].CircleID != c1 || evs[1].CircleID != c2 {
 		t.Fatalf("events %+v: want card.updated to each circle", evs)
 	}
 	bad := []struct {
@@ -125,7 +125,7 @@ func TestVisibilityPerCircleAndTheOrganizerSeesWhatMembersSee(t *testing.T) {
 	x.must(x.do(aTok, "PUT", "/api/v1/me/card", fullCard()), 200)
 	x.ev.take()
 	x.must(x.do(aTok, "PUT", "/api/v1/me/visibility", map[string]any{"circles": map[string]any{itoa(open): []string{"phones", "note"}}}), 200)
-	if evs := x.ev.take(); len(evs) != 1 || evs[0].CircleID != open || evs[0].Type != EventCardUpdated {
+	if evs := x.ev.take(); len(evs) != 1 || evs[0].CircleID != open || evs[0].Type != qrcircles.EventCardUpdated {
 		t.Fatalf("events %+v", evs)
 	}
 	inOpen := x.memberCard(bTok, open, a)
@@ -200,7 +200,7 @@ func TestStrangerRulesAndContacts(t *testing.T) {
 	if res.Status != "waiting" || res.Request.Kind != "deliver" {
 		t.Fatalf("%+v", res)
 	}
-	if evs := x.ev.take(); len(evs) != 1 || evs[0].Type != EventCardRequested || evs[0].UserIDs[0] != b {
+	if evs := x.ev.take(); len(evs) != 1 || evs[0].Type != qrcircles.EventCardRequested || evs[0].UserIDs[0] != b {
 		t.Fatalf("events %+v", evs)
 	}
 	if got := decode[struct{ Contacts []cards.View }](t, x.must(x.do(bTok, "GET", "/api/v1/contacts", nil), 200)); len(got.Contacts) != 0 {

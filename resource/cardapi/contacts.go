@@ -63,7 +63,7 @@ func (h *Handler) ask(ctx context.Context, from, to int64, kind string) (storage
 		return q, err
 	}
 	if created {
-		err = h.events().AppendEvents(ctx, Event{Type: EventCardRequested, UserIDs: []int64{to}, Subject: from,
+		err = h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardRequested, UserIDs: []int64{to}, Subject: from,
 			Data: map[string]any{"request_id": q.ID, "from_id": from, "to_id": to, "kind": kind}})
 	}
 	return q, err

@@ -1,13 +1,9 @@
 package cardapi
 
-import "context"
+import (
+	"context"
 
-// Event types the card API records.
-const (
-	EventCardUpdated    = "card.updated"         // a card, or what its owner shows, changed
-	EventCardDelivered  = "card.delivered"       // a card arrived as a contact
-	EventCardRequested  = "card.requested"       // a delivery or a request waits for an answer
-	EventRequestDecided = "card.request.decided" // the answer came
+	"qrcircles"
 )
 
 // Event is a change to push to the people it concerns. It never carries a card field: the
@@ -45,14 +41,14 @@ func (h *Handler) cardUpdated(ctx context.Context, owner int64) error {
 	}
 	var evs []Event
 	for _, id := range circles {
-		evs = append(evs, Event{Type: EventCardUpdated, CircleID: id, Subject: owner, Data: map[string]any{"user_id": owner, "circle_id": id}})
+		evs = append(evs, Event{Type: qrcircles.EventCardUpdated, CircleID: id, Subject: owner, Data: map[string]any{"user_id": owner, "circle_id": id}})
 	}
 	holders, err := h.Store.ContactHolders(ctx, owner)
 	if err != nil {
 		return err
 	}
 	if len(holders) > 0 {
-		evs = append(evs, Event{Type: EventCardUpdated, UserIDs: holders, Subject: owner, Data: map[string]any{"user_id": owner}})
+		evs = append(evs, Event{Type: qrcircles.EventCardUpdated, UserIDs: holders, Subject: owner, Data: map[string]any{"user_id": owner}})
 	}
 	return h.events().AppendEvents(ctx, evs...)
 }

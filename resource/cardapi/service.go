@@ -164,7 +164,7 @@ func (h *Handler) deliverCard(ctx context.Context, from, to int64) (string, stor
 		if err := h.Store.AddContact(ctx, to, from, h.now()); err != nil {
 			return err
 		}
-		return h.events().AppendEvents(ctx, Event{Type: EventCardDelivered, UserIDs: []int64{to}, Subject: from,
+		return h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardDelivered, UserIDs: []int64{to}, Subject: from,
 			Data: map[string]any{"from_id": from, "to_id": to}})
 	})
 	return outcome, q, err
@@ -205,7 +205,7 @@ func (h *Handler) decideCardRequest(ctx context.Context, userID, requestID int64
 		if q, err = h.Store.DecideCardRequest(ctx, requestID, userID, accept, h.now()); err != nil {
 			return err
 		}
-		return h.events().AppendEvents(ctx, Event{Type: EventRequestDecided, UserIDs: []int64{q.FromID}, Subject: q.ToID,
+		return h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardRequestDecided, UserIDs: []int64{q.FromID}, Subject: q.ToID,
 			Data: map[string]any{"request_id": q.ID, "kind": q.Kind, "status": q.Status}})
 	})
 	switch {

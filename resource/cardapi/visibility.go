@@ -141,7 +141,7 @@ func (h *Handler) applyVisibility(ctx context.Context, uid int64, def *cards.Fie
 		if err != nil {
 			return fmt.Errorf("circle %d: %w", ch.id, err)
 		}
-		evs = append(evs, Event{Type: EventCardUpdated, CircleID: ch.id, Subject: uid, Data: map[string]any{"user_id": uid, "circle_id": ch.id}})
+		evs = append(evs, Event{Type: qrcircles.EventCardUpdated, CircleID: ch.id, Subject: uid, Data: map[string]any{"user_id": uid, "circle_id": ch.id}})
 	}
 	return h.events().AppendEvents(ctx, evs...)
 }

@@ -3,23 +3,24 @@
 package push
 
 import (
+	"qrcircles"
 	"qrcircles/storage"
 )
 
 // Event types (the storage package owns them: events are written with the changes they report).
 const (
-	CardUpdated         = storage.EventCardUpdated
-	MemberJoined        = storage.EventMemberJoined
-	MemberLeft          = storage.EventMemberLeft
-	RequestCreated      = storage.EventRequestCreated
-	RequestDecided      = storage.EventRequestDecided
-	CardDelivered       = storage.EventCardDelivered
-	CardRequested       = storage.EventCardRequested
-	CardRequestDecided  = storage.EventCardRequestDecided
-	MessageCreated      = storage.EventMessageCreated
-	AnnouncementCreated = storage.EventAnnouncementCreated
-	CircleUpdated       = storage.EventCircleUpdated
-	CircleCreated       = storage.EventCircleCreated
+	CardUpdated         = qrcircles.EventCardUpdated
+	MemberJoined        = qrcircles.EventMemberJoined
+	MemberLeft          = qrcircles.EventMemberLeft
+	RequestCreated      = qrcircles.EventRequestCreated
+	RequestDecided      = qrcircles.EventRequestDecided
+	CardDelivered       = qrcircles.EventCardDelivered
+	CardRequested       = qrcircles.EventCardRequested
+	CardRequestDecided  = qrcircles.EventCardRequestDecided
+	MessageCreated      = qrcircles.EventMessageCreated
+	AnnouncementCreated = qrcircles.EventAnnouncementCreated
+	CircleUpdated       = qrcircles.EventCircleUpdated
+	CircleCreated       = qrcircles.EventCircleCreated
 )
 
 // ToCircle is an event for every member and the organizer of a circle, about subject (0: none).
