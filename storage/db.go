@@ -5,7 +5,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -19,6 +18,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"qrcircles"
 )
 
 // Dialects.
@@ -174,5 +175,7 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a looked-up row does not exist. It carries the domain's code,
+// so that the one mapping of errors to HTTP answers a not-found no caller explains with 404;
+// a caller that knows what was missing says so with its own error.
+var ErrNotFound error = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found. / 未找到。"}

@@ -10,10 +10,13 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 	"gorm.io/gorm"
+
+	"qrcircles"
 )
 
-// ErrConflict is returned when a row with the same key already exists.
-var ErrConflict = errors.New("already exists")
+// ErrConflict is returned when a row with the same key already exists, or a decision was
+// already taken. Like ErrNotFound it carries the domain's code (409).
+var ErrConflict error = &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been done. / 此操作已完成。"}
 
 // Token endpoint authentication methods.
 const (
