@@ -4,9 +4,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -72,7 +69,7 @@ func (a *API) user(c *gin.Context) (storage.User, bool) {
 	}
 	u, err := a.Circles.Store.User(c.Request.Context(), id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return u, false
 	}
 	return u, true
@@ -84,40 +81,6 @@ func (a *API) userAndCircle(c *gin.Context) (storage.User, int64, bool) {
 	if !ok {
 		return u, 0, false
 	}
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	return u, id, ok
-}
-
-func pathID(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		server.Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "No such %s.", strings.TrimSuffix(strings.TrimPrefix(name, "x"), "id")))
-		return 0, false
-	}
-	return id, true
-}
-
-func fail(c *gin.Context, err error) {
-	if errors.Is(err, storage.ErrNotFound) {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "Not found.")
-	}
-	server.Problem(c, err)
-}
-
-// bind reads a JSON body; a malformed one names the field when it can.
-func bind(c *gin.Context, v any) bool {
-	if err := c.ShouldBindJSON(v); err != nil {
-		field := ""
-		var te interface{ Error() string }
-		if errors.As(err, &te) {
-			if f, ok := strings.CutPrefix(err.Error(), "json: cannot unmarshal "); ok {
-				if i := strings.LastIndex(f, "."); i >= 0 {
-					field = strings.Fields(f[i+1:])[0]
-				}
-			}
-		}
-		server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
-		return false
-	}
-	return true
 }

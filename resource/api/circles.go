@@ -11,6 +11,7 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/qr"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -127,17 +128,17 @@ func (a *API) createCircle(c *gin.Context) {
 		return
 	}
 	var b circleBody
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	in, err := b.input()
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	circle, err := a.Circles.Create(c.Request.Context(), u.ID, in)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/circles/"+strconv.FormatInt(circle.ID, 10))
@@ -145,13 +146,13 @@ func (a *API) createCircle(c *gin.Context) {
 }
 
 func (a *API) getCircle(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
 	circle, err := a.Circles.Get(c.Request.Context(), id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	p := bearer.Principal(c)
@@ -161,7 +162,7 @@ func (a *API) getCircle(c *gin.Context) {
 	// applicants may read it.
 	if !p.IsScanSession() {
 		if err := a.Circles.MayRead(c.Request.Context(), viewer, circle); err != nil {
-			fail(c, err)
+			server.Problem(c, err)
 			return
 		}
 	}
@@ -174,17 +175,17 @@ func (a *API) updateCircle(c *gin.Context) {
 		return
 	}
 	var b circleBody
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	in, err := b.input()
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	circle, admitted, err := a.Circles.Update(c.Request.Context(), u.ID, id, in)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"circle": a.circleJSON(circle, u.ID), "admitted": admitted})
@@ -196,7 +197,7 @@ func (a *API) ownedCircle(c *gin.Context) (storage.Circle, bool) {
 	if !ok {
 		return storage.Circle{}, false
 	}
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return storage.Circle{}, false
 	}
@@ -205,7 +206,7 @@ func (a *API) ownedCircle(c *gin.Context) (storage.Circle, bool) {
 		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return circle, false
 	}
 	return circle, true
@@ -220,14 +221,14 @@ func (a *API) qrPNG(c *gin.Context) {
 	if s := c.Query("size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < qr.MinSize || n > qr.MaxSize {
-			fail(c, qrcircles.Invalid("size", "size is a number of pixels from %d to %d.", qr.MinSize, qr.MaxSize))
+			server.Problem(c, qrcircles.Invalid("size", "size is a number of pixels from %d to %d.", qr.MinSize, qr.MaxSize))
 			return
 		}
 		size = n
 	}
 	img, err := qr.PNG(a.Circles.URL(circle), size)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Data(http.StatusOK, "image/png", img)
@@ -240,7 +241,7 @@ func (a *API) qrSVG(c *gin.Context) {
 	}
 	img, err := qr.SVG(a.Circles.URL(circle))
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Data(http.StatusOK, "image/svg+xml", img)

@@ -9,6 +9,7 @@ import (
 	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/bearer"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -41,14 +42,14 @@ func toRequestJSON(q storage.JoinRequest, lang string) requestJSON {
 // join takes a scan session for this circle: 200 joined, 202 waiting, 403 refused, 404
 // unknown, 410 closed. A repeat gives the same answer and makes no second membership.
 func (a *API) join(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
 	circle, err := a.Circles.ForJoin(ctx, id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	p := bearer.Principal(c) // a scan session for this circle: the route lets no other token in
@@ -59,7 +60,7 @@ func (a *API) join(c *gin.Context) {
 	out, err := a.Circles.JoinCircle(ctx, u, circle, p.ScanTime)
 	a.count(out, err)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	lang := c.GetHeader("Accept-Language")
@@ -69,20 +70,20 @@ func (a *API) join(c *gin.Context) {
 	case out.Request.Status == storage.RequestWaiting:
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
 	default:
-		fail(c, qrcircles.Errorf(qrcircles.EForbidden, "%s", refusal(out.Request, lang)))
+		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "%s", refusal(out.Request, lang)))
 	}
 }
 
 // myRequest is the caller's own request to join the circle, whatever became of it: an
 // applicant, or the scan session they joined with, follows it here.
 func (a *API) myRequest(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
 	q, err := a.Circles.RequestOf(c.Request.Context(), bearer.UserID(c), id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
@@ -133,7 +134,7 @@ func (a *API) requests(c *gin.Context) {
 	}
 	qs, err := a.Circles.Requests(c.Request.Context(), u.ID, id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]requestJSON, len(qs))
@@ -151,8 +152,8 @@ func (a *API) decide(c *gin.Context, approve bool) {
 	if !ok {
 		return
 	}
-	id, ok1 := pathID(c, "id")
-	rid, ok2 := pathID(c, "rid")
+	id, ok1 := server.PathID(c, "id")
+	rid, ok2 := server.PathID(c, "rid")
 	if !ok1 || !ok2 {
 		return
 	}
@@ -166,7 +167,7 @@ func (a *API) decide(c *gin.Context, approve bool) {
 		q, err = a.Circles.Deny(c.Request.Context(), u.ID, id, rid)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
@@ -185,7 +186,7 @@ func (a *API) members(c *gin.Context) {
 	}
 	ms, err := a.Circles.Members(c.Request.Context(), u.ID, id)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]memberJSON, len(ms))
@@ -201,7 +202,7 @@ func (a *API) leave(c *gin.Context) {
 		return
 	}
 	if err := a.Circles.Leave(c.Request.Context(), u.ID, id); err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -212,13 +213,13 @@ func (a *API) removeMember(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, ok1 := pathID(c, "id")
-	uid, ok2 := pathID(c, "uid")
+	id, ok1 := server.PathID(c, "id")
+	uid, ok2 := server.PathID(c, "uid")
 	if !ok1 || !ok2 {
 		return
 	}
 	if err := a.Circles.Remove(c.Request.Context(), u.ID, id, uid); err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

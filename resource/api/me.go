@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -20,7 +21,7 @@ func (a *API) myCircles(c *gin.Context) {
 	}
 	m, err := a.Circles.MyCircles(c.Request.Context(), u.ID)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	owned, joined := make([]circleJSON, len(m.Owned)), make([]circleJSON, len(m.Joined))
@@ -48,7 +49,7 @@ func (a *API) getSettings(c *gin.Context) {
 	}
 	refuse, err := a.Circles.Store.RefusesAllCircles(c.Request.Context(), u.ID)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, settingsJSON{&refuse})
@@ -60,12 +61,12 @@ func (a *API) putSettings(c *gin.Context) {
 		return
 	}
 	var b settingsJSON
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	if b.RefuseAllCircles != nil {
 		if err := a.Circles.Store.SetRefuseAllCircles(c.Request.Context(), u.ID, *b.RefuseAllCircles, time.Now()); err != nil {
-			fail(c, err)
+			server.Problem(c, err)
 			return
 		}
 		e := storage.NewAuditEntry(time.Now(), qrcircles.AuditSettingsChange, u.ID, fmt.Sprintf("user:%d", u.ID), c.ClientIP(),
@@ -88,7 +89,7 @@ func (a *API) listExclusions(c *gin.Context) {
 	}
 	xs, err := a.Circles.Store.Exclusions(c.Request.Context(), u.ID)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]exclusionJSON, len(xs))
@@ -106,12 +107,12 @@ func (a *API) addExclusion(c *gin.Context) {
 	var b struct {
 		Phone string `json:"phone"`
 	}
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	x, err := a.Circles.AddExclusion(c.Request.Context(), u, b.Phone)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, exclusionJSON{x.ID, x.OtherPhone, rfc3339(x.CreatedAt)})
@@ -122,12 +123,12 @@ func (a *API) deleteExclusion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, ok := pathID(c, "xid")
+	id, ok := server.PathID(c, "xid")
 	if !ok {
 		return
 	}
 	if err := a.Circles.RemoveExclusion(c.Request.Context(), u.ID, id); err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

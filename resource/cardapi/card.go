@@ -35,7 +35,7 @@ func (h *Handler) getMyCard(c *gin.Context) {
 		if isNotFound(err) {
 			err = qrcircles.Errorf(qrcircles.ENotFound, "You have no card yet.")
 		}
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	h.answerCard(c, bearer.UserID(c), bearer.UserID(c), 0)
@@ -43,7 +43,7 @@ func (h *Handler) getMyCard(c *gin.Context) {
 
 // getUserCard is one person's card as the viewer may see it in ?circle= (or as a contact).
 func (h *Handler) getUserCard(c *gin.Context) {
-	uid, ok := pathID(c, "uid")
+	uid, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -57,7 +57,7 @@ func (h *Handler) getUserCard(c *gin.Context) {
 func (h *Handler) answerCard(c *gin.Context, owner, viewer, circleID int64) {
 	card, _, err := h.CardFor(c.Request.Context(), owner, viewer, circleID)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, cards.ViewOf(cards.Entry{UserID: owner, Card: card}, h.avatarURL(owner, circleID)))
@@ -78,13 +78,13 @@ func queryCircle(c *gin.Context) (int64, bool) {
 
 func (h *Handler) putMyCard(c *gin.Context) {
 	var b cardBody
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	card, err := cards.Clean(cards.Card{DisplayName: b.DisplayName, Title: b.Title, Company: b.Company, Phones: b.Phones,
 		Emails: b.Emails, Address: b.Address, Website: b.Website, Note: b.Note}, h.normalizePhone)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	uid := bearer.UserID(c)
@@ -95,7 +95,7 @@ func (h *Handler) putMyCard(c *gin.Context) {
 		return h.cardUpdated(ctx, uid)
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	h.getMyCard(c)
@@ -105,12 +105,12 @@ func (h *Handler) putMyCard(c *gin.Context) {
 func (h *Handler) putAvatar(c *gin.Context) {
 	data, err := readAvatar(c)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	photo, err := cards.ProcessAvatar(data)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	uid := bearer.UserID(c)
@@ -122,7 +122,7 @@ func (h *Handler) putAvatar(c *gin.Context) {
 		return h.cardUpdated(ctx, uid)
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"avatar_url": h.avatarURL(uid, 0), "content_type": photo.ContentType})
@@ -167,7 +167,7 @@ func (h *Handler) deleteAvatar(c *gin.Context) {
 		return h.cardUpdated(ctx, uid)
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -176,7 +176,7 @@ func (h *Handler) deleteAvatar(c *gin.Context) {
 // getAvatar serves an avatar to a viewer whose card view shows it: as a contact, or in the
 // ?circle= the card was shown in. Anyone else gets 404, as if there were none.
 func (h *Handler) getAvatar(c *gin.Context) {
-	uid, ok := pathID(c, "uid")
+	uid, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -193,7 +193,7 @@ func (h *Handler) getAvatar(c *gin.Context) {
 		a, err = h.Store.Avatar(c.Request.Context(), uid)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Header("Cache-Control", "private, max-age=300")

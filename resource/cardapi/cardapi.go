@@ -5,10 +5,7 @@ package cardapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +14,6 @@ import (
 	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -127,46 +123,4 @@ func (h *Handler) normalizePhone(raw string) (string, error) {
 		return "", errors.New("cardapi: the handler has no NormalizePhone")
 	}
 	return h.NormalizePhone(raw)
-}
-
-// pathID reads a numeric path parameter; a bad one is a resource that does not exist.
-func pathID(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		server.Problem(c, &qrcircles.Error{Code: qrcircles.ENotFound, Field: name, Message: "No such " + name + "."})
-		return 0, false
-	}
-	return id, true
-}
-
-// fail answers with err; storage's not-found and conflict become problems.
-func fail(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		err = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found.", Err: err}
-	case errors.Is(err, storage.ErrConflict):
-		err = &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been decided.", Err: err}
-	}
-	server.Problem(c, err)
-}
-
-const maxJSONBody = 64 << 10
-
-// bind reads a JSON body strictly; a wrong type or an unknown field is named.
-func bind(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		return true
-	}
-	field := ""
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field = te.Field
-	} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		field = strings.Trim(f, `"`)
-	}
-	server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: field, Message: "The body is not valid JSON for this request.", Err: err})
-	return false
 }

@@ -8,6 +8,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/bearer"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -33,13 +34,13 @@ func toRequestJSON(q storage.CardRequest) requestJSON {
 // deliver gives the caller's card to another member. If they refuse cards from strangers and
 // do not hold the caller's card yet, the delivery waits for them to accept.
 func (h *Handler) deliver(c *gin.Context) {
-	to, ok := pathID(c, "uid")
+	to, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
 	outcome, q, err := h.deliverCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	if outcome == Waiting {
@@ -71,13 +72,13 @@ func (h *Handler) ask(ctx context.Context, from, to int64, kind string) (storage
 
 // request asks another member for their card.
 func (h *Handler) request(c *gin.Context) {
-	to, ok := pathID(c, "uid")
+	to, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
 	q, err := h.requestCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(q)})
@@ -93,7 +94,7 @@ func firstErr(a, b error) error {
 func (h *Handler) cardRequests(c *gin.Context) {
 	in, out, err := h.Store.CardRequestsOf(c.Request.Context(), bearer.UserID(c), storage.CardWaiting)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"incoming": requestsJSON(in), "outgoing": requestsJSON(out)})
@@ -112,13 +113,13 @@ func (h *Handler) decline(c *gin.Context) { h.decide(c, false) }
 
 // decide answers a waiting delivery or request addressed to the caller.
 func (h *Handler) decide(c *gin.Context, accept bool) {
-	rid, ok := pathID(c, "rid")
+	rid, ok := server.PathID(c, "rid")
 	if !ok {
 		return
 	}
 	q, err := h.decideCardRequest(c.Request.Context(), bearer.UserID(c), rid, accept)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toRequestJSON(q))
@@ -127,7 +128,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 func (h *Handler) contacts(c *gin.Context) {
 	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), 0, false)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"contacts": h.views(es, 0)})
@@ -139,7 +140,7 @@ func (h *Handler) contact(c *gin.Context) {
 		h.contactVCF(c)
 		return
 	}
-	uid, ok := pathID(c, "uid")
+	uid, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -148,19 +149,19 @@ func (h *Handler) contact(c *gin.Context) {
 		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, h.views(es, 0)[0])
 }
 
 func (h *Handler) removeContact(c *gin.Context) {
-	uid, ok := pathID(c, "uid")
+	uid, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
 	if err := h.Store.RemoveContact(c.Request.Context(), bearer.UserID(c), uid); err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

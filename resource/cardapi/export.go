@@ -12,6 +12,7 @@ import (
 	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
+	"qrcircles/resource/server"
 	"qrcircles/storage"
 )
 
@@ -31,7 +32,7 @@ func hasVCFSuffix(c *gin.Context, name string) bool {
 }
 
 func (h *Handler) contactVCF(c *gin.Context) {
-	uid, ok := pathID(c, "uid")
+	uid, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -48,7 +49,7 @@ func (h *Handler) contactsVCF(c *gin.Context) {
 }
 
 func (h *Handler) circleVCF(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -66,7 +67,7 @@ func (h *Handler) sendVCards(c *gin.Context, filename string, es []cards.Entry, 
 		err = cards.WriteVCards(&buf, v, es)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	send(c, cards.MediaType, filename, buf.Bytes())
@@ -74,7 +75,7 @@ func (h *Handler) sendVCards(c *gin.Context, filename string, es []cards.Entry, 
 
 // circleCSV is the organizer's export of the members, showing what any member sees.
 func (h *Handler) circleCSV(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -87,7 +88,7 @@ func (h *Handler) circleCSV(c *gin.Context) {
 		err = cards.WriteCSV(&buf, es)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	send(c, cards.CSVMediaType, fmt.Sprintf("circle-%d-members.csv", id), buf.Bytes())

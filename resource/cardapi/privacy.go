@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/bearer"
+
+	"qrcircles/resource/server"
 )
 
 type privacyJSON struct {
@@ -16,7 +18,7 @@ type privacyJSON struct {
 func (h *Handler) getPrivacy(c *gin.Context) {
 	p, err := h.Store.PrivacyOf(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, privacyJSON{&p.RefuseStrangerCards, &p.BlockStrangerMessages})
@@ -25,11 +27,11 @@ func (h *Handler) getPrivacy(c *gin.Context) {
 // putPrivacy changes the settings the body names and keeps the others.
 func (h *Handler) putPrivacy(c *gin.Context) {
 	var b privacyJSON
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	if err := h.SetPrivacy(c.Request.Context(), bearer.UserID(c), b.RefuseStrangerCards, b.BlockStrangerMessages); err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	h.getPrivacy(c)

@@ -12,6 +12,7 @@ import (
 	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
+	"qrcircles/resource/server"
 )
 
 type circleVisibilityJSON struct {
@@ -30,12 +31,12 @@ func (h *Handler) getVisibility(c *gin.Context) {
 	ctx, uid := c.Request.Context(), bearer.UserID(c)
 	s, err := h.Store.CardSettings(ctx, uid)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	ids, err := h.Store.MemberCircleIDs(ctx, uid)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := visibilityJSON{Default: s.Default.Names(), Circles: []circleVisibilityJSON{}}
@@ -60,20 +61,20 @@ type circleChange struct {
 
 func (h *Handler) putVisibility(c *gin.Context) {
 	var b visibilityBody
-	if !bind(c, &b) {
+	if !server.BindJSON(c, &b) {
 		return
 	}
 	uid := bearer.UserID(c)
 	def, changes, err := h.parseVisibility(c.Request.Context(), uid, b)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
 		return h.applyVisibility(ctx, uid, def, changes)
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	h.getVisibility(c)
@@ -148,13 +149,13 @@ func (h *Handler) applyVisibility(ctx context.Context, uid int64, def *cards.Fie
 
 // circleCards lists the members' cards of a circle as the viewer may see them.
 func (h *Handler) circleCards(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
 	es, _, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, false)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"circle_id": id, "cards": h.views(es, id)})

@@ -8,6 +8,8 @@ import (
 
 	"qrcircles/resource/bearer"
 	"qrcircles/storage"
+
+	"qrcircles/resource/server"
 )
 
 type announcementJSON struct {
@@ -24,7 +26,7 @@ func toAnnouncementJSON(a storage.Announcement) announcementJSON {
 
 // postAnnouncement lets the organizer tell everyone in the circle something.
 func (h *Handler) postAnnouncement(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -47,7 +49,7 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 		return h.events().AppendEvents(ctx, announcementCreated(a))
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, toAnnouncementJSON(a))
@@ -56,7 +58,7 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 // announcements lists a circle's announcements, newest first, to its organizer and members,
 // whether or not they muted it.
 func (h *Handler) announcements(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -74,7 +76,7 @@ func (h *Handler) announcements(c *gin.Context) {
 		as, err = h.Store.Announcements(ctx, id, p.BeforeID, p.Limit)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]announcementJSON, len(as))

@@ -8,6 +8,8 @@ import (
 
 	"qrcircles/resource/bearer"
 	"qrcircles/storage"
+
+	"qrcircles/resource/server"
 )
 
 type messageJSON struct {
@@ -29,7 +31,7 @@ func toMessageJSON(m storage.Message) messageJSON {
 
 // send sends a direct message to another person, if the rules let the caller reach them.
 func (h *Handler) send(c *gin.Context) {
-	to, ok := pathID(c, "uid")
+	to, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -52,7 +54,7 @@ func (h *Handler) send(c *gin.Context) {
 		return h.events().AppendEvents(ctx, messageCreated(m))
 	})
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, toMessageJSON(m))
@@ -85,7 +87,7 @@ func (h *Handler) reach(ctx context.Context, from, to int64) (Reach, error) {
 // conversation lists the messages between the caller and another person, newest first, and
 // marks those the caller received in this page as read.
 func (h *Handler) conversation(c *gin.Context) {
-	other, ok := pathID(c, "uid")
+	other, ok := server.PathID(c, "uid")
 	if !ok {
 		return
 	}
@@ -103,7 +105,7 @@ func (h *Handler) conversation(c *gin.Context) {
 		err = h.markRead(ctx, self, other, ms)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]messageJSON, len(ms))
@@ -144,7 +146,7 @@ func (h *Handler) conversations(c *gin.Context) {
 	}
 	cs, err := h.Store.Conversations(c.Request.Context(), bearer.UserID(c), p.BeforeID, p.Limit)
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]conversationJSON, len(cs))

@@ -5,10 +5,6 @@ package messages
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -101,16 +97,6 @@ func (h *Handler) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 	return nil
 }
 
-// pathID reads a numeric path parameter; a bad one is a resource that does not exist.
-func pathID(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		server.Problem(c, &qrcircles.Error{Code: qrcircles.ENotFound, Field: name, Message: "No such " + name + "."})
-		return 0, false
-	}
-	return id, true
-}
-
 // page reads before_id and limit from the query.
 func page(c *gin.Context) (Page, bool) {
 	p, err := ParsePage(c.Query("before_id"), c.Query("limit"))
@@ -121,47 +107,22 @@ func page(c *gin.Context) (Page, bool) {
 	return p, true
 }
 
-// fail answers with err; storage's not-found becomes a problem.
-func fail(c *gin.Context, err error) {
-	if errors.Is(err, storage.ErrNotFound) {
-		err = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found.", Err: err}
-	}
-	server.Problem(c, err)
-}
-
 // bodyJSON is what a post of an announcement or a message carries.
 type bodyJSON struct {
 	Body *string `json:"body"`
 }
 
-const maxJSONBody = 64 << 10
-
 // bindBody reads {"body": "…"} strictly; anything else is a problem naming the field.
 func bindBody(c *gin.Context) (string, bool) {
 	var b bodyJSON
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&b)
-	switch {
-	case err != nil:
-		server.Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: badField(err), Message: "The body is not valid JSON for this request.", Err: err})
+	if !server.BindJSON(c, &b) {
 		return "", false
-	case b.Body == nil:
+	}
+	if b.Body == nil {
 		server.Problem(c, qrcircles.Invalid("body", "Write a message."))
 		return "", false
 	}
 	return *b.Body, true
-}
-
-func badField(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return te.Field
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return strings.Trim(f, `"`)
-	}
-	return ""
 }
 
 // standing reads how the caller stands to a circle: whether they organize it or are a

@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/bearer"
+
+	"qrcircles/resource/server"
 )
 
 type muteJSON struct {
@@ -15,7 +17,7 @@ type muteJSON struct {
 
 // mute stops the push of the circle's announcements to the caller; they stay readable.
 func (h *Handler) mute(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -28,7 +30,7 @@ func (h *Handler) mute(c *gin.Context) {
 		err = h.Store.Mute(ctx, bearer.UserID(c), id, h.now())
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"circle_id": id, "muted": true})
@@ -37,7 +39,7 @@ func (h *Handler) mute(c *gin.Context) {
 // unmute pushes the circle's announcements again. Unmuting a circle that is not muted, or
 // that the caller has left, is not an error.
 func (h *Handler) unmute(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := server.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -47,7 +49,7 @@ func (h *Handler) unmute(c *gin.Context) {
 		err = h.Store.Unmute(ctx, bearer.UserID(c), id)
 	}
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -57,7 +59,7 @@ func (h *Handler) unmute(c *gin.Context) {
 func (h *Handler) mutes(c *gin.Context) {
 	ms, err := h.Store.Mutes(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
-		fail(c, err)
+		server.Problem(c, err)
 		return
 	}
 	out := make([]muteJSON, len(ms))
