@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ory/fosite"
@@ -16,7 +17,7 @@ func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, er
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
 	if problem.Unavailable(err) {
 		// fosite says "not active" whatever the storage error; the token may be good.
-		return tokens.Principal{}, fmt.Errorf("access token: %w: %w", tokens.ErrUnavailable, err)
+		return tokens.Principal{}, fmt.Errorf("access token: %w: %w", tokens.ErrUnavailable, outageCause(err))
 	}
 	if err != nil {
 		return tokens.Principal{}, fmt.Errorf("access token: %w", err)
@@ -37,3 +38,13 @@ func (s *Server) Verify(ctx context.Context, token string) (tokens.Principal, er
 }
 
 var _ tokens.Verifier = (*Server)(nil)
+
+// outageCause is the storage error behind fosite's: fosite's own message ("request_unauthorized")
+// does not name its cause, and the log must say that the database failed, and how.
+func outageCause(err error) error {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && rfc.Cause() != nil {
+		return rfc.Cause()
+	}
+	return err
+}
