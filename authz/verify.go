@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ory/fosite"
@@ -15,7 +16,7 @@ func (s *Server) Verify(ctx context.Context, token string) (qrcircles.Principal,
 	_, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
 	if qrcircles.Unavailable(err) {
 		// fosite says "not active" whatever the storage error; the token may be good.
-		return qrcircles.Principal{}, fmt.Errorf("access token: %w: %w", qrcircles.ErrVerifierUnavailable, err)
+		return qrcircles.Principal{}, fmt.Errorf("access token: %w: %w", qrcircles.ErrVerifierUnavailable, outageCause(err))
 	}
 	if err != nil {
 		return qrcircles.Principal{}, fmt.Errorf("access token: %w", err)
@@ -36,3 +37,13 @@ func (s *Server) Verify(ctx context.Context, token string) (qrcircles.Principal,
 }
 
 var _ qrcircles.Verifier = (*Server)(nil)
+
+// outageCause is the storage error behind fosite's: fosite's own message ("request_unauthorized")
+// does not name its cause, and the log must say that the database failed, and how.
+func outageCause(err error) error {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && rfc.Cause() != nil {
+		return rfc.Cause()
+	}
+	return err
+}

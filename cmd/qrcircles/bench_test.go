@@ -119,7 +119,7 @@ func checkTokenBench(t *testing.T, env []string) {
 		}
 		srv := startServer(t, env...)
 		out, err := program(t, env, "client", "create", "--name", "bench target", "--confidential",
-			"--grant", "client_credentials", "--scope", "circles:read", "--json").Output()
+			"--grant", "client_credentials", "--scope", "circles:read", "--auth-method", "client_secret_basic", "--json").Output()
 		if err != nil {
 			t.Fatalf("client create: %v", err)
 		}
