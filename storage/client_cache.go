@@ -13,22 +13,7 @@ import (
 // secrets are not checked here).
 const tokenClientTTL = 5 * time.Second
 
-type cachedClient struct {
-	client  fosite.Client
-	expires time.Time
-}
-
 // tokenClient is GetClient for rebuilding stored token requests.
 func (db *DB) tokenClient(ctx context.Context, id string) (fosite.Client, error) {
-	if v, ok := db.clients.Load(id); ok {
-		if c := v.(cachedClient); time.Now().Before(c.expires) {
-			return c.client, nil
-		}
-	}
-	c, err := db.GetClient(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	db.clients.Store(id, cachedClient{c, time.Now().Add(tokenClientTTL)})
-	return c, nil
+	return db.clients.Fetch(id, time.Now(), tokenClientTTL, func() (fosite.Client, error) { return db.GetClient(ctx, id) })
 }

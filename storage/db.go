@@ -11,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/ory/fosite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -42,7 +42,7 @@ type DB struct {
 	dialect string
 	dsn     string
 	// clients caches the clients of stored tokens for a moment (see tokenClient).
-	clients sync.Map
+	clients qrcircles.TTLCache[string, fosite.Client]
 }
 
 // Open connects to the database and checks that it answers.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"qrcircles"
@@ -64,7 +63,7 @@ type Service struct {
 	// Events is woken after every change that wrote events (the push hub); may be nil.
 	Events interface{ Notify() }
 
-	joinCache sync.Map // circle ID → cachedCircle
+	joinCache qrcircles.TTLCache[int64, storage.Circle]
 }
 
 // URL is the circle's address, the content of its QR code.
@@ -217,23 +216,9 @@ func notFound(err error, msg string) error {
 // join transaction reads the circle again under its lock and decides on that.
 const joinCacheTTL = 2 * time.Second
 
-type cachedCircle struct {
-	circle  storage.Circle
-	expires time.Time
-}
-
 // ForJoin returns the circle for a join request, read at most joinCacheTTL ago.
 func (s *Service) ForJoin(ctx context.Context, id int64) (storage.Circle, error) {
-	if v, ok := s.joinCache.Load(id); ok {
-		if c := v.(cachedCircle); time.Now().Before(c.expires) {
-			return c.circle, nil
-		}
-	}
-	c, err := s.Get(ctx, id)
-	if err == nil {
-		s.joinCache.Store(id, cachedCircle{c, time.Now().Add(joinCacheTTL)})
-	}
-	return c, err
+	return s.joinCache.Fetch(id, time.Now(), joinCacheTTL, func() (storage.Circle, error) { return s.Get(ctx, id) })
 }
 
 // notify wakes the push layer after a change committed with its events.
