@@ -18,17 +18,6 @@ import (
 	"qrcircles/storage"
 )
 
-type cardBody struct {
-	DisplayName string   `json:"display_name"`
-	Title       string   `json:"title"`
-	Company     string   `json:"company"`
-	Phones      []string `json:"phones"`
-	Emails      []string `json:"emails"`
-	Address     string   `json:"address"`
-	Website     string   `json:"website"`
-	Note        string   `json:"note"`
-}
-
 // getMyCard is the caller's whole card; 404 until they made one, so a client knows to ask.
 func (h *Handler) getMyCard(c *gin.Context) {
 	if _, err := h.Store.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
@@ -77,12 +66,11 @@ func queryCircle(c *gin.Context) (int64, bool) {
 }
 
 func (h *Handler) putMyCard(c *gin.Context) {
-	var b cardBody
+	var b cards.JSONCard
 	if !server.BindJSON(c, &b) {
 		return
 	}
-	card, err := cards.Clean(cards.Card{DisplayName: b.DisplayName, Title: b.Title, Company: b.Company, Phones: b.Phones,
-		Emails: b.Emails, Address: b.Address, Website: b.Website, Note: b.Note}, h.normalizePhone)
+	card, err := cards.Clean(b.Card(), h.normalizePhone)
 	if err != nil {
 		server.Problem(c, err)
 		return

@@ -1,8 +1,8 @@
 package cards
 
-// View is a projected card as the API shows it in JSON. Hidden fields are empty.
-type View struct {
-	UserID      int64    `json:"user_id"`
+// JSONCard is a card's own fields as the JSON API takes them (PUT /me/card) and shows them
+// (in View): the one JSON shape of a card.
+type JSONCard struct {
 	DisplayName string   `json:"display_name"`
 	Title       string   `json:"title"`
 	Company     string   `json:"company"`
@@ -11,14 +11,26 @@ type View struct {
 	Address     string   `json:"address"`
 	Website     string   `json:"website"`
 	Note        string   `json:"note"`
-	AvatarURL   string   `json:"avatar_url,omitempty"`
+}
+
+// Card is the card the JSON carries, to be cleaned (Clean) before it is stored.
+func (j JSONCard) Card() Card {
+	return Card{DisplayName: j.DisplayName, Title: j.Title, Company: j.Company, Phones: j.Phones,
+		Emails: j.Emails, Address: j.Address, Website: j.Website, Note: j.Note}
+}
+
+// View is a projected card as the API shows it in JSON. Hidden fields are empty.
+type View struct {
+	UserID int64 `json:"user_id"`
+	JSONCard
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // ViewOf shows an entry; avatarURL is used only when the card shows an avatar.
 func ViewOf(e Entry, avatarURL string) View {
 	c := e.Card
-	v := View{UserID: e.UserID, DisplayName: c.DisplayName, Title: c.Title, Company: c.Company,
-		Phones: nonNil(c.Phones), Emails: nonNil(c.Emails), Address: c.Address, Website: c.Website, Note: c.Note}
+	v := View{UserID: e.UserID, JSONCard: JSONCard{DisplayName: c.DisplayName, Title: c.Title, Company: c.Company,
+		Phones: nonNil(c.Phones), Emails: nonNil(c.Emails), Address: c.Address, Website: c.Website, Note: c.Note}}
 	if c.HasAvatar {
 		v.AvatarURL = avatarURL
 	}
