@@ -58,11 +58,31 @@ func Invalid(field, format string, args ...any) *Error {
 
 // CodeOf returns the code of the first Error in err's chain, or EInternal.
 func CodeOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := As(err); ok {
 		return e.Code
 	}
 	return EInternal
+}
+
+// fieldError is an input error from a pure validator that names its field (the text rule's
+// usertext.Error): it is an EInvalid Error with its own message.
+type fieldError interface {
+	error
+	InvalidField() string
+}
+
+// As finds the Error in err's chain, or makes one of a validator's error that names its
+// field; false when there is neither (an internal error).
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var fe fieldError
+	if errors.As(err, &fe) {
+		return &Error{Code: EInvalid, Field: fe.InvalidField(), Message: fe.Error(), Err: err}, true
+	}
+	return nil, false
 }
 
 // Status is the one place where an error code becomes an HTTP status.
@@ -103,8 +123,8 @@ type Body struct {
 // BodyOf turns err into the document shown to the caller. Internal errors say nothing of
 // their cause.
 func BodyOf(err error) Body {
-	var e *Error
-	if !errors.As(err, &e) {
+	e, ok := As(err)
+	if !ok {
 		e = &Error{Code: EInternal}
 	}
 	status := Status(e.Code)

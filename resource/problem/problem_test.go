@@ -21,6 +21,7 @@ func TestWrite(t *testing.T) {
 		{"wrapped not found", fmt.Errorf("loading: %w", Errorf(ENotFound, "no such circle")), 404, "no such circle", ""},
 		{"too many", &Error{Code: ETooMany, Message: "slow down", RetryAfter: 1500 * time.Millisecond}, 429, "slow down", "2"},
 		{"plain error hides its cause", errors.New("pq: password=hunter2"), 500, "Something went wrong on our side. Please try again.", ""},
+		{"a validator's error names its field", fmt.Errorf("card: %w", badField{}), 400, "Title has a NUL.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,5 +41,21 @@ func TestWrite(t *testing.T) {
 				t.Fatalf("body %+v", b)
 			}
 		})
+	}
+}
+
+// badField is an error of a pure validator: it names its field.
+type badField struct{}
+
+func (badField) Error() string        { return "Title has a NUL." }
+func (badField) InvalidField() string { return "title" }
+
+func TestFieldErrorsAreInvalid(t *testing.T) {
+	err := fmt.Errorf("saving: %w", badField{})
+	if CodeOf(err) != EInvalid {
+		t.Fatalf("code %s", CodeOf(err))
+	}
+	if b := BodyOf(err); b.Field != "title" || b.Status != 400 || b.Type != TypeBase+EInvalid {
+		t.Fatalf("body %+v", b)
 	}
 }

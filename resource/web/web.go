@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -135,8 +134,7 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 // renderError re-renders page with err's message and status. Errors that are not
 // *problem.Error are logged and shown as a generic message.
 func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *problem.Error
-	if !errors.As(err, &pe) {
+	if _, ok := problem.As(err); !ok {
 		w.Logger.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := problem.BodyOf(err)
