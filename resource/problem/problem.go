@@ -124,8 +124,8 @@ type Body struct {
 // their cause.
 func BodyOf(err error) Body {
 	e, ok := As(err)
-	if !ok {
-		e = &Error{Code: EInternal}
+	if !ok || Status(e.Code) == http.StatusInternalServerError {
+		e = &Error{Code: EInternal} // an unknown code is an internal error too: it says nothing
 	}
 	status := Status(e.Code)
 	b := Body{Type: TypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
