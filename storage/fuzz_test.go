@@ -12,8 +12,8 @@ import (
 	"qrcircles/storage/storagetest"
 )
 
-// FuzzLookupByOutsideKey: a circle code or a client ID from outside (a path, a query, a
-// token request) finds its row or nothing — never a database error, whatever its bytes:
+// FuzzLookupByOutsideKey: a circle code, a client ID (of a consent too) or an SMS challenge ID from outside (a
+// path, a query, a form) finds its row or nothing — never a database error, whatever its bytes:
 // PostgreSQL refuses NUL and invalid UTF-8 in text, and such a key is simply no row's.
 func FuzzLookupByOutsideKey(f *testing.F) {
 	const code, client = "Xk3v9QmZp2LwR7tYbN4sAA", "partner-app"
@@ -42,6 +42,12 @@ func FuzzLookupByOutsideKey(f *testing.F) {
 			c, err := db.CircleByCode(ctx, key)
 			if (key == code) != (err == nil) || (err != nil && !errors.Is(err, storage.ErrNotFound)) || (err == nil && c.Code != code) {
 				t.Fatalf("%s: CircleByCode(%q) = %q, %v", db.Dialect(), key, c.Code, err)
+			}
+			if _, err := db.OTPChallenge(ctx, key); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("%s: OTPChallenge(%q) = %v", db.Dialect(), key, err)
+			}
+			if _, err := db.Consent(ctx, 1, key); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("%s: Consent(1, %q) = %v", db.Dialect(), key, err)
 			}
 			cl, err := db.Client(ctx, key)
 			if (key == client) != (err == nil) || (err != nil && !errors.Is(err, fosite.ErrNotFound)) || (err == nil && cl.ID != client) {

@@ -237,3 +237,51 @@ func TestPagesRefuseTextNamingTheField(t *testing.T) {
 		t.Errorf("stored note %q %v", stored.Note, err)
 	}
 }
+
+// TestNULAndBadBytesAreNeverServerErrors: a NUL or bytes that are not UTF-8 in any query or
+// form value of the sign-in, OAuth, settings and circle pages — keys looked up in the
+// database among them — are refused or not found, never a 500.
+func TestNULAndBadBytesAreNeverServerErrors(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	p := b.signIn(b.get("/circles/new"), "+8613700000055", "Pat")
+	csrf := p.field("csrf")
+	gets := []string{"/oauth2/auth?client_id=%00&response_type=code&redirect_uri=%00&scope=openid&state=xxxxxxxx&code_challenge=abc&code_challenge_method=S256",
+		"/oauth2/auth?client_id=qrcircles-web&response_type=code&redirect_uri=%FF&scope=openid&state=xxxxxxxx",
+		"/login?return_to=%00", "/login/code?c=%00", "/register?return_to=%00", "/account", "/embed/join?client_id=%00", "/c/x%00/poster",
+		"/circles/1/members/%00", "/circles/1/members/1%00.vcf", "/me/card?x=%00", "/settings?saved=%00", "/lang/%00", "/static/%00",
+		"/auth/callback?code=%00&state=%00", "/userinfo"}
+	for _, g := range gets {
+		req, _ := http.NewRequest("GET", s.base+g, nil)
+		req.Header.Set("Accept", "text/html")
+		r := b.do(req)
+		if r.status >= 500 {
+			t.Errorf("GET %s: %d", g, r.status)
+		}
+	}
+	posts := []struct {
+		path string
+		form url.Values
+	}{
+		{"/login/code", url.Values{"csrf": {csrf}, "c": {"\x00"}, "code": {"123456"}}},
+		{"/login", url.Values{"csrf": {csrf}, "phone": {"\x00\xff"}, "region": {"\x00"}}},
+		{"/account/consents/revoke", url.Values{"csrf": {csrf}, "client_id": {"\x00"}}},
+		{"/account/consents/revoke", url.Values{"csrf": {csrf}, "client_id": {"\xff"}}},
+		{"/oauth2/auth", url.Values{"client_id": {"\x00"}, "response_type": {"code"}}},
+		{"/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"\x00"}, "code": {"\x00"}}},
+		{"/oauth2/revoke", url.Values{"token": {"\x00"}, "client_id": {"\x00"}}},
+		{"/oauth2/introspect", url.Values{"token": {"\x00"}}},
+		{"/settings/exclusions", url.Values{"csrf": {csrf}, "phone": {"\x00"}}},
+		{"/settings/privacy", url.Values{"csrf": {csrf}, "setting": {"\x00"}, "value": {"\x00"}}},
+		{"/settings/visibility", url.Values{"csrf": {csrf}, "mode": {"\x00"}, "fields": {"\x00"}}},
+		{"/circles/new", url.Values{"csrf": {csrf}, "title": {"x"}, "time_zone": {"\x00"}}},
+		{"/circles/new", url.Values{"csrf": {csrf}, "title": {"x"}, "time_zone": {"UTC"}, "phone_prefixes": {"\x00"},
+			"user_id_ranges": {"\x00"}, "phone_ranges": {"+86\x00..+87"}, "mode": {"\x00"}, "member_cap": {"\x00"}}},
+		{"/embed/join", url.Values{"csrf": {csrf}, "client_id": {"\x00"}, "origin": {"\x00"}, "circle": {"\x00"}}},
+	}
+	for _, tt := range posts {
+		if r := b.post(tt.path, tt.form); r.status >= 500 {
+			t.Errorf("POST %s %q: %d", tt.path, tt.form, r.status)
+		}
+	}
+}
