@@ -199,11 +199,11 @@ func afterRequest(q JoinRequest, evs []Event, now time.Time) ([]string, []any, e
 		made = "member"
 	}
 	if len(evs) > 0 {
-		sql, eargs, err := insertEventsFrom(evs, made)
+		insert, eargs, err := insertEventsFrom(evs, made)
 		if err != nil {
 			return nil, nil, err
 		}
-		ctes, args = append(ctes, "ev AS ("+sql+")"), append(args, eargs...)
+		ctes, args = append(ctes, "ev AS ("+insert+")"), append(args, eargs...)
 	}
 	return ctes, args, nil
 }
