@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
@@ -18,6 +17,7 @@ import (
 	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -58,10 +58,9 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // renderError shows err on the page: its message for the person, the matching status, and
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *problem.Error
 	if problem.Unavailable(err) {
 		server.LogUnavailable(c, err)
-	} else if !errors.As(err, &pe) {
+	} else if _, ok := problem.As(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := problem.BodyOf(err)
@@ -179,16 +178,12 @@ func withRegion(raw, region string) (string, error) {
 	return phonenum.Normalize(t, region)
 }
 
-// validateDisplayName checks the one field registration requires.
+// validateDisplayName checks the one field registration requires, by the text rule.
 func validateDisplayName(name string) error {
-	n := utf8.RuneCountInString(name)
-	if n == 0 {
+	if name == "" {
 		return problem.Invalid("name", "Please enter your name. / 请输入姓名。")
 	}
-	if n > 100 {
-		return problem.Invalid("name", "Your name can be at most 100 characters. / 姓名最多 100 个字符。")
-	}
-	return nil
+	return usertext.RegisterName.Check(name)
 }
 
 func (s *Server) logout(c *gin.Context) {

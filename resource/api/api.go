@@ -15,6 +15,7 @@ import (
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -105,9 +106,14 @@ func fail(c *gin.Context, err error) {
 	server.Problem(c, err)
 }
 
-// bind reads a JSON body; a malformed one names the field when it can.
+// bind reads a JSON body; a malformed one names the field when it can, and a string that is
+// not text is refused before decoding would hide it.
 func bind(c *gin.Context, v any) bool {
-	if err := c.ShouldBindJSON(v); err != nil {
+	if err := usertext.DecodeJSON(c.Request.Body, v, false); err != nil {
+		if _, ok := problem.As(err); ok {
+			server.Problem(c, err)
+			return false
+		}
 		field := ""
 		var te interface{ Error() string }
 		if errors.As(err, &te) {

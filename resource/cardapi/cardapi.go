@@ -20,6 +20,7 @@ import (
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -150,11 +151,13 @@ const maxJSONBody = 64 << 10
 
 // bind reads a JSON body strictly; a wrong type or an unknown field is named.
 func bind(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := usertext.DecodeJSON(io.LimitReader(c.Request.Body, maxJSONBody), v, true)
 	if err == nil {
 		return true
+	}
+	if _, ok := problem.As(err); ok { // a string that is not text
+		server.Problem(c, err)
+		return false
 	}
 	field := ""
 	var te *json.UnmarshalTypeError

@@ -50,8 +50,8 @@ func TestCardCleanNamesTheFieldAtFault(t *testing.T) {
 				}
 				return
 			}
-			var pe *problem.Error
-			if !errors.As(err, &pe) || pe.Code != problem.EInvalid || pe.Field != tt.field {
+			pe, ok := problem.As(err)
+			if !ok || pe.Code != problem.EInvalid || pe.Field != tt.field {
 				t.Fatalf("err = %v, want invalid %q", err, tt.field)
 			}
 		})

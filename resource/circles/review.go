@@ -12,6 +12,7 @@ import (
 	"qrcircles/resource/admission"
 	"qrcircles/resource/audit"
 	"qrcircles/resource/problem"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -147,8 +148,14 @@ func (s *Service) MyCircles(ctx context.Context, userID int64) (Mine, error) {
 	return m, err
 }
 
-// AddExclusion records "never in the same circle as the holder of this phone".
+// AddExclusion records "never in the same circle as the holder of this phone". It is
+// accepted the same way whether or not the two share a circle now, so that it tells nobody
+// whose phone is in their circles; it holds from the next join on, and leaving the shared
+// circle parts them now.
 func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone string) (storage.Exclusion, error) {
+	if err := usertext.ExclusionPhone.Check(rawPhone); err != nil {
+		return storage.Exclusion{}, err
+	}
 	other, err := phone.Normalize(rawPhone, s.DefaultRegion)
 	if err != nil {
 		return storage.Exclusion{}, err
@@ -164,9 +171,6 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		}
 		return s.auditExclusion(ctx, audit.ExclusionAdd, u.ID, ex)
 	})
-	if errors.Is(err, storage.ErrConflict) {
-		return ex, problem.Errorf(problem.EConflict, "You already share a circle with this person; leave it first.")
-	}
 	return ex, err
 }
 

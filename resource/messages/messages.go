@@ -19,6 +19,7 @@ import (
 	"qrcircles/resource/problem"
 	"qrcircles/resource/server"
 	"qrcircles/resource/tokens"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -140,10 +141,12 @@ const maxJSONBody = 64 << 10
 // bindBody reads {"body": "…"} strictly; anything else is a problem naming the field.
 func bindBody(c *gin.Context) (string, bool) {
 	var b bodyJSON
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&b)
+	err := usertext.DecodeJSON(io.LimitReader(c.Request.Body, maxJSONBody), &b, true)
+	_, textErr := problem.As(err)
 	switch {
+	case textErr: // a string that is not text
+		server.Problem(c, err)
+		return "", false
 	case err != nil:
 		server.Problem(c, &problem.Error{Code: problem.EInvalid, Field: badField(err), Message: "The body is not valid JSON for this request.", Err: err})
 		return "", false

@@ -68,8 +68,7 @@ func CodeOf(err error) string {
 	if Unavailable(err) {
 		return EUnavailable
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := As(err); ok {
 		return e.Code
 	}
 	return EInternal
@@ -94,8 +93,7 @@ func Unavailable(err error) bool {
 
 // errorOf returns the Error that err is answered with.
 func errorOf(err error) *Error {
-	var e *Error
-	found := errors.As(err, &e)
+	e, found := As(err)
 	if Unavailable(err) {
 		if !found || e.Code != EUnavailable {
 			return &Error{Code: EUnavailable, Message: UnavailableMessage, RetryAfter: RetryUnavailable}
@@ -110,6 +108,27 @@ func errorOf(err error) *Error {
 		return &Error{Code: EInternal}
 	}
 	return e
+}
+
+// fieldError is an input error from a pure validator that names its field (the text rule's
+// usertext.Error): it is an EInvalid Error with its own message.
+type fieldError interface {
+	error
+	InvalidField() string
+}
+
+// As finds the Error in err's chain, or makes one of a validator's error that names its
+// field; false when there is neither (an internal error).
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var fe fieldError
+	if errors.As(err, &fe) {
+		return &Error{Code: EInvalid, Field: fe.InvalidField(), Message: fe.Error(), Err: err}, true
+	}
+	return nil, false
 }
 
 // Status is the one place where an error code becomes an HTTP status.
@@ -155,6 +174,9 @@ type Body struct {
 // their cause.
 func BodyOf(err error) Body {
 	e := errorOf(err)
+	if Status(e.Code) == http.StatusInternalServerError {
+		e = &Error{Code: EInternal} // an unknown code is an internal error too: it says nothing
+	}
 	status := Status(e.Code)
 	b := Body{Type: TypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
 	if e.Code == EInternal {
