@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
-	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -26,15 +24,7 @@ type exclusionAnswer struct {
 
 func (w *world) addExclusion(token, phone string) exclusionAnswer {
 	w.t.Helper()
-	req, _ := http.NewRequest("POST", w.base+"/api/v1/me/exclusions", strings.NewReader(fmt.Sprintf(`{"phone":%q}`, phone)))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := w.request(token, "POST", "/api/v1/me/exclusions", "application/json", strings.NewReader(fmt.Sprintf(`{"phone":%q}`, phone)))
 	a := exclusionAnswer{Status: res.StatusCode, Body: map[string]string{}}
 	for k := range res.Header {
 		if k != "Date" && k != "X-Request-Id" && k != "Content-Length" { // the length counts the ID's digits

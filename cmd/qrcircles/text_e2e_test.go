@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,15 +18,7 @@ import (
 // returns the status and the decoded answer.
 func (w *world) rawCall(token, method, path, body string) (int, map[string]any) {
 	w.t.Helper()
-	req, _ := http.NewRequest(method, w.base+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := w.request(token, method, path, "application/json", strings.NewReader(body))
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	if res.StatusCode >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
