@@ -60,8 +60,7 @@ func CodeOf(err error) string {
 	if Unavailable(err) {
 		return EUnavailable
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := ErrorOf(err); ok {
 		return e.Code
 	}
 	return EInternal
@@ -82,4 +81,25 @@ const UnavailableMessage = "The service is briefly unavailable. Please try again
 func Unavailable(err error) bool {
 	var u interface{ Unavailable() bool }
 	return errors.As(err, &u) && u.Unavailable()
+}
+
+// fieldError is an input error from a pure validator that names its field (the text rule's
+// usertext.Error): it is an EInvalid Error with its own message.
+type fieldError interface {
+	error
+	InvalidField() string
+}
+
+// ErrorOf finds the Error in err's chain, or makes one of a validator's error that names its
+// field; false when there is neither (an internal error).
+func ErrorOf(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var fe fieldError
+	if errors.As(err, &fe) {
+		return &Error{Code: EInvalid, Field: fe.InvalidField(), Message: fe.Error(), Err: err}, true
+	}
+	return nil, false
 }

@@ -5,7 +5,6 @@ package qrcircles
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,10 +13,9 @@ import (
 // ProblemTypeBase prefixes every problem type URI.
 const ProblemTypeBase = "https://qrcircles.dev/problems/"
 
-// errorOf returns the Error that err is answered with.
-func errorOf(err error) *Error {
-	var e *Error
-	found := errors.As(err, &e)
+// answerOf returns the Error that err is answered with.
+func answerOf(err error) *Error {
+	e, found := ErrorOf(err)
 	if Unavailable(err) {
 		if !found || e.Code != EUnavailable {
 			return &Error{Code: EUnavailable, Message: UnavailableMessage, RetryAfter: RetryUnavailable}
@@ -76,7 +74,10 @@ type Problem struct {
 // ProblemOf turns err into the document shown to the caller. Internal errors say nothing of
 // their cause.
 func ProblemOf(err error) Problem {
-	e := errorOf(err)
+	e := answerOf(err)
+	if HTTPStatus(e.Code) == http.StatusInternalServerError {
+		e = &Error{Code: EInternal} // an unknown code is an internal error too: it says nothing
+	}
 	status := HTTPStatus(e.Code)
 	b := Problem{Type: ProblemTypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
 	if e.Code == EInternal {

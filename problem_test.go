@@ -23,6 +23,7 @@ func TestWrite(t *testing.T) {
 		{"too large", Errorf(ETooLarge, "at most 64 KB"), 413, "at most 64 KB", ""},
 		{"unsupported", Errorf(EUnsupported, "send JSON"), 415, "send JSON", ""},
 		{"plain error hides its cause", errors.New("pq: password=hunter2"), 500, "Something went wrong on our side. Please try again.", ""},
+		{"a validator's error names its field", fmt.Errorf("card: %w", badField{}), 400, "Title has a NUL.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,5 +87,21 @@ func TestOutageIsAlways503WithRetryAfter(t *testing.T) {
 				t.Fatalf("type %q", b.Type)
 			}
 		})
+	}
+}
+
+// badField is an error of a pure validator: it names its field.
+type badField struct{}
+
+func (badField) Error() string        { return "Title has a NUL." }
+func (badField) InvalidField() string { return "title" }
+
+func TestFieldErrorsAreInvalid(t *testing.T) {
+	err := fmt.Errorf("saving: %w", badField{})
+	if CodeOf(err) != EInvalid {
+		t.Fatalf("code %s", CodeOf(err))
+	}
+	if b := ProblemOf(err); b.Field != "title" || b.Status != 400 || b.Type != ProblemTypeBase+EInvalid {
+		t.Fatalf("body %+v", b)
 	}
 }

@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
 	"qrcircles"
 	phonenum "qrcircles/authz/phone"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -56,10 +56,9 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // renderError shows err on the page: its message for the person, the matching status, and
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
-	var pe *qrcircles.Error
 	if qrcircles.Unavailable(err) {
 		logOutage(c, err)
-	} else if !errors.As(err, &pe) {
+	} else if _, ok := qrcircles.ErrorOf(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
 	b := qrcircles.ProblemOf(err)
@@ -177,16 +176,12 @@ func withRegion(raw, region string) (string, error) {
 	return phonenum.Normalize(t, region)
 }
 
-// validateDisplayName checks the one field registration requires.
+// validateDisplayName checks the one field registration requires, by the text rule.
 func validateDisplayName(name string) error {
-	n := utf8.RuneCountInString(name)
-	if n == 0 {
+	if name == "" {
 		return qrcircles.Invalid("name", "Please enter your name. / 请输入姓名。")
 	}
-	if n > 100 {
-		return qrcircles.Invalid("name", "Your name can be at most 100 characters. / 姓名最多 100 个字符。")
-	}
-	return nil
+	return usertext.RegisterName.Check(name)
 }
 
 func (s *Server) logout(c *gin.Context) {

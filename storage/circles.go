@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -189,7 +190,16 @@ func (db *DB) Circle(ctx context.Context, id int64) (Circle, error) {
 
 // CircleByCode returns the circle whose QR code holds code.
 func (db *DB) CircleByCode(ctx context.Context, code string) (Circle, error) {
+	if unstorable(code) {
+		return Circle{}, fmt.Errorf("circle: %w", ErrNotFound)
+	}
 	return db.circleWhere(ctx, "code = ?", code)
+}
+
+// unstorable reports a key no row can hold: text PostgreSQL refuses (a NUL, invalid UTF-8).
+// A lookup by it finds nothing, without an error from the database.
+func unstorable(key string) bool {
+	return !utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0
 }
 
 func (db *DB) circleWhere(ctx context.Context, where string, arg any) (Circle, error) {

@@ -121,23 +121,21 @@ func (db *DB) AppendEvents(ctx context.Context, evs ...Event) error {
 	return nil
 }
 
-// insertEvents is one INSERT of the events, for a statement that does more (see saveRequest).
-func insertEvents(evs []Event) (string, []any, error) {
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO events (recipient_id, circle_id, subject_id, type, payload, created_at) VALUES ")
+// insertEventsFrom is one INSERT of the events, for a statement that does more (see
+// saveRequest): it writes them once for each row of src, the name of a data-modifying WITH
+// query that returns one row exactly when the change the events report was made.
+func insertEventsFrom(evs []Event, src string) (string, []any, error) {
+	rows := make([]string, 0, len(evs))
 	args := make([]any, 0, 6*len(evs))
-	for i, e := range evs {
+	for _, e := range evs {
 		r, err := toEventRow(e)
 		if err != nil {
 			return "", nil, err
 		}
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?)")
+		rows = append(rows, "SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), ?, ?, CAST(? AS timestamptz) FROM "+src)
 		args = append(args, r.RecipientID, r.CircleID, r.SubjectID, r.Type, r.Payload, r.CreatedAt)
 	}
-	return sb.String(), args, nil
+	return "INSERT INTO events (recipient_id, circle_id, subject_id, type, payload, created_at) " + strings.Join(rows, " UNION ALL "), args, nil
 }
 
 // EventsAfter returns up to limit events of every recipient with an ID above afterID, in ID

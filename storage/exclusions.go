@@ -28,9 +28,10 @@ type exclusionRow struct {
 
 func (exclusionRow) TableName() string { return "exclusions" }
 
-// CreateExclusion records an exclusion. It fails with ErrConflict when the two already share
-// a circle: the exclusion would be broken on the day it is made. Its locks pair with those of
-// Join, so a join and a new exclusion of the same two people never both succeed.
+// CreateExclusion records an exclusion, whether or not the two share a circle now: it holds
+// from the next join on, and its answer must not tell the caller whether the phone belongs to
+// someone in their circles. Its locks pair with those of Join, so that a join running at the
+// same time either comes before it (and stands) or after it (and is refused).
 func (db *DB) CreateExclusion(ctx context.Context, userID int64, myPhone, otherPhone string, now time.Time) (Exclusion, error) {
 	var ex Exclusion
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -41,18 +42,8 @@ func (db *DB) CreateExclusion(ctx context.Context, userID int64, myPhone, otherP
 				return err
 			}
 		}
-		var shared []int64
-		err := db.conn(ctx).Raw(`SELECT a.circle_id FROM memberships a
-			JOIN memberships b ON b.circle_id = a.circle_id JOIN users u ON u.id = b.user_id
-			WHERE a.user_id = ? AND u.phone = ? LIMIT 1`, userID, otherPhone).Scan(&shared).Error
-		if err != nil {
-			return fmt.Errorf("checking shared circles: %w", err)
-		}
-		if len(shared) > 0 {
-			return fmt.Errorf("you already share a circle with this person: %w", ErrConflict)
-		}
 		row := exclusionRow{UserID: userID, OtherPhone: otherPhone, CreatedAt: now.UTC()}
-		err = db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+		err := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 		if err != nil {
 			return fmt.Errorf("storing exclusion: %w", err)
 		}

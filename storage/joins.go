@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -153,47 +154,59 @@ func (db *DB) fastJoin(ctx context.Context, c Circle, req JoinRequest, decide De
 		return JoinOutcome{}, preJoin{}, false, fmt.Errorf("joining: %w", err)
 	}
 	if id == nil {
-		return JoinOutcome{}, pre, false, nil
+		if pre.PrevID == nil && !pre.HasExclusions && !pre.RefusesAll {
+			// A repeat of this join, running at the same time, inserted the request first
+			// (the insert waited for it to commit): read again to see what it made.
+			pre, err = db.preJoin(ctx, c.ID, req.UserID, req.Phone)
+		}
+		return JoinOutcome{}, pre, false, err
 	}
 	req.ID, req.CreatedAt = *id, created.UTC()
 	return JoinOutcome{Request: req, Member: req.Status == RequestAdmitted}, pre, true, nil
 }
 
 // fastJoinStatement reads what preJoin reads and, when it shows a plain first request, writes
-// the membership (if admitted), the events and the request.
+// the request, then the membership (if admitted) and the events, each only if the one before
+// it was written: a concurrent repeat of the join writes nothing.
 func fastJoinStatement(q JoinRequest, evs []Event, now time.Time) (string, []any, error) {
-	var rows []string
-	var evArgs []any
-	for _, e := range evs {
-		r, err := toEventRow(e)
-		if err != nil {
-			return "", nil, err
-		}
-		rows = append(rows, "SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), ?, ?, CAST(? AS timestamptz) FROM ok")
-		evArgs = append(evArgs, r.RecipientID, r.CircleID, r.SubjectID, r.Type, r.Payload, r.CreatedAt)
+	ctes := []string{"pre AS (" + preJoinSelect + ")",
+		"ok AS (SELECT 1 FROM pre WHERE prev_id IS NULL AND NOT has_exclusions AND NOT refuses_all)",
+		`req AS (INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_at, created_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING id, created_at)`}
+	args := []any{q.CircleID, q.UserID, q.UserID, q.Phone, q.UserID,
+		q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, reasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC()}
+	more, margs, err := afterRequest(q, evs, now)
+	if err != nil {
+		return "", nil, err
 	}
-	evSQL := "SELECT 1"
-	if len(rows) > 0 {
-		evSQL = "INSERT INTO events (recipient_id, circle_id, subject_id, type, payload, created_at) " + strings.Join(rows, " UNION ALL ") + " RETURNING 1"
-	}
-	member := "SELECT 1"
+	stmt := "WITH " + strings.Join(append(ctes, more...), ",\n") +
+		"\nSELECT pre.prev_id, pre.has_exclusions, pre.refuses_all, req.id, req.created_at FROM pre LEFT JOIN req ON true"
+	return stmt, append(args, margs...), nil
+}
+
+// afterRequest is the rest of a PostgreSQL statement whose WITH query "req" writes a join
+// request and returns its row only when it did: the membership (if admitted) when the request
+// was written, and the events when the change they report was made — the membership for an
+// admission, the request otherwise. Events are thus written by the statement that made the
+// change, never by a repeat that found it done.
+func afterRequest(q JoinRequest, evs []Event, now time.Time) ([]string, []any, error) {
+	var ctes []string
+	var args []any
+	made := "req"
 	if q.Status == RequestAdmitted {
-		member = "INSERT INTO memberships (circle_id, user_id, joined_at) SELECT ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING 1"
-	}
-	stmt := `WITH pre AS (` + preJoinSelect + `),
-		ok AS (SELECT 1 FROM pre WHERE prev_id IS NULL AND NOT has_exclusions AND NOT refuses_all),
-		member AS (` + member + `),
-		ev AS (` + evSQL + `),
-		req AS (INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_at, created_at)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING id, created_at)
-		SELECT pre.prev_id, pre.has_exclusions, pre.refuses_all, req.id, req.created_at FROM pre LEFT JOIN req ON true`
-	args := []any{q.CircleID, q.UserID, q.UserID, q.Phone, q.UserID}
-	if q.Status == RequestAdmitted {
+		ctes = append(ctes, `member AS (INSERT INTO memberships (circle_id, user_id, joined_at) SELECT ?, ?, ? FROM req
+			ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING 1)`)
 		args = append(args, q.CircleID, q.UserID, now.UTC())
+		made = "member"
 	}
-	args = append(args, evArgs...)
-	args = append(args, q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, reasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC())
-	return stmt, args, nil
+	if len(evs) > 0 {
+		insert, eargs, err := insertEventsFrom(evs, made)
+		if err != nil {
+			return nil, nil, err
+		}
+		ctes, args = append(ctes, "ev AS ("+insert+")"), append(args, eargs...)
+	}
+	return ctes, args, nil
 }
 
 // preJoin is what a join reads about the person, in one round trip.
@@ -246,8 +259,15 @@ func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, pre
 	if err != nil {
 		return JoinOutcome{}, err
 	}
-	saved, err := db.saveRequest(ctx, req, now, evs)
-	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, err
+	saved, made, err := db.saveRequest(ctx, req, prev, now, evs)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	if !made {
+		// A repeat of this request, running at the same time, decided it first.
+		return db.outcomeNow(ctx, c.ID, req.UserID)
+	}
+	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, nil
 }
 
 // joinEvents reports a decision: to the circle when someone joined, to the applicant when
@@ -324,53 +344,82 @@ func (membershipRow) TableName() string { return "memberships" }
 const insertMember = `INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
 	ON CONFLICT (circle_id, user_id) DO NOTHING`
 
-const upsertRequest = `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (circle_id, user_id) DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
+// insertRequest writes a join request. A first request is only inserted; a later one only
+// replaces the request the decision was made on (same status), so that of two repeats
+// running at once only the first writes, and the second finds the change made.
+const (
+	insertRequest = `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circle_id, user_id) `
+	requestIsNew      = `DO NOTHING RETURNING id, created_at`
+	requestIsReplaced = `DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
 		status = excluded.status, reasons = excluded.reasons, decided_by = excluded.decided_by, decided_at = excluded.decided_at
-	RETURNING id, created_at`
+	WHERE join_requests.status = ? RETURNING id, created_at`
+)
 
-// saveRequest records the request, and the membership when it was admitted: on PostgreSQL in
-// one statement, since a join is the hot path of an event.
-func (db *DB) saveRequest(ctx context.Context, q JoinRequest, now time.Time, evs []Event) (JoinRequest, error) {
+// saveRequest records the request decided on prev (nil: none), the membership when it was
+// admitted, and the events: on PostgreSQL in one statement, since a join is the hot path of
+// an event. made is false when a concurrent repeat of the request had already changed it:
+// then nothing is written.
+func (db *DB) saveRequest(ctx context.Context, q JoinRequest, prev *JoinRequest, now time.Time, evs []Event) (saved JoinRequest, made bool, err error) {
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
 		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
 	if q.DecidedBy != 0 {
 		row.DecidedBy = &q.DecidedBy
 	}
+	stmt := insertRequest + requestIsNew
 	args := []any{row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt}
-	stmt := upsertRequest
+	if prev != nil {
+		stmt, args = insertRequest+requestIsReplaced, append(args, prev.Status)
+	}
 	if db.dialect == Postgres {
-		var ctes []string
-		var pre []any
-		if q.Status == RequestAdmitted {
-			ctes, pre = append(ctes, "member AS ("+insertMember+")"), append(pre, q.CircleID, q.UserID, now.UTC())
+		more, margs, err := afterRequest(q, evs, now)
+		if err != nil {
+			return JoinRequest{}, false, err
 		}
-		if len(evs) > 0 {
-			sql, eargs, err := insertEvents(evs)
-			if err != nil {
-				return JoinRequest{}, err
-			}
-			ctes, pre = append(ctes, "ev AS ("+sql+")"), append(pre, eargs...)
-		}
-		if len(ctes) > 0 {
-			stmt, args = "WITH "+strings.Join(ctes, ", ")+" "+upsertRequest, append(pre, args...)
-		}
-	} else {
-		if q.Status == RequestAdmitted {
-			if err := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC()).Error; err != nil {
-				return JoinRequest{}, fmt.Errorf("adding member: %w", err)
-			}
-		}
-		if err := db.AppendEvents(ctx, evs...); err != nil {
-			return JoinRequest{}, err
-		}
+		stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
+		args = append(args, margs...)
 	}
-	err := db.conn(ctx).Raw(stmt, args...).Row().Scan(&row.ID, &row.CreatedAt)
+	err = db.conn(ctx).Raw(stmt, args...).Row().Scan(&row.ID, &row.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return JoinRequest{}, false, nil
+	}
 	if err != nil {
-		return JoinRequest{}, fmt.Errorf("saving join request: %w", err)
+		return JoinRequest{}, false, fmt.Errorf("saving join request: %w", err)
 	}
-	return row.request(), nil
+	if db.dialect != Postgres {
+		if err := db.writeAfterRequest(ctx, q, evs, now); err != nil {
+			return JoinRequest{}, false, err
+		}
+	}
+	return row.request(), true, nil
+}
+
+// writeAfterRequest is afterRequest's statement in steps, for SQLite: the membership, then the
+// events if the change they report was made.
+func (db *DB) writeAfterRequest(ctx context.Context, q JoinRequest, evs []Event, now time.Time) error {
+	if q.Status == RequestAdmitted {
+		res := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC())
+		if res.Error != nil {
+			return fmt.Errorf("adding member: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+	}
+	return db.AppendEvents(ctx, evs...)
+}
+
+// outcomeNow is the person's request and membership as they stand.
+func (db *DB) outcomeNow(ctx context.Context, circleID, userID int64) (JoinOutcome, error) {
+	q, err := db.requestOf(ctx, circleID, userID)
+	if err != nil {
+		return JoinOutcome{}, err
+	}
+	if q == nil {
+		return JoinOutcome{}, fmt.Errorf("join request of user %d in circle %d: %w", userID, circleID, ErrNotFound)
+	}
+	member, err := db.IsMember(ctx, circleID, userID)
+	return JoinOutcome{Request: *q, Member: member}, err
 }
 
 func (db *DB) requestOf(ctx context.Context, circleID, userID int64) (*JoinRequest, error) {

@@ -237,6 +237,9 @@ func (db *DB) CreateClient(ctx context.Context, c *OAuthClient) error {
 // Client returns the client with this id, or an error wrapping both ErrNotFound and
 // fosite.ErrNotFound.
 func (db *DB) Client(ctx context.Context, id string) (*OAuthClient, error) {
+	if unstorable(id) {
+		return nil, notFound("oauth client")
+	}
 	var row oauthClientRow
 	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

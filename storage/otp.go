@@ -75,6 +75,9 @@ func (db *DB) CreateOTPChallenge(ctx context.Context, c otp.Challenge) error {
 // so that inside a transaction concurrent checks of one challenge take turns (SQLite runs one
 // writing transaction at a time anyway).
 func (db *DB) OTPChallenge(ctx context.Context, id string) (otp.Challenge, error) {
+	if unstorable(id) {
+		return otp.Challenge{}, errNoChallenge()
+	}
 	q := db.conn(ctx)
 	if db.dialect == Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})

@@ -117,6 +117,9 @@ func (db *DB) DeleteLoginSession(ctx context.Context, idHash string) error {
 
 // Consent returns what the user granted the client.
 func (db *DB) Consent(ctx context.Context, userID int64, clientID string) (Consent, error) {
+	if unstorable(clientID) {
+		return Consent{}, fmt.Errorf("consent: %w", ErrNotFound)
+	}
 	var c Consent
 	err := db.conn(ctx).Where("user_id = ? AND client_id = ?", userID, clientID).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -198,7 +198,7 @@ var catalog = map[string][2]string{
 	"settings.turn_off":        {"Turn off", "关闭"},
 	"settings.turn_on":         {"Turn on", "开启"},
 	"settings.exclusions":      {"Never in the same circle as", "不与以下号码同圈"},
-	"settings.exclusions_note": {"Nobody is told. You will not be admitted to a circle they are in, nor they to yours.", "对方不会收到通知。您不会被加入对方所在的圈子，对方也不会被加入您的圈子。"},
+	"settings.exclusions_note": {"Nobody is told. From now on you will not be admitted to a circle they are in, nor they to one you are in. To part from someone who is already in a circle with you, leave that circle under My circles.", "对方不会收到通知。从现在起，您不会被加入对方所在的圈子，对方也不会被加入您所在的圈子。如已与对方同在一个圈子，请在“我加入的圈子”中退出该圈子。"},
 	"settings.since":           {"since %s", "自 %s 起"},
 	"settings.remove":          {"Remove", "移除"},
 	"settings.add":             {"Add", "添加"},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"qrcircles/resource/usertext"
 )
 
 // The languages of the pages. English is the default.
@@ -148,6 +150,9 @@ func Localize(s, lang string) string {
 		return s
 	}
 	if zh, ok := messagesZH[s]; ok {
+		return zh
+	}
+	if zh, ok := usertext.Chinese(s); ok {
 		return zh
 	}
 	if dateRE.MatchString(s) {

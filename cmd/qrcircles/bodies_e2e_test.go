@@ -206,22 +206,14 @@ func padJSON(t *testing.T, v any, n int) []byte {
 	return append(b, bytes.Repeat([]byte(" "), n-len(b))...)
 }
 
-// send sends a body with the token and returns the status and sizeAnswer.
+// send sends a body with the token and returns the status and the answer.
 func (w *world) send(token, method, path, ctype string, body []byte) (int, string) {
 	w.t.Helper()
-	req, _ := http.NewRequest(method, w.base+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", ctype)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := w.request(token, method, path, ctype, bytes.NewReader(body))
 	return res.StatusCode, string(raw)
 }
 
-// tooLarge says whether an sizeAnswer is the API's 413 problem.
+// tooLarge says whether an answer is the API's 413 problem.
 func tooLarge(status int, body string) bool {
 	return status == http.StatusRequestEntityTooLarge && strings.Contains(body, `"type":"https://qrcircles.dev/problems/too-large"`)
 }

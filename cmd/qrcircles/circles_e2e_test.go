@@ -118,15 +118,7 @@ func (w *world) call(token, method, path string, body any, out any) int {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, w.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := w.request(token, method, path, "application/json", rd)
 	if out != nil && len(raw) > 0 {
 		var te *json.UnmarshalTypeError
 		if err := json.Unmarshal(raw, out); err != nil && !(res.StatusCode >= 400 && errors.As(err, &te)) {
@@ -134,6 +126,21 @@ func (w *world) call(token, method, path string, body any, out any) int {
 		}
 	}
 	return res.StatusCode
+}
+
+// request sends body, exactly as given, with the token and returns the answer and its body.
+func (w *world) request(token, method, path, ctype string, body io.Reader) (*http.Response, []byte) {
+	w.t.Helper()
+	req, _ := http.NewRequest(method, w.base+path, body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", ctype)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res, raw
 }
 
 // scan exchanges the person's token for a scan session of the circle URL (RFC 8693).

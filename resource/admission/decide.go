@@ -137,17 +137,17 @@ func idMatches(r qrcircles.Rules, id int64) bool {
 	})
 }
 
-// phoneMatches ignores a malformed phone, so an empty phone never matches an empty prefix
-// in rules that were not validated.
+// phoneMatches ignores a malformed phone, prefix or range end, so that rules that were not
+// validated fail closed: an empty prefix, or a range from "0", matches nobody.
 func phoneMatches(r qrcircles.Rules, phone string) bool {
 	if !isE164(phone, 2) {
 		return false
 	}
 	return slices.Contains(r.Allowlist, phone) ||
 		slices.ContainsFunc(r.PhonePrefixes, func(p string) bool {
-			return strings.HasPrefix(phone, p)
+			return isE164(p, 1) && strings.HasPrefix(phone, p)
 		}) ||
 		slices.ContainsFunc(r.PhoneRanges, func(pr qrcircles.PhoneRange) bool {
-			return comparePhones(pr.From, phone) <= 0 && comparePhones(phone, pr.To) <= 0
+			return isE164(pr.From, 2) && isE164(pr.To, 2) && comparePhones(pr.From, phone) <= 0 && comparePhones(phone, pr.To) <= 0
 		})
 }

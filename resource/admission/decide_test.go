@@ -164,6 +164,11 @@ func TestInRange(t *testing.T) {
 		{"not allowlisted", allow(), Applicant{Phone: "+14155550102"}, false},
 		{"allowlist is exact, not a prefix", allow(), Applicant{Phone: "+141555501001"}, false},
 		{"phone with spaces never matches", qrcircles.Rules{PhonePrefixes: []string{"+86"}}, Applicant{Phone: "+86 138 1234 5678"}, false},
+
+		// Rules that were not validated fail closed: a malformed entry matches nobody.
+		{"empty prefix", qrcircles.Rules{PhonePrefixes: []string{""}}, Applicant{Phone: "+8613812345678"}, false},
+		{"range from a bare number", qrcircles.Rules{PhoneRanges: []qrcircles.PhoneRange{{From: "0", To: "+99999999999999"}}}, Applicant{Phone: "+8613812345678"}, false},
+		{"range to a bare number", qrcircles.Rules{PhoneRanges: []qrcircles.PhoneRange{{From: "+1", To: "99999999999999999"}}}, Applicant{Phone: "+8613812345678"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

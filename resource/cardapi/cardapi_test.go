@@ -359,3 +359,41 @@ func TestCardAvatar(t *testing.T) {
 		t.Fatalf("field %q", f)
 	}
 }
+
+// TestCSVExportHasNoLiveFormula: the organizer's export shows every cell as text, whatever
+// members wrote on their cards: formulas, and numbers a spreadsheet reads as formulas too.
+func TestCSVExportHasNoLiveFormula(t *testing.T) {
+	x := newHarness(t)
+	org, orgTok := x.user("Org")
+	a, aTok := x.user("")
+	b, bTok := x.user("")
+	circle := x.circle(org, a, b)
+	x.must(x.do(aTok, "PUT", "/api/v1/me/card", map[string]any{"display_name": "+1+1", "title": "-2", "company": "@SUM(A1:A9)",
+		"phones": []string{"+8613800138001"}, "note": "=HYPERLINK(\"https://evil.example\")", "website": "https://acme.example"}), 200)
+	x.must(x.do(aTok, "PUT", "/api/v1/me/visibility", map[string]any{"circles": map[string]any{itoa(circle): []string{"all"}}}), 200)
+	x.must(x.do(bTok, "PUT", "/api/v1/me/card", map[string]any{"display_name": "-1", "address": "=1+1\nsecond line"}), 200)
+	x.must(x.do(bTok, "PUT", "/api/v1/me/visibility", map[string]any{"circles": map[string]any{itoa(circle): []string{"all"}}}), 200)
+
+	rec := x.must(x.do(orgTok, "GET", "/api/v1/circles/"+itoa(circle)+"/members.csv", nil), 200)
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%q %v", rows, err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) { // OWASP's formula starts
+				t.Errorf("live cell %q in %q", cell, row)
+			}
+		}
+	}
+	want := map[string]bool{"'+1+1": true, "'-2": true, "'@SUM(A1:A9)": true, "'+8613800138001": true,
+		`'=HYPERLINK("https://evil.example")`: true, "'-1": true, "'=1+1\nsecond line": true, "https://acme.example": true}
+	for _, row := range rows[1:] {
+		for _, cell := range row {
+			delete(want, cell)
+		}
+	}
+	if len(want) > 0 {
+		t.Fatalf("cells missing from the export (hidden, or changed otherwise): %v\n%q", want, rows)
+	}
+}

@@ -10,10 +10,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"qrcircles"
+	"qrcircles/resource/usertext"
 )
 
 // Card is one person's business card (名片).
@@ -29,17 +28,21 @@ type Card struct {
 	HasAvatar   bool // the image itself is stored and served apart
 }
 
-// Limits on a card's fields, in characters (runes) or entries.
+// Limits on a card's fields in characters (runes), as the text rule has them.
+var (
+	MaxName    = usertext.CardName.Max
+	MaxTitle   = usertext.CardTitle.Max
+	MaxCompany = usertext.CardCompany.Max
+	MaxAddress = usertext.CardAddress.Max
+	MaxWebsite = usertext.CardWebsite.Max
+	MaxNote    = usertext.CardNote.Max
+	MaxEmail   = usertext.CardEmail.Max
+)
+
+// Limits on a card's lists, in entries.
 const (
-	MaxName    = 100
-	MaxTitle   = 100
-	MaxCompany = 200
-	MaxAddress = 300
-	MaxWebsite = 300
-	MaxNote    = 1000
-	MaxEmail   = 254
-	MaxPhones  = 5
-	MaxEmails  = 5
+	MaxPhones = 5
+	MaxEmails = 5
 )
 
 // PhoneNormalizer turns a phone number as typed into E.164, or fails. The API passes the
@@ -49,12 +52,12 @@ type PhoneNormalizer func(raw string) (string, error)
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // Clean trims every field, normalizes phones and emails, and validates the result. The first
-// bad field is a *qrcircles.Error naming it ("display_name", "phones[1]", …).
+// bad field is an error naming it ("display_name", "phones[1]", …).
 func Clean(c Card, normalize PhoneNormalizer) (Card, error) {
 	out := Card{
 		DisplayName: strings.TrimSpace(c.DisplayName), Title: strings.TrimSpace(c.Title),
-		Company: strings.TrimSpace(c.Company), Address: strings.TrimSpace(c.Address),
-		Website: strings.TrimSpace(c.Website), Note: strings.TrimSpace(c.Note), HasAvatar: c.HasAvatar,
+		Company: strings.TrimSpace(c.Company), Address: lineEnds(c.Address),
+		Website: strings.TrimSpace(c.Website), Note: lineEnds(c.Note), HasAvatar: c.HasAvatar,
 	}
 	var err error
 	if out.Phones, err = cleanPhones(c.Phones, normalize); err != nil {
@@ -72,19 +75,14 @@ func Validate(c Card) error {
 		return qrcircles.Invalid("display_name", "Enter the name to show on your card.")
 	}
 	texts := []struct {
-		field, value string
-		max          int
-		multiline    bool
+		field usertext.Field
+		value string
 	}{
-		{"display_name", c.DisplayName, MaxName, false},
-		{"title", c.Title, MaxTitle, false},
-		{"company", c.Company, MaxCompany, false},
-		{"address", c.Address, MaxAddress, true},
-		{"website", c.Website, MaxWebsite, false},
-		{"note", c.Note, MaxNote, true},
+		{usertext.CardName, c.DisplayName}, {usertext.CardTitle, c.Title}, {usertext.CardCompany, c.Company},
+		{usertext.CardAddress, c.Address}, {usertext.CardWebsite, c.Website}, {usertext.CardNote, c.Note},
 	}
 	for _, t := range texts {
-		if err := checkText(t.field, t.value, t.max, t.multiline); err != nil {
+		if err := t.field.Check(t.value); err != nil {
 			return err
 		}
 	}
@@ -94,20 +92,8 @@ func Validate(c Card) error {
 	return checkWebsite(c.Website)
 }
 
-func checkText(field, v string, max int, multiline bool) error {
-	if !utf8.ValidString(v) {
-		return qrcircles.Invalid(field, "%s is not valid UTF-8 text.", field)
-	}
-	if n := utf8.RuneCountInString(v); n > max {
-		return qrcircles.Invalid(field, "%s has %d characters; at most %d are allowed.", field, n, max)
-	}
-	for _, r := range v {
-		if unicode.IsControl(r) && !(multiline && r == '\n') {
-			return qrcircles.Invalid(field, "%s contains a control character.", field)
-		}
-	}
-	return nil
-}
+// lineEnds trims a multi-line field and keeps its line ends as LF (a browser sends CRLF).
+func lineEnds(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
 
 func checkLists(c Card) error {
 	if len(c.Phones) > MaxPhones {
@@ -122,6 +108,9 @@ func checkLists(c Card) error {
 		}
 	}
 	for i, e := range c.Emails {
+		if err := usertext.CardEmail.CheckAt(i, e); err != nil {
+			return err
+		}
 		if err := checkEmail(indexed("emails", i), e); err != nil {
 			return err
 		}
@@ -142,6 +131,9 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 		p = strings.TrimSpace(p)
 		if p == "" {
 			continue
+		}
+		if err := usertext.CardPhone.CheckAt(i, p); err != nil {
+			return nil, err
 		}
 		if normalize != nil {
 			n, err := normalize(p)

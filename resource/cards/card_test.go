@@ -50,8 +50,8 @@ func TestCardCleanNamesTheFieldAtFault(t *testing.T) {
 				}
 				return
 			}
-			var pe *qrcircles.Error
-			if !errors.As(err, &pe) || pe.Code != qrcircles.EInvalid || pe.Field != tt.field {
+			pe, ok := qrcircles.ErrorOf(err)
+			if !ok || pe.Code != qrcircles.EInvalid || pe.Field != tt.field {
 				t.Fatalf("err = %v, want invalid %q", err, tt.field)
 			}
 		})

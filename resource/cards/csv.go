@@ -24,7 +24,7 @@ func WriteCSV(w io.Writer, es []Entry) error {
 		row := []string{strconv.FormatInt(e.UserID, 10), c.DisplayName, c.Title, c.Company,
 			strings.Join(c.Phones, "; "), strings.Join(c.Emails, "; "), c.Address, c.Website, c.Note}
 		for i := range row {
-			row[i] = defuse(row[i])
+			row[i] = Defuse(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -34,14 +34,21 @@ func WriteCSV(w io.Writer, es []Entry) error {
 	return cw.Error()
 }
 
-// defuse prefixes a cell starting like a formula with an apostrophe (OWASP's CSV injection
-// advice). Phone lists ("+86…; +1…") are left alone: they hold no formula.
-func defuse(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if strings.Trim(s, "+0123456789; ") == "" {
+// formulaStarts are the first characters that make a spreadsheet read a cell as a formula
+// (OWASP, CSV injection): "+1+1" and "-2" are formulas too, so numbers and phone lists are
+// no exception.
+const formulaStarts = "=+-@\t\r"
+
+// Defuse prefixes a cell that starts like a formula with an apostrophe, which makes a
+// spreadsheet show the cell as text.
+func Defuse(s string) string {
+	if s == "" || !strings.ContainsRune(formulaStarts, rune(s[0])) {
 		return s
 	}
 	return "'" + s
+}
+
+// Live reports whether a spreadsheet would read the cell as a formula.
+func Live(cell string) bool {
+	return cell != "" && strings.ContainsRune(formulaStarts, rune(cell[0]))
 }

@@ -99,11 +99,38 @@ func TestCardCSV(t *testing.T) {
 	if len(rows) != 3 || rows[0][1] != "display_name" {
 		t.Fatalf("rows %q", rows)
 	}
-	if rows[1][1] != `'=HYPERLINK("x")` || rows[1][4] != "+8613800138000; +14155550100" || rows[1][8] != "a,b\nc" {
+	if rows[1][1] != `'=HYPERLINK("x")` || rows[1][4] != "'+8613800138000; +14155550100" || rows[1][8] != "a,b\nc" {
 		t.Fatalf("row %q", rows[1])
 	}
 	if rows[2][0] != "2" || rows[2][2] != "" {
 		t.Fatalf("row %q", rows[2])
+	}
+}
+
+// TestDefuse: every cell that starts like a formula is text, numbers and phone lists
+// included (OWASP CSV injection); anything else is left as it is.
+func TestDefuse(t *testing.T) {
+	tests := []struct{ in, out string }{
+		{"=1+1", "'=1+1"},
+		{"+1+1", "'+1+1"},
+		{"-2", "'-2"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1:A2)", "'@SUM(A1:A2)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"+8613800138000; +14155550100", "'+8613800138000; +14155550100"},
+		{"=HYPERLINK(\"https://evil.example\")", "'=HYPERLINK(\"https://evil.example\")"},
+		{"", ""},
+		{"Ann", "Ann"},
+		{"1+1", "1+1"},
+		{" =1", " =1"},
+		{"'=1", "'=1"},
+		{"李雷", "李雷"},
+	}
+	for _, tt := range tests {
+		if got := Defuse(tt.in); got != tt.out || Live(got) {
+			t.Errorf("Defuse(%q) = %q (live %v), want %q", tt.in, got, Live(got), tt.out)
+		}
 	}
 }
 

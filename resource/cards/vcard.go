@@ -138,13 +138,15 @@ func escape(s string) string {
 }
 
 // fold splits a content line into lines of at most 75 octets, each continuation starting with
-// a space, never inside a UTF-8 sequence (RFC 6350 §3.2), and ends it with CRLF.
+// a space, never inside a UTF-8 sequence (RFC 6350 §3.2), and ends it with CRLF. Bytes that
+// are no UTF-8 at all are cut anywhere: there is no character to keep whole, and looking for
+// its start must not stop the line from getting shorter.
 func fold(line string) string {
 	var b strings.Builder
 	limit := 75
 	for len(line) > limit {
 		cut := limit
-		for cut > 0 && !utf8.RuneStart(line[cut]) {
+		for cut > limit-utf8.UTFMax && !utf8.RuneStart(line[cut]) {
 			cut--
 		}
 		b.WriteString(line[:cut])

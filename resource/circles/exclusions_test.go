@@ -101,19 +101,10 @@ func TestFailedExclusionChangesLeaveNoEntry(t *testing.T) {
 		ctx := context.Background()
 		svc := &circles.Service{Store: db, NormalizePhone: cnPhones, Now: func() time.Time { return exclusionNow }}
 		a := newUser(t, db, "+8613900139001")
-		b := newUser(t, db, "+8613900139002")
-		c := storage.Circle{Code: "exclaudit", OwnerID: a.ID, Title: "t", TimeZone: "UTC", CreatedAt: exclusionNow, UpdatedAt: exclusionNow}
-		if err := db.CreateCircle(ctx, &c, nil); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range []int64{a.ID, b.ID} {
-			err := db.Gorm().Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)`, c.ID, u, exclusionNow).Error
-			if err != nil {
-				t.Fatal(err)
+		for _, bad := range []string{a.Phone, "not a phone", "+86139\x0000139002"} {
+			if _, err := svc.AddExclusion(ctx, a, bad); err == nil {
+				t.Fatalf("excluded %q", bad)
 			}
-		}
-		if _, err := svc.AddExclusion(ctx, a, b.Phone); err == nil {
-			t.Fatal("excluded someone already in a shared circle")
 		}
 		if err := svc.RemoveExclusion(ctx, a.ID, 12345); err == nil {
 			t.Fatal("removed an exclusion that does not exist")
@@ -136,6 +127,76 @@ func TestFailedExclusionChangesLeaveNoEntry(t *testing.T) {
 		xs, err := db.Exclusions(ctx, a.ID)
 		if err != nil || len(xs) != 1 || xs[0].ID != x.ID {
 			t.Fatalf("exclusions after failed audits: %+v %v; want only %d", xs, err, x.ID)
+		}
+	})
+}
+
+// TestExclusionIsAcceptedAlikeAndHoldsFromTheNextJoin: excluding a fellow member's phone is
+// answered like excluding a stranger's — accepted, nothing said of a shared circle — and the
+// shared circle stays until one of them leaves it. From then on no join puts the two in one
+// circle; others are not affected.
+func TestExclusionIsAcceptedAlikeAndHoldsFromTheNextJoin(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc := &circles.Service{Store: db, NormalizePhone: cnPhones, Now: func() time.Time { return exclusionNow }}
+		org := newUser(t, db, "+8613900139100")
+		a := newUser(t, db, "+8613900139101")
+		fellow := newUser(t, db, "+8613900139102")
+		stranger := newUser(t, db, "+8613900139103")
+		circle := func(code string) storage.Circle {
+			c := storage.Circle{Code: code, OwnerID: org.ID, Title: code, TimeZone: "UTC", CreatedAt: exclusionNow, UpdatedAt: exclusionNow}
+			if err := db.CreateCircle(ctx, &c, nil); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		join := func(u storage.User, c storage.Circle) string {
+			t.Helper()
+			out, err := svc.JoinCircle(ctx, u, c, exclusionNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out.Request.Status
+		}
+		x := circle("shared")
+		if join(a, x) != storage.RequestAdmitted || join(fellow, x) != storage.RequestAdmitted {
+			t.Fatal("setup: not admitted")
+		}
+
+		exFellow, errFellow := svc.AddExclusion(ctx, a, "139 0013 9102")
+		exStranger, errStranger := svc.AddExclusion(ctx, a, "139 0013 9103")
+		if errFellow != nil || errStranger != nil {
+			t.Fatalf("a fellow member's phone: %v; a stranger's: %v — both must be accepted", errFellow, errStranger)
+		}
+		if exFellow.UserID != a.ID || exFellow.OtherPhone != fellow.Phone || exStranger.OtherPhone != stranger.Phone ||
+			!exFellow.CreatedAt.Equal(exStranger.CreatedAt) {
+			t.Fatalf("exclusions %+v and %+v", exFellow, exStranger)
+		}
+		if again, err := svc.AddExclusion(ctx, a, fellow.Phone); err != nil || again.ID != exFellow.ID {
+			t.Fatalf("adding it again: %+v %v", again, err)
+		}
+
+		// The shared circle stands; it is how they part now.
+		for _, u := range []storage.User{a, fellow} {
+			if ok, err := db.IsMember(ctx, x.ID, u.ID); err != nil || !ok {
+				t.Fatalf("user %d left the shared circle by the exclusion: %v %v", u.ID, ok, err)
+			}
+		}
+		if err := svc.Leave(ctx, fellow.ID, x.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := join(fellow, x); got != storage.RequestRefused {
+			t.Fatalf("rejoining next to the one who excluded them: %s", got)
+		}
+
+		// A new circle: whoever comes second is refused, either way round; others join.
+		y := circle("next")
+		if join(fellow, y) != storage.RequestAdmitted || join(a, y) != storage.RequestRefused {
+			t.Fatal("the pair met in a new circle")
+		}
+		z := circle("other")
+		if join(a, z) != storage.RequestAdmitted || join(stranger, z) != storage.RequestRefused || join(org, z) != storage.RequestAdmitted {
+			t.Fatal("the stranger's exclusion does not hold, or holds for others")
 		}
 	})
 }

@@ -3,12 +3,11 @@ package circles
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"qrcircles"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -112,17 +111,17 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 
 func applyText(c *storage.Circle, in Input) error {
 	for _, f := range []struct {
-		name string
-		src  *string
-		dst  *string
-		max  int
-	}{{"title", in.Title, &c.Title, 200}, {"description", in.Description, &c.Description, 5000}, {"location", in.Location, &c.Location, 300}} {
+		field usertext.Field
+		src   *string
+		dst   *string
+	}{{usertext.CircleTitle, in.Title, &c.Title}, {usertext.CircleDescription, in.Description, &c.Description},
+		{usertext.CircleLocation, in.Location, &c.Location}} {
 		if f.src == nil {
 			continue
 		}
-		v := strings.TrimSpace(*f.src)
-		if utf8.RuneCountInString(v) > f.max {
-			return qrcircles.Invalid(f.name, "The %s can be at most %d characters.", f.name, f.max)
+		v, err := f.field.Clean(*f.src)
+		if err != nil {
+			return err
 		}
 		*f.dst = v
 	}
@@ -163,6 +162,9 @@ func (s *Service) normalizeAll(raw []string) ([]string, error) {
 	seen := make(map[string]bool, len(raw))
 	out := make([]string, 0, len(raw))
 	for i, p := range raw {
+		if err := usertext.AllowlistEntry.CheckAt(i, p); err != nil {
+			return nil, err
+		}
 		e164, err := s.normalizePhone(p)
 		if err != nil {
 			return nil, qrcircles.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)

@@ -10,6 +10,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -145,8 +146,14 @@ func (s *Service) MyCircles(ctx context.Context, userID int64) (Mine, error) {
 	return m, err
 }
 
-// AddExclusion records "never in the same circle as the holder of this phone".
+// AddExclusion records "never in the same circle as the holder of this phone". It is
+// accepted the same way whether or not the two share a circle now, so that it tells nobody
+// whose phone is in their circles; it holds from the next join on, and leaving the shared
+// circle parts them now.
 func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone string) (storage.Exclusion, error) {
+	if err := usertext.ExclusionPhone.Check(rawPhone); err != nil {
+		return storage.Exclusion{}, err
+	}
 	other, err := s.normalizePhone(rawPhone)
 	if err != nil {
 		return storage.Exclusion{}, err
@@ -162,9 +169,6 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		}
 		return s.auditExclusion(ctx, qrcircles.AuditExclusionAdd, u.ID, ex)
 	})
-	if errors.Is(err, storage.ErrConflict) {
-		return ex, qrcircles.Errorf(qrcircles.EConflict, "You already share a circle with this person; leave it first.")
-	}
 	return ex, err
 }
 

@@ -3,34 +3,25 @@ package messages
 import (
 	"strconv"
 	"unicode"
-	"unicode/utf8"
 
 	"qrcircles"
+	"qrcircles/resource/usertext"
 )
 
 // This file holds the rules of messaging: pure functions over plain values, no HTTP, no
 // database.
 
 // MaxBody is how long an announcement or a message may be, in characters.
-const MaxBody = 2000
+var MaxBody = usertext.MessageBody.Max
 
-// CheckBody accepts a body of 1 to MaxBody characters of text; newlines and tabs are the only
-// control characters allowed.
+// CheckBody accepts a body of 1 to MaxBody characters of text (the text rule's message);
+// newlines and tabs are the only control characters allowed.
 func CheckBody(body string) error {
-	if !utf8.ValidString(body) {
-		return qrcircles.Invalid("body", "The message is not valid UTF-8 text.")
+	if err := usertext.MessageBody.Check(body); err != nil {
+		return err
 	}
-	n := utf8.RuneCountInString(body)
-	if n == 0 || isBlank(body) {
+	if isBlank(body) {
 		return qrcircles.Invalid("body", "Write a message.")
-	}
-	if n > MaxBody {
-		return qrcircles.Invalid("body", "The message has %d characters; at most %d are allowed.", n, MaxBody)
-	}
-	for _, r := range body {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return qrcircles.Invalid("body", "The message contains a control character.")
-		}
 	}
 	return nil
 }

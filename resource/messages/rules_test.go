@@ -1,7 +1,6 @@
 package messages
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -14,9 +13,9 @@ func problemOf(t *testing.T, err error) (code, field string) {
 	if err == nil {
 		return "", ""
 	}
-	var p *qrcircles.Error
-	if !errors.As(err, &p) {
-		t.Fatalf("%v is not a *qrcircles.Error", err)
+	p, ok := qrcircles.ErrorOf(err)
+	if !ok {
+		t.Fatalf("%v is not a problem", err)
 	}
 	return p.Code, p.Field
 }

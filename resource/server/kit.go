@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
+	"qrcircles/resource/usertext"
 )
 
 // The helpers every JSON API handler of the resource server uses: path IDs and body binding.
@@ -39,14 +40,17 @@ func PathID(c *gin.Context, name string) (int64, bool) {
 }
 
 // BindJSON reads the request body into v strictly: malformed JSON, a wrong type or an
-// unknown field is answered 400, naming the field when it can. The body is already held to
-// its route's limit by the engine (limitBodies), so nothing here reads more than that.
+// unknown field is answered 400, naming the field when it can, and a string that is not text
+// is refused by the text rule before decoding would hide it. The body is already held to its
+// route's limit by the engine (limitBodies), so nothing here reads more than that.
 func BindJSON(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := usertext.DecodeJSON(c.Request.Body, v, true)
 	if err == nil {
 		return true
+	}
+	if _, ok := qrcircles.ErrorOf(err); ok { // the text rule's own answer
+		Problem(c, err)
+		return false
 	}
 	Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: badField(err),
 		Message: "The body is not valid JSON for this request. / 请求内容不是有效的 JSON。", Err: err})

@@ -13,6 +13,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/circles"
+	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -262,8 +263,9 @@ func labeled(err error) error { return labelField(err, ruleLabels) }
 // labelField prefixes the message of an error about a field with the field's label, the first
 // of labels whose field the error's field starts with.
 func labelField(err error, labels []struct{ field, label string }) error {
-	var pe *qrcircles.Error
-	if !errors.As(err, &pe) || pe.Field == "" {
+	pe, ok := qrcircles.ErrorOf(err)
+	var text *usertext.Error
+	if !ok || pe.Field == "" || errors.As(err, &text) { // the text rule's messages name their field
 		return err
 	}
 	for _, l := range labels {
