@@ -59,7 +59,7 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
 	if problem.Unavailable(err) {
-		server.LogUnavailable(c, err)
+		server.LogUnavailable(c, outageCause(err))
 	} else if _, ok := problem.As(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}

@@ -21,7 +21,7 @@ func temporarilyUnavailable(c *gin.Context, err error) bool {
 	if !problem.Unavailable(err) {
 		return false
 	}
-	server.LogUnavailable(c, err)
+	server.LogUnavailable(c, outageCause(err)) // fosite's message hides its cause
 	h := c.Writer.Header()
 	h.Set("Retry-After", strconv.Itoa(int(problem.RetryUnavailable/time.Second)))
 	h.Set("Cache-Control", "no-store")
