@@ -57,7 +57,7 @@ func (s *Server) render(c *gin.Context, status int, page, title string, p templa
 // Retry-After when there is a limit to wait out.
 func (s *Server) renderError(c *gin.Context, page, title string, err error, data any) {
 	if qrcircles.Unavailable(err) {
-		logOutage(c, err)
+		logOutage(c, outageCause(err))
 	} else if _, ok := qrcircles.ErrorOf(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}

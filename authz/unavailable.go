@@ -20,7 +20,7 @@ func temporarilyUnavailable(c *gin.Context, err error) bool {
 	if !qrcircles.Unavailable(err) {
 		return false
 	}
-	logOutage(c, err)
+	logOutage(c, outageCause(err)) // fosite's message hides its cause
 	h := c.Writer.Header()
 	h.Set("Retry-After", strconv.Itoa(int(qrcircles.RetryUnavailable/time.Second)))
 	h.Set("Cache-Control", "no-store")

@@ -42,8 +42,8 @@ var _ qrcircles.Verifier = (*Server)(nil)
 // does not name its cause, and the log must say that the database failed, and how.
 func outageCause(err error) error {
 	var rfc *fosite.RFC6749Error
-	if errors.As(err, &rfc) && rfc.Cause() != nil {
-		return rfc.Cause()
+	for errors.As(err, &rfc) && rfc.Cause() != nil {
+		err = rfc.Cause()
 	}
 	return err
 }
