@@ -84,7 +84,7 @@ func Unavailable(err error) bool {
 }
 
 // fieldError is an input error from a pure validator that names its field (the text rule's
-// usertext.Error): it is an EInvalid Error with its own message.
+// TextError): it is an EInvalid Error with its own message.
 type fieldError interface {
 	error
 	InvalidField() string

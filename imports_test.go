@@ -25,8 +25,7 @@ import (
 const module = "qrcircles"
 
 // Rule packages decide; they take plain values and the clock, and do no I/O.
-var rulePackages = []string{"qrcircles/resource/admission", "qrcircles/resource/cards", "qrcircles/authz/otp",
-	"qrcircles/resource/usertext"}
+var rulePackages = []string{"qrcircles/resource/admission", "qrcircles/resource/cards", "qrcircles/authz/otp"}
 
 // Handler packages answer HTTP; they call services, never storage.
 var handlerPackages = []string{"qrcircles/resource/api", "qrcircles/resource/cardapi",
@@ -53,11 +52,6 @@ var knownExceptions = []struct{ from, to, why string }{
 	{"qrcircles/resource/messages", "qrcircles/storage", "no messages service"},
 	{"qrcircles/resource/web", "qrcircles/storage", "no card, settings or messages services; storage types in pages"},
 	{"qrcircles/authz", "qrcircles/storage", "sign-in pages, clients and fosite's storage share one package"},
-	// The text rule (what text people may supply) is a pure rule both servers use, filed in
-	// the resource server; its names (Field, Error, Problem) clash with the root's, so it
-	// moves to the root with a rename.
-	{"qrcircles/authz", "qrcircles/resource/usertext", "the sign-up name is checked by the text rule"},
-	{"qrcircles/resource/cards", "qrcircles/resource/usertext", "card fields are checked by the text rule"},
 }
 
 type listedPackage struct {

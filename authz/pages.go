@@ -15,7 +15,6 @@ import (
 
 	"qrcircles"
 	phonenum "qrcircles/authz/phone"
-	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 	"qrcircles/templates"
 )
@@ -181,7 +180,7 @@ func validateDisplayName(name string) error {
 	if name == "" {
 		return qrcircles.Invalid("name", "Please enter your name. / 请输入姓名。")
 	}
-	return usertext.RegisterName.Check(name)
+	return qrcircles.TextRegisterName.Check(name)
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"qrcircles/resource/usertext"
+	"qrcircles"
 )
 
 // The languages of the pages. English is the default.
@@ -152,7 +152,7 @@ func Localize(s, lang string) string {
 	if zh, ok := messagesZH[s]; ok {
 		return zh
 	}
-	if zh, ok := usertext.Chinese(s); ok {
+	if zh, ok := qrcircles.TextChinese(s); ok {
 		return zh
 	}
 	if dateRE.MatchString(s) {

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"qrcircles"
-	"qrcircles/resource/usertext"
 )
 
 // Card is one person's business card (名片).
@@ -30,13 +29,13 @@ type Card struct {
 
 // Limits on a card's fields in characters (runes), as the text rule has them.
 var (
-	MaxName    = usertext.CardName.Max
-	MaxTitle   = usertext.CardTitle.Max
-	MaxCompany = usertext.CardCompany.Max
-	MaxAddress = usertext.CardAddress.Max
-	MaxWebsite = usertext.CardWebsite.Max
-	MaxNote    = usertext.CardNote.Max
-	MaxEmail   = usertext.CardEmail.Max
+	MaxName    = qrcircles.TextCardName.Max
+	MaxTitle   = qrcircles.TextCardTitle.Max
+	MaxCompany = qrcircles.TextCardCompany.Max
+	MaxAddress = qrcircles.TextCardAddress.Max
+	MaxWebsite = qrcircles.TextCardWebsite.Max
+	MaxNote    = qrcircles.TextCardNote.Max
+	MaxEmail   = qrcircles.TextCardEmail.Max
 )
 
 // Limits on a card's lists, in entries.
@@ -75,11 +74,11 @@ func Validate(c Card) error {
 		return qrcircles.Invalid("display_name", "Enter the name to show on your card.")
 	}
 	texts := []struct {
-		field usertext.Field
+		field qrcircles.TextField
 		value string
 	}{
-		{usertext.CardName, c.DisplayName}, {usertext.CardTitle, c.Title}, {usertext.CardCompany, c.Company},
-		{usertext.CardAddress, c.Address}, {usertext.CardWebsite, c.Website}, {usertext.CardNote, c.Note},
+		{qrcircles.TextCardName, c.DisplayName}, {qrcircles.TextCardTitle, c.Title}, {qrcircles.TextCardCompany, c.Company},
+		{qrcircles.TextCardAddress, c.Address}, {qrcircles.TextCardWebsite, c.Website}, {qrcircles.TextCardNote, c.Note},
 	}
 	for _, t := range texts {
 		if err := t.field.Check(t.value); err != nil {
@@ -108,7 +107,7 @@ func checkLists(c Card) error {
 		}
 	}
 	for i, e := range c.Emails {
-		if err := usertext.CardEmail.CheckAt(i, e); err != nil {
+		if err := qrcircles.TextCardEmail.CheckAt(i, e); err != nil {
 			return err
 		}
 		if err := checkEmail(indexed("emails", i), e); err != nil {
@@ -132,7 +131,7 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 		if p == "" {
 			continue
 		}
-		if err := usertext.CardPhone.CheckAt(i, p); err != nil {
+		if err := qrcircles.TextCardPhone.CheckAt(i, p); err != nil {
 			return nil, err
 		}
 		if normalize != nil {

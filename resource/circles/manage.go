@@ -7,7 +7,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -111,11 +110,11 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 
 func applyText(c *storage.Circle, in Input) error {
 	for _, f := range []struct {
-		field usertext.Field
+		field qrcircles.TextField
 		src   *string
 		dst   *string
-	}{{usertext.CircleTitle, in.Title, &c.Title}, {usertext.CircleDescription, in.Description, &c.Description},
-		{usertext.CircleLocation, in.Location, &c.Location}} {
+	}{{qrcircles.TextCircleTitle, in.Title, &c.Title}, {qrcircles.TextCircleDescription, in.Description, &c.Description},
+		{qrcircles.TextCircleLocation, in.Location, &c.Location}} {
 		if f.src == nil {
 			continue
 		}
@@ -162,7 +161,7 @@ func (s *Service) normalizeAll(raw []string) ([]string, error) {
 	seen := make(map[string]bool, len(raw))
 	out := make([]string, 0, len(raw))
 	for i, p := range raw {
-		if err := usertext.AllowlistEntry.CheckAt(i, p); err != nil {
+		if err := qrcircles.TextAllowlistEntry.CheckAt(i, p); err != nil {
 			return nil, err
 		}
 		e164, err := s.normalizePhone(p)

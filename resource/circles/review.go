@@ -10,7 +10,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
-	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -151,7 +150,7 @@ func (s *Service) MyCircles(ctx context.Context, userID int64) (Mine, error) {
 // whose phone is in their circles; it holds from the next join on, and leaving the shared
 // circle parts them now.
 func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone string) (storage.Exclusion, error) {
-	if err := usertext.ExclusionPhone.Check(rawPhone); err != nil {
+	if err := qrcircles.TextExclusionPhone.Check(rawPhone); err != nil {
 		return storage.Exclusion{}, err
 	}
 	other, err := s.normalizePhone(rawPhone)

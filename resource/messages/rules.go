@@ -5,19 +5,18 @@ import (
 	"unicode"
 
 	"qrcircles"
-	"qrcircles/resource/usertext"
 )
 
 // This file holds the rules of messaging: pure functions over plain values, no HTTP, no
 // database.
 
 // MaxBody is how long an announcement or a message may be, in characters.
-var MaxBody = usertext.MessageBody.Max
+var MaxBody = qrcircles.TextMessageBody.Max
 
 // CheckBody accepts a body of 1 to MaxBody characters of text (the text rule's message);
 // newlines and tabs are the only control characters allowed.
 func CheckBody(body string) error {
-	if err := usertext.MessageBody.Check(body); err != nil {
+	if err := qrcircles.TextMessageBody.Check(body); err != nil {
 		return err
 	}
 	if isBlank(body) {

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/usertext"
 )
 
 // The helpers every JSON API handler of the resource server uses: path IDs and body binding.
@@ -44,7 +43,7 @@ func PathID(c *gin.Context, name string) (int64, bool) {
 // is refused by the text rule before decoding would hide it. The body is already held to its
 // route's limit by the engine (limitBodies), so nothing here reads more than that.
 func BindJSON(c *gin.Context, v any) bool {
-	err := usertext.DecodeJSON(c.Request.Body, v, true)
+	err := qrcircles.DecodeTextJSON(c.Request.Body, v, true)
 	if err == nil {
 		return true
 	}

@@ -13,7 +13,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/usertext"
 	"qrcircles/storage"
 )
 
@@ -264,7 +263,7 @@ func labeled(err error) error { return labelField(err, ruleLabels) }
 // of labels whose field the error's field starts with.
 func labelField(err error, labels []struct{ field, label string }) error {
 	pe, ok := qrcircles.ErrorOf(err)
-	var text *usertext.Error
+	var text *qrcircles.TextError
 	if !ok || pe.Field == "" || errors.As(err, &text) { // the text rule's messages name their field
 		return err
 	}

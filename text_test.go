@@ -1,4 +1,4 @@
-package usertext
+package qrcircles
 
 import (
 	"errors"
@@ -6,40 +6,40 @@ import (
 	"testing"
 )
 
-func TestCheck(t *testing.T) {
-	one := Field{Name: "title", English: "Title", Chinese: "标题", Max: 5}
-	many := Field{Name: "note", English: "Note", Chinese: "备注", Max: 5, Multiline: true}
+func TestTextCheck(t *testing.T) {
+	one := TextField{Name: "title", English: "Title", Chinese: "标题", Max: 5}
+	many := TextField{Name: "note", English: "Note", Chinese: "备注", Max: 5, Multiline: true}
 	tests := []struct {
 		name  string
-		f     Field
+		f     TextField
 		in    string
-		want  Problem // 0: accepted
+		want  TextProblem // 0: accepted
 		count int
 	}{
 		{"plain", one, "Expo", 0, 0},
 		{"empty", one, "", 0, 0},
 		{"five Chinese characters are five", one, "二维码好友", 0, 0},
-		{"six Chinese characters are too many", one, "二维码好友圈", TooLong, 6},
+		{"six Chinese characters are too many", one, "二维码好友圈", TextTooLong, 6},
 		{"emoji counts one", one, "😀😀😀😀😀", 0, 0},
 		{"bytes are not characters", one, "ééééé", 0, 0},
-		{"invalid UTF-8", one, "a\xffb", NotUTF8, 0},
-		{"truncated UTF-8", one, "a\xe4\xb8", NotUTF8, 0},
-		{"an encoded surrogate", one, "\xed\xa0\x80", NotUTF8, 0},
-		{"NUL", one, "a\x00b", Control, 0},
-		{"NUL in several lines", many, "a\x00b", Control, 0},
-		{"escape", one, "\x1b[31m", Control, 0},
-		{"DEL", one, "a\x7f", Control, 0},
-		{"C1 control", one, "a\u0090", Control, 0},
-		{"newline in one line", one, "a\nb", LineBreak, 0},
-		{"CR in one line", one, "a\rb", LineBreak, 0},
-		{"line separator in one line", one, "a\u2028b", LineBreak, 0},
-		{"NEL", one, "a\u0085b", Control, 0},
-		{"tab in one line", one, "a\tb", Control, 0},
+		{"invalid UTF-8", one, "a\xffb", TextNotUTF8, 0},
+		{"truncated UTF-8", one, "a\xe4\xb8", TextNotUTF8, 0},
+		{"an encoded surrogate", one, "\xed\xa0\x80", TextNotUTF8, 0},
+		{"NUL", one, "a\x00b", TextControl, 0},
+		{"NUL in several lines", many, "a\x00b", TextControl, 0},
+		{"escape", one, "\x1b[31m", TextControl, 0},
+		{"DEL", one, "a\x7f", TextControl, 0},
+		{"C1 control", one, "a\u0090", TextControl, 0},
+		{"newline in one line", one, "a\nb", TextLineBreak, 0},
+		{"CR in one line", one, "a\rb", TextLineBreak, 0},
+		{"line separator in one line", one, "a\u2028b", TextLineBreak, 0},
+		{"NEL", one, "a\u0085b", TextControl, 0},
+		{"tab in one line", one, "a\tb", TextControl, 0},
 		{"newline in several lines", many, "a\nb", 0, 0},
 		{"tab in several lines", many, "a\tb", 0, 0},
-		{"CR in several lines", many, "a\rb", Control, 0},
-		{"paragraph separator in several lines", many, "a\u2029b", Control, 0},
-		{"newlines count", many, "ab\ncd\ne", TooLong, 7},
+		{"CR in several lines", many, "a\rb", TextControl, 0},
+		{"paragraph separator in several lines", many, "a\u2029b", TextControl, 0},
+		{"newlines count", many, "ab\ncd\ne", TextTooLong, 7},
 		{"replacement character written as such", one, "a\ufffdb", 0, 0},
 		{"format characters are text", one, "a\u200db", 0, 0},
 	}
@@ -52,11 +52,11 @@ func TestCheck(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
+			var e *TextError
 			if !errors.As(err, &e) || e.Problem != tt.want || e.InvalidField() != tt.f.Name {
 				t.Fatalf("Check(%q) = %#v, want problem %d on %s", tt.in, err, tt.want, tt.f.Name)
 			}
-			if tt.want == TooLong && e.Count != tt.count {
+			if tt.want == TextTooLong && e.Count != tt.count {
 				t.Fatalf("count %d, want %d", e.Count, tt.count)
 			}
 			if !strings.HasPrefix(e.Error(), tt.f.English+" ") || !strings.HasPrefix(e.Chinese(), tt.f.Chinese) {
@@ -66,18 +66,18 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestClean(t *testing.T) {
+func TestTextClean(t *testing.T) {
 	tests := []struct {
-		f       Field
+		f       TextField
 		in, out string
 		ok      bool
 	}{
-		{CircleTitle, "  Expo 2026 \t", "Expo 2026", true},
-		{CircleDescription, "line one\r\nline two\r\n", "line one\nline two", true},
-		{CircleTitle, "one\r\ntwo", "one\ntwo", false},
-		{CardNote, "\x00", "\x00", false},
-		{CircleTitle, strings.Repeat("圈", 200), strings.Repeat("圈", 200), true},
-		{CircleTitle, strings.Repeat("圈", 201), strings.Repeat("圈", 201), false},
+		{TextCircleTitle, "  Expo 2026 \t", "Expo 2026", true},
+		{TextCircleDescription, "line one\r\nline two\r\n", "line one\nline two", true},
+		{TextCircleTitle, "one\r\ntwo", "one\ntwo", false},
+		{TextCardNote, "\x00", "\x00", false},
+		{TextCircleTitle, strings.Repeat("圈", 200), strings.Repeat("圈", 200), true},
+		{TextCircleTitle, strings.Repeat("圈", 201), strings.Repeat("圈", 201), false},
 	}
 	for _, tt := range tests {
 		got, err := tt.f.Clean(tt.in)
@@ -87,9 +87,9 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func TestAtNamesTheEntry(t *testing.T) {
-	err := CardEmail.CheckAt(2, "a\x00@x.cn")
-	var e *Error
+func TestTextAtNamesTheEntry(t *testing.T) {
+	err := TextCardEmail.CheckAt(2, "a\x00@x.cn")
+	var e *TextError
 	if !errors.As(err, &e) || e.InvalidField() != "emails[2]" || !strings.HasPrefix(e.Error(), "Email ") {
 		t.Fatalf("%#v", err)
 	}
@@ -97,16 +97,16 @@ func TestAtNamesTheEntry(t *testing.T) {
 
 // TestChineseReadsEveryMessage: every message of every field, in English, is translated
 // back to the message in Chinese — what a page shows from the English alone.
-func TestChineseReadsEveryMessage(t *testing.T) {
+func TestTextChineseReadsEveryMessage(t *testing.T) {
 	labels := map[string]string{}
-	for _, f := range Fields() {
+	for _, f := range TextFields() {
 		if zh, ok := labels[f.English]; ok && zh != f.Chinese {
 			t.Fatalf("label %q is %q and %q in Chinese: a message could not be translated", f.English, zh, f.Chinese)
 		}
 		labels[f.English] = f.Chinese
-		for _, e := range []*Error{{Field: f, Problem: NotUTF8}, {Field: f, Problem: Control, Rune: 0},
-			{Field: f, Problem: Control, Rune: 0x9f}, {Field: f, Problem: LineBreak}, {Field: f, Problem: TooLong, Count: f.Max + 7}} {
-			zh, ok := Chinese(e.Error())
+		for _, e := range []*TextError{{Field: f, Problem: TextNotUTF8}, {Field: f, Problem: TextControl, Rune: 0},
+			{Field: f, Problem: TextControl, Rune: 0x9f}, {Field: f, Problem: TextLineBreak}, {Field: f, Problem: TextTooLong, Count: f.Max + 7}} {
+			zh, ok := TextChinese(e.Error())
 			if !ok || zh != e.Chinese() {
 				t.Errorf("Chinese(%q) = %q %v, want %q", e.Error(), zh, ok, e.Chinese())
 			}
@@ -115,12 +115,12 @@ func TestChineseReadsEveryMessage(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := Chinese("Enter your phone number."); ok {
-		t.Fatal("translated a message that is not this package's")
+	if _, ok := TextChinese("Enter your phone number."); ok {
+		t.Fatal("translated a message that is not the text rule's")
 	}
 }
 
-func TestCheckJSON(t *testing.T) {
+func TestCheckTextJSON(t *testing.T) {
 	tests := []struct {
 		name, doc, field string // field "": accepted
 	}{
@@ -144,7 +144,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckJSON([]byte(tt.doc))
+			err := CheckTextJSON([]byte(tt.doc))
 			bad := strings.Contains(tt.name, "whole") || tt.field != ""
 			if !bad {
 				if err != nil {
@@ -152,8 +152,8 @@ func TestCheckJSON(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
-			if !errors.As(err, &e) || e.Problem != NotUTF8 || e.InvalidField() != tt.field {
+			var e *TextError
+			if !errors.As(err, &e) || e.Problem != TextNotUTF8 || e.InvalidField() != tt.field {
 				t.Fatalf("CheckJSON(%q) = %#v, want the field %q named", tt.doc, err, tt.field)
 			}
 		})

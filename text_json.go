@@ -1,4 +1,4 @@
-package usertext
+package qrcircles
 
 import (
 	"bytes"
@@ -12,23 +12,23 @@ import (
 )
 
 // wholeBody names a JSON document that is itself a bad string.
-var wholeBody = Field{English: "The request body", Chinese: "请求正文"}
+var wholeBody = TextField{English: "The request body", Chinese: "请求正文"}
 
-// CheckJSON refuses a JSON document holding a string that is not text: invalid UTF-8, or an
+// CheckTextJSON refuses a JSON document holding a string that is not text: invalid UTF-8, or an
 // escape of half a UTF-16 surrogate pair. encoding/json turns both into U+FFFD without a
 // word, so this runs on the raw body before it is decoded. The error names the string's
 // place as the API does ("title", "phones[1]", "card.note"). A document that is not JSON
 // at all passes: its decoder refuses it.
-func CheckJSON(raw []byte) error {
+func CheckTextJSON(raw []byte) error {
 	at := badString(raw)
 	if at < 0 {
 		return nil
 	}
 	f := wholeBody
 	if p := pathAt(raw, at); p != "" {
-		f = Field{Name: p}
+		f = TextField{Name: p}
 	}
-	return &Error{Field: f, Problem: NotUTF8}
+	return &TextError{Field: f, Problem: TextNotUTF8}
 }
 
 // badString returns where the first string literal that is not text starts, or -1.
@@ -107,7 +107,7 @@ func hex4(raw []byte, i int) (rune, bool) {
 }
 
 // frame is an object or array being read, for pathAt.
-type frame struct {
+type jsonFrame struct {
 	object  bool
 	key     string // the member being read, in an object
 	index   int    // the element being read, in an array
@@ -117,7 +117,7 @@ type frame struct {
 // pathAt names the place of the token that covers offset at: "a.b[2].c".
 func pathAt(raw []byte, at int) string {
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	var stack []frame
+	var stack []jsonFrame
 	done := func() { // a value ended: the next is a key, or the next element
 		if n := len(stack); n > 0 {
 			if stack[n-1].object {
@@ -141,7 +141,7 @@ func pathAt(raw []byte, at int) string {
 			stack[n-1].key, _ = tok.(string)
 			stack[n-1].wantKey = false
 		} else if d, ok := tok.(json.Delim); ok {
-			stack = append(stack, frame{object: d == '{', wantKey: d == '{'})
+			stack = append(stack, jsonFrame{object: d == '{', wantKey: d == '{'})
 			continue
 		} else if dec.InputOffset() <= int64(at) {
 			done()
@@ -153,7 +153,7 @@ func pathAt(raw []byte, at int) string {
 	}
 }
 
-func pathOf(stack []frame) string {
+func pathOf(stack []jsonFrame) string {
 	var b strings.Builder
 	for _, f := range stack {
 		if !f.object {
@@ -168,15 +168,15 @@ func pathOf(stack []frame) string {
 	return b.String()
 }
 
-// DecodeJSON reads a JSON document from r into v, refusing first a document with a string
-// that is not text (see CheckJSON); strict also refuses members v does not have. Errors of
+// DecodeTextJSON reads a JSON document from r into v, refusing first a document with a string
+// that is not text (see CheckTextJSON); strict also refuses members v does not have. Errors of
 // reading and decoding are returned as they are, for the caller to name the field.
-func DecodeJSON(r io.Reader, v any, strict bool) error {
+func DecodeTextJSON(r io.Reader, v any, strict bool) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return fmt.Errorf("reading the body: %w", err)
 	}
-	if err := CheckJSON(raw); err != nil {
+	if err := CheckTextJSON(raw); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -1,4 +1,4 @@
-package usertext
+package qrcircles
 
 import (
 	"encoding/json"
@@ -13,15 +13,15 @@ import (
 // FuzzCheck: whatever the text, Check never panics, accepts only valid UTF-8 without control
 // characters (newline and tab in a multi-line field) within the limit, names the field, and
 // Clean's result is accepted exactly when Clean says so and is clean again unchanged.
-func FuzzCheck(f *testing.F) {
+func FuzzTextCheck(f *testing.F) {
 	for _, s := range []string{"", "Expo", "二维码好友圈", "a\x00b", "a\xffb", "a\r\nb", "\u2028", "😀", " \t x \n", "\xed\xa0\x80"} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, multiline bool) {
-		fd := CircleTitle // a field of the catalog, so that Chinese knows its label
+		fd := TextCircleTitle // a field of the catalog, so that Chinese knows its label
 		if multiline {
-			fd = CardNote
+			fd = TextCardNote
 		}
 		fd.Max = 8
 		err := fd.Check(s)
@@ -36,11 +36,11 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Check(%q, multiline %v) = %v, want ok %v", s, multiline, err, ok)
 		}
 		if err != nil {
-			e := err.(*Error)
+			e := err.(*TextError)
 			if e.InvalidField() != fd.Name || !strings.HasPrefix(e.Error(), fd.English+" ") {
 				t.Fatalf("error %q does not name the field", e.Error())
 			}
-			if zh, ok := Chinese(e.Error()); !ok || zh != e.Chinese() {
+			if zh, ok := TextChinese(e.Error()); !ok || zh != e.Chinese() {
 				t.Fatalf("Chinese(%q) = %q, want %q", e.Error(), zh, e.Chinese())
 			}
 		}
@@ -56,13 +56,13 @@ func FuzzCheck(f *testing.F) {
 // FuzzCheckJSON: CheckJSON refuses a document exactly when one of its strings, decoded, would
 // hold a U+FFFD that its text did not (an invalid byte or half a surrogate pair), and never
 // panics. The oracle decodes each string literal by itself, strictly.
-func FuzzCheckJSON(f *testing.F) {
+func FuzzCheckTextJSON(f *testing.F) {
 	for _, s := range []string{`{"title":"Expo"}`, "{\"t\":\"\xff\"}", `{"t":"\ud800"}`, `{"t":"\ud83d\ude00"}`,
 		`["a",{"b":"\\ud800"}]`, `{"t":"\ufffd"}`, `"x"`, `{`, `{"a":[1,"\udc00"]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		err := CheckJSON(doc)
+		err := CheckTextJSON(doc)
 		if !json.Valid(doc) {
 			return // the decoder refuses it; CheckJSON may say anything but must not panic
 		}
