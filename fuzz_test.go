@@ -20,6 +20,7 @@ func FuzzWrite(f *testing.F) {
 	}
 	f.Add(EInvalid, "caf\xe9 \x00 \u2028 </script>", "a\"b", int64(-1), "/x\xff", "", false)
 	f.Add(ETooMany, "", "", int64(1), "/", "", true)
+	f.Add(EUnauthorized, "0", "\xff\x80", int64(1500), "0", "0", true) // found by fuzzing: a field that is not UTF-8
 	f.Fuzz(func(t *testing.T, code, message, field string, retryMillis int64, path, cause string, typed bool) {
 		var err error = errors.New(cause)
 		if typed {
