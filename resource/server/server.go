@@ -54,6 +54,10 @@ func New(d Deps) (*gin.Engine, error) {
 		Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "no such resource"))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodHead {
+			headAsGet(e, c)
+			return
+		}
 		Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Message: "method not allowed on this resource"})
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -62,6 +66,16 @@ func New(d Deps) (*gin.Engine, error) {
 	e.GET("/lang/:code", gin.WrapF(templates.SwitchLang))
 	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", templates.Page{Title: "QR Circles"}) })
 	return e, nil
+}
+
+// headAsGet answers HEAD as GET would, without the body (RFC 9110 §9.3.2), for uptime checks
+// and link checkers: the route runs on a GET copy of the request, and net/http, which still
+// holds the HEAD request, sends no body.
+func headAsGet(e *gin.Engine, c *gin.Context) {
+	get := c.Request.Clone(c.Request.Context())
+	get.Method = http.MethodGet
+	c.Request = get
+	e.HandleContext(c)
 }
 
 // Page renders a page, or a problem if the template fails.
