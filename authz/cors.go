@@ -133,13 +133,9 @@ func requestClientID(w http.ResponseWriter, r *http.Request) string {
 			return id
 		}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	_ = r.ParseForm() // fosite reads the parsed form; it answers a bad body itself
 	return r.PostForm.Get("client_id")
 }
-
-// maxFormBytes bounds the form of the OAuth endpoints this package parses itself.
-const maxFormBytes = 64 << 10
 
 // mountCORS answers the preflight requests of the endpoints that browser apps call.
 func (s *Server) mountCORS(e *gin.Engine) {

@@ -43,7 +43,6 @@ var logoutParams = []string{"id_token_hint", "client_id", "post_logout_redirect_
 // first, so that no page can sign people out behind their back. It sends the browser back
 // only to a post_logout_redirect_uri registered for the client, with the client's state.
 func (s *Server) rpLogout(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 	if err := c.Request.ParseForm(); err != nil {
 		s.renderLogout(c, logoutRequest{}, errBadLogout)
 		return

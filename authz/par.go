@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -21,7 +20,6 @@ const PARLifespan = 90 * time.Second
 // request_uri, usable once, for the browser to bring to /oauth2/auth.
 func (s *Server) par(c *gin.Context) {
 	ctx := c.Request.Context()
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 	ar, err := s.oauth.NewPushedAuthorizeRequest(ctx, c.Request)
 	if err == nil {
 		err = checkPKCE(ar)

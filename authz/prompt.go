@@ -47,7 +47,6 @@ type authFlow struct {
 // outside the pushed request count for nothing (RFC 9126 §4).
 func (s *Server) readFlow(c *gin.Context) (*authFlow, *http.Request, error) {
 	r := c.Request
-	r.Body = http.MaxBytesReader(c.Writer, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return nil, nil, fosite.ErrInvalidRequest.WithHint("The request's parameters cannot be read.").WithWrap(err)
 	}

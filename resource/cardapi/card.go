@@ -116,14 +116,9 @@ func (h *Handler) putAvatar(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"avatar_url": h.avatarURL(uid, 0), "content_type": photo.ContentType})
 }
 
-// multipartSlack is what a form adds around the file.
-const multipartSlack = 64 << 10
-
 func readAvatar(c *gin.Context) ([]byte, error) {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, cards.MaxAvatarBytes+multipartSlack)
-	var r io.Reader = body
+	var r io.Reader = c.Request.Body // bounded by the body-size middleware
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "multipart/form-data" {
-		c.Request.Body = body
 		f, _, err := c.Request.FormFile("avatar")
 		if err != nil {
 			return nil, avatarReadError(err)

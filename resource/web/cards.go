@@ -118,7 +118,6 @@ func (w *Web) avatarSubmit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cards.MaxAvatarBytes+64<<10)
 	data, err := uploadedAvatar(c)
 	if err == nil && !w.Auth.CheckCSRF(c) {
 		err = errExpiredForm
