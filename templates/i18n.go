@@ -3,8 +3,12 @@ package templates
 import "fmt"
 
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
-// Strings with %s/%d take the arguments of {{t "key" arg}}.
-var catalog = map[string][2]string{
+// Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
+// table of its own file; the tables are joined here, and a key may appear in only one.
+var catalog = joinCatalogs(coreCatalog)
+
+// coreCatalog holds the strings shared by every page.
+var coreCatalog = map[string][2]string{
 	"app.name":               {"QR Circles", "二维码好友圈"},
 	"nav.skip":               {"Skip to content", "跳到正文"},
 	"nav.label":              {"Main", "主菜单"},
@@ -243,6 +247,20 @@ func T(lang, key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// joinCatalogs joins the feature tables into one, and panics at start on a key in two of them.
+func joinCatalogs(tables ...map[string][2]string) map[string][2]string {
+	out := make(map[string][2]string)
+	for _, t := range tables {
+		for k, v := range t {
+			if _, dup := out[k]; dup {
+				panic("templates: catalog key in two tables: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // CatalogSize is the number of keys in the catalog.
