@@ -1,5 +1,11 @@
 package qrcircles
 
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
 // Event kinds: what the event log records and the live stream pushes. They are stored and
 // sent to clients: never rename one.
 const (
@@ -16,3 +22,49 @@ const (
 	EventCircleUpdated       = "circle.updated"
 	EventCircleCreated       = "circle.created" // to the new circle; subject: its organizer
 )
+
+// Event is one entry of the event log: a change one user, or everyone in one circle, is told
+// about. Exactly one of RecipientID and CircleID is set. Services choose the events of a
+// change and write them in its transaction; the push hub delivers them.
+type Event struct {
+	ID          int64
+	RecipientID int64 // one user
+	CircleID    int64 // every member and the organizer of the circle when it is delivered
+	SubjectID   int64 // the user the event is about (whose card, who joined), 0 if none
+	Type        string
+	Payload     []byte // JSON; shared by every recipient, never modified
+	CreatedAt   time.Time
+}
+
+// ToCircle is an event for every member and the organizer of a circle, about subject (0: none).
+func ToCircle(circleID, subjectID int64, typ string, payload any) (Event, error) {
+	return newEvent(Event{CircleID: circleID, SubjectID: subjectID, Type: typ}, payload)
+}
+
+// ToUser is an event for one user, about subject (0: none).
+func ToUser(recipientID, subjectID int64, typ string, payload any) (Event, error) {
+	return newEvent(Event{RecipientID: recipientID, SubjectID: subjectID, Type: typ}, payload)
+}
+
+// ToUsers is the same event for each of the recipients, one entry each, sharing one payload.
+func ToUsers(recipientIDs []int64, subjectID int64, typ string, payload any) ([]Event, error) {
+	e, err := newEvent(Event{SubjectID: subjectID, Type: typ}, payload)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Event, len(recipientIDs))
+	for i, id := range recipientIDs {
+		e.RecipientID = id
+		out[i] = e
+	}
+	return out, nil
+}
+
+func newEvent(e Event, payload any) (Event, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return e, fmt.Errorf("event %s payload: %w", e.Type, err)
+	}
+	e.Payload = b
+	return e, nil
+}

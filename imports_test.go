@@ -38,19 +38,11 @@ var ioPackages = []string{"os", "os/exec", "os/signal", "net", "net/http", "data
 // knownExceptions are the imports against the direction that remain, each with the work
 // that removes it.
 var knownExceptions = []struct{ from, to, why string }{
-	// storage still decides: storage/joins.go maps admission outcomes and reasons inside its
-	// transaction, the card and visibility types live in the card rule package, and the OTP
-	// challenge and rate window types in the OTP rule package. Moving those types to the
-	// root, and the decisions to services, removes these.
-	{"qrcircles/storage", "qrcircles/resource/admission", "joins: admission.Decision, Outcome, Reason"},
-	{"qrcircles/storage", "qrcircles/resource/cards", "cards.Card, Settings, FieldSet, Facts"},
+	// storage still decides: storage/joins.go maps admission outcomes inside its
+	// transaction, and the OTP challenge and rate window types live in the OTP rule package.
+	// Moving those types to the root, and the decisions to services, removes these.
+	{"qrcircles/storage", "qrcircles/resource/admission", "joins: admission.Decision, Outcome"},
 	{"qrcircles/storage", "qrcircles/authz/otp", "otp.Challenge, otp.Window, otp.ErrUsed"},
-	// Handlers reach storage because cards, settings, exclusions and messages have no
-	// service yet, and the circles service exposes its Store.
-	{"qrcircles/resource/api", "qrcircles/storage", "no settings service; handlers use circles.Service.Store"},
-	{"qrcircles/resource/cardapi", "qrcircles/storage", "the card service lives on the HTTP handler"},
-	{"qrcircles/resource/messages", "qrcircles/storage", "no messages service"},
-	{"qrcircles/resource/web", "qrcircles/storage", "no card, settings or messages services; storage types in pages"},
 	{"qrcircles/authz", "qrcircles/storage", "sign-in pages, clients and fosite's storage share one package"},
 }
 

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
+	"qrcircles"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-
-	"qrcircles/resource/cards"
 )
 
 type cardRow struct {
@@ -28,7 +28,7 @@ type cardRow struct {
 
 func (cardRow) TableName() string { return "cards" }
 
-func toCardRow(userID int64, c cards.Card, now time.Time) cardRow {
+func toCardRow(userID int64, c qrcircles.Card, now time.Time) cardRow {
 	return cardRow{UserID: userID, DisplayName: c.DisplayName, Title: c.Title, Company: c.Company,
 		Phones: jsonList(c.Phones), Emails: jsonList(c.Emails), Address: c.Address, Website: c.Website,
 		Note: c.Note, UpdatedAt: now.UTC()}
@@ -40,8 +40,8 @@ type cardColumns struct {
 	HasAvatar                                                           bool
 }
 
-func (r cardColumns) card() (cards.Card, error) {
-	c := cards.Card{DisplayName: r.DisplayName, Title: r.Title, Company: r.Company, Address: r.Address,
+func (r cardColumns) card() (qrcircles.Card, error) {
+	c := qrcircles.Card{DisplayName: r.DisplayName, Title: r.Title, Company: r.Company, Address: r.Address,
 		Website: r.Website, Note: r.Note, HasAvatar: r.HasAvatar}
 	if err := unmarshalList(r.Phones, &c.Phones); err != nil {
 		return c, fmt.Errorf("card phones: %w", err)
@@ -67,22 +67,22 @@ const cardSelect = `COALESCE(c.display_name, u.display_name) AS display_name, CO
 	EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = u.id) AS has_avatar`
 
 // Card returns a user's card. A user without one gets ErrNotFound.
-func (db *DB) Card(ctx context.Context, userID int64) (cards.Card, error) {
+func (db *DB) Card(ctx context.Context, userID int64) (qrcircles.Card, error) {
 	var rows []cardColumns
 	err := db.conn(ctx).Raw(`SELECT `+cardSelect+` FROM cards c JOIN users u ON u.id = c.user_id WHERE c.user_id = ?`, userID).
 		Scan(&rows).Error
 	if err != nil {
-		return cards.Card{}, fmt.Errorf("card: %w", err)
+		return qrcircles.Card{}, fmt.Errorf("card: %w", err)
 	}
 	if len(rows) == 0 {
-		return cards.Card{}, fmt.Errorf("card: %w", ErrNotFound)
+		return qrcircles.Card{}, fmt.Errorf("card: %w", ErrNotFound)
 	}
 	return rows[0].card()
 }
 
 // PutCard stores a user's card, replacing the one before, and keeps the user's display name
 // (shown in member lists) the card's. The caller validated c.
-func (db *DB) PutCard(ctx context.Context, userID int64, c cards.Card, now time.Time) error {
+func (db *DB) PutCard(ctx context.Context, userID int64, c qrcircles.Card, now time.Time) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		row := toCardRow(userID, c, now)
 		err := db.conn(ctx).Clauses(clause.OnConflict{
@@ -96,20 +96,10 @@ func (db *DB) PutCard(ctx context.Context, userID int64, c cards.Card, now time.
 	})
 }
 
-// Avatar is a stored card picture.
-type Avatar struct {
-	UserID      int64 `gorm:"primaryKey;autoIncrement:false"`
-	ContentType string
-	Data        []byte
-	UpdatedAt   time.Time
-}
-
-func (Avatar) TableName() string { return "avatars" }
-
 // PutAvatar stores a user's picture, replacing the one before.
 func (db *DB) PutAvatar(ctx context.Context, a Avatar) error {
 	a.UpdatedAt = a.UpdatedAt.UTC()
-	err := db.conn(ctx).Clauses(clause.OnConflict{
+	err := db.conn(ctx).Table("avatars").Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "user_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"content_type", "data", "updated_at"}),
 	}).Create(&a).Error
@@ -119,7 +109,7 @@ func (db *DB) PutAvatar(ctx context.Context, a Avatar) error {
 // Avatar returns a user's picture, or ErrNotFound.
 func (db *DB) Avatar(ctx context.Context, userID int64) (Avatar, error) {
 	var a Avatar
-	err := db.conn(ctx).Where("user_id = ?", userID).Take(&a).Error
+	err := db.conn(ctx).Table("avatars").Where("user_id = ?", userID).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Avatar{}, fmt.Errorf("avatar: %w", ErrNotFound)
 	}
@@ -128,5 +118,5 @@ func (db *DB) Avatar(ctx context.Context, userID int64) (Avatar, error) {
 
 // DeleteAvatar removes a user's picture.
 func (db *DB) DeleteAvatar(ctx context.Context, userID int64) error {
-	return affectedOne(db.conn(ctx).Where("user_id = ?", userID).Delete(&Avatar{}), "avatar")
+	return affectedOne(db.conn(ctx).Table("avatars").Where("user_id = ?", userID).Delete(&Avatar{}), "avatar")
 }

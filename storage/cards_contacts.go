@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"qrcircles/resource/cards"
 )
 
 type contactRow struct {
@@ -18,13 +16,6 @@ type contactRow struct {
 }
 
 func (contactRow) TableName() string { return "contacts" }
-
-// ContactCard is a contact with their card as it is now.
-type ContactCard struct {
-	UserID  int64
-	Card    cards.Card
-	AddedAt time.Time
-}
 
 // AddContact gives owner contact's full card; adding one twice is not an error.
 func (db *DB) AddContact(ctx context.Context, ownerID, contactID int64, now time.Time) error {
@@ -93,28 +84,6 @@ func (db *DB) Contacts(ctx context.Context, ownerID, contactID int64) ([]Contact
 	return out, nil
 }
 
-// Card request kinds and states.
-const (
-	CardDeliver  = "deliver" // the sender gives their card; the receiver consents
-	CardAsk      = "request" // the sender asks for the receiver's card
-	CardWaiting  = "waiting"
-	CardAccepted = "accepted"
-	CardDeclined = "declined"
-)
-
-// CardRequest is a card delivery or request waiting for, or given, an answer.
-type CardRequest struct {
-	ID        int64 `gorm:"primaryKey"`
-	FromID    int64
-	ToID      int64
-	Kind      string
-	Status    string
-	CreatedAt time.Time
-	DecidedAt *time.Time
-}
-
-func (CardRequest) TableName() string { return "card_requests" }
-
 // CreateCardRequest records a waiting request; when the same one already waits, it returns
 // that one and created is false.
 func (db *DB) CreateCardRequest(ctx context.Context, fromID, toID int64, kind string, now time.Time) (q CardRequest, created bool, err error) {
@@ -125,7 +94,7 @@ func (db *DB) CreateCardRequest(ctx context.Context, fromID, toID int64, kind st
 			return fmt.Errorf("storing card request: %w", res.Error)
 		}
 		created = res.RowsAffected == 1
-		return db.conn(ctx).Where("from_id = ? AND to_id = ? AND kind = ? AND status = ?", fromID, toID, kind, CardWaiting).
+		return db.conn(ctx).Table("card_requests").Where("from_id = ? AND to_id = ? AND kind = ? AND status = ?", fromID, toID, kind, CardWaiting).
 			Take(&q).Error
 	})
 	return q, created, wrapErr("card request", err)
@@ -134,7 +103,7 @@ func (db *DB) CreateCardRequest(ctx context.Context, fromID, toID int64, kind st
 // CardRequest returns one request, or ErrNotFound.
 func (db *DB) CardRequest(ctx context.Context, id int64) (CardRequest, error) {
 	var q CardRequest
-	err := db.conn(ctx).Where("id = ?", id).Take(&q).Error
+	err := db.conn(ctx).Table("card_requests").Where("id = ?", id).Take(&q).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return q, fmt.Errorf("card request: %w", ErrNotFound)
 	}
@@ -144,7 +113,7 @@ func (db *DB) CardRequest(ctx context.Context, id int64) (CardRequest, error) {
 // CardRequestsOf lists the requests to and from a user in one state, oldest first.
 func (db *DB) CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []CardRequest, err error) {
 	var all []CardRequest
-	err = db.conn(ctx).Where("(to_id = ? OR from_id = ?) AND status = ?", userID, userID, status).Order("id").Find(&all).Error
+	err = db.conn(ctx).Table("card_requests").Where("(to_id = ? OR from_id = ?) AND status = ?", userID, userID, status).Order("id").Find(&all).Error
 	for _, q := range all {
 		if q.ToID == userID {
 			incoming = append(incoming, q)
@@ -165,7 +134,7 @@ func (db *DB) DecideCardRequest(ctx context.Context, id, toID int64, accept bool
 		if accept {
 			status = CardAccepted
 		}
-		res := db.conn(ctx).Model(&CardRequest{}).Where("id = ? AND to_id = ? AND status = ?", id, toID, CardWaiting).
+		res := db.conn(ctx).Table("card_requests").Where("id = ? AND to_id = ? AND status = ?", id, toID, CardWaiting).
 			Updates(map[string]any{"status": status, "decided_at": now.UTC()})
 		if res.Error != nil {
 			return fmt.Errorf("deciding card request: %w", res.Error)
@@ -188,20 +157,10 @@ func (db *DB) DecideCardRequest(ctx context.Context, id, toID int64, accept bool
 	return q, err
 }
 
-// UserPrivacy is what a user accepts from strangers (people with no shared circle or contact).
-type UserPrivacy struct {
-	UserID                int64 `gorm:"primaryKey;autoIncrement:false"`
-	RefuseStrangerCards   bool
-	BlockStrangerMessages bool
-	UpdatedAt             time.Time
-}
-
-func (UserPrivacy) TableName() string { return "user_privacy" }
-
 // PrivacyOf returns a user's privacy settings; never set means everything allowed.
 func (db *DB) PrivacyOf(ctx context.Context, userID int64) (UserPrivacy, error) {
 	var ps []UserPrivacy
-	if err := db.conn(ctx).Where("user_id = ?", userID).Find(&ps).Error; err != nil {
+	if err := db.conn(ctx).Table("user_privacy").Where("user_id = ?", userID).Find(&ps).Error; err != nil {
 		return UserPrivacy{}, fmt.Errorf("privacy: %w", err)
 	}
 	if len(ps) == 0 {

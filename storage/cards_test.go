@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
+
 	"qrcircles/resource/admission"
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
@@ -71,7 +73,7 @@ func TestCardsStoreAndRead(t *testing.T) {
 		if _, err := db.Card(w.ctx, a); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("no card yet: %v", err)
 		}
-		c := cards.Card{DisplayName: "Li Lei", Title: "CTO", Phones: []string{"+8613800138000", "+14155550100"}, Emails: []string{"l@x.cn"}, Note: "a\nb"}
+		c := qrcircles.Card{DisplayName: "Li Lei", Title: "CTO", Phones: []string{"+8613800138000", "+14155550100"}, Emails: []string{"l@x.cn"}, Note: "a\nb"}
 		for _, name := range []string{"First", "Li Lei"} {
 			c.DisplayName = name
 			if err := db.PutCard(w.ctx, a, c, w.now); err != nil {
@@ -107,7 +109,7 @@ func TestCardVisibilityDefaultAppliesToCirclesJoinedLater(t *testing.T) {
 		org, a := w.user(1), w.user(2)
 		early := w.circle(org, a)
 		s, err := db.CardSettings(w.ctx, a)
-		if err != nil || s.Default != cards.Basic || s.ForCircle(early) != cards.Basic {
+		if err != nil || s.Default != qrcircles.FieldsBasic || s.ForCircle(early) != qrcircles.FieldsBasic {
 			t.Fatalf("new user: %+v %v", s, err)
 		}
 		if err := db.SetCardDefault(w.ctx, a, cards.All, w.now); err != nil {
@@ -115,10 +117,10 @@ func TestCardVisibilityDefaultAppliesToCirclesJoinedLater(t *testing.T) {
 		}
 		late := w.circle(org, a)
 		s, _ = db.CardSettings(w.ctx, a)
-		if s.ForCircle(early) != cards.Basic || s.ForCircle(late) != cards.All {
+		if s.ForCircle(early) != qrcircles.FieldsBasic || s.ForCircle(late) != cards.All {
 			t.Fatalf("early %v late %v: the new default must apply only to circles joined later", s.ForCircle(early), s.ForCircle(late))
 		}
-		phones := cards.FieldSet(cards.DisplayName | cards.Phones)
+		phones := qrcircles.FieldSet(cards.DisplayName | cards.Phones)
 		if err := db.SetCircleVisibility(w.ctx, a, late, phones, w.now); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +144,7 @@ func TestCardFactsAndSharedCircles(t *testing.T) {
 		c := w.circle(org, a, b)
 		w.circle(x)
 		f, err := db.CardFacts(w.ctx, a, org, c)
-		want := cards.Facts{OwnerID: a, ViewerID: org, CircleID: c, OwnerIsMember: true, ViewerOrganizes: true}
+		want := qrcircles.CardFacts{OwnerID: a, ViewerID: org, CircleID: c, OwnerIsMember: true, ViewerOrganizes: true}
 		if err != nil || f != want {
 			t.Fatalf("organizer facts %+v %v", f, err)
 		}
@@ -162,7 +164,7 @@ func TestCardFactsAndSharedCircles(t *testing.T) {
 			}
 		}
 		cc, err := db.CircleCards(w.ctx, c)
-		if err != nil || len(cc) != 2 || cc[0].Card.DisplayName != "" || cc[0].Settings.Default != cards.Basic {
+		if err != nil || len(cc) != 2 || cc[0].Card.DisplayName != "" || cc[0].Settings.Default != qrcircles.FieldsBasic {
 			t.Fatalf("members without cards: %+v %v", cc, err)
 		}
 		ids, err := db.MemberCircleIDs(w.ctx, a)
@@ -176,7 +178,7 @@ func TestContactsAndCardRequests(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		w := newCardWorld(t, db)
 		a, b := w.user(1), w.user(2)
-		if err := db.PutCard(w.ctx, b, cards.Card{DisplayName: "Bo", Note: "v1"}, w.now); err != nil {
+		if err := db.PutCard(w.ctx, b, qrcircles.Card{DisplayName: "Bo", Note: "v1"}, w.now); err != nil {
 			t.Fatal(err)
 		}
 		q, created, err := db.CreateCardRequest(w.ctx, a, b, storage.CardAsk, w.now)
@@ -206,7 +208,7 @@ func TestContactsAndCardRequests(t *testing.T) {
 		if holds, _ := db.HoldsContact(w.ctx, b, a); holds {
 			t.Fatal("accepting a request gave the card the other way")
 		}
-		if err := db.PutCard(w.ctx, b, cards.Card{DisplayName: "Bo", Note: "v2"}, w.now); err != nil {
+		if err := db.PutCard(w.ctx, b, qrcircles.Card{DisplayName: "Bo", Note: "v2"}, w.now); err != nil {
 			t.Fatal(err)
 		}
 		cs, err := db.Contacts(w.ctx, a, 0)

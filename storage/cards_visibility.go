@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm/clause"
+	"qrcircles"
 
-	"qrcircles/resource/cards"
+	"gorm.io/gorm/clause"
 )
 
 type cardDefaultRow struct {
@@ -27,16 +27,16 @@ type cardVisibilityRow struct {
 
 func (cardVisibilityRow) TableName() string { return "card_visibility" }
 
-// CardSettings returns what a user chose to show: the default (cards.Basic until they choose)
+// CardSettings returns what a user chose to show: the default (qrcircles.FieldsBasic until they choose)
 // and the choice of every circle that has one.
-func (db *DB) CardSettings(ctx context.Context, userID int64) (cards.Settings, error) {
+func (db *DB) CardSettings(ctx context.Context, userID int64) (qrcircles.CardSettings, error) {
 	var defaults []string
 	if err := db.conn(ctx).Model(&cardDefaultRow{}).Where("user_id = ?", userID).Pluck("fields", &defaults).Error; err != nil {
-		return cards.Settings{}, fmt.Errorf("card default: %w", err)
+		return qrcircles.CardSettings{}, fmt.Errorf("card default: %w", err)
 	}
 	var rows []cardVisibilityRow
 	if err := db.conn(ctx).Where("user_id = ?", userID).Find(&rows).Error; err != nil {
-		return cards.Settings{}, fmt.Errorf("card visibility: %w", err)
+		return qrcircles.CardSettings{}, fmt.Errorf("card visibility: %w", err)
 	}
 	var def *string
 	if len(defaults) > 0 {
@@ -47,19 +47,19 @@ func (db *DB) CardSettings(ctx context.Context, userID int64) (cards.Settings, e
 		if err != nil {
 			break
 		}
-		s.Circles[r.CircleID], err = cards.ParseStored(r.Fields)
+		s.Circles[r.CircleID], err = qrcircles.ParseStoredFields(r.Fields)
 	}
 	return s, err
 }
 
-// settingsOf starts Settings from a stored default, or cards.Basic when none is stored.
-func settingsOf(def *string) (cards.Settings, error) {
-	s := cards.DefaultSettings()
-	s.Circles = map[int64]cards.FieldSet{}
+// settingsOf starts Settings from a stored default, or qrcircles.FieldsBasic when none is stored.
+func settingsOf(def *string) (qrcircles.CardSettings, error) {
+	s := qrcircles.DefaultCardSettings()
+	s.Circles = map[int64]qrcircles.FieldSet{}
 	if def == nil {
 		return s, nil
 	}
-	fs, err := cards.ParseStored(*def)
+	fs, err := qrcircles.ParseStoredFields(*def)
 	if err != nil {
 		return s, fmt.Errorf("stored card default %q: %w", *def, err)
 	}
@@ -69,7 +69,7 @@ func settingsOf(def *string) (cards.Settings, error) {
 
 // SetCardDefault changes what circles joined later show. The circles the user is in now and
 // made no choice for keep showing the old default: they pin it first, in the same transaction.
-func (db *DB) SetCardDefault(ctx context.Context, userID int64, fs cards.FieldSet, now time.Time) error {
+func (db *DB) SetCardDefault(ctx context.Context, userID int64, fs qrcircles.FieldSet, now time.Time) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		old, err := db.CardSettings(ctx, userID)
 		if err != nil {
@@ -86,7 +86,7 @@ func (db *DB) SetCardDefault(ctx context.Context, userID int64, fs cards.FieldSe
 	})
 }
 
-func (db *DB) pinDefault(ctx context.Context, userID int64, old cards.FieldSet, now time.Time) error {
+func (db *DB) pinDefault(ctx context.Context, userID int64, old qrcircles.FieldSet, now time.Time) error {
 	err := db.conn(ctx).Exec(`INSERT INTO card_visibility (user_id, circle_id, fields, updated_at)
 		SELECT m.user_id, m.circle_id, ?, ? FROM memberships m WHERE m.user_id = ?
 		ON CONFLICT (user_id, circle_id) DO NOTHING`, old.String(), now.UTC(), userID).Error
@@ -94,7 +94,7 @@ func (db *DB) pinDefault(ctx context.Context, userID int64, old cards.FieldSet, 
 }
 
 // SetCircleVisibility sets what the user shows in one circle.
-func (db *DB) SetCircleVisibility(ctx context.Context, userID, circleID int64, fs cards.FieldSet, now time.Time) error {
+func (db *DB) SetCircleVisibility(ctx context.Context, userID, circleID int64, fs qrcircles.FieldSet, now time.Time) error {
 	row := cardVisibilityRow{UserID: userID, CircleID: circleID, Fields: fs.String(), UpdatedAt: now.UTC()}
 	return wrapErr("storing card visibility", db.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "user_id"}, {Name: "circle_id"}},
@@ -110,8 +110,8 @@ func (db *DB) ResetCircleVisibility(ctx context.Context, userID, circleID int64)
 
 // CardFacts are what decide what viewer may see of owner's card when looking in circleID
 // (0: in no circle), read in one round trip.
-func (db *DB) CardFacts(ctx context.Context, ownerID, viewerID, circleID int64) (cards.Facts, error) {
-	f := cards.Facts{OwnerID: ownerID, ViewerID: viewerID, CircleID: circleID}
+func (db *DB) CardFacts(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.CardFacts, error) {
+	f := qrcircles.CardFacts{OwnerID: ownerID, ViewerID: viewerID, CircleID: circleID}
 	err := db.conn(ctx).Raw(`SELECT
 		EXISTS (SELECT 1 FROM contacts WHERE owner_id = ? AND contact_id = ?) AS viewer_holds_owner,
 		EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS owner_is_member,
@@ -120,13 +120,6 @@ func (db *DB) CardFacts(ctx context.Context, ownerID, viewerID, circleID int64) 
 		viewerID, ownerID, circleID, ownerID, circleID, viewerID, circleID, viewerID).Row().
 		Scan(&f.ViewerHoldsOwner, &f.OwnerIsMember, &f.ViewerIsMember, &f.ViewerOrganizes)
 	return f, wrapErr("card facts", err)
-}
-
-// CircleCard is one member's card and what they show in the circle.
-type CircleCard struct {
-	UserID   int64
-	Card     cards.Card
-	Settings cards.Settings // the default and this circle's choice
 }
 
 type circleCardRow struct {
@@ -168,7 +161,7 @@ func (r circleCardRow) circleCard(circleID int64) (CircleCard, error) {
 		return CircleCard{}, err
 	}
 	if r.CircleFields != nil {
-		if s.Circles[circleID], err = cards.ParseStored(*r.CircleFields); err != nil {
+		if s.Circles[circleID], err = qrcircles.ParseStoredFields(*r.CircleFields); err != nil {
 			return CircleCard{}, err
 		}
 	}

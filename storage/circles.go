@@ -14,50 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 )
-
-// Circle is an event's contact network with its admission rules. Rules.Allowlist is not
-// loaded (it may hold thousands of phones); AllowlistSize says how many there are.
-type Circle struct {
-	ID            int64
-	Code          string
-	OwnerID       int64
-	Title         string
-	Description   string
-	Location      string
-	StartsAt      time.Time
-	EndsAt        time.Time
-	TimeZone      string
-	Rules         qrcircles.Rules
-	AllowlistSize int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
-
-// Join request states.
-const (
-	RequestWaiting  = "waiting"
-	RequestAdmitted = "admitted"
-	RequestDenied   = "denied"
-	RequestRefused  = "refused"
-	RequestLeft     = "left"
-	RequestRemoved  = "removed"
-)
-
-// JoinRequest is one person's request to join a circle and what became of it.
-type JoinRequest struct {
-	ID        int64
-	CircleID  int64
-	UserID    int64
-	Phone     string
-	ScanTime  time.Time
-	Status    string
-	Reasons   []admission.Reason
-	DecidedBy int64 // 0: decided by the rules
-	DecidedAt time.Time
-	CreatedAt time.Time
-}
 
 // identityRules is how the identity ranges are kept in one column.
 type identityRules struct {
@@ -153,7 +110,7 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 		if err := db.insertAllowlist(ctx, c.ID, allowlist); err != nil {
 			return err
 		}
-		ev, err := ToCircle(c.ID, c.OwnerID, qrcircles.EventCircleCreated, map[string]any{"circle_id": c.ID})
+		ev, err := qrcircles.ToCircle(c.ID, c.OwnerID, qrcircles.EventCircleCreated, map[string]any{"circle_id": c.ID})
 		if err != nil {
 			return err
 		}
@@ -295,7 +252,7 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 				return err
 			}
 		}
-		ev, err := ToCircle(c.ID, 0, qrcircles.EventCircleUpdated, map[string]any{"circle_id": c.ID})
+		ev, err := qrcircles.ToCircle(c.ID, 0, qrcircles.EventCircleUpdated, map[string]any{"circle_id": c.ID})
 		if err != nil {
 			return err
 		}
@@ -360,7 +317,7 @@ func advisoryKey(name string) int64 {
 
 func phoneLockKey(phone string) string { return "phone:" + phone }
 func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
-func reasonsText(rs []admission.Reason) string {
+func reasonsText(rs []qrcircles.Reason) string {
 	s := make([]string, len(rs))
 	for i, r := range rs {
 		s[i] = string(r)
@@ -368,10 +325,10 @@ func reasonsText(rs []admission.Reason) string {
 	return strings.Join(s, " ")
 }
 
-func parseReasons(s string) []admission.Reason {
-	var out []admission.Reason
+func parseReasons(s string) []qrcircles.Reason {
+	var out []qrcircles.Reason
 	for _, f := range strings.Fields(s) {
-		out = append(out, admission.Reason(f))
+		out = append(out, qrcircles.Reason(f))
 	}
 	return out
 }

@@ -13,37 +13,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// ToCircle is an event for every member and the organizer of a circle, about subject (0: none).
-func ToCircle(circleID, subjectID int64, typ string, payload any) (Event, error) {
-	return newEvent(Event{CircleID: circleID, SubjectID: subjectID, Type: typ}, payload)
-}
-
-// ToUser is an event for one user, about subject (0: none).
-func ToUser(recipientID, subjectID int64, typ string, payload any) (Event, error) {
-	return newEvent(Event{RecipientID: recipientID, SubjectID: subjectID, Type: typ}, payload)
-}
-
-func newEvent(e Event, payload any) (Event, error) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return e, fmt.Errorf("event %s payload: %w", e.Type, err)
-	}
-	e.Payload = b
-	return e, nil
-}
-
-// Event is one entry of the event log: a change one user, or everyone in one circle, is told
-// about. Exactly one of RecipientID and CircleID is set.
-type Event struct {
-	ID          int64
-	RecipientID int64 // one user
-	CircleID    int64 // every member and the organizer of the circle when it is delivered
-	SubjectID   int64 // the user the event is about (whose card, who joined), 0 if none
-	Type        string
-	Payload     []byte // JSON; shared by every recipient, never modified
-	CreatedAt   time.Time
-}
-
 type eventRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	RecipientID *int64

@@ -11,14 +11,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Exclusion is one person's "never in the same circle as the holder of this phone".
-type Exclusion struct {
-	ID         int64
-	UserID     int64
-	OtherPhone string
-	CreatedAt  time.Time
-}
-
 type exclusionRow struct {
 	ID         int64 `gorm:"primaryKey"`
 	UserID     int64

@@ -27,12 +27,6 @@ type JoinState struct {
 // Decider turns a JoinState into a decision: the domain's rules, kept out of storage.
 type Decider func(JoinState) admission.Decision
 
-// JoinOutcome is the request after the decision, and whether the person is a member.
-type JoinOutcome struct {
-	Request JoinRequest
-	Member  bool
-}
-
 type joinRequestRow struct {
 	ID        int64 `gorm:"primaryKey"`
 	CircleID  int64
@@ -282,16 +276,16 @@ func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
 	var err error
 	switch q.Status {
 	case RequestAdmitted:
-		err = add(ToCircle(c.ID, q.UserID, qrcircles.EventMemberJoined, body)) // the new member hears it too
+		err = add(qrcircles.ToCircle(c.ID, q.UserID, qrcircles.EventMemberJoined, body)) // the new member hears it too
 		if prev != nil && prev.Status == RequestWaiting {
-			err = errors.Join(err, add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)))
+			err = errors.Join(err, add(qrcircles.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)))
 		}
 	case RequestWaiting:
 		if prev == nil || prev.Status != RequestWaiting {
-			err = add(ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body))
+			err = add(qrcircles.ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body))
 		}
 	default:
-		err = add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body))
+		err = add(qrcircles.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body))
 	}
 	return out, err
 }
@@ -515,7 +509,7 @@ func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, no
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
 		}
-		ev, err := ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
+		ev, err := qrcircles.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
 		if err != nil {
 			return err
 		}
@@ -563,13 +557,6 @@ func (db *DB) requests(ctx context.Context, where string, args ...any) ([]JoinRe
 	return out, nil
 }
 
-// Member is a member of a circle as the circle's pages list them.
-type Member struct {
-	UserID      int64
-	DisplayName string
-	JoinedAt    time.Time
-}
-
 // Members lists a circle's members in the order they joined.
 func (db *DB) Members(ctx context.Context, circleID int64) ([]Member, error) {
 	var out []Member
@@ -607,8 +594,8 @@ func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status 
 		}
 		// The person gets a copy: replay follows current membership, which no longer has them.
 		body := map[string]any{"circle_id": circleID, "user_id": userID, "status": status}
-		left, err1 := ToCircle(circleID, userID, qrcircles.EventMemberLeft, body)
-		copy, err2 := ToUser(userID, userID, qrcircles.EventMemberLeft, body)
+		left, err1 := qrcircles.ToCircle(circleID, userID, qrcircles.EventMemberLeft, body)
+		copy, err2 := qrcircles.ToUser(userID, userID, qrcircles.EventMemberLeft, body)
 		if err := errors.Join(err1, err2); err != nil {
 			return err
 		}

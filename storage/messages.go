@@ -6,48 +6,17 @@ import (
 	"time"
 )
 
-// Announcement is a message from a circle's organizer to everyone in the circle.
-type Announcement struct {
-	ID        int64 `gorm:"primaryKey"`
-	CircleID  int64
-	AuthorID  int64
-	Body      string
-	CreatedAt time.Time
-}
-
-func (Announcement) TableName() string { return "announcements" }
-
-// Message is a direct message from one person to another.
-type Message struct {
-	ID        int64 `gorm:"primaryKey"`
-	FromID    int64
-	ToID      int64
-	Body      string
-	CreatedAt time.Time
-	ReadAt    *time.Time // nil: the recipient has not read it
-}
-
-func (Message) TableName() string { return "messages" }
-
-// Conversation is the latest message between a user and one counterpart, and how many of
-// the counterpart's messages the user has not read.
-type Conversation struct {
-	With   int64
-	Last   Message
-	Unread int
-}
-
 // PostAnnouncement stores a, setting its ID.
 func (db *DB) PostAnnouncement(ctx context.Context, a *Announcement) error {
 	a.CreatedAt = a.CreatedAt.UTC()
-	return wrapErr("storing announcement", db.conn(ctx).Create(a).Error)
+	return wrapErr("storing announcement", db.conn(ctx).Table("announcements").Create(a).Error)
 }
 
 // Announcements lists a circle's announcements newest first: up to limit with an ID below
 // beforeID (0: from the newest).
 func (db *DB) Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]Announcement, error) {
 	var out []Announcement
-	err := db.conn(ctx).Where("circle_id = ? AND (? = 0 OR id < ?)", circleID, beforeID, beforeID).
+	err := db.conn(ctx).Table("announcements").Where("circle_id = ? AND (? = 0 OR id < ?)", circleID, beforeID, beforeID).
 		Order("id DESC").Limit(limit).Find(&out).Error
 	for i := range out {
 		out[i].CreatedAt = out[i].CreatedAt.UTC()
@@ -58,24 +27,24 @@ func (db *DB) Announcements(ctx context.Context, circleID, beforeID int64, limit
 // SendMessage stores m, setting its ID.
 func (db *DB) SendMessage(ctx context.Context, m *Message) error {
 	m.CreatedAt = m.CreatedAt.UTC()
-	return wrapErr("storing message", db.conn(ctx).Create(m).Error)
+	return wrapErr("storing message", db.conn(ctx).Table("messages").Create(m).Error)
 }
 
 // Messages lists the messages between a and b, both ways, newest first: up to limit with an
 // ID below beforeID (0: from the newest).
 func (db *DB) Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]Message, error) {
 	var out []Message
-	err := db.conn(ctx).Where("((from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)) AND (? = 0 OR id < ?)",
+	err := db.conn(ctx).Table("messages").Where("((from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)) AND (? = 0 OR id < ?)",
 		a, b, b, a, beforeID, beforeID).Order("id DESC").Limit(limit).Find(&out).Error
 	for i := range out {
-		out[i] = out[i].utc()
+		out[i] = messageUTC(out[i])
 	}
 	return out, wrapErr("messages", err)
 }
 
 // MarkRead marks what from sent to to as read at now, up to and including throughID.
 func (db *DB) MarkRead(ctx context.Context, toID, fromID, throughID int64, now time.Time) error {
-	err := db.conn(ctx).Model(&Message{}).Where("to_id = ? AND from_id = ? AND id <= ? AND read_at IS NULL", toID, fromID, throughID).
+	err := db.conn(ctx).Table("messages").Where("to_id = ? AND from_id = ? AND id <= ? AND read_at IS NULL", toID, fromID, throughID).
 		Update("read_at", now.UTC()).Error
 	return wrapErr("marking messages read", err)
 }
@@ -106,12 +75,12 @@ func (db *DB) Conversations(ctx context.Context, userID, beforeID int64, limit i
 	}
 	out := make([]Conversation, len(rows))
 	for i, r := range rows {
-		out[i] = Conversation{With: r.WithID, Last: r.Message.utc(), Unread: r.Unread}
+		out[i] = Conversation{With: r.WithID, Last: messageUTC(r.Message), Unread: r.Unread}
 	}
 	return out, nil
 }
 
-func (m Message) utc() Message {
+func messageUTC(m Message) Message {
 	m.CreatedAt = m.CreatedAt.UTC()
 	if m.ReadAt != nil {
 		t := m.ReadAt.UTC()

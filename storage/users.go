@@ -10,15 +10,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// User is a person, identified by a verified phone number.
-type User struct {
-	ID          int64
-	Phone       string
-	DisplayName string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-}
-
 // LoginSession is a browser's signed-in state; only a hash of the cookie value is kept.
 type LoginSession struct {
 	IDHash    string `gorm:"primaryKey"`

@@ -86,7 +86,7 @@ func joinFloor(ctx context.Context, dsn string, conns, concurrency int, circleID
 	batches := make([]*pgx.Batch, len(people))
 	for i, p := range people {
 		now := time.Now().UTC()
-		ev, err := storage.ToCircle(circleID, p.ID, qrcircles.EventMemberJoined,
+		ev, err := qrcircles.ToCircle(circleID, p.ID, qrcircles.EventMemberJoined,
 			map[string]any{"circle_id": circleID, "user_id": p.ID, "status": storage.RequestAdmitted, "reasons": ""})
 		if err != nil {
 			return benchResult{}, err

@@ -19,10 +19,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"qrcircles"
+
 	"qrcircles/authz"
 	"qrcircles/config"
 	"qrcircles/resource/circles"
-	"qrcircles/resource/push"
 	"qrcircles/storage"
 )
 
@@ -534,7 +535,7 @@ func pushStream(ctx context.Context, url, token string, subscribed func(ok bool)
 		case first && bytes.HasPrefix(line, []byte("retry: ")):
 			first = false
 			subscribed(true)
-		case bytes.HasPrefix(line, []byte("event: "+push.CardUpdated)):
+		case bytes.HasPrefix(line, []byte("event: "+qrcircles.EventCardUpdated)):
 			got()
 			return nil
 		}

@@ -9,12 +9,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"qrcircles/resource/push"
+	"qrcircles"
 )
 
 // floorEvent is the floor's one event, encoded once: a card.updated of about the size the
 // server sends for the bench's card edit.
-var floorEvent = []byte("id: 1\nevent: " + push.CardUpdated + "\n" +
+var floorEvent = []byte("id: 1\nevent: " + qrcircles.EventCardUpdated + "\n" +
 	`data: {"circle_id":1,"user_id":1,"card":{"user_id":1,"display_name":"Bench Edit","title":"Push","company":"QR Circles"}}` + "\n\n")
 
 // floorBroadcaster is the least a server can do for the push: plain net/http, a handler

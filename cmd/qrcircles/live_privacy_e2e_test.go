@@ -76,7 +76,7 @@ func randomFieldNames(r *rand.Rand) []string {
 
 func parsed(t *testing.T, names []string) cards.FieldSet {
 	t.Helper()
-	fs, err := cards.ParseFields(names, "")
+	fs, err := qrcircles.ParseFields(names, "")
 	if err != nil {
 		t.Fatal(err)
 	}

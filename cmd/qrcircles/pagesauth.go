@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"qrcircles"
+
 	"qrcircles/authz"
 	"qrcircles/resource/web"
 	"qrcircles/storage"
@@ -21,12 +23,16 @@ type pagesAuth struct {
 var _ web.Auth = pagesAuth{}
 
 // Session is the signed-in user, without the time of sign-in the pages do not need.
-func (a pagesAuth) Session(r *http.Request) (storage.User, bool, error) {
+func (a pagesAuth) Session(r *http.Request) (qrcircles.User, bool, error) {
 	u, ok, err := a.Server.Session(r)
 	return u.User, ok, err
 }
 
 // EmbedOrigin checks the client's web origins in the clients' store.
-func (a pagesAuth) EmbedOrigin(ctx context.Context, clientID, origin string) (*storage.OAuthClient, string, error) {
-	return authz.EmbedOrigin(ctx, a.clients, clientID, origin)
+func (a pagesAuth) EmbedOrigin(ctx context.Context, clientID, origin string) (string, string, error) {
+	c, norm, err := authz.EmbedOrigin(ctx, a.clients, clientID, origin)
+	if err != nil {
+		return "", "", err
+	}
+	return c.Name, norm, nil
 }

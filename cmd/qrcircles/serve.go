@@ -19,13 +19,16 @@ import (
 	"qrcircles/config"
 	"qrcircles/resource/api"
 	"qrcircles/resource/cardapi"
+	"qrcircles/resource/cardsvc"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/health"
 	"qrcircles/resource/messages"
+	"qrcircles/resource/messagesvc"
 	"qrcircles/resource/metrics"
 	"qrcircles/resource/openapi"
 	"qrcircles/resource/push"
 	"qrcircles/resource/server"
+	"qrcircles/resource/settingsvc"
 	"qrcircles/resource/tokens"
 	"qrcircles/resource/web"
 	"qrcircles/static"
@@ -72,11 +75,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 // app is the assembled server.
 type app struct {
-	engine  *gin.Engine
-	authz   *authz.Server
-	circles *circles.Service
-	cards   *cardapi.Handler
-	push    *push.Hub
+	engine   *gin.Engine
+	authz    *authz.Server
+	circles  *circles.Service
+	cards    *cardsvc.Service
+	settings *settingsvc.Service
+	messages *messagesvc.Service
+	push     *push.Hub
 }
 
 // buildApp assembles the parts of the server that cfg.Role asks for on one gin engine: the
@@ -103,15 +108,18 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	engine.Use(met.Middleware())
 	engine.GET("/metrics", gin.WrapH(met.Handler()))
 	go storage.RunCleanup(ctx, db, 10*time.Minute, cfg.AuditRetention, log)
-	a.cards = &cardapi.Handler{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
-	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter()),
+	a.cards = &cardsvc.Service{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
+	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messagesvc.MuteFilter(db, a.cards.PushFilter()),
 		Lag: func(d time.Duration) { met.DeliveryLag.Observe(d.Seconds()) }})
 	go func() {
 		if err := a.push.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("push hub stopped", "error", err)
 		}
 	}()
-	a.cards.Events = &cardapi.Log{DB: db, Hub: a.push}
+	events := eventLog{db, a.push}
+	a.cards.Events = events
+	a.messages = &messagesvc.Service{Store: db, Events: events}
+	a.settings = &settingsvc.Service{Store: db}
 	a.circles = &circles.Service{Store: db, PublicURL: cfg.PublicURL, NormalizePhone: phoneNormalizer(cfg.DefaultRegion), Events: a.push}
 	hp := health.New(health.Options{Version: version(), Role: cfg.Role, Started: time.Now(), Live: a.push.Subscribers,
 		Pool: sqlDB.Stats, Pages: pages, Logger: log, Checks: []health.Check{health.Database(db), health.Migrations(db),
@@ -130,7 +138,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			return nil, err
 		}
 		a.authz.Mount(engine)
-		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: pagesAuth{a.authz, db}, Pages: pages,
+		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Settings: a.settings, Messages: a.messages, Auth: pagesAuth{a.authz, db}, Pages: pages,
 			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
@@ -140,15 +148,27 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if cfg.Role != config.RoleAuthz {
 		// The API queues fairly for the database; the event stream holds no connection.
 		apiGroup := engine.Group("/api/v1", server.Gate(max(2*cfg.DBMaxOpenConns, 8)))
-		(&api.API{Circles: a.circles, Verifier: verifier, Joined: func(outcome string) { met.Joins.WithLabelValues(outcome).Inc() }}).Mount(apiGroup)
-		a.cards.Verifier = verifier
-		a.cards.Mount(apiGroup)
-		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(apiGroup)
+		(&api.API{Circles: a.circles, Settings: a.settings, Verifier: verifier, Joined: func(outcome string) { met.Joins.WithLabelValues(outcome).Inc() }}).Mount(apiGroup)
+		(&cardapi.Handler{Cards: a.cards, Privacy: a.settings, Verifier: verifier}).Mount(apiGroup)
+		(&messages.Handler{Messages: a.messages, Verifier: verifier}).Mount(apiGroup)
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 		engine.GET("/api/v1/openapi.json", openapi.Handler())
 	}
 	return a, nil
 }
+
+// eventLog is the event log the services write in their transactions, and the push hub they
+// wake after each commit.
+type eventLog struct {
+	db  *storage.DB
+	hub *push.Hub
+}
+
+func (l eventLog) AppendEvents(ctx context.Context, evs ...qrcircles.Event) error {
+	return l.db.AppendEvents(ctx, evs...)
+}
+
+func (l eventLog) Notify() { l.hub.Notify() }
 
 // buildAuthz makes the authorization server with its phone sign-in.
 func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer, sent func(provider, result string)) (*authz.Server, error) {

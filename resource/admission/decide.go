@@ -30,18 +30,19 @@ const (
 	Refuse Outcome = "refuse"
 )
 
-// Reason explains a Queue or Refuse outcome.
-type Reason string
+// Reason explains a Queue or Refuse outcome; the reasons are the domain's, stored with the
+// request.
+type Reason = qrcircles.Reason
 
 const (
-	ReasonBeforeWindow Reason = "scan_before_window"
-	ReasonAfterWindow  Reason = "scan_after_window"
-	ReasonNotInRange   Reason = "identity_not_in_range"
-	ReasonCapReached   Reason = "cap_reached"
-	ReasonReview       Reason = "review_required"
-	ReasonClosed       Reason = "circle_closed"
-	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
-	ReasonRefusesAll   Reason = "refuses_circles"
+	ReasonBeforeWindow = qrcircles.ReasonBeforeWindow
+	ReasonAfterWindow  = qrcircles.ReasonAfterWindow
+	ReasonNotInRange   = qrcircles.ReasonNotInRange
+	ReasonCapReached   = qrcircles.ReasonCapReached
+	ReasonReview       = qrcircles.ReasonReview
+	ReasonClosed       = qrcircles.ReasonClosed
+	ReasonExcluded     = qrcircles.ReasonExcluded // never shown to the applicant as such
+	ReasonRefusesAll   = qrcircles.ReasonRefusesAll
 )
 
 // Decision is the outcome of one join request and the reasons for it.

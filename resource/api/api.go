@@ -11,16 +11,25 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/circles"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
+	"qrcircles/resource/settingsvc"
 )
 
 // API holds the handlers' dependencies.
 type API struct {
 	Circles  *circles.Service
+	Settings Settings
 	Verifier qrcircles.Verifier
 	// Joined, when set, counts join outcomes: joined, waiting, refused, error.
 	Joined func(outcome string)
 }
+
+// Settings is what the API asks of the settings service (settingsvc.Service).
+type Settings interface {
+	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
+	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, ip string) error
+}
+
+var _ Settings = (*settingsvc.Service)(nil)
 
 // Mount adds the API routes. Every route acts for a person, so a client's own token is
 // refused. A scan session may call only the three routes mounted with bearer.NeedScan, for
@@ -61,13 +70,13 @@ func (a *API) circleURL(ctx context.Context, id int64) (string, error) {
 }
 
 // user returns the person the token speaks for; a client's own token has none.
-func (a *API) user(c *gin.Context) (storage.User, bool) {
+func (a *API) user(c *gin.Context) (qrcircles.User, bool) {
 	id, ok := bearer.Principal(c).UserID()
 	if !ok {
 		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
-		return storage.User{}, false
+		return qrcircles.User{}, false
 	}
-	u, err := a.Circles.Store.User(c.Request.Context(), id)
+	u, err := a.Circles.User(c.Request.Context(), id)
 	if err != nil {
 		server.Problem(c, err)
 		return u, false
@@ -76,7 +85,7 @@ func (a *API) user(c *gin.Context) (storage.User, bool) {
 }
 
 // userAndCircle is the person a token speaks for and the circle ID of the path.
-func (a *API) userAndCircle(c *gin.Context) (storage.User, int64, bool) {
+func (a *API) userAndCircle(c *gin.Context) (qrcircles.User, int64, bool) {
 	u, ok := a.user(c)
 	if !ok {
 		return u, 0, false

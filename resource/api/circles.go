@@ -12,7 +12,6 @@ import (
 	"qrcircles/resource/circles"
 	"qrcircles/resource/qr"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 // circleBody is a circle as the API writes and reads it. On PATCH, absent fields stay as they
@@ -100,7 +99,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func (a *API) circleJSON(c storage.Circle, viewer int64) circleJSON {
+func (a *API) circleJSON(c qrcircles.Circle, viewer int64) circleJSON {
 	status := "open"
 	if c.Rules.Closed {
 		status = "closed"
@@ -192,14 +191,14 @@ func (a *API) updateCircle(c *gin.Context) {
 }
 
 // ownedCircle loads a circle its organizer asks about.
-func (a *API) ownedCircle(c *gin.Context) (storage.Circle, bool) {
+func (a *API) ownedCircle(c *gin.Context) (qrcircles.Circle, bool) {
 	u, ok := a.user(c)
 	if !ok {
-		return storage.Circle{}, false
+		return qrcircles.Circle{}, false
 	}
 	id, ok := server.PathID(c, "id")
 	if !ok {
-		return storage.Circle{}, false
+		return qrcircles.Circle{}, false
 	}
 	circle, err := a.Circles.Get(c.Request.Context(), id)
 	if err == nil && circle.OwnerID != u.ID {

@@ -10,7 +10,6 @@ import (
 	"qrcircles/resource/admission"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 // requestJSON is a join request as its applicant or organizer sees it.
@@ -30,7 +29,7 @@ type reasonJSON struct {
 	Message string           `json:"message"`
 }
 
-func toRequestJSON(q storage.JoinRequest, lang string) requestJSON {
+func toRequestJSON(q qrcircles.JoinRequest, lang string) requestJSON {
 	out := requestJSON{ID: q.ID, CircleID: q.CircleID, UserID: q.UserID, Status: q.Status, ScanTime: rfc3339(q.ScanTime),
 		Reasons: []reasonJSON{}, DecidedBy: q.DecidedBy, DecidedAt: rfc3339(q.DecidedAt)}
 	for _, r := range q.Reasons {
@@ -67,7 +66,7 @@ func (a *API) join(c *gin.Context) {
 	switch {
 	case out.Member:
 		c.JSON(http.StatusOK, gin.H{"status": "joined", "request": toRequestJSON(out.Request, lang)})
-	case out.Request.Status == storage.RequestWaiting:
+	case out.Request.Status == qrcircles.RequestWaiting:
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
 	default:
 		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "%s", refusal(out.Request, lang)))
@@ -90,7 +89,7 @@ func (a *API) myRequest(c *gin.Context) {
 }
 
 // count tells Joined how a join ended.
-func (a *API) count(out storage.JoinOutcome, err error) {
+func (a *API) count(out qrcircles.JoinOutcome, err error) {
 	if a.Joined == nil {
 		return
 	}
@@ -99,7 +98,7 @@ func (a *API) count(out storage.JoinOutcome, err error) {
 		a.Joined("error")
 	case out.Member:
 		a.Joined("joined")
-	case out.Request.Status == storage.RequestWaiting:
+	case out.Request.Status == qrcircles.RequestWaiting:
 		a.Joined("waiting")
 	default:
 		a.Joined("refused")
@@ -108,17 +107,17 @@ func (a *API) count(out storage.JoinOutcome, err error) {
 
 // scanUser is the person of a scan session. The session carries the verified phone, which
 // is all a join needs of them, so the hot path skips loading the person.
-func (a *API) scanUser(c *gin.Context) (storage.User, bool) {
+func (a *API) scanUser(c *gin.Context) (qrcircles.User, bool) {
 	p := bearer.Principal(c)
 	if id, ok := p.UserID(); ok && p.Phone != "" {
-		return storage.User{ID: id, Phone: p.Phone}, true
+		return qrcircles.User{ID: id, Phone: p.Phone}, true
 	}
 	return a.user(c)
 }
 
 // refusal explains a refusal without saying who caused it.
-func refusal(q storage.JoinRequest, lang string) string {
-	if q.Status == storage.RequestDenied {
+func refusal(q qrcircles.JoinRequest, lang string) string {
+	if q.Status == qrcircles.RequestDenied {
 		return "The organizer declined your request."
 	}
 	for _, r := range q.Reasons {
@@ -157,10 +156,10 @@ func (a *API) decide(c *gin.Context, approve bool) {
 	if !ok1 || !ok2 {
 		return
 	}
-	var q storage.JoinRequest
+	var q qrcircles.JoinRequest
 	var err error
 	if approve {
-		var out storage.JoinOutcome
+		var out qrcircles.JoinOutcome
 		out, err = a.Circles.Approve(c.Request.Context(), u.ID, id, rid)
 		q = out.Request
 	} else {

@@ -1,17 +1,11 @@
 package api
 
 import (
-	"fmt"
-	"strconv"
-
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 func (a *API) myCircles(c *gin.Context) {
@@ -47,7 +41,7 @@ func (a *API) getSettings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	refuse, err := a.Circles.Store.RefusesAllCircles(c.Request.Context(), u.ID)
+	refuse, err := a.Settings.RefusesAllCircles(c.Request.Context(), u.ID)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -65,13 +59,10 @@ func (a *API) putSettings(c *gin.Context) {
 		return
 	}
 	if b.RefuseAllCircles != nil {
-		if err := a.Circles.Store.SetRefuseAllCircles(c.Request.Context(), u.ID, *b.RefuseAllCircles, time.Now()); err != nil {
+		if err := a.Settings.SetRefuseAllCircles(c.Request.Context(), u.ID, *b.RefuseAllCircles, c.ClientIP()); err != nil {
 			server.Problem(c, err)
 			return
 		}
-		e := storage.NewAuditEntry(time.Now(), qrcircles.AuditSettingsChange, u.ID, fmt.Sprintf("user:%d", u.ID), c.ClientIP(),
-			map[string]string{"refuse_all_circles": strconv.FormatBool(*b.RefuseAllCircles)})
-		_ = a.Circles.Store.AddAudit(c.Request.Context(), e)
 	}
 	a.getSettings(c)
 }
@@ -87,7 +78,7 @@ func (a *API) listExclusions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	xs, err := a.Circles.Store.Exclusions(c.Request.Context(), u.ID)
+	xs, err := a.Circles.Exclusions(c.Request.Context(), u.ID)
 	if err != nil {
 		server.Problem(c, err)
 		return

@@ -2,7 +2,6 @@ package cardapi
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -15,13 +14,12 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 // getMyCard is the caller's whole card; 404 until they made one, so a client knows to ask.
 func (h *Handler) getMyCard(c *gin.Context) {
-	if _, err := h.Store.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
-		if isNotFound(err) {
+	if _, err := h.Cards.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
+		if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 			err = qrcircles.Errorf(qrcircles.ENotFound, "You have no card yet.")
 		}
 		server.Problem(c, err)
@@ -44,7 +42,7 @@ func (h *Handler) getUserCard(c *gin.Context) {
 }
 
 func (h *Handler) answerCard(c *gin.Context, owner, viewer, circleID int64) {
-	card, _, err := h.CardFor(c.Request.Context(), owner, viewer, circleID)
+	card, _, err := h.Cards.CardFor(c.Request.Context(), owner, viewer, circleID)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -70,19 +68,7 @@ func (h *Handler) putMyCard(c *gin.Context) {
 	if !server.BindJSON(c, &b) {
 		return
 	}
-	card, err := cards.Clean(b.Card(), h.normalizePhone)
-	if err != nil {
-		server.Problem(c, err)
-		return
-	}
-	uid := bearer.UserID(c)
-	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		if err := h.Store.PutCard(ctx, uid, card, h.now()); err != nil {
-			return err
-		}
-		return h.cardUpdated(ctx, uid)
-	})
-	if err != nil {
+	if _, err := h.Cards.SaveCard(c.Request.Context(), bearer.UserID(c), b.Card()); err != nil {
 		server.Problem(c, err)
 		return
 	}
@@ -96,24 +82,13 @@ func (h *Handler) putAvatar(c *gin.Context) {
 		server.Problem(c, err)
 		return
 	}
-	photo, err := cards.ProcessAvatar(data)
-	if err != nil {
-		server.Problem(c, err)
-		return
-	}
 	uid := bearer.UserID(c)
-	err = h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		a := storage.Avatar{UserID: uid, ContentType: photo.ContentType, Data: photo.Data, UpdatedAt: h.now()}
-		if err := h.Store.PutAvatar(ctx, a); err != nil {
-			return err
-		}
-		return h.cardUpdated(ctx, uid)
-	})
+	contentType, err := h.Cards.SaveAvatar(c.Request.Context(), uid, data)
 	if err != nil {
 		server.Problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"avatar_url": h.avatarURL(uid, 0), "content_type": photo.ContentType})
+	c.JSON(http.StatusOK, gin.H{"avatar_url": h.avatarURL(uid, 0), "content_type": contentType})
 }
 
 func readAvatar(c *gin.Context) ([]byte, error) {
@@ -142,14 +117,7 @@ func avatarReadError(err error) error {
 }
 
 func (h *Handler) deleteAvatar(c *gin.Context) {
-	uid := bearer.UserID(c)
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		if err := h.Store.DeleteAvatar(ctx, uid); err != nil {
-			return err
-		}
-		return h.cardUpdated(ctx, uid)
-	})
-	if err != nil {
+	if err := h.Cards.RemoveAvatar(c.Request.Context(), bearer.UserID(c)); err != nil {
 		server.Problem(c, err)
 		return
 	}
@@ -167,14 +135,7 @@ func (h *Handler) getAvatar(c *gin.Context) {
 	if !ok {
 		return
 	}
-	card, _, err := h.CardFor(c.Request.Context(), uid, bearer.UserID(c), circleID)
-	if err == nil && !card.HasAvatar {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "No avatar to show.")
-	}
-	var a storage.Avatar
-	if err == nil {
-		a, err = h.Store.Avatar(c.Request.Context(), uid)
-	}
+	a, err := h.Cards.AvatarFor(c.Request.Context(), uid, bearer.UserID(c), circleID)
 	if err != nil {
 		server.Problem(c, err)
 		return

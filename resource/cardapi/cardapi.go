@@ -1,66 +1,55 @@
 // Package cardapi is the resource server's card, visibility and contact API under /api/v1:
-// gin handlers that verify the bearer token, parse, and answer with cards projected for the
-// viewer. Every card that leaves this package went through cards.VisibleFields (see view.go).
+// gin handlers that verify the bearer token, parse, call the card service and answer with
+// the cards it projected for the viewer.
 package cardapi
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
-	"qrcircles/storage"
+	"qrcircles/resource/cardsvc"
+	"qrcircles/resource/settingsvc"
 )
 
-// Store is what the handlers need of the database.
-type Store interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	User(ctx context.Context, id int64) (storage.User, error)
-	Circle(ctx context.Context, id int64) (storage.Circle, error)
-	IsMember(ctx context.Context, circleID, userID int64) (bool, error)
-	Card(ctx context.Context, userID int64) (cards.Card, error)
-	PutCard(ctx context.Context, userID int64, c cards.Card, now time.Time) error
-	PutAvatar(ctx context.Context, a storage.Avatar) error
-	Avatar(ctx context.Context, userID int64) (storage.Avatar, error)
-	DeleteAvatar(ctx context.Context, userID int64) error
-	CardSettings(ctx context.Context, userID int64) (cards.Settings, error)
-	SetCardDefault(ctx context.Context, userID int64, fs cards.FieldSet, now time.Time) error
-	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs cards.FieldSet, now time.Time) error
-	ResetCircleVisibility(ctx context.Context, userID, circleID int64) error
-	CardFacts(ctx context.Context, ownerID, viewerID, circleID int64) (cards.Facts, error)
-	CircleCards(ctx context.Context, circleID int64) ([]storage.CircleCard, error)
-	SharesCircle(ctx context.Context, a, b int64) (bool, error)
-	MemberCircleIDs(ctx context.Context, userID int64) ([]int64, error)
-	AddContact(ctx context.Context, ownerID, contactID int64, now time.Time) error
+// Cards is what the card API asks of the card service (cardsvc.Service).
+type Cards interface {
+	Card(ctx context.Context, userID int64) (qrcircles.Card, error)
+	SaveCard(ctx context.Context, userID int64, c qrcircles.Card) (qrcircles.Card, error)
+	SaveAvatar(ctx context.Context, userID int64, data []byte) (string, error)
+	RemoveAvatar(ctx context.Context, userID int64) error
+	AvatarFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Avatar, error)
+	CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Card, qrcircles.FieldSet, error)
+	Visibility(ctx context.Context, userID int64) (qrcircles.CardSettings, []int64, error)
+	ChangeVisibility(ctx context.Context, userID int64, def *[]string, circles map[string]*[]string) error
+	CircleCards(ctx context.Context, viewerID, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error)
+	Contacts(ctx context.Context, viewerID, contactID int64, photos bool) ([]cards.Entry, error)
+	DeliverCard(ctx context.Context, from, to int64) (string, qrcircles.CardRequest, error)
+	RequestCard(ctx context.Context, from, to int64) (qrcircles.CardRequest, error)
+	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
+	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	RemoveContact(ctx context.Context, ownerID, contactID int64) error
-	HoldsContact(ctx context.Context, ownerID, contactID int64) (bool, error)
-	ContactIDs(ctx context.Context, ownerID int64) (map[int64]bool, error)
-	ContactHolders(ctx context.Context, userID int64) ([]int64, error)
-	Contacts(ctx context.Context, ownerID, contactID int64) ([]storage.ContactCard, error)
-	CreateCardRequest(ctx context.Context, fromID, toID int64, kind string, now time.Time) (storage.CardRequest, bool, error)
-	CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []storage.CardRequest, err error)
-	DecideCardRequest(ctx context.Context, id, toID int64, accept bool, now time.Time) (storage.CardRequest, error)
-	PrivacyOf(ctx context.Context, userID int64) (storage.UserPrivacy, error)
-	PutPrivacy(ctx context.Context, p storage.UserPrivacy) error
 }
 
-var _ Store = (*storage.DB)(nil)
+var _ Cards = (*cardsvc.Service)(nil)
+
+// Privacy is what the card API asks of the settings service (settingsvc.Service).
+type Privacy interface {
+	Privacy(ctx context.Context, userID int64) (qrcircles.UserPrivacy, error)
+	SetPrivacy(ctx context.Context, userID int64, refuseStrangerCards, blockStrangerMessages *bool) error
+}
+
+var _ Privacy = (*settingsvc.Service)(nil)
 
 // Handler serves the card API.
 type Handler struct {
-	Store    Store
+	Cards    Cards
+	Privacy  Privacy
 	Verifier qrcircles.Verifier
-	Events   Events // nil: NoEvents
-	// NormalizePhone turns a phone number as a person types it into E.164, or an EInvalid
-	// error on the field "phone"; the binary wires the authorization server's, with the
-	// default region.
-	NormalizePhone func(input string) (string, error)
-	Now            func() time.Time
 
 	base string // the group's path, for the avatar URLs in answers
 }
@@ -102,25 +91,4 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.GET("/contacts.vcf", read, h.contactsVCF)
 	r.GET("/contacts/:uid", read, h.contact) // also /contacts/{uid}.vcf
 	r.DELETE("/contacts/:uid", write, h.removeContact)
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now().UTC()
-	}
-	return time.Now().UTC()
-}
-
-func (h *Handler) events() Events {
-	if h.Events == nil {
-		return NoEvents{}
-	}
-	return h.Events
-}
-
-func (h *Handler) normalizePhone(raw string) (string, error) {
-	if h.NormalizePhone == nil {
-		return "", errors.New("cardapi: the handler has no NormalizePhone")
-	}
-	return h.NormalizePhone(raw)
 }

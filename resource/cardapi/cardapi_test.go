@@ -17,14 +17,16 @@ import (
 	"qrcircles"
 	"qrcircles/resource/api"
 	"qrcircles/resource/cards"
+	"qrcircles/resource/cardsvc"
 	"qrcircles/resource/circles"
+	"qrcircles/resource/settingsvc"
 )
 
 func TestCardMountsBesideTheCirclesAPI(t *testing.T) {
 	x := newHarness(t)
 	e := gin.New()
 	(&api.API{Circles: &circles.Service{Store: x.db}, Verifier: x.v}).Mount(e.Group("/api/v1")) // panics on a route conflict
-	(&Handler{Store: x.db, Verifier: x.v}).Mount(e.Group("/api/v1"))
+	(&Handler{Cards: &cardsvc.Service{Store: x.db}, Privacy: &settingsvc.Service{Store: x.db}, Verifier: x.v}).Mount(e.Group("/api/v1"))
 	_, tok := x.user("")
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/v1/contacts.vcf", nil)
@@ -53,13 +55,13 @@ func TestPutCardValidatesEveryField(t *testing.T) {
 	a, tok := x.user("")
 	c1, c2 := x.circle(org, a), x.circle(org, a)
 	x.problemField(x.do(tok, "GET", "/api/v1/me/card", nil), 404)
-	x.ev.take()
+	x.ev.Take()
 	card := map[string]any{"display_name": " Li Lei ", "phones": []string{"138 0013 8000"}, "emails": []string{"li@example.com"}, "website": "https://li.example"}
 	got := decode[cards.View](t, x.must(x.do(tok, "PUT", "/api/v1/me/card", card), 200))
 	if got.DisplayName != "Li Lei" || got.Phones[0] != "+8613800138000" || got.UserID != a {
 		t.Fatalf("%+v", got)
 	}
-	evs := x.ev.take()
+	evs := x.ev.Take()
 	if len(evs) != 2 || evs[0].Type != qrcircles.EventCardUpdated || evs[0].CircleID != c1 || evs[1].CircleID != c2 {
 		t.Fatalf("events %+v: want card.updated to each circle", evs)
 	}
@@ -90,9 +92,9 @@ func TestCardEventsCommitWithTheChange(t *testing.T) {
 	org, _ := x.user("Org")
 	a, tok := x.user("Before")
 	x.circle(org, a)
-	x.ev.fail = true
+	x.ev.Fail = true
 	x.must(x.do(tok, "PUT", "/api/v1/me/card", map[string]any{"display_name": "After"}), 500)
-	x.ev.fail = false
+	x.ev.Fail = false
 	if got := decode[cards.View](t, x.must(x.do(tok, "GET", "/api/v1/me/card", nil), 200)); got.DisplayName != "Before" {
 		t.Fatalf("the change committed without its event: %+v", got)
 	}
@@ -123,9 +125,9 @@ func TestVisibilityPerCircleAndTheOrganizerSeesWhatMembersSee(t *testing.T) {
 	b, bTok := x.user("Bo")
 	open, basic := x.circle(org, a, b), x.circle(org, a, b)
 	x.must(x.do(aTok, "PUT", "/api/v1/me/card", fullCard()), 200)
-	x.ev.take()
+	x.ev.Take()
 	x.must(x.do(aTok, "PUT", "/api/v1/me/visibility", map[string]any{"circles": map[string]any{itoa(open): []string{"phones", "note"}}}), 200)
-	if evs := x.ev.take(); len(evs) != 1 || evs[0].CircleID != open || evs[0].Type != qrcircles.EventCardUpdated {
+	if evs := x.ev.Take(); len(evs) != 1 || evs[0].CircleID != open || evs[0].Type != qrcircles.EventCardUpdated {
 		t.Fatalf("events %+v", evs)
 	}
 	inOpen := x.memberCard(bTok, open, a)
@@ -191,7 +193,7 @@ func TestStrangerRulesAndContacts(t *testing.T) {
 	x.circle(org, a, b, c)
 	x.must(x.do(aTok, "PUT", "/api/v1/me/card", fullCard()), 200)
 	x.must(x.do(bTok, "PUT", "/api/v1/me/privacy", map[string]any{"refuse_stranger_cards": true}), 200)
-	x.ev.take()
+	x.ev.Take()
 
 	res := decode[struct {
 		Status  string
@@ -200,7 +202,7 @@ func TestStrangerRulesAndContacts(t *testing.T) {
 	if res.Status != "waiting" || res.Request.Kind != "deliver" {
 		t.Fatalf("%+v", res)
 	}
-	if evs := x.ev.take(); len(evs) != 1 || evs[0].Type != qrcircles.EventCardRequested || evs[0].UserIDs[0] != b {
+	if evs := x.ev.Take(); len(evs) != 1 || evs[0].Type != qrcircles.EventCardRequested || evs[0].RecipientID != b {
 		t.Fatalf("events %+v", evs)
 	}
 	if got := decode[struct{ Contacts []cards.View }](t, x.must(x.do(bTok, "GET", "/api/v1/contacts", nil), 200)); len(got.Contacts) != 0 {

@@ -1,15 +1,14 @@
 package cardapi
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
 	"qrcircles/resource/bearer"
+	"qrcircles/resource/cardsvc"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 type requestJSON struct {
@@ -22,7 +21,7 @@ type requestJSON struct {
 	DecidedAt string `json:"decided_at,omitempty"`
 }
 
-func toRequestJSON(q storage.CardRequest) requestJSON {
+func toRequestJSON(q qrcircles.CardRequest) requestJSON {
 	out := requestJSON{ID: q.ID, FromID: q.FromID, ToID: q.ToID, Kind: q.Kind, Status: q.Status,
 		CreatedAt: q.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00")}
 	if q.DecidedAt != nil {
@@ -38,36 +37,16 @@ func (h *Handler) deliver(c *gin.Context) {
 	if !ok {
 		return
 	}
-	outcome, q, err := h.deliverCard(c.Request.Context(), bearer.UserID(c), to)
+	outcome, q, err := h.Cards.DeliverCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
 		server.Problem(c, err)
 		return
 	}
-	if outcome == Waiting {
+	if outcome == cardsvc.Waiting {
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(q)})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "delivered"})
-}
-
-func notYet(err error) error {
-	if err != nil && !isNotFound(err) {
-		return err
-	}
-	return qrcircles.Errorf(qrcircles.EConflict, "Make your card first.")
-}
-
-// ask records a waiting delivery or request and tells its receiver.
-func (h *Handler) ask(ctx context.Context, from, to int64, kind string) (storage.CardRequest, error) {
-	q, created, err := h.Store.CreateCardRequest(ctx, from, to, kind, h.now())
-	if err != nil {
-		return q, err
-	}
-	if created {
-		err = h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardRequested, UserIDs: []int64{to}, Subject: from,
-			Data: map[string]any{"request_id": q.ID, "from_id": from, "to_id": to, "kind": kind}})
-	}
-	return q, err
 }
 
 // request asks another member for their card.
@@ -76,7 +55,7 @@ func (h *Handler) request(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q, err := h.requestCard(c.Request.Context(), bearer.UserID(c), to)
+	q, err := h.Cards.RequestCard(c.Request.Context(), bearer.UserID(c), to)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -84,15 +63,8 @@ func (h *Handler) request(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(q)})
 }
 
-func firstErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
 func (h *Handler) cardRequests(c *gin.Context) {
-	in, out, err := h.Store.CardRequestsOf(c.Request.Context(), bearer.UserID(c), storage.CardWaiting)
+	in, out, err := h.Cards.CardRequests(c.Request.Context(), bearer.UserID(c), qrcircles.CardWaiting)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -100,7 +72,7 @@ func (h *Handler) cardRequests(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"incoming": requestsJSON(in), "outgoing": requestsJSON(out)})
 }
 
-func requestsJSON(qs []storage.CardRequest) []requestJSON {
+func requestsJSON(qs []qrcircles.CardRequest) []requestJSON {
 	out := make([]requestJSON, len(qs))
 	for i, q := range qs {
 		out[i] = toRequestJSON(q)
@@ -117,7 +89,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 	if !ok {
 		return
 	}
-	q, err := h.decideCardRequest(c.Request.Context(), bearer.UserID(c), rid, accept)
+	q, err := h.Cards.DecideCardRequest(c.Request.Context(), bearer.UserID(c), rid, accept)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -126,7 +98,7 @@ func (h *Handler) decide(c *gin.Context, accept bool) {
 }
 
 func (h *Handler) contacts(c *gin.Context) {
-	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), 0, false)
+	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), 0, false)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -144,7 +116,7 @@ func (h *Handler) contact(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, false)
+	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), uid, false)
 	if err == nil && len(es) == 0 {
 		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
 	}
@@ -160,7 +132,7 @@ func (h *Handler) removeContact(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.Store.RemoveContact(c.Request.Context(), bearer.UserID(c), uid); err != nil {
+	if err := h.Cards.RemoveContact(c.Request.Context(), bearer.UserID(c), uid); err != nil {
 		server.Problem(c, err)
 		return
 	}

@@ -2,7 +2,6 @@ package cardapi
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,10 +12,7 @@ import (
 	"qrcircles/resource/bearer"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
-
-func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
 // hasVCFSuffix strips ".vcf" from the path parameter, reporting whether it was there.
 func hasVCFSuffix(c *gin.Context, name string) bool {
@@ -36,7 +32,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), uid, true)
+	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), uid, true)
 	if err == nil && len(es) == 0 {
 		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
 	}
@@ -44,7 +40,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 }
 
 func (h *Handler) contactsVCF(c *gin.Context) {
-	es, err := h.contactEntries(c.Request.Context(), bearer.UserID(c), 0, true)
+	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), 0, true)
 	h.sendVCards(c, "contacts.vcf", es, err)
 }
 
@@ -53,7 +49,7 @@ func (h *Handler) circleVCF(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, _, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, true)
+	es, _, err := h.Cards.CircleCards(c.Request.Context(), bearer.UserID(c), id, true)
 	h.sendVCards(c, fmt.Sprintf("circle-%d-members.vcf", id), es, err)
 }
 
@@ -79,7 +75,7 @@ func (h *Handler) circleCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	es, circle, err := h.circleEntries(c.Request.Context(), bearer.UserID(c), id, false)
+	es, circle, err := h.Cards.CircleCards(c.Request.Context(), bearer.UserID(c), id, false)
 	if err == nil && circle.OwnerID != bearer.UserID(c) {
 		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may export its members.")
 	}

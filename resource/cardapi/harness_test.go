@@ -2,13 +2,11 @@ package cardapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,38 +15,12 @@ import (
 	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
+	"qrcircles/resource/cardsvc"
+	"qrcircles/resource/settingsvc"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
-
-// recorder is an Events that keeps what it is given, and fails when told to.
-type recorder struct {
-	mu       sync.Mutex
-	events   []Event
-	notified int
-	fail     bool
-}
-
-func (r *recorder) AppendEvents(_ context.Context, evs ...Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail {
-		return errors.New("event log down")
-	}
-	r.events = append(r.events, evs...)
-	return nil
-}
-
-func (r *recorder) Notify() { r.mu.Lock(); r.notified++; r.mu.Unlock() }
-
-func (r *recorder) take() []Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
 
 type harness struct {
 	t      *testing.T
@@ -56,7 +28,7 @@ type harness struct {
 	h      *Handler
 	engine *gin.Engine
 	v      *tokenstest.Verifier
-	ev     *recorder
+	ev     *apitest.Events
 	ctx    context.Context
 	now    time.Time
 	phones int
@@ -64,9 +36,11 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	gin.SetMode(gin.TestMode)
-	x := &harness{t: t, db: storagetest.Open(t), v: &tokenstest.Verifier{}, ev: &recorder{},
+	x := &harness{t: t, db: storagetest.Open(t), v: &tokenstest.Verifier{}, ev: &apitest.Events{},
 		ctx: context.Background(), now: time.Now().UTC().Truncate(time.Second)}
-	x.h = &Handler{Store: x.db, Verifier: x.v, Events: x.ev, NormalizePhone: cnPhones, Now: func() time.Time { return x.now }}
+	now := func() time.Time { return x.now }
+	x.h = &Handler{Cards: &cardsvc.Service{Store: x.db, Events: x.ev, NormalizePhone: cnPhones, Now: now},
+		Privacy: &settingsvc.Service{Store: x.db, Now: now}, Verifier: x.v}
 	x.engine = gin.New()
 	x.h.Mount(x.engine.Group("/api/v1"))
 	return x

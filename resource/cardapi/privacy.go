@@ -16,7 +16,7 @@ type privacyJSON struct {
 }
 
 func (h *Handler) getPrivacy(c *gin.Context) {
-	p, err := h.Store.PrivacyOf(c.Request.Context(), bearer.UserID(c))
+	p, err := h.Privacy.Privacy(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -30,15 +30,9 @@ func (h *Handler) putPrivacy(c *gin.Context) {
 	if !server.BindJSON(c, &b) {
 		return
 	}
-	if err := h.SetPrivacy(c.Request.Context(), bearer.UserID(c), b.RefuseStrangerCards, b.BlockStrangerMessages); err != nil {
+	if err := h.Privacy.SetPrivacy(c.Request.Context(), bearer.UserID(c), b.RefuseStrangerCards, b.BlockStrangerMessages); err != nil {
 		server.Problem(c, err)
 		return
 	}
 	h.getPrivacy(c)
-}
-
-func setIf[T any](dst *T, src *T) {
-	if src != nil {
-		*dst = *src
-	}
 }

@@ -14,19 +14,6 @@ import (
 	"qrcircles"
 )
 
-// Card is one person's business card (名片).
-type Card struct {
-	DisplayName string
-	Title       string
-	Company     string
-	Phones      []string // E.164
-	Emails      []string
-	Address     string
-	Website     string
-	Note        string
-	HasAvatar   bool // the image itself is stored and served apart
-}
-
 // Limits on a card's fields in characters (runes), as the text rule has them.
 var (
 	MaxName    = qrcircles.TextCardName.Max

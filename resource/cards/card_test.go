@@ -75,33 +75,3 @@ func TestCardCleanUsesTheNormalizer(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-func TestCardParseFields(t *testing.T) {
-	tests := []struct {
-		in   []string
-		want FieldSet
-		bad  bool
-	}{
-		{nil, FieldSet(DisplayName), false},
-		{[]string{"all"}, All, false},
-		{[]string{"basic"}, Basic, false},
-		{[]string{"phones", "avatar"}, FieldSet(DisplayName | Phones | Avatar), false},
-		{[]string{"salary"}, None, true},
-	}
-	for _, tt := range tests {
-		got, err := ParseFields(tt.in, "default")
-		if (err != nil) != tt.bad || got != tt.want {
-			t.Errorf("ParseFields(%v) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-		if err != nil {
-			if pe := err.(*qrcircles.Error); pe.Field != "default" {
-				t.Errorf("field %q", pe.Field)
-			}
-			continue
-		}
-		back, err := ParseStored(got.String())
-		if err != nil || back != got {
-			t.Errorf("stored form %q reads back as %v, %v", got.String(), back, err)
-		}
-	}
-}

@@ -13,8 +13,8 @@ import (
 // the string in an export proves the field reached it.
 func markerCard(owner int64) (Card, map[Field]string) {
 	m := map[Field]string{}
-	for _, n := range fieldNames {
-		m[n.f] = fmt.Sprintf("MK%sU%dX", strings.ToUpper(strings.ReplaceAll(n.name, "_", "")), owner)
+	for f := DisplayName; f <= Avatar; f <<= 1 {
+		m[f] = fmt.Sprintf("MK%sU%dX", strings.ToUpper(strings.ReplaceAll(f.String(), "_", "")), owner)
 	}
 	digits := fmt.Sprintf("+1%09d", 100000000+owner*1000+7)
 	m[Phones] = digits

@@ -1,23 +1,5 @@
 package cards
 
-// Settings are what a card's owner chose to show: per circle, all fields or a subset, and a
-// default for circles without a choice of their own.
-type Settings struct {
-	Default FieldSet
-	Circles map[int64]FieldSet
-}
-
-// DefaultSettings are a new user's: the basic fields everywhere.
-func DefaultSettings() Settings { return Settings{Default: Basic} }
-
-// ForCircle is what the owner shows the other people of one circle.
-func (s Settings) ForCircle(id int64) FieldSet {
-	if fs, ok := s.Circles[id]; ok {
-		return fs
-	}
-	return s.Default
-}
-
 // Kind is how a viewer stands to a card's owner.
 type Kind int
 
@@ -33,16 +15,6 @@ const (
 type Relation struct {
 	Kind     Kind
 	CircleID int64
-}
-
-// Facts are what storage knows about an owner and a viewer, looking in one circle (or none).
-type Facts struct {
-	OwnerID, ViewerID int64
-	ViewerHoldsOwner  bool  // the viewer has the owner's card as a contact
-	CircleID          int64 // 0: not looking in a circle
-	OwnerIsMember     bool  // of CircleID
-	ViewerIsMember    bool  // of CircleID
-	ViewerOrganizes   bool  // CircleID
 }
 
 // Relate turns facts into the relation the viewer has: the closest one wins.

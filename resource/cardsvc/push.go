@@ -1,4 +1,4 @@
-package cardapi
+package cardsvc
 
 import (
 	"context"
@@ -6,67 +6,32 @@ import (
 	"sync"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
 	"qrcircles/resource/push"
-	"qrcircles/storage"
 )
-
-// Log writes card events to the durable event log in the caller's transaction and wakes the
-// push hub after commit.
-type Log struct {
-	DB  *storage.DB
-	Hub interface{ Notify() }
-}
-
-var _ Events = (*Log)(nil)
-
-// AppendEvents implements Events: one log row per circle, or per person addressed.
-func (l *Log) AppendEvents(ctx context.Context, evs ...Event) error {
-	var rows []storage.Event
-	for _, e := range evs {
-		if e.CircleID != 0 {
-			r, err := storage.ToCircle(e.CircleID, e.Subject, e.Type, e.Data)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, r)
-			continue
-		}
-		for _, u := range e.UserIDs {
-			r, err := storage.ToUser(u, e.Subject, e.Type, e.Data)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, r)
-		}
-	}
-	return l.DB.AppendEvents(ctx, rows...)
-}
-
-// Notify implements Events.
-func (l *Log) Notify() { l.Hub.Notify() }
 
 // PushFilter is what each recipient of an event gets: card.updated carries the owner's card
 // as that recipient may see it (the one visibility rule), nothing when they may see nothing.
 // What one event needs of the database is read once and shared by all its recipients: an
 // edit in a circle of thousands costs a few queries.
-func (h *Handler) PushFilter() push.Filter {
+func (s *Service) PushFilter() push.Filter {
 	cache := &eventCache{entries: map[int64]*cardEvent{}}
-	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
-		if ev.Type != push.CardUpdated {
+	return func(ctx context.Context, ev qrcircles.Event, userID int64) ([]byte, bool) {
+		if ev.Type != qrcircles.EventCardUpdated {
 			return ev.Payload, true
 		}
 		if push.IsReplay(ctx) {
-			return h.loadCardEvent(ctx, ev).viewFor(userID)
+			return s.loadCardEvent(ctx, ev).viewFor(userID)
 		}
-		ce := cache.get(ev.ID, func() *cardEvent { return h.loadCardEvent(ctx, ev) })
+		ce := cache.get(ev.ID, func() *cardEvent { return s.loadCardEvent(ctx, ev) })
 		return ce.viewFor(userID)
 	}
 }
 
 // cardEvent is what every recipient of one card.updated event shares.
 type cardEvent struct {
-	ev       storage.Event
+	ev       qrcircles.Event
 	card     cards.Card
 	settings cards.Settings
 	holders  map[int64]bool // people holding the owner's card as a contact
@@ -79,22 +44,22 @@ type cardEvent struct {
 	payloads map[cards.Relation][]byte // the same relation sees the same card: marshal once
 }
 
-func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
+func (s *Service) loadCardEvent(ctx context.Context, ev qrcircles.Event) *cardEvent {
 	ce := &cardEvent{ev: ev, holders: map[int64]bool{}}
 	owner := ev.SubjectID
-	card, err := h.Store.Card(ctx, owner)
+	card, err := s.Store.Card(ctx, owner)
 	if err != nil {
-		card, err = h.nameOnly(ctx, owner)
+		card, err = s.nameOnly(ctx, owner)
 	}
 	if err != nil {
 		ce.err = err
 		return ce
 	}
 	ce.card = card
-	if ce.settings, ce.err = h.Store.CardSettings(ctx, owner); ce.err != nil {
+	if ce.settings, ce.err = s.Store.CardSettings(ctx, owner); ce.err != nil {
 		return ce
 	}
-	holders, err := h.Store.ContactHolders(ctx, owner)
+	holders, err := s.Store.ContactHolders(ctx, owner)
 	if ce.err = err; err != nil {
 		return ce
 	}
@@ -102,12 +67,12 @@ func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEven
 		ce.holders[id] = true
 	}
 	if ev.CircleID != 0 {
-		f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
+		f, err := s.Store.CardFacts(ctx, owner, 0, ev.CircleID)
 		if ce.err = err; err != nil {
 			return ce
 		}
 		ce.member = f.OwnerIsMember
-		c, err := h.Store.Circle(ctx, ev.CircleID)
+		c, err := s.Store.Circle(ctx, ev.CircleID)
 		ce.organize, ce.err = c.OwnerID, err
 	}
 	return ce

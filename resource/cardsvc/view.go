@@ -1,30 +1,27 @@
-package cardapi
+package cardsvc
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/storage"
 )
 
-// This file is the only place where a card meets a viewer: every answer, export and pushed
-// card is built from what these functions return, and each of them projects through
+// This file is the only place where a card meets a viewer: every answer, export, page and
+// pushed card is built from what these functions return, and each of them projects through
 // cards.ForViewer.
 
-// circleEntries is a circle's members' cards as viewer may see them. Only the circle's members
-// and its organizer may look.
-func (h *Handler) circleEntries(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, storage.Circle, error) {
-	circle, err := h.Store.Circle(ctx, circleID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, circle, qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
+// CircleCards is a circle's members' cards as viewer may see them (with the pictures they
+// show when photos is set), and the circle. Only its members and its organizer may look.
+func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error) {
+	circle, err := s.Store.Circle(ctx, circleID)
+	if isNotFound(err) {
+		return nil, circle, &qrcircles.Error{Code: qrcircles.ENotFound, Message: "No such circle.", Err: err}
 	}
 	if err != nil {
 		return nil, circle, err
 	}
-	members, err := h.Store.CircleCards(ctx, circleID)
+	members, err := s.Store.CircleCards(ctx, circleID)
 	if err != nil {
 		return nil, circle, err
 	}
@@ -35,7 +32,7 @@ func (h *Handler) circleEntries(ctx context.Context, viewer, circleID int64, pho
 	if !isMember && circle.OwnerID != viewer {
 		return nil, circle, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
 	}
-	holds, err := h.Store.ContactIDs(ctx, viewer)
+	holds, err := s.Store.ContactIDs(ctx, viewer)
 	if err != nil {
 		return nil, circle, err
 	}
@@ -46,12 +43,12 @@ func (h *Handler) circleEntries(ctx context.Context, viewer, circleID int64, pho
 		card, _ := cards.ForViewer(m.Card, m.Settings, cards.Relate(f))
 		out = append(out, cards.Entry{UserID: m.UserID, Card: card})
 	}
-	return out, circle, h.addPhotos(ctx, out, photos)
+	return out, circle, s.addPhotos(ctx, out, photos)
 }
 
-// contactEntries is the viewer's contacts (one when contactID > 0) with their current cards.
-func (h *Handler) contactEntries(ctx context.Context, viewer, contactID int64, photos bool) ([]cards.Entry, error) {
-	cs, err := h.Store.Contacts(ctx, viewer, contactID)
+// Contacts is the viewer's contacts (one when contactID > 0) with their current cards.
+func (s *Service) Contacts(ctx context.Context, viewer, contactID int64, photos bool) ([]cards.Entry, error) {
+	cs, err := s.Store.Contacts(ctx, viewer, contactID)
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +58,11 @@ func (h *Handler) contactEntries(ctx context.Context, viewer, contactID int64, p
 		card, _ := cards.ForViewer(k.Card, cards.Settings{}, cards.Relate(f))
 		out = append(out, cards.Entry{UserID: k.UserID, Card: card})
 	}
-	return out, h.addPhotos(ctx, out, photos)
+	return out, s.addPhotos(ctx, out, photos)
 }
 
 // addPhotos loads the avatars the projected cards show.
-func (h *Handler) addPhotos(ctx context.Context, es []cards.Entry, photos bool) error {
+func (s *Service) addPhotos(ctx context.Context, es []cards.Entry, photos bool) error {
 	if !photos {
 		return nil
 	}
@@ -73,8 +70,8 @@ func (h *Handler) addPhotos(ctx context.Context, es []cards.Entry, photos bool) 
 		if !es[i].Card.HasAvatar {
 			continue
 		}
-		a, err := h.Store.Avatar(ctx, es[i].UserID)
-		if errors.Is(err, storage.ErrNotFound) {
+		a, err := s.Store.Avatar(ctx, es[i].UserID)
+		if isNotFound(err) {
 			continue // removed since the card was read
 		}
 		if err != nil {
@@ -87,53 +84,62 @@ func (h *Handler) addPhotos(ctx context.Context, es []cards.Entry, photos bool) 
 
 // CardFor is owner's card as viewer may see it when looking in circleID (0: as a contact or
 // themselves), and the fields shown. A viewer who may see nothing gets ENotFound, as if there
-// were no card. The push layer calls it for each recipient of a card.updated event.
-func (h *Handler) CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (cards.Card, cards.FieldSet, error) {
-	f, err := h.Store.CardFacts(ctx, ownerID, viewerID, circleID)
+// were no card.
+func (s *Service) CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Card, qrcircles.FieldSet, error) {
+	f, err := s.Store.CardFacts(ctx, ownerID, viewerID, circleID)
 	if err != nil {
-		return cards.Card{}, cards.None, err
+		return qrcircles.Card{}, cards.None, err
 	}
 	rel := cards.Relate(f)
 	if rel.Kind == cards.Stranger {
-		return cards.Card{}, cards.None, qrcircles.Errorf(qrcircles.ENotFound, "No card to show.")
+		return qrcircles.Card{}, cards.None, qrcircles.Errorf(qrcircles.ENotFound, "No card to show.")
 	}
-	card, err := h.Store.Card(ctx, ownerID)
-	if errors.Is(err, storage.ErrNotFound) {
-		card, err = h.nameOnly(ctx, ownerID)
+	card, err := s.Store.Card(ctx, ownerID)
+	if isNotFound(err) {
+		card, err = s.nameOnly(ctx, ownerID)
 	}
 	if err != nil {
-		return cards.Card{}, cards.None, err
+		return qrcircles.Card{}, cards.None, err
 	}
-	s, err := h.Store.CardSettings(ctx, ownerID)
+	settings, err := s.Store.CardSettings(ctx, ownerID)
 	if err != nil {
-		return cards.Card{}, cards.None, err
+		return qrcircles.Card{}, cards.None, err
 	}
-	projected, fs := cards.ForViewer(card, s, rel)
+	projected, fs := cards.ForViewer(card, settings, rel)
 	return projected, fs, nil
 }
 
-// nameOnly is the card of someone who has made none: the name they registered with.
-func (h *Handler) nameOnly(ctx context.Context, userID int64) (cards.Card, error) {
-	u, err := h.Store.User(ctx, userID)
+// EntryFor is owner's card as viewer may see it in circleID (0: as a contact or themselves),
+// with the picture when photo is set and the card shows one. It is CardFor, for pages and
+// exports of one card.
+func (s *Service) EntryFor(ctx context.Context, ownerID, viewerID, circleID int64, photo bool) (cards.Entry, error) {
+	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
 	if err != nil {
-		return cards.Card{}, err
+		return cards.Entry{}, err
 	}
-	return cards.Card{DisplayName: u.DisplayName}, nil
+	es := []cards.Entry{{UserID: ownerID, Card: card}}
+	err = s.addPhotos(ctx, es, photo)
+	return es[0], err
 }
 
-// avatarURL is where a viewer fetches the avatar a card shows, in the context it was shown.
-func (h *Handler) avatarURL(userID, circleID int64) string {
-	u := fmt.Sprintf("%s/users/%d/avatar", h.base, userID)
-	if circleID != 0 {
-		u += fmt.Sprintf("?circle=%d", circleID)
+// AvatarFor is owner's picture for a viewer whose view of the card shows it: as a contact,
+// or in the circle the card was shown in. Anyone else gets ENotFound, as if there were none.
+func (s *Service) AvatarFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Avatar, error) {
+	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
+	if err == nil && !card.HasAvatar {
+		err = qrcircles.Errorf(qrcircles.ENotFound, "No avatar to show.")
 	}
-	return u
+	if err != nil {
+		return qrcircles.Avatar{}, err
+	}
+	return s.Store.Avatar(ctx, ownerID)
 }
 
-func (h *Handler) views(es []cards.Entry, circleID int64) []cards.View {
-	out := make([]cards.View, len(es))
-	for i, e := range es {
-		out[i] = cards.ViewOf(e, h.avatarURL(e.UserID, circleID))
+// nameOnly is the card of someone who has made none: the name they registered with.
+func (s *Service) nameOnly(ctx context.Context, userID int64) (qrcircles.Card, error) {
+	u, err := s.Store.User(ctx, userID)
+	if err != nil {
+		return qrcircles.Card{}, err
 	}
-	return out
+	return qrcircles.Card{DisplayName: u.DisplayName}, nil
 }

@@ -32,6 +32,7 @@ type Store interface {
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
 	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)
 	RequestOf(ctx context.Context, circleID, userID int64) (storage.JoinRequest, error)
+	LatestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error)
 	Members(ctx context.Context, circleID int64) ([]storage.Member, error)
 	MemberCount(ctx context.Context, circleID int64) (int, error)
 	IsMember(ctx context.Context, circleID, userID int64) (bool, error)

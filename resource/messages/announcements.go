@@ -1,13 +1,14 @@
 package messages
 
 import (
-	"context"
 	"net/http"
+
+	"qrcircles"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles/resource/bearer"
-	"qrcircles/storage"
+	"qrcircles/resource/messagesvc"
 
 	"qrcircles/resource/server"
 )
@@ -20,7 +21,7 @@ type announcementJSON struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func toAnnouncementJSON(a storage.Announcement) announcementJSON {
+func toAnnouncementJSON(a qrcircles.Announcement) announcementJSON {
 	return announcementJSON{ID: a.ID, CircleID: a.CircleID, AuthorID: a.AuthorID, Body: a.Body, CreatedAt: rfc3339(a.CreatedAt)}
 }
 
@@ -34,20 +35,7 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a := storage.Announcement{CircleID: id, AuthorID: bearer.UserID(c), Body: body, CreatedAt: h.now()}
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		circle, err := h.Store.Circle(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := firstErr(MayAnnounce(circle.OwnerID, a.AuthorID), CheckBody(body)); err != nil {
-			return err
-		}
-		if err := h.Store.PostAnnouncement(ctx, &a); err != nil {
-			return err
-		}
-		return h.events().AppendEvents(ctx, announcementCreated(a))
-	})
+	a, err := h.Messages.Announce(c.Request.Context(), bearer.UserID(c), id, body)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -66,15 +54,7 @@ func (h *Handler) announcements(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	organizes, member, err := h.standing(ctx, id, bearer.UserID(c))
-	if err == nil {
-		err = MayReadCircle(organizes, member)
-	}
-	var as []storage.Announcement
-	if err == nil {
-		as, err = h.Store.Announcements(ctx, id, p.BeforeID, p.Limit)
-	}
+	as, err := h.Messages.Announcements(c.Request.Context(), bearer.UserID(c), id, p)
 	if err != nil {
 		server.Problem(c, err)
 		return
@@ -83,26 +63,17 @@ func (h *Handler) announcements(c *gin.Context) {
 	for i, a := range as {
 		out[i] = toAnnouncementJSON(a)
 	}
-	c.JSON(http.StatusOK, gin.H{"announcements": out, "next_before_id": nextBefore(p, as, func(a storage.Announcement) int64 { return a.ID })})
+	c.JSON(http.StatusOK, gin.H{"announcements": out, "next_before_id": nextBefore(p, as, func(a qrcircles.Announcement) int64 { return a.ID })})
 }
 
 // nextBefore is the before_id of the page after items, a newest-first page read with p, or
 // nil when items was the last page.
-func nextBefore[T any](p Page, items []T, id func(T) int64) any {
+func nextBefore[T any](p messagesvc.Page, items []T, id func(T) int64) any {
 	if len(items) == 0 {
 		return nil
 	}
 	if next := p.Next(len(items), id(items[len(items)-1])); next != 0 {
 		return next
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }

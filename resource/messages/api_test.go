@@ -3,12 +3,13 @@ package messages
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"strings"
 	"testing"
 
-	"qrcircles/resource/cardapi"
-	"qrcircles/resource/push"
+	"qrcircles"
+
+	"qrcircles/resource/apitest"
+	"qrcircles/resource/messagesvc"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -36,9 +37,9 @@ func TestAnnouncementsOrganizerPostsMembersRead(t *testing.T) {
 		if a.ID == 0 || a.CircleID != c || a.AuthorID != org || a.Body != "Doors open at 9" {
 			t.Fatalf("posted %+v", a)
 		}
-		evs := x.ev.take()
-		if len(evs) != 1 || evs[0].Type != "announcement.created" || evs[0].CircleID != c || len(evs[0].UserIDs) != 0 ||
-			evs[0].Subject != org || evs[0].Data["announcement_id"] != a.ID || evs[0].Data["body"] != a.Body {
+		evs := x.ev.Take()
+		if len(evs) != 1 || evs[0].Type != "announcement.created" || evs[0].CircleID != c || evs[0].RecipientID != 0 ||
+			evs[0].SubjectID != org || apitest.Payload(t, evs[0])["announcement_id"] != float64(a.ID) || apitest.Payload(t, evs[0])["body"] != a.Body {
 			t.Fatalf("events %+v", evs)
 		}
 
@@ -47,7 +48,7 @@ func TestAnnouncementsOrganizerPostsMembersRead(t *testing.T) {
 		}
 		x.problem(x.do(outTok, "POST", path, body("spam")), 403)
 		x.problem(x.do(x.token(org, ScopeRead, ScopeWrite), "POST", path, body("no manage scope")), 403)
-		if evs := x.ev.take(); len(evs) != 0 {
+		if evs := x.ev.Take(); len(evs) != 0 {
 			t.Fatalf("refused posts recorded events: %+v", evs)
 		}
 
@@ -99,13 +100,13 @@ func TestMessageBetweenMembers(t *testing.T) {
 		if sent.ID == 0 || sent.FromID != a || sent.ToID != b || sent.Body != "hello\n\tB" || sent.ReadAt != "" {
 			t.Fatalf("sent %+v", sent)
 		}
-		evs := x.ev.take()
-		if len(evs) != 1 || evs[0].Type != "message.created" || evs[0].CircleID != 0 || !slices.Equal(evs[0].UserIDs, []int64{b}) ||
-			evs[0].Subject != a || evs[0].Data["message_id"] != sent.ID {
+		evs := x.ev.Take()
+		if len(evs) != 1 || evs[0].Type != "message.created" || evs[0].CircleID != 0 || evs[0].RecipientID != b ||
+			evs[0].SubjectID != a || apitest.Payload(t, evs[0])["message_id"] != float64(sent.ID) {
 			t.Fatalf("events %+v", evs)
 		}
 		x.must(x.do(bTok, "POST", "/api/v1/users/"+itoa(a)+"/messages", body("hi A")), 201)
-		x.ev.take()
+		x.ev.Take()
 
 		type convs struct {
 			Conversations []conversationJSON `json:"conversations"`
@@ -149,7 +150,7 @@ func TestMessageToStrangerWhoBlocksStrangers(t *testing.T) {
 		if p.Detail != blockedWording {
 			t.Fatalf("refusal says %q", p.Detail)
 		}
-		if evs := x.ev.take(); len(evs) != 0 {
+		if evs := x.ev.Take(); len(evs) != 0 {
 			t.Fatalf("refused message recorded events: %+v", evs)
 		}
 		if got := decode[messagesPage](t, x.must(x.do(bTok, "GET", "/api/v1/users/"+itoa(a)+"/messages", nil), 200)); len(got.Messages) != 0 {
@@ -192,7 +193,7 @@ func TestMessageLengthLimit(t *testing.T) {
 		b, _ := x.user()
 		c := x.circle(org, a, b)
 		dm, ann := "/api/v1/users/"+itoa(b)+"/messages", "/api/v1/circles/"+itoa(c)+"/announcements"
-		ok := strings.Repeat("界", MaxBody)
+		ok := strings.Repeat("界", messagesvc.MaxBody)
 		x.must(x.do(aTok, "POST", dm, body(ok)), 201)
 		x.must(x.do(orgTok, "POST", ann, body(ok)), 201)
 		for name, bad := range map[string]any{
@@ -212,7 +213,7 @@ func TestMessageLengthLimit(t *testing.T) {
 		if p := x.problem(x.do(aTok, "POST", dm, map[string]any{"body": "x", "to": 1}), 400); p.Field != "to" {
 			t.Errorf("unknown field named %q", p.Field)
 		}
-		if evs := x.ev.take(); len(evs) != 2 {
+		if evs := x.ev.Take(); len(evs) != 2 {
 			t.Fatalf("want the two accepted posts' events, got %+v", evs)
 		}
 	})
@@ -225,18 +226,18 @@ func TestMessageRolledBackWhenEventFails(t *testing.T) {
 		a, aTok := x.user()
 		b, bTok := x.user()
 		c := x.circle(org, a, b)
-		x.ev.fail = true
+		x.ev.Fail = true
 		x.must(x.do(aTok, "POST", "/api/v1/users/"+itoa(b)+"/messages", body("lost")), 500)
 		x.must(x.do(orgTok, "POST", "/api/v1/circles/"+itoa(c)+"/announcements", body("lost")), 500)
-		x.ev.fail = false
+		x.ev.Fail = false
 		if got := decode[messagesPage](t, x.must(x.do(bTok, "GET", "/api/v1/users/"+itoa(a)+"/messages", nil), 200)); len(got.Messages) != 0 {
 			t.Fatalf("message kept without its event: %+v", got)
 		}
 		if got := decode[announcementsPage](t, x.must(x.do(bTok, "GET", "/api/v1/circles/"+itoa(c)+"/announcements", nil), 200)); len(got.Announcements) != 0 {
 			t.Fatalf("announcement kept without its event: %+v", got)
 		}
-		if x.ev.notified != 0 {
-			t.Fatalf("push woken %d times for rolled back posts", x.ev.notified)
+		if x.ev.Notified() != 0 {
+			t.Fatalf("push woken %d times for rolled back posts", x.ev.Notified())
 		}
 	})
 }
@@ -269,7 +270,7 @@ func TestMuteRoundTripKeepsAnnouncementsReadable(t *testing.T) {
 		if len(read.Announcements) != 1 || read.Announcements[0].Body != "still readable" {
 			t.Fatalf("muted member reads %+v", read)
 		}
-		checkPushes(t, db, x.ev.take(), map[int64]bool{m: false, other: true, org: true})
+		checkPushes(t, db, x.ev.Take(), map[int64]bool{m: false, other: true, org: true})
 
 		x.problem(x.do(outTok, "PUT", mute, nil), 403)
 		x.problem(x.do(mTok, "PUT", "/api/v1/circles/999999/mute", nil), 404)
@@ -280,22 +281,19 @@ func TestMuteRoundTripKeepsAnnouncementsReadable(t *testing.T) {
 			t.Fatalf("mutes after unmute %+v", got)
 		}
 		x.must(x.do(orgTok, "POST", ann, body("pushed again")), 201)
-		checkPushes(t, db, x.ev.take(), map[int64]bool{m: true, other: true})
+		checkPushes(t, db, x.ev.Take(), map[int64]bool{m: true, other: true})
 	})
 }
 
 // checkPushes runs the recorded announcement through MuteFilter, as the push hub will, and
 // checks who gets it.
-func checkPushes(t *testing.T, db *storage.DB, evs []cardapi.Event, want map[int64]bool) {
+func checkPushes(t *testing.T, db *storage.DB, evs []qrcircles.Event, want map[int64]bool) {
 	t.Helper()
-	if len(evs) != 1 || evs[0].Type != EventAnnouncementCreated {
+	if len(evs) != 1 || evs[0].Type != qrcircles.EventAnnouncementCreated {
 		t.Fatalf("events %+v", evs)
 	}
-	ev, err := push.ToCircle(evs[0].CircleID, evs[0].Subject, evs[0].Type, evs[0].Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	filter := MuteFilter(db, nil)
+	ev := evs[0]
+	filter := messagesvc.MuteFilter(db, nil)
 	for user, pushed := range want {
 		payload, ok := filter(context.Background(), ev, user)
 		if ok != pushed {
@@ -306,8 +304,8 @@ func checkPushes(t *testing.T, db *storage.DB, evs []cardapi.Event, want map[int
 		}
 	}
 	// Every event of the circle is silenced; a direct message is not.
-	dm, _ := push.ToUser(evs[0].Subject, 0, EventMessageCreated, map[string]any{})
-	card, _ := push.ToCircle(evs[0].CircleID, evs[0].Subject, push.CardUpdated, map[string]any{})
+	dm, _ := qrcircles.ToUser(evs[0].SubjectID, 0, qrcircles.EventMessageCreated, map[string]any{})
+	card, _ := qrcircles.ToCircle(evs[0].CircleID, evs[0].SubjectID, qrcircles.EventCardUpdated, map[string]any{})
 	card.ID = ev.ID + 1
 	for user, pushed := range want {
 		if _, ok := filter(context.Background(), dm, user); !ok {

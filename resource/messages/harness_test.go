@@ -2,11 +2,9 @@ package messages
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,45 +13,17 @@ import (
 	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
-	"qrcircles/resource/cardapi"
+	"qrcircles/resource/messagesvc"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 )
-
-// recorder is a cardapi.Events that keeps what it is given, and fails when told to.
-type recorder struct {
-	mu       sync.Mutex
-	events   []cardapi.Event
-	notified int
-	fail     bool
-}
-
-func (r *recorder) AppendEvents(_ context.Context, evs ...cardapi.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail {
-		return errors.New("event log down")
-	}
-	r.events = append(r.events, evs...)
-	return nil
-}
-
-func (r *recorder) Notify() { r.mu.Lock(); r.notified++; r.mu.Unlock() }
-
-func (r *recorder) take() []cardapi.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
 
 type harness struct {
 	t      *testing.T
 	db     *storage.DB
 	engine *gin.Engine
 	v      *tokenstest.Verifier
-	ev     *recorder
+	ev     *apitest.Events
 	ctx    context.Context
 	now    time.Time
 	phones int
@@ -61,9 +31,9 @@ type harness struct {
 
 func newHarness(t *testing.T, db *storage.DB) *harness {
 	gin.SetMode(gin.TestMode)
-	x := &harness{t: t, db: db, v: &tokenstest.Verifier{}, ev: &recorder{},
+	x := &harness{t: t, db: db, v: &tokenstest.Verifier{}, ev: &apitest.Events{},
 		ctx: context.Background(), now: time.Now().UTC().Truncate(time.Second)}
-	h := &Handler{Store: db, Verifier: x.v, Events: x.ev, Now: func() time.Time { return x.now }}
+	h := &Handler{Messages: &messagesvc.Service{Store: db, Events: x.ev, Now: func() time.Time { return x.now }}, Verifier: x.v}
 	x.engine = gin.New()
 	h.Mount(x.engine.Group("/api/v1"))
 	return x

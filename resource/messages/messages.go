@@ -1,6 +1,6 @@
 // Package messages is messaging in QR Circles: circle announcements by the organizer, direct
-// messages between people who share a circle or are contacts, and muted circles. rules.go
-// holds the rules as pure functions; the other files are the gin handlers under /api/v1.
+// messages between people who share a circle or are contacts, and muted circles. These are
+// the gin handlers under /api/v1; package messagesvc holds the rules and carries them out.
 package messages
 
 import (
@@ -12,39 +12,28 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/bearer"
-	"qrcircles/resource/cardapi"
+	"qrcircles/resource/messagesvc"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
-// Store is what the handlers need of the database.
-type Store interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	User(ctx context.Context, id int64) (storage.User, error)
-	Circle(ctx context.Context, id int64) (storage.Circle, error)
-	IsMember(ctx context.Context, circleID, userID int64) (bool, error)
-	SharesCircle(ctx context.Context, a, b int64) (bool, error)
-	HoldsContact(ctx context.Context, ownerID, contactID int64) (bool, error)
-	PrivacyOf(ctx context.Context, userID int64) (storage.UserPrivacy, error)
-	PostAnnouncement(ctx context.Context, a *storage.Announcement) error
-	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
-	SendMessage(ctx context.Context, m *storage.Message) error
-	Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]storage.Message, error)
-	MarkRead(ctx context.Context, toID, fromID, throughID int64, now time.Time) error
-	Conversations(ctx context.Context, userID, beforeID int64, limit int) ([]storage.Conversation, error)
-	Mute(ctx context.Context, userID, circleID int64, now time.Time) error
+// Messages is what the message API asks of the message service (messagesvc.Service).
+type Messages interface {
+	Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error)
+	Announcements(ctx context.Context, viewer, circleID int64, p messagesvc.Page) ([]qrcircles.Announcement, error)
+	Send(ctx context.Context, from, to int64, body string) (qrcircles.Message, error)
+	Conversation(ctx context.Context, self, other int64, p messagesvc.Page) ([]qrcircles.Message, error)
+	Conversations(ctx context.Context, userID int64, p messagesvc.Page) ([]qrcircles.Conversation, error)
+	Mute(ctx context.Context, userID, circleID int64) error
 	Unmute(ctx context.Context, userID, circleID int64) error
-	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
+	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
 }
 
-var _ Store = (*storage.DB)(nil)
+var _ Messages = (*messagesvc.Service)(nil)
 
-// Handler serves the messaging API.
+// Handler serves the message API.
 type Handler struct {
-	Store    Store
+	Messages Messages
 	Verifier qrcircles.Verifier
-	Events   cardapi.Events // the card API's event log serves both; nil: cardapi.NoEvents
-	Now      func() time.Time
 }
 
 // Scopes: reading messages, announcements and one's mutes needs messages:read; sending a
@@ -74,32 +63,9 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.GET("/me/conversations", read, h.conversations)
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now().UTC()
-	}
-	return time.Now().UTC()
-}
-
-func (h *Handler) events() cardapi.Events {
-	if h.Events == nil {
-		return cardapi.NoEvents{}
-	}
-	return h.Events
-}
-
-// inTx runs fn in a transaction and wakes the push layer once it committed.
-func (h *Handler) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if err := h.Store.InTx(ctx, fn); err != nil {
-		return err
-	}
-	h.events().Notify()
-	return nil
-}
-
 // page reads before_id and limit from the query.
-func page(c *gin.Context) (Page, bool) {
-	p, err := ParsePage(c.Query("before_id"), c.Query("limit"))
+func page(c *gin.Context) (messagesvc.Page, bool) {
+	p, err := messagesvc.ParsePage(c.Query("before_id"), c.Query("limit"))
 	if err != nil {
 		server.Problem(c, err)
 		return p, false
@@ -123,17 +89,6 @@ func bindBody(c *gin.Context) (string, bool) {
 		return "", false
 	}
 	return *b.Body, true
-}
-
-// standing reads how the caller stands to a circle: whether they organize it or are a
-// member. An unknown circle is not found.
-func (h *Handler) standing(ctx context.Context, circleID, userID int64) (organizes, member bool, err error) {
-	c, err := h.Store.Circle(ctx, circleID)
-	if err != nil {
-		return false, false, err
-	}
-	member, err = h.Store.IsMember(ctx, circleID, userID)
-	return c.OwnerID == userID, member, err
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -21,15 +21,7 @@ func (h *Handler) mute(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	organizes, member, err := h.standing(ctx, id, bearer.UserID(c))
-	if err == nil {
-		err = MayMute(organizes, member)
-	}
-	if err == nil {
-		err = h.Store.Mute(ctx, bearer.UserID(c), id, h.now())
-	}
-	if err != nil {
+	if err := h.Messages.Mute(c.Request.Context(), bearer.UserID(c), id); err != nil {
 		server.Problem(c, err)
 		return
 	}
@@ -43,12 +35,7 @@ func (h *Handler) unmute(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	_, err := h.Store.Circle(ctx, id)
-	if err == nil {
-		err = h.Store.Unmute(ctx, bearer.UserID(c), id)
-	}
-	if err != nil {
+	if err := h.Messages.Unmute(c.Request.Context(), bearer.UserID(c), id); err != nil {
 		server.Problem(c, err)
 		return
 	}
@@ -57,7 +44,7 @@ func (h *Handler) unmute(c *gin.Context) {
 
 // mutes lists the circles the caller muted, the most recent first.
 func (h *Handler) mutes(c *gin.Context) {
-	ms, err := h.Store.Mutes(c.Request.Context(), bearer.UserID(c))
+	ms, err := h.Messages.Mutes(c.Request.Context(), bearer.UserID(c))
 	if err != nil {
 		server.Problem(c, err)
 		return

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"qrcircles/resource/push/pushtest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"qrcircles"
+	"qrcircles/resource/push/pushtest"
 
 	"github.com/gin-gonic/gin"
 
@@ -129,7 +131,7 @@ func (in *instance) appendEvents(t *testing.T, evs ...storage.Event) []storage.E
 
 func cardUpdated(t *testing.T, circle, subject int64, name string) storage.Event {
 	t.Helper()
-	e, err := push.ToCircle(circle, subject, push.CardUpdated, map[string]string{"name": name})
+	e, err := qrcircles.ToCircle(circle, subject, qrcircles.EventCardUpdated, map[string]string{"name": name})
 	if err != nil {
 		t.Fatal(err)
 	}

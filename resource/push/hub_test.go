@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
+
 	"qrcircles/resource/push"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -38,7 +40,7 @@ func testReplayThenLive(t *testing.T, o push.Options) {
 			written = append(written, in.appendEvents(t, cardUpdated(t, w.circle, w.org, strconv.Itoa(i)))...)
 		}
 		// Events of others are not this member's business.
-		in.appendEvents(t, storage.Event{RecipientID: w.outsider, Type: push.CardDelivered})
+		in.appendEvents(t, storage.Event{RecipientID: w.outsider, Type: qrcircles.EventCardDelivered})
 		if got := ids(first.events(t, 5)); !slices.Equal(got, eventIDs(written)) {
 			t.Fatalf("live: got %v, want %v", got, eventIDs(written))
 		}
@@ -51,7 +53,7 @@ func testReplayThenLive(t *testing.T, o push.Options) {
 		if !slices.Equal(ids(got), want) {
 			t.Fatalf("replay then live: got %v, want %v", ids(got), want)
 		}
-		if got[0].Type != push.CardUpdated || got[0].Data != `{"name":"2"}` {
+		if got[0].Type != qrcircles.EventCardUpdated || got[0].Data != `{"name":"2"}` {
 			t.Fatalf("event: %+v", got[0])
 		}
 		again.quiet(t, 200*time.Millisecond)
@@ -129,13 +131,13 @@ func TestPushFollowsMembershipChanges(t *testing.T) {
 		c := connect(t, in.url, w.outsider, "") // not a member yet: subscribed to no circle
 		before := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "before"))[0]
 		addMember(t, db, w.circle, w.outsider)
-		joined, _ := push.ToCircle(w.circle, w.outsider, push.MemberJoined, map[string]int64{"user_id": w.outsider})
+		joined, _ := qrcircles.ToCircle(w.circle, w.outsider, qrcircles.EventMemberJoined, map[string]int64{"user_id": w.outsider})
 		joined = in.appendEvents(t, joined)[0]
 		during := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "during"))[0]
 		if got := ids(c.events(t, 2)); !slices.Equal(got, []int64{joined.ID, during.ID}) {
 			t.Fatalf("after joining got %v, want %v (not %d)", got, []int64{joined.ID, during.ID}, before.ID)
 		}
-		left, _ := push.ToCircle(w.circle, w.outsider, push.MemberLeft, map[string]int64{"user_id": w.outsider})
+		left, _ := qrcircles.ToCircle(w.circle, w.outsider, qrcircles.EventMemberLeft, map[string]int64{"user_id": w.outsider})
 		left = in.appendEvents(t, left)[0]
 		if got := c.events(t, 1)[0]; got.ID != left.ID {
 			t.Fatalf("the leaver did not get its own member.left: %+v", got)

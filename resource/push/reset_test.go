@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
+
 	"qrcircles/resource/push"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -45,7 +47,7 @@ func testReset(t *testing.T, o push.Options) {
 		c := connect(t, in.url, member, from(expired[0].ID))
 		got := c.events(t, 4)
 		wantReset(t, got[0], expired[1].ID, push.ResetHistoryExpired, kept[0].ID, kept[2].ID)
-		if !slices.Equal(ids(got[1:]), eventIDs(kept)) || got[1].Type != push.CardUpdated {
+		if !slices.Equal(ids(got[1:]), eventIDs(kept)) || got[1].Type != qrcircles.EventCardUpdated {
 			t.Fatalf("after the reset got %v, want %v", ids(got[1:]), eventIDs(kept))
 		}
 
@@ -67,7 +69,7 @@ func testReset(t *testing.T, o push.Options) {
 		wantReset(t, future.events(t, 1)[0], kept[2].ID, push.ResetUnknownID, kept[0].ID, kept[2].ID)
 		live := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "live"))[0]
 		for name, c := range map[string]*client{"newest": newest, "future": future} {
-			if got := c.events(t, 1)[0]; got.ID != live.ID || got.Type != push.CardUpdated {
+			if got := c.events(t, 1)[0]; got.ID != live.ID || got.Type != qrcircles.EventCardUpdated {
 				t.Fatalf("%s: got %+v, want event %d", name, got, live.ID)
 			}
 		}

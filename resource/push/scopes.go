@@ -10,18 +10,18 @@ import (
 // the events whose scope it holds. A type missing here goes to no token (the signed-in
 // browser gets everything).
 var scopeOf = map[string]string{
-	CardUpdated:         qrcircles.ScopeCardsRead,
-	CardDelivered:       qrcircles.ScopeCardsRead,
-	CardRequested:       qrcircles.ScopeCardsRead,
-	CardRequestDecided:  qrcircles.ScopeCardsRead,
-	MemberJoined:        qrcircles.ScopeCirclesRead,
-	MemberLeft:          qrcircles.ScopeCirclesRead,
-	RequestCreated:      qrcircles.ScopeCirclesRead,
-	RequestDecided:      qrcircles.ScopeCirclesRead,
-	CircleUpdated:       qrcircles.ScopeCirclesRead,
-	CircleCreated:       qrcircles.ScopeCirclesRead,
-	MessageCreated:      qrcircles.ScopeMessagesRead,
-	AnnouncementCreated: qrcircles.ScopeMessagesRead,
+	qrcircles.EventCardUpdated:         qrcircles.ScopeCardsRead,
+	qrcircles.EventCardDelivered:       qrcircles.ScopeCardsRead,
+	qrcircles.EventCardRequested:       qrcircles.ScopeCardsRead,
+	qrcircles.EventCardRequestDecided:  qrcircles.ScopeCardsRead,
+	qrcircles.EventMemberJoined:        qrcircles.ScopeCirclesRead,
+	qrcircles.EventMemberLeft:          qrcircles.ScopeCirclesRead,
+	qrcircles.EventRequestCreated:      qrcircles.ScopeCirclesRead,
+	qrcircles.EventRequestDecided:      qrcircles.ScopeCirclesRead,
+	qrcircles.EventCircleUpdated:       qrcircles.ScopeCirclesRead,
+	qrcircles.EventCircleCreated:       qrcircles.ScopeCirclesRead,
+	qrcircles.EventMessageCreated:      qrcircles.ScopeMessagesRead,
+	qrcircles.EventAnnouncementCreated: qrcircles.ScopeMessagesRead,
 }
 
 // StreamScopes are the scopes that open the stream: a token needs at least one.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"qrcircles"
+
 	"qrcircles/resource/push"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -15,11 +17,11 @@ func TestEventScopes(t *testing.T) {
 	for _, tt := range []struct {
 		typ, scope string
 	}{
-		{push.CardUpdated, "cards:read"}, {push.CardDelivered, "cards:read"}, {push.CardRequested, "cards:read"},
-		{push.CardRequestDecided, "cards:read"},
-		{push.MemberJoined, "circles:read"}, {push.MemberLeft, "circles:read"}, {push.RequestCreated, "circles:read"},
-		{push.RequestDecided, "circles:read"}, {push.CircleUpdated, "circles:read"}, {push.CircleCreated, "circles:read"},
-		{push.MessageCreated, "messages:read"}, {push.AnnouncementCreated, "messages:read"},
+		{qrcircles.EventCardUpdated, "cards:read"}, {qrcircles.EventCardDelivered, "cards:read"}, {qrcircles.EventCardRequested, "cards:read"},
+		{qrcircles.EventCardRequestDecided, "cards:read"},
+		{qrcircles.EventMemberJoined, "circles:read"}, {qrcircles.EventMemberLeft, "circles:read"}, {qrcircles.EventRequestCreated, "circles:read"},
+		{qrcircles.EventRequestDecided, "circles:read"}, {qrcircles.EventCircleUpdated, "circles:read"}, {qrcircles.EventCircleCreated, "circles:read"},
+		{qrcircles.EventMessageCreated, "messages:read"}, {qrcircles.EventAnnouncementCreated, "messages:read"},
 		{"payment.received", ""},
 	} {
 		if got := push.ScopeOf(tt.typ); got != tt.scope {
@@ -46,10 +48,10 @@ func TestOnlyLimitsLiveAndReplayedEvents(t *testing.T) {
 				w := newWorld(t, db, 1)
 				in := startInstance(t, db, m.opts)
 				member := w.members[0]
-				cards := connect(t, in.url, member, "", push.CardUpdated)
+				cards := connect(t, in.url, member, "", qrcircles.EventCardUpdated)
 				all := connect(t, in.url, member, "")
 				card1 := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "1"))[0]
-				msg := in.appendEvents(t, storage.Event{RecipientID: member, Type: push.MessageCreated, Payload: []byte(`{"body":"hi"}`)})[0]
+				msg := in.appendEvents(t, storage.Event{RecipientID: member, Type: qrcircles.EventMessageCreated, Payload: []byte(`{"body":"hi"}`)})[0]
 				card2 := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "2"))[0]
 				if got := ids(all.events(t, 3)); !slices.Equal(got, []int64{card1.ID, msg.ID, card2.ID}) {
 					t.Fatalf("unlimited stream: %v", got)
@@ -57,12 +59,12 @@ func TestOnlyLimitsLiveAndReplayedEvents(t *testing.T) {
 				if got := ids(cards.events(t, 2)); !slices.Equal(got, []int64{card1.ID, card2.ID}) {
 					t.Fatalf("live, cards only: %v", got)
 				}
-				again := connect(t, in.url, member, "0", push.CardUpdated, push.MemberJoined)
+				again := connect(t, in.url, member, "0", qrcircles.EventCardUpdated, qrcircles.EventMemberJoined)
 				if got := ids(again.events(t, 2)); !slices.Equal(got, []int64{card1.ID, card2.ID}) {
 					t.Fatalf("replayed, cards only: %v", got)
 				}
 				// The next event this stream may have comes next: nothing else came between.
-				card3 := in.appendEvents(t, storage.Event{RecipientID: member, Type: push.MessageCreated},
+				card3 := in.appendEvents(t, storage.Event{RecipientID: member, Type: qrcircles.EventMessageCreated},
 					cardUpdated(t, w.circle, w.org, "3"))[1]
 				if got := again.events(t, 1); got[0].ID != card3.ID {
 					t.Fatalf("after the replay: %+v, want card.updated %d", got, card3.ID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
-	"qrcircles/storage"
+	"qrcircles/resource/messagesvc"
 	"qrcircles/templates"
 )
 
@@ -24,11 +23,11 @@ func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 	ctx := c.Request.Context()
 	code, _ := strings.CutPrefix(r.CircleURL, w.Circles.PublicURL.String()+"/c/")
 	circle, err := w.Circles.ByCode(ctx, code)
-	var u storage.User
+	var u qrcircles.User
 	if err == nil {
-		u, err = w.Circles.Store.User(ctx, r.UserID)
+		u, err = w.Circles.User(ctx, r.UserID)
 	}
-	var out storage.JoinOutcome
+	var out qrcircles.JoinOutcome
 	if err == nil {
 		out, err = w.Circles.Join(ctx, u, circle.ID, r.ScanTime)
 	}
@@ -84,12 +83,12 @@ func (w *Web) view(c *gin.Context) {
 }
 
 // renderView shows the circle with its members' cards, with err (if any) above it.
-func (w *Web) renderView(c *gin.Context, viewer int64, circle storage.Circle, notice string, err error) {
+func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, notice string, err error) {
 	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
 		When: eventTime(circle), Organizer: circle.OwnerID == viewer, Notice: notice}
 	var lerr error
 	if d.Members, lerr = w.memberCards(c.Request.Context(), viewer, circle.ID); lerr == nil {
-		d.Announcements, lerr = w.announcements(c.Request.Context(), circle)
+		d.Announcements, lerr = w.announcements(c.Request.Context(), viewer, circle)
 	}
 	if lerr != nil {
 		w.fail(c, lerr)
@@ -108,7 +107,7 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 	if err != nil {
 		return nil, err
 	}
-	contacts, err := w.Store.ContactIDs(ctx, viewer)
+	contacts, err := w.Cards.ContactIDs(ctx, viewer)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +126,8 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 // announcementsShown is how many of the latest announcements the circle page shows.
 const announcementsShown = 20
 
-func (w *Web) announcements(ctx context.Context, circle storage.Circle) ([]announcementView, error) {
-	as, err := w.Store.Announcements(ctx, circle.ID, 0, announcementsShown)
+func (w *Web) announcements(ctx context.Context, viewer int64, circle qrcircles.Circle) ([]announcementView, error) {
+	as, err := w.Messages.Announcements(ctx, viewer, circle.ID, messagesvc.Page{Limit: announcementsShown})
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +142,7 @@ func (w *Web) announcements(ctx context.Context, circle storage.Circle) ([]annou
 type statusData struct {
 	ID       int64
 	Title    string
-	State    string // a storage.Request* status
+	State    string // a qrcircles.Request* status
 	ScanTime string
 	Reasons  []string
 }
@@ -156,12 +155,12 @@ func (w *Web) status(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	member, err := w.Circles.Store.IsMember(ctx, circle.ID, u.ID)
+	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && member {
 		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
 		return
 	}
-	var q storage.JoinRequest
+	var q qrcircles.JoinRequest
 	if err == nil {
 		q, err = w.latestRequest(ctx, u.ID, circle.ID)
 	}
@@ -175,9 +174,9 @@ func (w *Web) status(c *gin.Context) {
 
 // latestRequest finds the person's most recent request to join the circle that did not end
 // in membership.
-func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error) {
-	q, err := w.Store.LatestRequest(ctx, userID, circleID)
-	if errors.Is(err, storage.ErrNotFound) {
+func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (qrcircles.JoinRequest, error) {
+	q, err := w.Circles.LatestRequest(ctx, userID, circleID)
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return q, qrcircles.Errorf(qrcircles.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
 	}
 	return q, err
@@ -185,15 +184,15 @@ func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (storag
 
 // sentences explains a request in English and Chinese. A refusal caused by someone's
 // exclusion reads like any other "not available", naming nobody.
-func sentences(q storage.JoinRequest) []string {
-	if q.Status == storage.RequestDenied {
+func sentences(q qrcircles.JoinRequest) []string {
+	if q.Status == qrcircles.RequestDenied {
 		return []string{"The organizer declined your request. / 组织者拒绝了您的申请。"}
 	}
 	var out []string
 	for _, r := range q.Reasons {
 		out = append(out, sentence(r))
 	}
-	if len(out) == 0 && q.Status == storage.RequestRefused {
+	if len(out) == 0 && q.Status == qrcircles.RequestRefused {
 		out = append(out, sentence(admission.ReasonExcluded))
 	}
 	return out
@@ -248,15 +247,11 @@ func (w *Web) myCircles(c *gin.Context) {
 // count fills in an organized circle's member and waiting counts for the dashboard.
 func (w *Web) count(ctx context.Context, l *circleLink) error {
 	var err error
-	if l.Members, err = w.Circles.Store.MemberCount(ctx, l.ID); err != nil {
-		return err
-	}
-	waiting, err := w.Circles.Store.RequestsOfCircle(ctx, l.ID, storage.RequestWaiting)
-	l.Waiting = len(waiting)
+	l.Members, l.Waiting, err = w.Circles.Counts(ctx, l.ID)
 	return err
 }
 
-func links(cs []storage.Circle) []circleLink {
+func links(cs []qrcircles.Circle) []circleLink {
 	out := make([]circleLink, len(cs))
 	for i, c := range cs {
 		out[i] = circleLink{ID: c.ID, Title: c.Title, When: eventTime(c)}

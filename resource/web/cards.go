@@ -11,7 +11,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
@@ -73,8 +72,8 @@ func (w *Web) cardPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	card, err := w.Store.Card(c.Request.Context(), u.ID)
-	if errors.Is(err, storage.ErrNotFound) {
+	card, err := w.Cards.Card(c.Request.Context(), u.ID)
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		card, err = cards.Card{DisplayName: u.DisplayName}, nil
 	}
 	if err != nil {
@@ -108,7 +107,7 @@ func (w *Web) cardSubmit(c *gin.Context) {
 
 // hasAvatar says whether the person has a picture, for a form shown again after an error.
 func (w *Web) hasAvatar(c *gin.Context, userID int64) bool {
-	card, err := w.Store.Card(c.Request.Context(), userID)
+	card, err := w.Cards.Card(c.Request.Context(), userID)
 	return err == nil && card.HasAvatar
 }
 
@@ -123,7 +122,7 @@ func (w *Web) avatarSubmit(c *gin.Context) {
 		err = errExpiredForm
 	}
 	if err == nil {
-		err = w.Cards.SaveAvatar(c.Request.Context(), u.ID, data)
+		_, err = w.Cards.SaveAvatar(c.Request.Context(), u.ID, data)
 	}
 	w.afterAvatar(c, u.ID, err)
 }
@@ -140,7 +139,7 @@ func (w *Web) avatarDelete(c *gin.Context) {
 	if err == nil {
 		err = w.Cards.RemoveAvatar(c.Request.Context(), u.ID)
 	}
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		err = nil // no picture to remove: what was asked for is so
 	}
 	w.afterAvatar(c, u.ID, err)
@@ -152,8 +151,8 @@ func (w *Web) afterAvatar(c *gin.Context, userID int64, err error) {
 		c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
 		return
 	}
-	card, cerr := w.Store.Card(c.Request.Context(), userID)
-	if cerr != nil && !errors.Is(cerr, storage.ErrNotFound) {
+	card, cerr := w.Cards.Card(c.Request.Context(), userID)
+	if cerr != nil && qrcircles.CodeOf(cerr) != qrcircles.ENotFound {
 		err = cerr
 	}
 	w.renderError(c, "card_edit", cardTitle, labelField(err, cardLabels), cardPageData{Form: cardFormOf(card)})
@@ -289,13 +288,15 @@ var exchangeNotices = map[string]string{
 
 func (w *Web) deliverCard(c *gin.Context) {
 	w.exchange(c, func(c *gin.Context, from, to int64) (string, error) {
-		return w.Cards.DeliverCard(c.Request.Context(), from, to)
+		outcome, _, err := w.Cards.DeliverCard(c.Request.Context(), from, to)
+		return outcome, err
 	})
 }
 
 func (w *Web) requestCard(c *gin.Context) {
 	w.exchange(c, func(c *gin.Context, from, to int64) (string, error) {
-		return "requested", w.Cards.RequestCard(c.Request.Context(), from, to)
+		_, err := w.Cards.RequestCard(c.Request.Context(), from, to)
+		return "requested", err
 	})
 }
 

@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"strings"
 
+	"qrcircles"
+
 	"github.com/gin-gonic/gin"
-	"qrcircles/storage"
+
 	"qrcircles/templates"
 )
 
@@ -60,12 +62,12 @@ func (w *Web) mountEmbed(e *gin.Engine) {
 // A page that gives another site's origin gains nothing: the browser delivers the result only
 // to a window of the origin given.
 func (w *Web) embedFrom(c *gin.Context, clientID, origin string) (*embedVia, bool) {
-	client, origin, err := w.Auth.EmbedOrigin(c.Request.Context(), clientID, origin)
+	name, origin, err := w.Auth.EmbedOrigin(c.Request.Context(), clientID, origin)
 	if err != nil {
 		w.fail(c, err)
 		return nil, false
 	}
-	return &embedVia{ClientID: client.ID, Name: client.Name, Origin: origin}, true
+	return &embedVia{ClientID: clientID, Name: name, Origin: origin}, true
 }
 
 // embedCode is the circle's code from a code or a circle URL.
@@ -135,12 +137,12 @@ func (w *Web) embedDone(c *gin.Context) {
 	res := embedResult{Type: "qrcircles:join", Status: embedJoined, Reasons: []string{},
 		Circle: embedCircle{Code: circle.Code, Title: circle.Title, URL: w.Circles.URL(circle)}}
 	link := circlePath(circle.ID)
-	member, err := w.Circles.Store.IsMember(ctx, circle.ID, u.ID)
+	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && !member {
-		var q storage.JoinRequest
+		var q qrcircles.JoinRequest
 		if q, err = w.latestRequest(ctx, u.ID, circle.ID); err == nil {
 			res.Status, link = embedRefused, circlePath(circle.ID)+"/status"
-			if q.Status == storage.RequestWaiting {
+			if q.Status == qrcircles.RequestWaiting {
 				res.Status = embedWaiting
 				for _, r := range q.Reasons {
 					res.Reasons = append(res.Reasons, string(r))

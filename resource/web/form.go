@@ -3,17 +3,17 @@ package web
 import (
 	"errors"
 	"fmt"
-	"qrcircles/templates"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"qrcircles/templates"
+
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
 	"qrcircles/resource/circles"
-	"qrcircles/storage"
 )
 
 // circleForm is the create and edit form as typed, so that a rejected form comes back with
@@ -71,7 +71,7 @@ func readForm(c *gin.Context) circleForm {
 }
 
 // formOf fills the edit form from a circle.
-func formOf(c storage.Circle) circleForm {
+func formOf(c qrcircles.Circle) circleForm {
 	loc := location(c.TimeZone)
 	r := c.Rules
 	f := circleForm{Title: c.Title, Description: c.Description, Location: c.Location, TimeZone: c.TimeZone,
@@ -237,7 +237,7 @@ func when(t time.Time, zone string) string {
 }
 
 // eventTime shows the event's start and end in its zone.
-func eventTime(c storage.Circle) string {
+func eventTime(c qrcircles.Circle) string {
 	start, end := when(c.StartsAt, c.TimeZone), when(c.EndsAt, c.TimeZone)
 	switch {
 	case start != "" && end != "":

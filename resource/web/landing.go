@@ -9,7 +9,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/qr"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
@@ -31,11 +30,11 @@ func (w *Web) landing(c *gin.Context) {
 	w.renderLanding(c, http.StatusOK, circle, nil)
 }
 
-func (w *Web) renderLanding(c *gin.Context, status int, circle storage.Circle, err error) {
+func (w *Web) renderLanding(c *gin.Context, status int, circle qrcircles.Circle, err error) {
 	w.renderLandingVia(c, status, circle, nil, err)
 }
 
-func (w *Web) renderLandingVia(c *gin.Context, status int, circle storage.Circle, via *embedVia, err error) {
+func (w *Web) renderLandingVia(c *gin.Context, status int, circle qrcircles.Circle, via *embedVia, err error) {
 	now := w.now()
 	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
 		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
@@ -48,7 +47,7 @@ func (w *Web) renderLandingVia(c *gin.Context, status int, circle storage.Circle
 }
 
 // windowNotice tells a scanner outside the scan window that the request will wait.
-func windowNotice(c storage.Circle, now time.Time) string {
+func windowNotice(c qrcircles.Circle, now time.Time) string {
 	r := c.Rules
 	switch {
 	case !r.NotBefore.IsZero() && now.Before(r.NotBefore):
@@ -101,11 +100,11 @@ func (w *Web) poster(c *gin.Context) {
 
 // openCircle loads the circle of the code in the path; unknown and closed circles get their
 // own friendly pages.
-func (w *Web) openCircle(c *gin.Context) (storage.Circle, bool) {
+func (w *Web) openCircle(c *gin.Context) (qrcircles.Circle, bool) {
 	return w.openCircleCode(c, c.Param("code"))
 }
 
-func (w *Web) openCircleCode(c *gin.Context, code string) (storage.Circle, bool) {
+func (w *Web) openCircleCode(c *gin.Context, code string) (qrcircles.Circle, bool) {
 	circle, err := w.Circles.ByCode(c.Request.Context(), code)
 	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		err = errUnknownCode

@@ -11,7 +11,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/circles"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
@@ -59,7 +58,7 @@ func (w *Web) newSubmit(c *gin.Context) {
 	if err == nil && !w.Auth.CheckCSRF(c) {
 		err = errExpiredForm
 	}
-	var circle storage.Circle
+	var circle qrcircles.Circle
 	if err == nil {
 		circle, err = w.Circles.Create(c.Request.Context(), u.ID, in)
 	}
@@ -85,11 +84,11 @@ func (w *Web) manage(c *gin.Context) {
 }
 
 // renderManage shows the manage page, with err (if any) above it and its status.
-func (w *Web) renderManage(c *gin.Context, u storage.User, circle storage.Circle, form circleForm, pasted, notice string, err error) {
+func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, form circleForm, pasted, notice string, err error) {
 	m := &manageData{ID: circle.ID, Code: circle.Code, URL: w.Circles.URL(circle), Sizes: []int{512, 1024, 2048},
 		AllowlistSize: circle.AllowlistSize, AllowlistText: pasted, Notice: notice}
 	reqs, lerr := w.reviewQueue(c.Request.Context(), u.ID, circle)
-	var members []storage.Member
+	var members []qrcircles.Member
 	if lerr == nil {
 		members, lerr = w.Circles.Members(c.Request.Context(), u.ID, circle.ID)
 	}
@@ -107,14 +106,14 @@ func (w *Web) renderManage(c *gin.Context, u storage.User, circle storage.Circle
 }
 
 // reviewQueue lists the waiting requests with the applicants' names and reasons.
-func (w *Web) reviewQueue(ctx context.Context, actor int64, circle storage.Circle) ([]requestView, error) {
+func (w *Web) reviewQueue(ctx context.Context, actor int64, circle qrcircles.Circle) ([]requestView, error) {
 	qs, err := w.Circles.Requests(ctx, actor, circle.ID)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]requestView, len(qs))
 	for i, q := range qs {
-		applicant, err := w.Circles.Store.User(ctx, q.UserID)
+		applicant, err := w.Circles.User(ctx, q.UserID)
 		if err != nil {
 			return nil, err
 		}

@@ -9,8 +9,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/resource/messages"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
@@ -107,7 +105,7 @@ func readVisibility(c *gin.Context, allowDefault bool) (*cards.FieldSet, error) 
 	case "basic":
 		fs = cards.Basic
 	case "custom":
-		fs, err = cards.ParseFields(c.PostFormArray("fields"), "fields")
+		fs, err = qrcircles.ParseFields(c.PostFormArray("fields"), "fields")
 	case "default":
 		if allowDefault {
 			return nil, nil
@@ -131,7 +129,7 @@ func (w *Web) settings(c *gin.Context) {
 
 // renderSettings shows the page with the stored settings, the values kept in d (a notice,
 // a phone as typed) and err, if any, above it.
-func (w *Web) renderSettings(c *gin.Context, u storage.User, d settingsData, err error) {
+func (w *Web) renderSettings(c *gin.Context, u qrcircles.User, d settingsData, err error) {
 	if lerr := w.loadSettings(c.Request.Context(), u.ID, &d); lerr != nil {
 		w.fail(c, lerr)
 		return
@@ -144,7 +142,7 @@ func (w *Web) renderSettings(c *gin.Context, u storage.User, d settingsData, err
 }
 
 func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) error {
-	s, err := w.Store.CardSettings(ctx, userID)
+	s, err := w.Cards.Settings(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -152,11 +150,11 @@ func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) e
 	if d.Circles, err = w.circleSettings(ctx, userID, s); err != nil {
 		return err
 	}
-	p, err := w.Store.PrivacyOf(ctx, userID)
+	p, err := w.Settings.Privacy(ctx, userID)
 	if err != nil {
 		return err
 	}
-	refuseAll, err := w.Circles.Store.RefusesAllCircles(ctx, userID)
+	refuseAll, err := w.Settings.RefusesAllCircles(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -168,7 +166,7 @@ func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) e
 	return err
 }
 
-func toggles(p storage.UserPrivacy, refuseAll bool) []toggle {
+func toggles(p qrcircles.UserPrivacy, refuseAll bool) []toggle {
 	return []toggle{
 		{"refuse_cards", "Refuse cards from strangers / 拒收陌生人名片",
 			"Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", p.RefuseStrangerCards},
@@ -186,21 +184,21 @@ func (w *Web) circleSettings(ctx context.Context, userID int64, s cards.Settings
 	if err != nil {
 		return nil, err
 	}
-	mutes, err := w.Store.Mutes(ctx, userID)
+	mutes, err := w.Messages.Mutes(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]circleSettings, len(mine.Joined))
 	for i, circle := range mine.Joined {
 		_, chosen := s.Circles[circle.ID]
-		muted := slices.ContainsFunc(mutes, func(m storage.CircleMute) bool { return m.CircleID == circle.ID })
+		muted := slices.ContainsFunc(mutes, func(m qrcircles.CircleMute) bool { return m.CircleID == circle.ID })
 		out[i] = circleSettings{ID: circle.ID, Title: circle.Title, Visibility: choiceOf(s.ForCircle(circle.ID), !chosen), Muted: muted}
 	}
 	return out, nil
 }
 
 func (w *Web) exclusions(ctx context.Context, userID int64) ([]exclusionView, error) {
-	xs, err := w.Circles.Store.Exclusions(ctx, userID)
+	xs, err := w.Circles.Exclusions(ctx, userID)
 	out := make([]exclusionView, len(xs))
 	for i, x := range xs {
 		out[i] = exclusionView{ID: x.ID, Phone: x.OtherPhone, Since: x.CreatedAt.UTC().Format("2006-01-02")}
@@ -209,13 +207,13 @@ func (w *Web) exclusions(ctx context.Context, userID int64) ([]exclusionView, er
 }
 
 func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardRequestView, error) {
-	in, _, err := w.Store.CardRequestsOf(ctx, userID, storage.CardWaiting)
+	in, _, err := w.Cards.CardRequests(ctx, userID, qrcircles.CardWaiting)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]cardRequestView, len(in))
 	for i, q := range in {
-		from, err := w.Circles.Store.User(ctx, q.FromID)
+		from, err := w.Circles.User(ctx, q.FromID)
 		if err != nil {
 			return nil, err
 		}
@@ -227,7 +225,7 @@ func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardReq
 // settingsAction is the one shape of the settings forms: the form was read into kept and
 // err; check the form token, act, and go back to the page's section with "Saved", or show
 // the page again with the error.
-func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u storage.User) error) {
+func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u qrcircles.User) error) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return
@@ -247,7 +245,7 @@ func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, 
 
 func (w *Web) defaultVisibilitySubmit(c *gin.Context) {
 	fs, err := readVisibility(c, false)
-	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetDefaultVisibility(ctx, u.ID, *fs)
 	})
 }
@@ -258,7 +256,7 @@ func (w *Web) circleVisibilitySubmit(c *gin.Context) {
 	if err == nil {
 		fs, err = readVisibility(c, true)
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetCircleVisibility(ctx, u.ID, id, fs)
 	})
 }
@@ -270,28 +268,17 @@ func (w *Web) muteSubmit(c *gin.Context) {
 	if err == nil {
 		err = verr
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		if !on {
-			return w.Store.Unmute(ctx, u.ID, id)
+			return w.Messages.Unmute(ctx, u.ID, id)
 		}
-		circle, err := w.Circles.Get(ctx, id)
-		var member bool
-		if err == nil {
-			member, err = w.Circles.Store.IsMember(ctx, id, u.ID)
-		}
-		if err == nil {
-			err = messages.MayMute(circle.OwnerID == u.ID, member)
-		}
-		if err != nil {
-			return err
-		}
-		return w.Store.Mute(ctx, u.ID, id, w.now())
+		return w.Messages.Mute(ctx, u.ID, id)
 	})
 }
 
 func (w *Web) leaveSubmit(c *gin.Context) {
 	id, err := pathID(c, "id")
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Circles.Leave(ctx, u.ID, id)
 	})
 }
@@ -304,14 +291,14 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
 		err = qrcircles.Invalid("setting", "There is no such setting. / 没有此设置。")
 	}
-	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		switch setting {
 		case "refuse_cards":
-			return w.Cards.SetPrivacy(ctx, u.ID, &on, nil)
+			return w.Settings.SetPrivacy(ctx, u.ID, &on, nil)
 		case "block_messages":
-			return w.Cards.SetPrivacy(ctx, u.ID, nil, &on)
+			return w.Settings.SetPrivacy(ctx, u.ID, nil, &on)
 		}
-		return w.Circles.Store.SetRefuseAllCircles(ctx, u.ID, on, w.now())
+		return w.Settings.SetRefuseAllCircles(ctx, u.ID, on, c.ClientIP())
 	})
 }
 
@@ -328,7 +315,7 @@ func onOff(v string) (bool, error) {
 // exclusionAdd records "never in the same circle as the holder of this phone".
 func (w *Web) exclusionAdd(c *gin.Context) {
 	phone := c.PostForm("phone")
-	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
 		_, err := w.Circles.AddExclusion(ctx, u, phone)
 		return labelField(err, []struct{ field, label string }{{"phone", "Phone / 手机号"}})
 	})
@@ -336,7 +323,7 @@ func (w *Web) exclusionAdd(c *gin.Context) {
 
 func (w *Web) exclusionDelete(c *gin.Context) {
 	xid, err := pathID(c, "xid")
-	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u storage.User) error {
+	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Circles.RemoveExclusion(ctx, u.ID, xid)
 	})
 }
@@ -348,7 +335,8 @@ func (w *Web) cardRequestAnswer(c *gin.Context) {
 	if err == nil && answer != "accept" && answer != "decline" {
 		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
 	}
-	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u storage.User) error {
-		return w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
+	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+		_, err := w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
+		return err
 	})
 }

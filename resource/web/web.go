@@ -15,10 +15,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/cardapi"
 	"qrcircles/resource/cards"
+	"qrcircles/resource/cardsvc"
 	"qrcircles/resource/circles"
-	"qrcircles/storage"
+	"qrcircles/resource/messagesvc"
+	"qrcircles/resource/settingsvc"
 	"qrcircles/templates"
 )
 
@@ -29,57 +30,63 @@ type Auth interface {
 	// Session returns the signed-in user of the request; ok is false when nobody is signed
 	// in. An error means the session could not be looked up: answer "try again", never
 	// "sign in".
-	Session(r *http.Request) (u storage.User, ok bool, err error)
+	Session(r *http.Request) (u qrcircles.User, ok bool, err error)
 	CSRFToken(c *gin.Context) string
 	CheckCSRF(c *gin.Context) bool
 	StartScan(c *gin.Context, circleURL string, scanTime time.Time, returnTo string)
-	// EmbedOrigin returns the client and its normalized origin when the client registered
-	// origin for its "Join with QR Circles" button; an EForbidden error otherwise.
-	EmbedOrigin(ctx context.Context, clientID, origin string) (*storage.OAuthClient, string, error)
+	// EmbedOrigin returns the client's name and the normalized origin when the client
+	// registered origin for its "Join with QR Circles" button; an EForbidden error otherwise.
+	EmbedOrigin(ctx context.Context, clientID, origin string) (clientName, normalized string, err error)
 }
 
-// Cards is what the pages do with cards: every card they show comes from CardFor, EntryFor or
-// CircleCards, which apply the one visibility rule.
+// Cards is what the pages do with cards (cardsvc.Service): every card they show of someone
+// else comes from CardFor, EntryFor or CircleCards, which apply the one visibility rule.
 type Cards interface {
-	CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (cards.Card, cards.FieldSet, error)
+	Card(ctx context.Context, userID int64) (qrcircles.Card, error)
+	CardFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Card, qrcircles.FieldSet, error)
 	EntryFor(ctx context.Context, ownerID, viewerID, circleID int64, photo bool) (cards.Entry, error)
-	CircleCards(ctx context.Context, viewerID, circleID int64, photos bool) ([]cards.Entry, storage.Circle, error)
-	SaveCard(ctx context.Context, userID int64, c cards.Card) (cards.Card, error)
-	SaveAvatar(ctx context.Context, userID int64, data []byte) error
+	CircleCards(ctx context.Context, viewerID, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error)
+	SaveCard(ctx context.Context, userID int64, c qrcircles.Card) (qrcircles.Card, error)
+	SaveAvatar(ctx context.Context, userID int64, data []byte) (string, error)
 	RemoveAvatar(ctx context.Context, userID int64) error
-	SetDefaultVisibility(ctx context.Context, userID int64, fs cards.FieldSet) error
-	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs *cards.FieldSet) error
-	SetPrivacy(ctx context.Context, userID int64, refuseStrangerCards, blockStrangerMessages *bool) error
-	DeliverCard(ctx context.Context, from, to int64) (string, error)
-	RequestCard(ctx context.Context, from, to int64) error
-	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) error
-}
-
-var _ Cards = (*cardapi.Handler)(nil)
-
-// Store is what the pages read of the database besides circles: a person's own card and
-// settings, their contacts and card requests, mutes, announcements, and where their request
-// to join a circle stands.
-type Store interface {
-	Card(ctx context.Context, userID int64) (cards.Card, error)
-	CardSettings(ctx context.Context, userID int64) (cards.Settings, error)
-	PrivacyOf(ctx context.Context, userID int64) (storage.UserPrivacy, error)
+	Settings(ctx context.Context, userID int64) (qrcircles.CardSettings, error)
+	SetDefaultVisibility(ctx context.Context, userID int64, fs qrcircles.FieldSet) error
+	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs *qrcircles.FieldSet) error
 	ContactIDs(ctx context.Context, ownerID int64) (map[int64]bool, error)
-	CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []storage.CardRequest, err error)
-	Mute(ctx context.Context, userID, circleID int64, now time.Time) error
-	Unmute(ctx context.Context, userID, circleID int64) error
-	Mutes(ctx context.Context, userID int64) ([]storage.CircleMute, error)
-	Announcements(ctx context.Context, circleID, beforeID int64, limit int) ([]storage.Announcement, error)
-	LatestRequest(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error)
+	DeliverCard(ctx context.Context, from, to int64) (string, qrcircles.CardRequest, error)
+	RequestCard(ctx context.Context, from, to int64) (qrcircles.CardRequest, error)
+	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
+	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
 }
 
-var _ Store = (*storage.DB)(nil)
+var _ Cards = (*cardsvc.Service)(nil)
+
+// Settings is what the settings page changes (settingsvc.Service).
+type Settings interface {
+	Privacy(ctx context.Context, userID int64) (qrcircles.UserPrivacy, error)
+	SetPrivacy(ctx context.Context, userID int64, refuseStrangerCards, blockStrangerMessages *bool) error
+	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
+	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, ip string) error
+}
+
+var _ Settings = (*settingsvc.Service)(nil)
+
+// Messages is what the pages show of messages and mutes (messagesvc.Service).
+type Messages interface {
+	Announcements(ctx context.Context, viewer, circleID int64, p messagesvc.Page) ([]qrcircles.Announcement, error)
+	Mute(ctx context.Context, userID, circleID int64) error
+	Unmute(ctx context.Context, userID, circleID int64) error
+	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
+}
+
+var _ Messages = (*messagesvc.Service)(nil)
 
 // Web serves the circle pages.
 type Web struct {
 	Circles   *circles.Service
 	Cards     Cards
-	Store     Store
+	Settings  Settings
+	Messages  Messages
 	Auth      Auth
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
@@ -163,7 +170,7 @@ func titleOf(code string) string {
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a
 // session that cannot be looked up gets the "try again" page, not the sign-in page.
-func (w *Web) requireUser(c *gin.Context) (storage.User, bool) {
+func (w *Web) requireUser(c *gin.Context) (qrcircles.User, bool) {
 	u, ok, err := w.Auth.Session(c.Request)
 	if err != nil {
 		w.fail(c, err)
@@ -192,13 +199,13 @@ func parseID(s string) (int64, error) {
 }
 
 // signedInCircle is the first step of the pages about one circle: the person and the circle.
-func (w *Web) signedInCircle(c *gin.Context) (storage.User, storage.Circle, bool) {
+func (w *Web) signedInCircle(c *gin.Context) (qrcircles.User, qrcircles.Circle, bool) {
 	u, ok := w.requireUser(c)
 	if !ok {
-		return u, storage.Circle{}, false
+		return u, qrcircles.Circle{}, false
 	}
 	id, err := pathID(c, "id")
-	var circle storage.Circle
+	var circle qrcircles.Circle
 	if err == nil {
 		circle, err = w.Circles.Get(c.Request.Context(), id)
 	}
@@ -210,7 +217,7 @@ func (w *Web) signedInCircle(c *gin.Context) (storage.User, storage.Circle, bool
 }
 
 // ownedCircle is signedInCircle for the organizer's pages: anyone else gets the 403 page.
-func (w *Web) ownedCircle(c *gin.Context) (storage.User, storage.Circle, bool) {
+func (w *Web) ownedCircle(c *gin.Context) (qrcircles.User, qrcircles.Circle, bool) {
 	u, circle, ok := w.signedInCircle(c)
 	if ok && circle.OwnerID != u.ID {
 		w.fail(c, errNotOrganizer)

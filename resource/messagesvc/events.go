@@ -1,34 +1,32 @@
-package messages
+package messagesvc
 
 import (
 	"context"
 	"sync"
+	"time"
 
-	"qrcircles/resource/cardapi"
+	"qrcircles"
 	"qrcircles/resource/push"
 	"qrcircles/storage"
 )
 
-// Event types this package records.
-const (
-	EventAnnouncementCreated = push.AnnouncementCreated // to the circle
-	EventMessageCreated      = push.MessageCreated      // to the recipient
-)
-
 // announcementCreated tells everyone in the circle; the body goes along, since every
 // recipient may read it.
-func announcementCreated(a storage.Announcement) cardapi.Event {
-	return cardapi.Event{Type: EventAnnouncementCreated, CircleID: a.CircleID, Subject: a.AuthorID,
-		Data: map[string]any{"announcement_id": a.ID, "circle_id": a.CircleID, "author_id": a.AuthorID,
-			"body": a.Body, "created_at": rfc3339(a.CreatedAt)}}
+func announcementCreated(a qrcircles.Announcement) (qrcircles.Event, error) {
+	return qrcircles.ToCircle(a.CircleID, a.AuthorID, qrcircles.EventAnnouncementCreated,
+		map[string]any{"announcement_id": a.ID, "circle_id": a.CircleID, "author_id": a.AuthorID,
+			"body": a.Body, "created_at": rfc3339(a.CreatedAt)})
 }
 
 // messageCreated tells the recipient only.
-func messageCreated(m storage.Message) cardapi.Event {
-	return cardapi.Event{Type: EventMessageCreated, UserIDs: []int64{m.ToID}, Subject: m.FromID,
-		Data: map[string]any{"message_id": m.ID, "from_id": m.FromID, "to_id": m.ToID,
-			"body": m.Body, "created_at": rfc3339(m.CreatedAt)}}
+func messageCreated(m qrcircles.Message) (qrcircles.Event, error) {
+	return qrcircles.ToUser(m.ToID, m.FromID, qrcircles.EventMessageCreated,
+		map[string]any{"message_id": m.ID, "from_id": m.FromID, "to_id": m.ToID,
+			"body": m.Body, "created_at": rfc3339(m.CreatedAt)})
 }
+
+// rfc3339 is how times are written in events and answers.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Muter lists who muted a circle; storage.DB is one.
 type Muter interface {
@@ -46,7 +44,7 @@ func MuteFilter(m Muter, next push.Filter) push.Filter {
 	var mu sync.Mutex
 	muters := map[int64]map[int64]bool{} // event ID → who muted its circle
 	var order []int64
-	mutedBy := func(ctx context.Context, ev storage.Event) map[int64]bool {
+	mutedBy := func(ctx context.Context, ev qrcircles.Event) map[int64]bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if set, ok := muters[ev.ID]; ok {
@@ -64,7 +62,7 @@ func MuteFilter(m Muter, next push.Filter) push.Filter {
 		}
 		return set
 	}
-	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
+	return func(ctx context.Context, ev qrcircles.Event, userID int64) ([]byte, bool) {
 		if ev.CircleID != 0 && mutedBy(ctx, ev)[userID] {
 			return nil, false
 		}

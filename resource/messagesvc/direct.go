@@ -1,0 +1,85 @@
+package messagesvc
+
+import (
+	"context"
+
+	"qrcircles"
+)
+
+// Send sends a direct message, if the rules let from reach to.
+func (s *Service) Send(ctx context.Context, from, to int64, body string) (qrcircles.Message, error) {
+	m := qrcircles.Message{FromID: from, ToID: to, Body: body, CreatedAt: s.now()}
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		r, err := s.reach(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		if err := firstErr(MayMessage(r), CheckBody(body)); err != nil {
+			return err
+		}
+		if err := s.Store.SendMessage(ctx, &m); err != nil {
+			return err
+		}
+		return s.tell(ctx)(messageCreated(m))
+	})
+	return m, err
+}
+
+// reach gathers what MayMessage needs to know about sender and recipient.
+func (s *Service) reach(ctx context.Context, from, to int64) (Reach, error) {
+	if from == to {
+		return Reach{Self: true}, nil
+	}
+	if _, err := s.Store.User(ctx, to); err != nil {
+		return Reach{}, err
+	}
+	var r Reach
+	var err error
+	if r.SharesCircle, err = s.Store.SharesCircle(ctx, from, to); err != nil {
+		return r, err
+	}
+	if r.SenderHolds, err = s.Store.HoldsContact(ctx, from, to); err != nil {
+		return r, err
+	}
+	if r.RecipientHolds, err = s.Store.HoldsContact(ctx, to, from); err != nil {
+		return r, err
+	}
+	p, err := s.Store.PrivacyOf(ctx, to)
+	r.RecipientBlocks = p.BlockStrangerMessages
+	return r, err
+}
+
+// Conversation is a page of the messages between self and other, newest first; reading it
+// marks what other sent as read.
+func (s *Service) Conversation(ctx context.Context, self, other int64, p Page) ([]qrcircles.Message, error) {
+	if _, err := s.Store.User(ctx, other); err != nil {
+		return nil, err
+	}
+	ms, err := s.Store.Messages(ctx, self, other, p.BeforeID, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return ms, s.markRead(ctx, self, other, ms)
+}
+
+// markRead marks the unread messages of ms sent to self as read, in ms too.
+func (s *Service) markRead(ctx context.Context, self, other int64, ms []qrcircles.Message) error {
+	var through int64
+	now := s.now()
+	for i := range ms {
+		if ms[i].ToID == self && ms[i].ReadAt == nil {
+			through = max(through, ms[i].ID)
+			ms[i].ReadAt = &now
+		}
+	}
+	if through == 0 {
+		return nil
+	}
+	return s.Store.MarkRead(ctx, self, other, through, now)
+}
+
+// Conversations is a page of the people the user exchanged messages with, the most recent
+// conversation first.
+func (s *Service) Conversations(ctx context.Context, userID int64, p Page) ([]qrcircles.Conversation, error) {
+	return s.Store.Conversations(ctx, userID, p.BeforeID, p.Limit)
+}

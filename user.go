@@ -1,0 +1,28 @@
+package qrcircles
+
+import "time"
+
+// User is a person, identified by a verified phone number.
+type User struct {
+	ID          int64
+	Phone       string
+	DisplayName string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// UserPrivacy is what a user accepts from strangers (people with no shared circle or contact).
+type UserPrivacy struct {
+	UserID                int64
+	RefuseStrangerCards   bool
+	BlockStrangerMessages bool
+	UpdatedAt             time.Time
+}
+
+// Exclusion is one person's "never in the same circle as the holder of this phone".
+type Exclusion struct {
+	ID         int64
+	UserID     int64
+	OtherPhone string
+	CreatedAt  time.Time
+}
