@@ -103,3 +103,13 @@ func ErrorOf(err error) (*Error, bool) {
 	}
 	return nil, false
 }
+
+// Explain puts the caller's words on an error of the code: storage says only "not found" or
+// "already done", and the service that asked knows what was missing or done. An error of
+// another code, or an outage, is returned as it is. The answer keeps err as its cause.
+func Explain(err error, code, message string) error {
+	if err == nil || CodeOf(err) != code {
+		return err
+	}
+	return &Error{Code: code, Message: message, Err: err}
+}

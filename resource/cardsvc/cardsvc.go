@@ -141,4 +141,4 @@ func (s *Service) cardUpdated(ctx context.Context, owner int64) error {
 }
 
 // isNotFound reports a row storage did not find.
-func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+func isNotFound(err error) bool { return qrcircles.CodeOf(err) == qrcircles.ENotFound }

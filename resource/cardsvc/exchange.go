@@ -2,11 +2,9 @@ package cardsvc
 
 import (
 	"context"
-	"errors"
 
 	"qrcircles"
 	"qrcircles/resource/cards"
-	"qrcircles/storage"
 )
 
 // Delivery outcomes of DeliverCard.
@@ -111,13 +109,8 @@ func (s *Service) DecideCardRequest(ctx context.Context, userID, requestID int64
 		return s.tell(ctx)(qrcircles.ToUser(q.FromID, q.ToID, qrcircles.EventCardRequestDecided,
 			map[string]any{"request_id": q.ID, "kind": q.Kind, "status": q.Status}))
 	})
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return q, &qrcircles.Error{Code: qrcircles.ENotFound, Message: "There is no such request waiting for you.", Err: err}
-	case errors.Is(err, storage.ErrConflict):
-		return q, &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been decided.", Err: err}
-	}
-	return q, err
+	err = qrcircles.Explain(err, qrcircles.ENotFound, "There is no such request waiting for you.")
+	return q, qrcircles.Explain(err, qrcircles.EConflict, "This has already been decided.")
 }
 
 // CardRequests are the user's card requests in the status: those addressed to them and

@@ -15,11 +15,8 @@ import (
 // show when photos is set), and the circle. Only its members and its organizer may look.
 func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error) {
 	circle, err := s.Store.Circle(ctx, circleID)
-	if isNotFound(err) {
-		return nil, circle, &qrcircles.Error{Code: qrcircles.ENotFound, Message: "No such circle.", Err: err}
-	}
 	if err != nil {
-		return nil, circle, err
+		return nil, circle, qrcircles.Explain(err, qrcircles.ENotFound, "No such circle.")
 	}
 	members, err := s.Store.CircleCards(ctx, circleID)
 	if err != nil {

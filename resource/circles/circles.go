@@ -206,12 +206,7 @@ func withAllowlist(st storage.JoinState, phone string) qrcircles.Rules {
 	return r
 }
 
-func notFound(err error, msg string) error {
-	if errors.Is(err, storage.ErrNotFound) {
-		return qrcircles.Errorf(qrcircles.ENotFound, "%s", msg)
-	}
-	return err
-}
+func notFound(err error, msg string) error { return qrcircles.Explain(err, qrcircles.ENotFound, msg) }
 
 // joinCacheTTL is how long the join path reuses a circle it read. Staleness is harmless: the
 // join transaction reads the circle again under its lock and decides on that.

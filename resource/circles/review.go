@@ -39,13 +39,8 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 }
 
 func requestErr(err error) error {
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return qrcircles.Errorf(qrcircles.ENotFound, "No such request in this circle.")
-	case errors.Is(err, storage.ErrConflict):
-		return qrcircles.Errorf(qrcircles.EConflict, "This request has already been decided.")
-	}
-	return err
+	err = qrcircles.Explain(err, qrcircles.ENotFound, "No such request in this circle.")
+	return qrcircles.Explain(err, qrcircles.EConflict, "This request has already been decided.")
 }
 
 // Requests lists a circle's waiting requests, for its organizer.

@@ -6,7 +6,6 @@ package messagesvc
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"qrcircles"
@@ -125,10 +124,7 @@ func (s *Service) standing(ctx context.Context, circleID, userID int64) (organiz
 // circle reads the circle a message action is about.
 func (s *Service) circle(ctx context.Context, id int64) (qrcircles.Circle, error) {
 	c, err := s.Store.Circle(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return c, &qrcircles.Error{Code: qrcircles.ENotFound, Message: "No such circle.", Err: err}
-	}
-	return c, err
+	return c, qrcircles.Explain(err, qrcircles.ENotFound, "No such circle.")
 }
 
 // Mute silences the circle's pushes for a member or its organizer; they can still read it.
