@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
+
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
 )
@@ -117,6 +119,11 @@ func TestPagesSettingsChangeEachSetting(t *testing.T) {
 	privacy("refuse_all", "off")
 	if refuse, _ := s.db.RefusesAllCircles(ctx, id); refuse {
 		t.Fatal("refuse all circles stayed on")
+	}
+	// Both changes are audited, as the API's are.
+	es, err := s.db.AuditLog(ctx, storage.AuditQuery{Action: qrcircles.AuditSettingsChange, ActorID: id})
+	if err != nil || len(es) != 2 || es[0].Detail != `{"refuse_all_circles":"false"}` || es[1].Detail != `{"refuse_all_circles":"true"}` {
+		t.Fatalf("audit entries %+v %v", es, err)
 	}
 
 	mute := fmt.Sprintf("/settings/circles/%d/mute", circle.ID)
