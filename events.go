@@ -1,6 +1,7 @@
 package qrcircles
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -34,6 +35,15 @@ type Event struct {
 	Type        string
 	Payload     []byte // JSON; shared by every recipient, never modified
 	CreatedAt   time.Time
+}
+
+// EventLog is the durable event log the services write and the push hub reads.
+type EventLog interface {
+	// AppendEvents records events in the transaction ctx carries (storage.DB.InTx puts it
+	// there), so that they commit or roll back with the change they report.
+	AppendEvents(ctx context.Context, evs ...Event) error
+	// Notify wakes the push hub; it is called after the transaction committed.
+	Notify()
 }
 
 // ToCircle is an event for every member and the organizer of a circle, about subject (0: none).

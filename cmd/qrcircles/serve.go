@@ -164,6 +164,8 @@ type eventLog struct {
 	hub *push.Hub
 }
 
+var _ qrcircles.EventLog = eventLog{}
+
 func (l eventLog) AppendEvents(ctx context.Context, evs ...qrcircles.Event) error {
 	return l.db.AppendEvents(ctx, evs...)
 }

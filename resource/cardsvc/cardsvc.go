@@ -47,15 +47,6 @@ type Store interface {
 
 var _ Store = (*storage.DB)(nil)
 
-// Events is the durable event log the push layer reads.
-type Events interface {
-	// AppendEvents records events in the transaction ctx carries (storage.DB.InTx puts it
-	// there), so they commit or roll back with the change.
-	AppendEvents(ctx context.Context, evs ...qrcircles.Event) error
-	// Notify wakes the push layer; it is called after the transaction committed.
-	Notify()
-}
-
 // NoEvents drops every event.
 type NoEvents struct{}
 
@@ -65,7 +56,7 @@ func (NoEvents) Notify()                                                {}
 // Service carries out card actions.
 type Service struct {
 	Store  Store
-	Events Events // nil: NoEvents
+	Events qrcircles.EventLog // nil: NoEvents
 	// NormalizePhone turns a phone number as a person types it into E.164, or an EInvalid
 	// error on the field "phone"; the binary wires the authorization server's, with the
 	// default region.
@@ -80,7 +71,7 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-func (s *Service) events() Events {
+func (s *Service) events() qrcircles.EventLog {
 	if s.Events == nil {
 		return NoEvents{}
 	}

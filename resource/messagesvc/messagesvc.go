@@ -34,19 +34,10 @@ type Store interface {
 
 var _ Store = (*storage.DB)(nil)
 
-// Events is the durable event log the push layer reads.
-type Events interface {
-	// AppendEvents records events in the transaction ctx carries, so they commit or roll
-	// back with the message.
-	AppendEvents(ctx context.Context, evs ...qrcircles.Event) error
-	// Notify wakes the push layer; it is called after the transaction committed.
-	Notify()
-}
-
 // Service carries out message actions.
 type Service struct {
 	Store  Store
-	Events Events // nil: no events
+	Events qrcircles.EventLog // nil: no events
 	Now    func() time.Time
 }
 
