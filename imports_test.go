@@ -39,12 +39,10 @@ var ioPackages = []string{"os", "os/exec", "os/signal", "net", "net/http", "data
 // that removes it.
 var knownExceptions = []struct{ from, to, why string }{
 	// storage still decides: storage/joins.go maps admission outcomes and reasons inside its
-	// transaction, the card and visibility types live in the card rule package, and the OTP
-	// challenge and rate window types in the OTP rule package. Moving those types to the
-	// root, and the decisions to services, removes these.
+	// transaction, and the card and visibility types live in the card rule package. Moving
+	// those types to the root, and the decisions to services, removes these.
 	{"qrcircles/storage", "qrcircles/resource/admission", "joins: admission.Decision, Outcome, Reason"},
 	{"qrcircles/storage", "qrcircles/resource/cards", "cards.Card, Settings, FieldSet, Facts"},
-	{"qrcircles/storage", "qrcircles/authz/otp", "otp.Challenge, otp.Window, otp.ErrUsed"},
 	// Handlers reach storage because cards, settings, exclusions and messages have no
 	// service yet, and the circles service exposes its Store.
 	{"qrcircles/resource/api", "qrcircles/storage", "no settings service; handlers use circles.Service.Store"},
