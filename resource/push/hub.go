@@ -28,11 +28,6 @@ type EventLog interface {
 
 var _ EventLog = (*storage.DB)(nil)
 
-// Filter decides what one recipient gets of an event: the payload to send (for card.updated,
-// only the fields that recipient may see), or ok=false to send nothing. It runs on the
-// recipient's stream, never on the hub's loop, and must not modify ev.Payload.
-type Filter func(ctx context.Context, ev storage.Event, userID int64) (payload []byte, ok bool)
-
 // Options configure a hub. Zero values take the defaults.
 type Options struct {
 	Log    EventLog
@@ -104,6 +99,7 @@ type Hub struct {
 	mu       sync.Mutex
 	cursor   int64
 	closed   bool
+	slots    int // subscriptions so far, to spread them over the heartbeat slots
 	byUser   map[int64]map[*Subscription]struct{}
 	byCircle map[int64]map[*Subscription]struct{}
 
@@ -148,6 +144,7 @@ type Subscription struct {
 	pending []*delivery
 	ended   bool
 	circles []int64 // guarded by Hub.mu
+	slot    int     // its heartbeat slot; set once, under Hub.mu
 
 	// A detached stream (see attach) is written by the hub's writers instead of a goroutine
 	// of its own; these are guarded by mu.
@@ -160,12 +157,6 @@ type Subscription struct {
 
 // Ready is signalled when events are waiting, and closed when the subscription has ended.
 func (s *Subscription) Ready() <-chan struct{} { return s.wake }
-
-// delivery is an event on its way to subscribers.
-type delivery struct {
-	ev   *storage.Event
-	wire []byte // its SSE text when every recipient gets the same (no Filter), else nil
-}
 
 // Take returns the waiting events in ID order; open is false once the subscription has ended
 // (dropped as too slow, unsubscribed, or the hub closed).
@@ -232,6 +223,8 @@ func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.From = h.cursor
+	s.slot = h.slots % heartbeatSlots
+	h.slots++
 	if h.closed {
 		s.end()
 		return s
@@ -365,8 +358,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	poll := time.NewTicker(h.o.Poll)
 	defer poll.Stop()
-	beat := time.NewTicker(h.o.Heartbeat)
+	beat := time.NewTicker(max(h.o.Heartbeat/heartbeatSlots, time.Millisecond))
 	defer beat.Stop()
+	beats := 0
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
 	h.prune(ctx)
@@ -392,7 +386,8 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-prune.C:
 			h.prune(ctx)
 		case <-beat.C:
-			h.heartbeat()
+			h.heartbeat(beats % heartbeatSlots)
+			beats++
 		}
 	}
 }
@@ -494,9 +489,6 @@ func (h *Hub) fanOut(evs []storage.Event) {
 	for i := range evs {
 		ev := &evs[i]
 		d := &delivery{ev: ev}
-		if h.o.Filter == nil {
-			d.wire = h.appendEvent(context.Background(), nil, ev, 0) // once for everyone
-		}
 		if joinsAudience(ev) {
 			h.setCircle(ev.SubjectID, ev.CircleID, true)
 		}
