@@ -48,6 +48,7 @@ func (p *Payload) text(ev *storage.Event) []byte {
 // prepared by the first writer that needs it.
 type delivery struct {
 	ev   *storage.Event
+	bit  typeSet // its type's, 0 for a type no token's scope covers
 	once sync.Once
 	view View
 }

@@ -108,6 +108,7 @@ type Hub struct {
 	seen      []sighting
 	listenPID atomic.Uint32
 	queue     writeQueue
+	types     typeBits
 }
 
 type sighting struct {
@@ -127,6 +128,7 @@ func New(o Options) *Hub {
 		byUser:   map[int64]map[*Subscription]struct{}{},
 		byCircle: map[int64]map[*Subscription]struct{}{},
 		queue:    writeQueue{wake: make(chan struct{}, 1)},
+		types:    newTypeBits(),
 	}
 }
 
@@ -139,6 +141,7 @@ type Subscription struct {
 	From int64
 
 	allow   func(typ string) bool // the event types the stream gets; nil: all
+	types   typeSet               // what allow says of the types a token's scopes cover
 	wake    chan struct{}         // 1 slot: events are waiting; closed when the subscription ends
 	mu      sync.Mutex
 	pending []*delivery
@@ -220,6 +223,9 @@ func (h *Hub) Subscribe(userID int64, circles []int64) *Subscription {
 // through (nil: all).
 func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string) bool) *Subscription {
 	s := &Subscription{UserID: userID, allow: allow, wake: make(chan struct{}, 1), circles: slices.Clone(circles)}
+	if allow != nil {
+		s.types = h.types.of(allow)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.From = h.cursor
@@ -238,6 +244,18 @@ func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string
 
 // allows reports whether the stream gets events of the type.
 func (s *Subscription) allows(typ string) bool { return s.allow == nil || s.allow(typ) }
+
+// gets reports whether the stream gets the delivery's event type: one test of a bit for
+// the types a token's scopes cover, asked of allow once at subscribe time.
+func (s *Subscription) gets(d *delivery) bool {
+	switch {
+	case s.allow == nil:
+		return true
+	case d.bit != 0:
+		return s.types&d.bit != 0
+	}
+	return s.allow(d.ev.Type)
+}
 
 // Unsubscribe removes the stream; it is safe to call more than once.
 func (h *Hub) Unsubscribe(s *Subscription) {
@@ -488,7 +506,7 @@ func (h *Hub) fanOut(evs []storage.Event) {
 	defer h.mu.Unlock()
 	for i := range evs {
 		ev := &evs[i]
-		d := &delivery{ev: ev}
+		d := &delivery{ev: ev, bit: h.types[ev.Type]}
 		if joinsAudience(ev) {
 			h.setCircle(ev.SubjectID, ev.CircleID, true)
 		}

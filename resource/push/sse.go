@@ -198,7 +198,7 @@ func (h *Hub) appendDeliveries(ctx context.Context, buf []byte, ds []*delivery, 
 // textOf is the shared stream text of d for sub, nil when the client has it already or may
 // not get it.
 func (h *Hub) textOf(ctx context.Context, d *delivery, last int64, sub *Subscription) []byte {
-	if d.ev.ID <= last || !sub.allows(d.ev.Type) {
+	if d.ev.ID <= last || !sub.gets(d) {
 		return nil
 	}
 	return h.textFor(ctx, d, sub.UserID)
