@@ -3,6 +3,7 @@ package cardapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 
 	"qrcircles/resource/cards"
@@ -74,38 +75,54 @@ type cardEvent struct {
 	payloads map[cards.Relation]*push.Payload // the same relation sees the same card: marshal once
 }
 
+// loadCardEvent reads what the event's recipients share. The reads do not depend on each
+// other, so they go side by side: the first recipient waits for one round trip to the
+// database, not five in a row.
 func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
 	ce := &cardEvent{ev: ev, holders: map[int64]bool{}}
 	owner := ev.SubjectID
-	card, err := h.Store.Card(ctx, owner)
-	if err != nil {
-		card, err = h.nameOnly(ctx, owner)
-	}
-	if err != nil {
-		ce.err = err
-		return ce
-	}
-	ce.card = card
-	if ce.settings, ce.err = h.Store.CardSettings(ctx, owner); ce.err != nil {
-		return ce
-	}
-	holders, err := h.Store.ContactHolders(ctx, owner)
-	if ce.err = err; err != nil {
-		return ce
-	}
+	var holders []int64
+	ce.err = parallel(
+		func() (err error) {
+			if ce.card, err = h.Store.Card(ctx, owner); err != nil {
+				ce.card, err = h.nameOnly(ctx, owner)
+			}
+			return err
+		},
+		func() (err error) { ce.settings, err = h.Store.CardSettings(ctx, owner); return err },
+		func() (err error) { holders, err = h.Store.ContactHolders(ctx, owner); return err },
+		func() error {
+			if ev.CircleID == 0 {
+				return nil
+			}
+			f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
+			ce.member = f.OwnerIsMember
+			return err
+		},
+		func() error {
+			if ev.CircleID == 0 {
+				return nil
+			}
+			c, err := h.Store.Circle(ctx, ev.CircleID)
+			ce.organize = c.OwnerID
+			return err
+		},
+	)
 	for _, id := range holders {
 		ce.holders[id] = true
 	}
-	if ev.CircleID != 0 {
-		f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
-		if ce.err = err; err != nil {
-			return ce
-		}
-		ce.member = f.OwnerIsMember
-		c, err := h.Store.Circle(ctx, ev.CircleID)
-		ce.organize, ce.err = c.OwnerID, err
-	}
 	return ce
+}
+
+// parallel runs the functions side by side and returns the first of their errors.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // viewFor projects the card for one recipient of the event's audience.
