@@ -2,8 +2,9 @@ package qrcircles
 
 import "time"
 
-// Circle is an event's contact network with its admission rules. Rules.Allowlist is not
-// loaded (it may hold thousands of phones); AllowlistSize says how many there are.
+// Circle is an event's contact network with its admission rules. As stored circles are
+// read, Rules.Allowlist is not loaded (it may hold thousands of phones); AllowlistSize says
+// how many there are.
 type Circle struct {
 	ID            int64
 	Code          string

@@ -11,6 +11,22 @@ type User struct {
 	UpdatedAt   time.Time
 }
 
+// LoginSession is a browser's signed-in state; only a hash of the cookie value is kept.
+type LoginSession struct {
+	IDHash    string
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Consent remembers the scopes a user granted a client.
+type Consent struct {
+	UserID    int64
+	ClientID  string
+	Scopes    string // space-separated
+	GrantedAt time.Time
+}
+
 // UserPrivacy is what a user accepts from strangers (people with no shared circle or contact).
 type UserPrivacy struct {
 	UserID                int64

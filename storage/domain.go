@@ -1,10 +1,15 @@
 package storage
 
-import "qrcircles"
+import (
+	"time"
+
+	"qrcircles"
+)
 
 // The domain's types (package qrcircles) that storage reads and writes, by the short names
-// its queries use. They are the same types, not copies: a service passes a qrcircles.Circle
-// and storage stores it.
+// its queries use and callers outside it still name. They are the same types, not copies: a
+// service passes a qrcircles.Circle and storage stores it. An alias goes when nothing
+// outside storage names it any more.
 type (
 	User         = qrcircles.User
 	UserPrivacy  = qrcircles.UserPrivacy
@@ -22,6 +27,8 @@ type (
 	Conversation = qrcircles.Conversation
 	CircleMute   = qrcircles.CircleMute
 	Event        = qrcircles.Event
+	AuditEntry   = qrcircles.AuditEntry
+	OAuthClient  = qrcircles.OAuthClient
 )
 
 // Join request states and card request kinds and states, as stored.
@@ -39,3 +46,8 @@ const (
 	CardAccepted = qrcircles.CardAccepted
 	CardDeclined = qrcircles.CardDeclined
 )
+
+// NewAuditEntry is qrcircles.NewAuditEntry, for the callers that still name storage's.
+func NewAuditEntry(at time.Time, action string, actorID int64, target, ip string, detail map[string]string) qrcircles.AuditEntry {
+	return qrcircles.NewAuditEntry(at, action, actorID, target, ip, detail)
+}
