@@ -21,7 +21,7 @@ type Store interface {
 	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, now time.Time) error
 	PrivacyOf(ctx context.Context, userID int64) (qrcircles.UserPrivacy, error)
 	PutPrivacy(ctx context.Context, p qrcircles.UserPrivacy) error
-	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	AddAudit(ctx context.Context, e qrcircles.AuditEntry) error
 }
 
 var _ Store = (*storage.DB)(nil)
@@ -53,7 +53,7 @@ func (s *Service) SetRefuseAllCircles(ctx context.Context, userID int64, refuse 
 		if err := s.Store.SetRefuseAllCircles(ctx, userID, refuse, now); err != nil {
 			return err
 		}
-		e := storage.NewAuditEntry(now, qrcircles.AuditSettingsChange, userID, fmt.Sprintf("user:%d", userID), ip,
+		e := qrcircles.NewAuditEntry(now, qrcircles.AuditSettingsChange, userID, fmt.Sprintf("user:%d", userID), ip,
 			map[string]string{"refuse_all_circles": strconv.FormatBool(refuse)})
 		return s.Store.AddAudit(ctx, e)
 	})

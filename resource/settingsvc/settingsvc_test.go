@@ -17,11 +17,11 @@ var now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 // failingAudit is the database with an audit log that refuses every entry.
 type failingAudit struct{ *storage.DB }
 
-func (failingAudit) AddAudit(context.Context, storage.AuditEntry) error {
+func (failingAudit) AddAudit(context.Context, qrcircles.AuditEntry) error {
 	return errors.New("audit log down")
 }
 
-func settingsEntries(t *testing.T, db *storage.DB) []storage.AuditEntry {
+func settingsEntries(t *testing.T, db *storage.DB) []qrcircles.AuditEntry {
 	t.Helper()
 	es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: qrcircles.AuditSettingsChange})
 	if err != nil {
