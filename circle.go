@@ -57,18 +57,3 @@ type Member struct {
 	DisplayName string
 	JoinedAt    time.Time
 }
-
-// Reason explains why a join request waits for review or is refused.
-type Reason string
-
-// The reasons; they are stored: never rename one.
-const (
-	ReasonBeforeWindow Reason = "scan_before_window"
-	ReasonAfterWindow  Reason = "scan_after_window"
-	ReasonNotInRange   Reason = "identity_not_in_range"
-	ReasonCapReached   Reason = "cap_reached"
-	ReasonReview       Reason = "review_required"
-	ReasonClosed       Reason = "circle_closed"
-	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
-	ReasonRefusesAll   Reason = "refuses_circles"
-)

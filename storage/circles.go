@@ -317,13 +317,6 @@ func advisoryKey(name string) int64 {
 
 func phoneLockKey(phone string) string { return "phone:" + phone }
 func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
-func reasonsText(rs []qrcircles.Reason) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, " ")
-}
 
 func parseReasons(s string) []qrcircles.Reason {
 	var out []qrcircles.Reason

@@ -168,7 +168,7 @@ func fastJoinStatement(q JoinRequest, evs []Event, now time.Time) (string, []any
 		`req AS (INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_at, created_at)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING id, created_at)`}
 	args := []any{q.CircleID, q.UserID, q.UserID, q.Phone, q.UserID,
-		q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, reasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC()}
+		q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, qrcircles.ReasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC()}
 	more, margs, err := afterRequest(q, evs, now)
 	if err != nil {
 		return "", nil, err
@@ -267,7 +267,7 @@ func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, pre
 // joinEvents reports a decision: to the circle when someone joined, to the applicant when
 // their request was decided, to the organizer when a new request waits.
 func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
-	body := map[string]any{"circle_id": c.ID, "user_id": q.UserID, "status": q.Status, "reasons": reasonsText(q.Reasons)}
+	body := map[string]any{"circle_id": c.ID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
 	var out []Event
 	add := func(e Event, err error) error {
 		out = append(out, e)
@@ -356,7 +356,7 @@ const (
 // then nothing is written.
 func (db *DB) saveRequest(ctx context.Context, q JoinRequest, prev *JoinRequest, now time.Time, evs []Event) (saved JoinRequest, made bool, err error) {
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
-		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
+		Status: q.Status, Reasons: qrcircles.ReasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
 	if q.DecidedBy != 0 {
 		row.DecidedBy = &q.DecidedBy
 	}

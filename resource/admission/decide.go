@@ -21,20 +21,19 @@ type State struct {
 	RefusesAll bool // the applicant's setting "refuse to join any circle"
 }
 
-// Outcome is what happens to a join request.
-type Outcome string
-
-const (
-	Admit  Outcome = "admit"
-	Queue  Outcome = "queue"
-	Refuse Outcome = "refuse"
+// The decision's types are the domain's (package qrcircles): storage records them and the
+// pages explain them. This package makes decisions.
+type (
+	Outcome  = qrcircles.Outcome
+	Reason   = qrcircles.Reason
+	Decision = qrcircles.Decision
 )
 
-// Reason explains a Queue or Refuse outcome; the reasons are the domain's, stored with the
-// request.
-type Reason = qrcircles.Reason
-
 const (
+	Admit  = qrcircles.Admit
+	Queue  = qrcircles.Queue
+	Refuse = qrcircles.Refuse
+
 	ReasonBeforeWindow = qrcircles.ReasonBeforeWindow
 	ReasonAfterWindow  = qrcircles.ReasonAfterWindow
 	ReasonNotInRange   = qrcircles.ReasonNotInRange
@@ -44,12 +43,6 @@ const (
 	ReasonExcluded     = qrcircles.ReasonExcluded // never shown to the applicant as such
 	ReasonRefusesAll   = qrcircles.ReasonRefusesAll
 )
-
-// Decision is the outcome of one join request and the reasons for it.
-type Decision struct {
-	Outcome Outcome
-	Reasons []Reason
-}
 
 // Decide decides one join request scanned at scan. Refusals come first because no organizer
 // approval may override them; the cap is checked in every mode so it is never exceeded.
