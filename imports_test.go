@@ -42,7 +42,7 @@ var knownExceptions = []struct{ from, to, why string }{
 	// transaction, the card and visibility types live in the card rule package, and the OTP
 	// challenge and rate window types in the OTP rule package. Moving those types to the
 	// root, and the decisions to services, removes these.
-	{"qrcircles/storage", "qrcircles/resource/admission", "joins: admission.Decision, Outcome, Reason"},
+	{"qrcircles/storage", "qrcircles/resource/admission", "joins: qrcircles.Decision, Outcome, Reason"},
 	{"qrcircles/storage", "qrcircles/resource/cards", "cards.Card, Settings, FieldSet, Facts"},
 	{"qrcircles/storage", "qrcircles/authz/otp", "otp.Challenge, otp.Window, otp.ErrUsed"},
 	// Handlers reach storage because cards, settings, exclusions and messages have no

@@ -14,7 +14,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 )
 
 // Circle is an event's contact network with its admission rules. Rules.Allowlist is not
@@ -53,7 +52,7 @@ type JoinRequest struct {
 	Phone     string
 	ScanTime  time.Time
 	Status    string
-	Reasons   []admission.Reason
+	Reasons   []qrcircles.Reason
 	DecidedBy int64 // 0: decided by the rules
 	DecidedAt time.Time
 	CreatedAt time.Time
@@ -359,19 +358,10 @@ func advisoryKey(name string) int64 {
 }
 
 func phoneLockKey(phone string) string { return "phone:" + phone }
-func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
-func reasonsText(rs []admission.Reason) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, " ")
-}
-
-func parseReasons(s string) []admission.Reason {
-	var out []admission.Reason
+func parseReasons(s string) []qrcircles.Reason {
+	var out []qrcircles.Reason
 	for _, f := range strings.Fields(s) {
-		out = append(out, admission.Reason(f))
+		out = append(out, qrcircles.Reason(f))
 	}
 	return out
 }

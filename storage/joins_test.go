@@ -1,11 +1,12 @@
 package storage_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -17,10 +18,7 @@ func TestLatestRequest(t *testing.T) {
 		w := newCardWorld(t, db)
 		org, ann, bob := w.user(1), w.user(2), w.user(3)
 		a, b := w.circle(org), w.circle(org)
-		decide := func(o admission.Outcome, r ...admission.Reason) storage.Decider {
-			return func(storage.JoinState) admission.Decision { return admission.Decision{Outcome: o, Reasons: r} }
-		}
-		join := func(circleID, userID int64, d storage.Decider) storage.JoinRequest {
+		join := func(circleID, userID int64, status string, reasons ...qrcircles.Reason) storage.JoinRequest {
 			t.Helper()
 			c, err := db.Circle(w.ctx, circleID)
 			if err != nil {
@@ -30,7 +28,7 @@ func TestLatestRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := db.Join(w.ctx, c, userID, u.Phone, w.now, w.now, d)
+			out, err := join(w.ctx, db, c, u, w.now, status, reasons...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,14 +49,14 @@ func TestLatestRequest(t *testing.T) {
 		}
 
 		notFound(ann, a)
-		waiting := join(a, ann, decide(admission.Queue, admission.ReasonReview))
-		refused := join(b, ann, decide(admission.Refuse, admission.ReasonClosed))
-		admitted := join(a, bob, decide(admission.Admit))
+		waiting := join(a, ann, storage.RequestWaiting, qrcircles.ReasonReview)
+		refused := join(b, ann, storage.RequestRefused, qrcircles.ReasonClosed)
+		admitted := join(a, bob, storage.RequestAdmitted)
 		if waiting.Status != storage.RequestWaiting || refused.Status != storage.RequestRefused || admitted.Status != storage.RequestAdmitted {
 			t.Fatalf("setup: %s %s %s", waiting.Status, refused.Status, admitted.Status)
 		}
 		latest(ann, a, waiting)
-		if got, _ := db.LatestRequest(w.ctx, ann, a); len(got.Reasons) != 1 || got.Reasons[0] != admission.ReasonReview {
+		if got, _ := db.LatestRequest(w.ctx, ann, a); len(got.Reasons) != 1 || got.Reasons[0] != qrcircles.ReasonReview {
 			t.Fatalf("reasons %v", got.Reasons)
 		}
 		latest(ann, b, refused)
@@ -75,5 +73,18 @@ func TestLatestRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 		latest(bob, a, storage.JoinRequest{ID: admitted.ID, Status: storage.RequestLeft})
+	})
+}
+
+// join is a join for storage's own tests, decided in advance: the person's request gets
+// status and reasons (a member when admitted), without events; a repeat writes nothing.
+func join(ctx context.Context, db *storage.DB, c storage.Circle, u storage.User, now time.Time, status string, reasons ...qrcircles.Reason) (storage.JoinOutcome, error) {
+	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone}
+	return db.Join(ctx, k, func(f storage.JoinFacts) (*storage.JoinWrite, error) {
+		if f.Previous != nil {
+			return nil, nil
+		}
+		q := storage.JoinRequest{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, ScanTime: now, Status: status, Reasons: reasons}
+		return &storage.JoinWrite{Request: q, Member: status == storage.RequestAdmitted, At: now}, nil
 	})
 }
