@@ -30,8 +30,11 @@ type Circle struct {
 	TimeZone      string
 	Rules         qrcircles.Rules
 	AllowlistSize int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// RulesVersion changes with every UpdateCircle: a join decided on the circle as the
+	// caller read it is written only while it is the same.
+	RulesVersion int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Join request states.
@@ -82,6 +85,7 @@ type circleRow struct {
 	MemberCap     int
 	Mode          string
 	Closed        bool
+	RulesVersion  int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -125,6 +129,7 @@ func (r circleRow) circle() (Circle, error) {
 	return Circle{
 		ID: r.ID, Code: r.Code, OwnerID: r.OwnerID, Title: r.Title, Description: r.Description, Location: r.Location,
 		StartsAt: fromOpt(r.StartsAt), EndsAt: fromOpt(r.EndsAt), TimeZone: r.TimeZone, AllowlistSize: r.AllowlistSize,
+		RulesVersion: r.RulesVersion,
 		Rules: qrcircles.Rules{
 			NotBefore: fromOpt(r.NotBefore), NotAfter: fromOpt(r.NotAfter),
 			PhonePrefixes: ids.Prefixes, PhoneRanges: ids.PhoneRanges, UserIDRanges: ids.UserIDRanges,
@@ -286,8 +291,13 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 		if err != nil {
 			return err
 		}
-		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "created_at").Save(&row).Error; err != nil {
+		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "rules_version", "created_at").Save(&row).Error; err != nil {
 			return fmt.Errorf("updating circle: %w", err)
+		}
+		err = db.conn(ctx).Raw("UPDATE circles SET rules_version = rules_version + 1 WHERE id = ? RETURNING rules_version", c.ID).
+			Row().Scan(&c.RulesVersion)
+		if err != nil {
+			return wrapErr("updating circle", err)
 		}
 		if fn != nil {
 			if err := fn(ctx); err != nil {

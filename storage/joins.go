@@ -22,6 +22,19 @@ type JoinKey struct {
 	// time: for a capped circle (the member count must not move under a decision) and for
 	// an organizer's decision. Join takes it by itself when the circle has a cap.
 	Exclusive bool
+	// Guess, when set, is tried first, in one round trip.
+	Guess *JoinGuess
+}
+
+// JoinGuess is a join decided in advance, on the facts its caller expects: a first request
+// to the circle as the caller read it (same RulesVersion), from someone who is not a member.
+// Join writes it, in the statement after the locks and with the commit in the same round
+// trip, only if the facts read there are these; otherwise it writes nothing and Join goes on
+// as without a guess. For the many joins whose facts are the usual ones, the transaction
+// then never waits for the client.
+type JoinGuess struct {
+	Facts JoinFacts // Members stands for "below the cap" when below it, for "full" otherwise
+	Write JoinWrite
 }
 
 // JoinFacts are what a join decision rests on, read under the join's locks: they stay true
@@ -98,6 +111,12 @@ var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive
 // same join running at the same time wrote first, the one in the database.
 func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutcome, error) {
 	_, inTx := ctx.Value(txKey{}).(*gorm.DB)
+	if k.Guess != nil {
+		out, made, err := db.joinGuessed(ctx, k, *k.Guess)
+		if made || (err != nil && !isSerializationFailure(err)) {
+			return out, err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		out, made, err := db.joinOnce(ctx, k, decide)
 		switch {
@@ -133,8 +152,26 @@ func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out 
 			}
 			return t.send(ctx, nil, true)
 		}
-		out.Request, made, err = t.save(ctx, f.Previous, *w)
+		stmt, args := requestStatement(f.Previous, *w)
+		out.Request, made, err = t.save(ctx, nil, stmt, args, *w)
 		out.Member = made && w.Member
+		return err
+	})
+	return out, made, err
+}
+
+// joinGuessed writes the guess in one flight: the join's locks, then the request, written
+// only if the facts are as guessed, with the rest of the write and the commit.
+func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, err error) {
+	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+		var locks []step
+		if db.dialect == Postgres {
+			locks = []step{db.lockCircleStep(k, func(circleRow) {}), pairLocksStep(k)}
+		}
+		stmt, args := guessedStatement(k, g)
+		var err error
+		out.Request, made, err = t.save(ctx, locks, stmt, args, g.Write)
+		out.Member = made && g.Write.Member
 		return err
 	})
 	return out, made, err
@@ -153,9 +190,11 @@ func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
 	if t.db.dialect == Postgres {
 		steps = append(steps, pairLocksStep(k))
 	}
-	steps = append(steps, step{sql: factsSelect, args: []any{k.CircleID, k.UserID, k.CircleID, k.CircleID,
-		k.CircleID, k.UserID, k.UserID, k.CircleID, k.Phone, k.UserID, k.UserID, k.CircleID, k.Phone},
-		scan: func(r rowScanner) error { return r.Scan(&f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed) }},
+	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
+		var limit int
+		var version int64
+		return r.Scan(&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed)
+	}},
 		step{sql: previousSelect, args: []any{k.CircleID, k.UserID}, scan: func(r rowScanner) error {
 			prev = &joinRequestRow{CircleID: k.CircleID, UserID: k.UserID}
 			return r.Scan(&prev.ID, &prev.Phone, &prev.ScanTime, &prev.Status, &prev.Reasons, &prev.DecidedBy, &prev.DecidedAt, &prev.CreatedAt)
@@ -178,7 +217,7 @@ func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
 }
 
 const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
-	not_after, identity_rules, allowlist_size, member_cap, mode, closed, created_at, updated_at`
+	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at`
 
 // lockCircleStep reads the circle row under the join's lock on it and the person's phone.
 // SQLite needs no locks: its transactions already run one at a time.
@@ -195,7 +234,8 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	s.scan = func(r rowScanner) error {
 		var c circleRow
 		dest := []any{&c.ID, &c.Code, &c.OwnerID, &c.Title, &c.Description, &c.Location, &c.StartsAt, &c.EndsAt, &c.TimeZone,
-			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.CreatedAt, &c.UpdatedAt}
+			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
+			&c.CreatedAt, &c.UpdatedAt}
 		if db.dialect == Postgres {
 			var locked bool
 			dest = append(dest, &locked)
@@ -224,19 +264,36 @@ func pairLocksStep(k JoinKey) step {
 		args: []any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}}
 }
 
-// factsSelect reads the facts of a join beside its previous request. The exclusion check
-// starts from the person's exclusions, so it costs nothing for the many who have none.
-const factsSelect = `SELECT
-	EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS member,
-	CASE WHEN (SELECT member_cap FROM circles WHERE id = ?) > 0
-		THEN (SELECT count(*) FROM memberships WHERE circle_id = ?) ELSE 0 END AS members,
+// factsSelect reads the facts of a join from the circle's row. The exclusion check starts
+// from the person's exclusions, so it costs nothing for the many who have none.
+const factsSelect = `SELECT c.member_cap, c.rules_version,
+	EXISTS (SELECT 1 FROM memberships WHERE circle_id = c.id AND user_id = ?) AS member,
+	CASE WHEN c.member_cap > 0 THEN (SELECT count(*) FROM memberships WHERE circle_id = c.id) ELSE 0 END AS members,
 	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
-			JOIN memberships m ON m.user_id = u.id AND m.circle_id = ?
+			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
 		WHERE x.user_id = ? AND u.id <> ?)
-		OR EXISTS (SELECT 1 FROM exclusions x JOIN memberships m ON m.user_id = x.user_id AND m.circle_id = ?
+		OR EXISTS (SELECT 1 FROM exclusions x JOIN memberships m ON m.user_id = x.user_id AND m.circle_id = c.id
 		WHERE x.other_phone = ? AND x.user_id <> ?) AS excluded,
 	COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all,
-	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = ? AND phone = ?) AS listed`
+	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
+	FROM circles c WHERE c.id = ?`
+
+func factsArgs(k JoinKey) []any {
+	return []any{k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+}
+
+// guessedStatement inserts the guessed request only if the facts, read in the same
+// statement, are the guess's, and none was there before.
+func guessedStatement(k JoinKey, g JoinGuess) (string, []any) {
+	f, row := g.Facts, requestRow(g.Write)
+	below := f.Circle.Rules.Cap == 0 || f.Members < f.Circle.Rules.Cap
+	return `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (` + factsSelect + `) f
+		WHERE f.rules_version = ? AND NOT f.member AND (f.member_cap = 0 OR f.members < f.member_cap) = ?
+			AND f.excluded = ? AND f.refuses_all = ? AND f.listed = ?
+		ON CONFLICT (circle_id, user_id) ` + requestIsNew,
+		append(append(row.insertArgs(), factsArgs(k)...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
+}
 
 const previousSelect = `SELECT id, phone, scan_time, status, reasons, decided_by, decided_at, created_at
 	FROM join_requests WHERE circle_id = ? AND user_id = ?`
@@ -255,21 +312,36 @@ const (
 	ON CONFLICT (circle_id, user_id) DO NOTHING`
 )
 
-// save writes w, decided on prev (nil: none), and commits: on PostgreSQL the request, the
-// membership and the events in one statement, sent with the COMMIT. made is false when a
-// concurrent repeat of the join had already changed the request: then nothing is written.
-func (t *joinTx) save(ctx context.Context, prev *JoinRequest, w JoinWrite) (saved JoinRequest, made bool, err error) {
+func requestRow(w JoinWrite) joinRequestRow {
 	q := w.Request
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
 		Status: q.Status, Reasons: qrcircles.ReasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: w.At.UTC()}
 	if q.DecidedBy != 0 {
 		row.DecidedBy = &q.DecidedBy
 	}
-	stmt := insertRequest + requestIsNew
-	args := []any{row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt}
+	return row
+}
+
+func (r joinRequestRow) insertArgs() []any {
+	return []any{r.CircleID, r.UserID, r.Phone, r.ScanTime, r.Status, r.Reasons, r.DecidedBy, r.DecidedAt, r.CreatedAt}
+}
+
+// requestStatement writes the request of w, decided on prev (nil: none).
+func requestStatement(prev *JoinRequest, w JoinWrite) (string, []any) {
+	args := requestRow(w).insertArgs()
 	if prev != nil {
-		stmt, args = insertRequest+requestIsReplaced, append(args, prev.Status)
+		return insertRequest + requestIsReplaced, append(args, prev.Status)
 	}
+	return insertRequest + requestIsNew, args
+}
+
+// save runs the steps before, then stmt, which writes w's request and returns its row when
+// it did, then the rest of w, and commits: on PostgreSQL all in one flight, the request,
+// membership and events in one statement. made is false when stmt wrote nothing (a
+// concurrent repeat of the join had already changed the request, or a guess was wrong):
+// then nothing is written.
+func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []any, w JoinWrite) (saved JoinRequest, made bool, err error) {
+	row := requestRow(w)
 	if t.db.dialect == Postgres {
 		more, margs, err := afterRequest(w)
 		if err != nil {
@@ -279,7 +351,7 @@ func (t *joinTx) save(ctx context.Context, prev *JoinRequest, w JoinWrite) (save
 		args = append(args, margs...)
 	}
 	s := step{sql: stmt, args: args, scan: func(r rowScanner) error { made = true; return r.Scan(&row.ID, &row.CreatedAt) }}
-	if err := t.send(ctx, []step{s}, true); err != nil {
+	if err := t.send(ctx, append(before, s), true); err != nil {
 		return JoinRequest{}, false, fmt.Errorf("saving join request: %w", err)
 	}
 	if made && t.db.dialect != Postgres {

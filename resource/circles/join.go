@@ -30,18 +30,32 @@ func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circ
 	}
 	now := s.now()
 	q := storage.JoinRequest{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, ScanTime: scan.UTC()}
-	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
-	out, err := s.Store.Join(ctx, k, func(f storage.JoinFacts) (*storage.JoinWrite, error) {
+	decide := func(f storage.JoinFacts) (*storage.JoinWrite, error) {
 		if repeat(f) {
 			return nil, nil
 		}
 		return decided(f, q, ruleDecision(f, q), 0, now)
-	})
+	}
+	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
+	k.Guess, _ = guess(c, decide)
+	out, err := s.Store.Join(ctx, k, decide)
 	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, qrcircles.ReasonClosed) {
 		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
 	}
 	return out, notFound(err, "No such circle.")
+}
+
+// guess decides a join in advance on the usual facts: a first request, to the circle as
+// the caller read it, from someone on its allowlist (if it has one) who is not excluded and
+// refuses no circles, while the circle has room. Storage writes it only if that is so.
+func guess(c storage.Circle, decide storage.JoinDecider) (*storage.JoinGuess, error) {
+	usual := storage.JoinFacts{Circle: c, Listed: c.AllowlistSize > 0}
+	w, err := decide(usual)
+	if err != nil || w == nil {
+		return nil, err
+	}
+	return &storage.JoinGuess{Facts: usual, Write: *w}, nil
 }
 
 // repeat reports a join that changes nothing: the person is a member, waits, or was denied,
