@@ -112,9 +112,14 @@ var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive
 func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutcome, error) {
 	_, inTx := ctx.Value(txKey{}).(*gorm.DB)
 	if k.Guess != nil {
-		out, made, err := db.joinGuessed(ctx, k, *k.Guess)
+		out, made, f, err := db.joinGuessed(ctx, k, *k.Guess)
 		if made || (err != nil && !isSerializationFailure(err)) {
 			return out, err
+		}
+		if err == nil {
+			if out, ok, err := db.guessAgain(ctx, k, f, decide); ok {
+				return out, err
+			}
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -160,21 +165,41 @@ func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out 
 	return out, made, err
 }
 
-// joinGuessed writes the guess in one flight: the join's locks, then the request, written
-// only if the facts are as guessed, with the rest of the write and the commit.
-func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, err error) {
+// joinGuessed writes the guess in one flight: the join's locks and facts, then the request,
+// written only if the facts are as guessed, with the rest of the write and the commit. When
+// it wrote nothing, f are the facts it read.
+func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
 	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
-		var locks []step
-		if db.dialect == Postgres {
-			locks = []step{db.lockCircleStep(k, func(circleRow) {}), pairLocksStep(k)}
-		}
+		steps, read := db.factSteps(k)
 		stmt, args := guessedStatement(k, g)
 		var err error
-		out.Request, made, err = t.save(ctx, locks, stmt, args, g.Write)
+		out.Request, made, err = t.save(ctx, steps, stmt, args, g.Write)
 		out.Member = made && g.Write.Member
+		if err == nil && !made {
+			f, err = read()
+		}
 		return err
 	})
-	return out, made, err
+	return out, made, f, err
+}
+
+// guessAgain follows a guess that found other facts: a first request is guessed again, on
+// the facts found, so that it too is written in one flight if they still hold; a repeat
+// that decide leaves as it is gets the request and membership found. ok is false when the
+// join must run in two flights: the facts changed again, or a request is replaced.
+func (db *DB) guessAgain(ctx context.Context, k JoinKey, f JoinFacts, decide JoinDecider) (out JoinOutcome, ok bool, err error) {
+	w, err := decide(f)
+	switch {
+	case err != nil:
+		return out, true, err
+	case w == nil && f.Previous != nil:
+		return JoinOutcome{Request: *f.Previous, Member: f.Member}, true, nil
+	case w == nil || f.Previous != nil || f.Member:
+		return out, false, nil
+	}
+	k.Exclusive = k.Exclusive || f.Circle.Rules.Cap > 0
+	out, made, _, err := db.joinGuessed(ctx, k, JoinGuess{Facts: f, Write: *w})
+	return out, made || (err != nil && !isSerializationFailure(err)), err
 }
 
 // facts takes the join's locks and reads its facts, in one flight: the circle row (shared,
@@ -183,11 +208,20 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 // pair the exclusion check depends on; then the facts, in statements whose snapshots see
 // whatever committed before those locks were granted.
 func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
+	steps, read := t.db.factSteps(k)
+	if err := t.send(ctx, steps, false); err != nil {
+		return JoinFacts{}, fmt.Errorf("reading the join: %w", err)
+	}
+	return read()
+}
+
+// factSteps are the statements of facts; read gives the facts once they ran.
+func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)) {
 	var f JoinFacts
 	var row *circleRow
 	var prev *joinRequestRow
-	steps := []step{t.db.lockCircleStep(k, func(r circleRow) { row = &r })}
-	if t.db.dialect == Postgres {
+	steps = []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
+	if db.dialect == Postgres {
 		steps = append(steps, pairLocksStep(k))
 	}
 	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
@@ -199,21 +233,20 @@ func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
 			prev = &joinRequestRow{CircleID: k.CircleID, UserID: k.UserID}
 			return r.Scan(&prev.ID, &prev.Phone, &prev.ScanTime, &prev.Status, &prev.Reasons, &prev.DecidedBy, &prev.DecidedAt, &prev.CreatedAt)
 		}})
-	if err := t.send(ctx, steps, false); err != nil {
-		return f, fmt.Errorf("reading the join: %w", err)
+	return steps, func() (JoinFacts, error) {
+		if row == nil {
+			return f, fmt.Errorf("circle: %w", ErrNotFound)
+		}
+		var err error
+		if f.Circle, err = row.circle(); err != nil {
+			return f, err
+		}
+		if prev != nil {
+			q := prev.request()
+			f.Previous = &q
+		}
+		return f, nil
 	}
-	if row == nil {
-		return f, fmt.Errorf("circle: %w", ErrNotFound)
-	}
-	var err error
-	if f.Circle, err = row.circle(); err != nil {
-		return f, err
-	}
-	if prev != nil {
-		q := prev.request()
-		f.Previous = &q
-	}
-	return f, nil
 }
 
 const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
