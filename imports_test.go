@@ -43,12 +43,8 @@ var ioPackages = []string{"os", "os/exec", "os/signal", "net", "net/http", "data
 	"log", "log/slog", "syscall", "io/fs", "path/filepath"}
 
 // knownExceptions are the imports against the direction that remain, each with the work
-// that removes it.
-var knownExceptions = []struct{ from, to, why string }{
-	// storage still decides: storage/joins.go maps admission outcomes inside its
-	// transaction. Moving the decision to the circles service removes this.
-	{"qrcircles/storage", "qrcircles/resource/admission", "joins: admission.Decision, Outcome"},
-}
+// that removes it. None remain; an exception added here must name its work.
+var knownExceptions = []struct{ from, to, why string }{}
 
 type listedPackage struct {
 	ImportPath string

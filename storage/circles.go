@@ -40,6 +40,7 @@ type circleRow struct {
 	MemberCap     int
 	Mode          string
 	Closed        bool
+	RulesVersion  int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -83,6 +84,7 @@ func (r circleRow) circle() (Circle, error) {
 	return Circle{
 		ID: r.ID, Code: r.Code, OwnerID: r.OwnerID, Title: r.Title, Description: r.Description, Location: r.Location,
 		StartsAt: fromOpt(r.StartsAt), EndsAt: fromOpt(r.EndsAt), TimeZone: r.TimeZone, AllowlistSize: r.AllowlistSize,
+		RulesVersion: r.RulesVersion,
 		Rules: qrcircles.Rules{
 			NotBefore: fromOpt(r.NotBefore), NotAfter: fromOpt(r.NotAfter),
 			PhonePrefixes: ids.Prefixes, PhoneRanges: ids.PhoneRanges, UserIDRanges: ids.UserIDRanges,
@@ -244,8 +246,13 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 		if err != nil {
 			return err
 		}
-		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "created_at").Save(&row).Error; err != nil {
+		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "rules_version", "created_at").Save(&row).Error; err != nil {
 			return fmt.Errorf("updating circle: %w", err)
+		}
+		err = db.conn(ctx).Raw("UPDATE circles SET rules_version = rules_version + 1 WHERE id = ? RETURNING rules_version", c.ID).
+			Row().Scan(&c.RulesVersion)
+		if err != nil {
+			return wrapErr("updating circle", err)
 		}
 		if fn != nil {
 			if err := fn(ctx); err != nil {
@@ -316,7 +323,6 @@ func advisoryKey(name string) int64 {
 }
 
 func phoneLockKey(phone string) string { return "phone:" + phone }
-func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
 
 func parseReasons(s string) []qrcircles.Reason {
 	var out []qrcircles.Reason

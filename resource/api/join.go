@@ -25,7 +25,7 @@ type requestJSON struct {
 }
 
 type reasonJSON struct {
-	Code    admission.Reason `json:"code"`
+	Code    qrcircles.Reason `json:"code"`
 	Message string           `json:"message"`
 }
 
@@ -123,7 +123,7 @@ func refusal(q qrcircles.JoinRequest, lang string) string {
 	for _, r := range q.Reasons {
 		return admission.Describe(r, lang)
 	}
-	return admission.Describe(admission.ReasonExcluded, lang)
+	return admission.Describe(qrcircles.ReasonExcluded, lang)
 }
 
 func (a *API) requests(c *gin.Context) {
