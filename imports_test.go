@@ -33,6 +33,11 @@ var rulePackages = []string{"qrcircles/resource/admission", "qrcircles/resource/
 var handlerPackages = []string{"qrcircles/resource/api", "qrcircles/resource/cardapi",
 	"qrcircles/resource/messages", "qrcircles/resource/web"}
 
+// Service packages sit between the handlers and storage: they own transactions, decisions,
+// events and audit entries, and answer no HTTP.
+var servicePackages = []string{"qrcircles/resource/circles", "qrcircles/resource/cardsvc",
+	"qrcircles/resource/settingsvc", "qrcircles/resource/messagesvc"}
+
 // handler reports whether the package at path answers HTTP, as handlerPackages says.
 func handler(path string) bool {
 	return slices.Contains(handlerPackages, path) || within(path, module+"/authz")
@@ -83,6 +88,8 @@ func importRule(from, to string) string {
 		return "a rule package does no I/O"
 	case within(from, module+"/storage") && inModule(to) && to != module && !within(to, module+"/storage"):
 		return "storage imports only the domain root and its own packages"
+	case slices.Contains(servicePackages, from) && (handler(to) || to == "github.com/gin-gonic/gin"):
+		return "a service answers no HTTP: handlers call it, not it them"
 	case handler(from) && within(to, module+"/storage"):
 		return "a handler calls services, never storage"
 	}
@@ -180,6 +187,11 @@ func TestImportRules(t *testing.T) {
 		{"qrcircles/resource/api", "qrcircles/storage", true},
 		{"qrcircles/resource/web", "qrcircles/storage/storagetest", true},
 		{"qrcircles/resource/circles", "qrcircles/storage", false}, // a service
+		{"qrcircles/resource/cardsvc", "qrcircles/storage", false},
+		{"qrcircles/resource/cardsvc", "qrcircles/resource/cards", false},
+		{"qrcircles/resource/messagesvc", "qrcircles/resource/messages", true},
+		{"qrcircles/resource/settingsvc", "github.com/gin-gonic/gin", true},
+		{"qrcircles/resource/web", "qrcircles/resource/cardsvc", false},
 		{"qrcircles/authz", "qrcircles/storage", true},
 		{"qrcircles/authz/phoneauth", "qrcircles/storage", true},
 		{"qrcircles/authz/sms/smstest", "qrcircles/storage/storagetest", true},
