@@ -56,8 +56,8 @@ type Handler struct {
 
 // Scopes of the card API.
 const (
-	ScopeRead  = "cards:read"
-	ScopeWrite = "cards:write"
+	ScopeRead  = qrcircles.ScopeCardsRead
+	ScopeWrite = qrcircles.ScopeCardsWrite
 )
 
 // Mount adds the routes to g, which is the /api/v1 group (or an engine's root group, then
