@@ -12,9 +12,9 @@ import (
 	"testing"
 )
 
-// The direction of imports, tested: the binary imports the servers, the servers import
-// storage and the domain root, storage imports only the root, and the root imports only the
-// standard library. These tests read the module's packages with `go list` and fail on any
+// The direction of imports, tested: the binary imports the servers and storage, the
+// services import storage and the domain root, storage imports only the root, and the root
+// imports only the standard library. These tests read the module's packages with `go list` and fail on any
 // import against that direction, except the known exceptions listed below, which name the
 // work still to do. The list may only shrink: an exception that no longer happens fails the
 // test too, so that it is struck off.
