@@ -17,8 +17,8 @@ type Circle struct {
 	TimeZone      string
 	Rules         Rules
 	AllowlistSize int
-	// RulesVersion changes with every change of the circle: a join decided on the circle as
-	// the caller read it is written only while it is the same.
+	// RulesVersion changes with every rules update: a join decided on the circle as the
+	// caller read it is written only while it is the same.
 	RulesVersion int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -45,8 +45,8 @@ var ioPackages = []string{"os", "os/exec", "os/signal", "net", "net/http", "data
 // knownExceptions are the imports against the direction that remain, each with the work
 // that removes it.
 var knownExceptions = []struct{ from, to, why string }{
-	// The card and visibility types live in the card rule package. Moving them to the root
-	// removes this.
+	// The card and visibility types live in the card rule package. Moving those types to the
+	// root removes this.
 	{"qrcircles/storage", "qrcircles/resource/cards", "cards.Card, Settings, FieldSet, Facts"},
 	// Handlers reach storage because cards, settings, exclusions and messages have no
 	// service yet, and the circles service exposes its Store.
