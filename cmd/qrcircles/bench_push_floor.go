@@ -30,10 +30,13 @@ func (b *floorBroadcaster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	rc := http.NewResponseController(w)
+	// Counted before the opening is written: the client counts the stream once it reads it.
+	// A handler that reaches the select after the broadcast still finds start closed.
+	b.subscribed.Add(1)
 	if _, err := io.WriteString(w, "retry: 2000\nid: 0\n\n"); err != nil || rc.Flush() != nil {
+		b.subscribed.Add(-1)
 		return
 	}
-	b.subscribed.Add(1)
 	select {
 	case <-b.start:
 		if _, err := w.Write(floorEvent); err != nil || rc.Flush() != nil {

@@ -96,6 +96,10 @@ func checkPushBench(t *testing.T, env []string, streams int, args ...string) {
 			t.Fatalf("%d subscribers, %d delivered, %d missed, %.0f bytes per stream; want all %d delivered",
 				r.Subscribers, r.Delivered, r.Missed, r.IdleConnBytes, streams)
 		}
+		if r.EditMs <= 0 || r.FirstMs <= 0 || r.FirstMs > r.MaxMs {
+			t.Fatalf("edit %.2f ms, first delivery %.2f ms, last %.2f ms: want the edit and the first delivery timed",
+				r.EditMs, r.FirstMs, r.MaxMs)
+		}
 		if slices.Contains(args, "--floor") && (r.Floor == nil || r.Floor.Delivered != streams || r.P99Ratio <= 0) {
 			t.Fatalf("floor %+v, ratio %v: want all %d delivered and a ratio", r.Floor, r.P99Ratio, streams)
 		}

@@ -36,8 +36,7 @@ type cardEvent struct {
 	organize int64          // the circle's organizer
 	err      error
 
-	mu       sync.Mutex
-	payloads map[cards.Relation]*push.Payload // the same relation sees the same card: marshal once
+	payloads sync.Map // cards.Relation → *push.Payload: the same relation sees the same card, marshalled once
 }
 
 // loadCardEvent reads what the event's recipients share. The reads do not depend on each
@@ -101,10 +100,8 @@ func (ce *cardEvent) viewFor(viewer int64) *push.Payload {
 	if rel.Kind == cards.Stranger {
 		return nil
 	}
-	ce.mu.Lock()
-	defer ce.mu.Unlock()
-	if p, ok := ce.payloads[rel]; ok {
-		return p
+	if p, ok := ce.payloads.Load(rel); ok { // read without a lock: every recipient comes here
+		return p.(*push.Payload)
 	}
 	card, fs := cards.ForViewer(ce.card, ce.settings, rel)
 	b, err := json.Marshal(map[string]any{"circle_id": ce.ev.CircleID, "fields": fs.Names(),
@@ -112,10 +109,6 @@ func (ce *cardEvent) viewFor(viewer int64) *push.Payload {
 	if err != nil {
 		return nil
 	}
-	if ce.payloads == nil {
-		ce.payloads = map[cards.Relation]*push.Payload{}
-	}
-	p := push.NewPayload(b)
-	ce.payloads[rel] = p
-	return p
+	p, _ := ce.payloads.LoadOrStore(rel, push.NewPayload(b)) // two first recipients: one wins
+	return p.(*push.Payload)
 }

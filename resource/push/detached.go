@@ -22,44 +22,57 @@ type writeQueue struct {
 	wake chan struct{} // 1 slot
 }
 
-func (q *writeQueue) add(s *Subscription) {
+// maxTake bounds how many streams a writer takes from the queue at once. An event for ten
+// thousand streams is then a few hundred takes of the queue's lock, not ten thousand.
+const maxTake = 32
+
+// add queues the streams, all under one lock: the hub adds every stream an event reached.
+func (q *writeQueue) add(subs ...*Subscription) {
+	if len(subs) == 0 {
+		return
+	}
 	q.mu.Lock()
-	q.subs = append(q.subs, s)
+	q.subs = append(q.subs, subs...)
 	q.mu.Unlock()
 	signal(q.wake)
 }
 
-// pop waits for a stream; nil when ctx ends.
-func (q *writeQueue) pop(ctx context.Context) *Subscription {
+// take waits for streams and appends to buf up to its share of them: the queue's length
+// over writers, between 1 and maxTake, so that a few streams still go to several writers.
+// It returns false when ctx ends.
+func (q *writeQueue) take(ctx context.Context, writers int, buf []*Subscription) ([]*Subscription, bool) {
 	for {
 		q.mu.Lock()
 		if n := len(q.subs); n > 0 {
-			s := q.subs[0]
-			q.subs[0] = nil
-			q.subs = q.subs[1:]
-			if n > 1 {
+			k := min(max(n/writers, 1), maxTake)
+			buf = append(buf, q.subs[:k]...)
+			clear(q.subs[:k])
+			q.subs = q.subs[k:]
+			if n > k {
 				signal(q.wake) // wake another writer for the rest
 			} else {
 				q.subs = nil
 			}
 			q.mu.Unlock()
-			return s
+			return buf, true
 		}
 		q.mu.Unlock()
 		select {
 		case <-q.wake:
 		case <-ctx.Done():
-			return nil
+			return buf, false
 		}
 	}
 }
 
-// enqueueLocked queues the stream unless it is queued or being written; needs s.mu.
-func (s *Subscription) enqueueLocked() {
-	if !s.queued && !s.ended {
-		s.queued = true
-		s.q.add(s)
+// markQueued marks the stream as queued unless it is queued, being written or ended, and
+// says whether the caller must add it to the write queue; needs s.mu.
+func (s *Subscription) markQueued() bool {
+	if s.queued || s.ended || s.conn == nil {
+		return false
 	}
+	s.queued = true
+	return true
 }
 
 // attach makes s a detached stream writing to conn; the client has every event up to last.
@@ -70,9 +83,9 @@ func (h *Hub) attach(s *Subscription, conn net.Conn, last int64) {
 		conn.Close()
 		return
 	}
-	s.conn, s.q, s.last = conn, &h.queue, last
-	if len(s.pending) > 0 {
-		s.enqueueLocked()
+	s.conn, s.last = conn, last
+	if len(s.pending) > 0 && s.markQueued() {
+		h.queue.add(s)
 	}
 }
 
@@ -86,6 +99,7 @@ const heartbeatSlots = 16
 func (h *Hub) heartbeat(slot int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var due []*Subscription
 	for _, set := range h.byUser {
 		for s := range set {
 			if s.slot != slot {
@@ -94,16 +108,27 @@ func (h *Hub) heartbeat(slot int) {
 			s.mu.Lock()
 			if s.conn != nil {
 				s.beat = true
-				s.enqueueLocked()
+				if s.markQueued() {
+					due = append(due, s)
+				}
 			}
 			s.mu.Unlock()
 		}
 	}
+	h.queue.add(due...)
 }
 
 func (h *Hub) writer(ctx context.Context) {
-	for s := h.queue.pop(ctx); s != nil; s = h.queue.pop(ctx) {
-		h.write(ctx, s)
+	var subs []*Subscription
+	for {
+		var ok bool
+		if subs, ok = h.queue.take(ctx, h.o.Writers, subs[:0]); !ok {
+			return
+		}
+		for _, s := range subs {
+			h.write(ctx, s)
+		}
+		clear(subs) // let the streams go while the writer waits
 	}
 }
 

@@ -152,7 +152,6 @@ type Subscription struct {
 	// A detached stream (see attach) is written by the hub's writers instead of a goroutine
 	// of its own; these are guarded by mu.
 	conn   net.Conn
-	q      *writeQueue
 	queued bool  // in the queue or being written: one writer at a time
 	beat   bool  // a heartbeat is due
 	last   int64 // the client has every event up to here
@@ -179,26 +178,26 @@ func (s *Subscription) take() ([]*delivery, bool) {
 	return ds, !s.ended
 }
 
-// push adds ev, or reports false when the subscription is over its limit.
-func (s *Subscription) push(ev *delivery, limit int) bool {
+// push adds ev; ok is false when the subscription is over its limit, and queue says that
+// the caller must add the (detached) stream to the write queue.
+func (s *Subscription) push(ev *delivery, limit int) (ok, queue bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended {
-		return true
+		return true, false
 	}
 	if len(s.pending) >= limit {
-		return false
+		return false, false
 	}
 	s.pending = append(s.pending, ev)
 	if s.conn != nil {
-		s.enqueueLocked()
-		return true
+		return true, s.markQueued()
 	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	return true
+	return true, false
 }
 
 func (s *Subscription) end() {
@@ -504,6 +503,8 @@ func (h *Hub) fanOut(evs []storage.Event) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var ready []*Subscription // detached streams to queue for the writers, in one go
+	defer func() { h.queue.add(ready...) }()
 	for i := range evs {
 		ev := &evs[i]
 		d := &delivery{ev: ev, bit: h.types[ev.Type]}
@@ -515,8 +516,11 @@ func (h *Hub) fanOut(evs []storage.Event) {
 			set = h.byUser[ev.RecipientID]
 		}
 		for s := range set {
-			if !s.push(d, h.o.MaxPending) {
+			ok, queue := s.push(d, h.o.MaxPending)
+			if !ok {
 				h.remove(s) // too slow: it reconnects with Last-Event-ID
+			} else if queue {
+				ready = append(ready, s)
 			}
 		}
 		if leavesAudience(ev) {

@@ -329,3 +329,22 @@ func TestPushFirstConnectionNamesWhereItStarts(t *testing.T) {
 		})
 	}
 }
+
+// TestPushReachesManyStreamsInOrder: with more streams than writers, the writers take the
+// queue in shares; every stream gets every event once, in order, both events in one go.
+func TestPushReachesManyStreamsInOrder(t *testing.T) {
+	db := storagetest.SQLite(t)
+	w := newWorld(t, db, 1)
+	in := startInstance(t, db, push.Options{Writers: 2})
+	var cs []*client
+	for range 64 {
+		cs = append(cs, connect(t, in.url, w.members[0], ""))
+	}
+	evs := in.appendEvents(t, cardUpdated(t, w.circle, w.org, "1"), cardUpdated(t, w.circle, w.org, "2"))
+	for i, c := range cs {
+		if got := ids(c.events(t, 2)); !slices.Equal(got, eventIDs(evs)) {
+			t.Fatalf("stream %d got %v, want %v", i, got, eventIDs(evs))
+		}
+		c.quiet(t, 10*time.Millisecond)
+	}
+}
