@@ -11,6 +11,7 @@ const (
 	AuditClientUpdate   = "client.update" // e.g. its web origins changed
 	AuditRequestApprove = "request.approve"
 	AuditRequestDeny    = "request.deny"
+	AuditRequestReopen  = "request.reopen" // a declined request goes back to the queue
 	AuditMemberRemove   = "member.remove"
 	AuditSettingsChange = "settings.change"
 	AuditKeysRotate     = "keys.rotate"
@@ -25,6 +26,6 @@ const (
 
 // AuditActions lists every audit action, for validating a query.
 var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditClientDelete,
-	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny,
+	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny, AuditRequestReopen,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
 	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove}

@@ -33,6 +33,10 @@ var migrations = []Migration{
 			`ALTER TABLE oauth_clients ADD COLUMN post_logout_redirect_uris text NOT NULL DEFAULT '[]'`,
 			`ALTER TABLE oauth_clients ADD COLUMN require_par boolean NOT NULL DEFAULT false`)
 	}},
+	{14, "on-site-only circles", func(tx *gorm.DB, _ string) error {
+		return execAll(tx, `ALTER TABLE circles ADD COLUMN on_site varchar(16) NOT NULL DEFAULT ''`)
+	}},
+	{15, "join funnel counters of circles", migrateFunnel},
 }
 
 // timestamp is the column type for a moment in time.

@@ -19,6 +19,7 @@ type State struct {
 	Members    int  // current member count
 	Excluded   bool // the applicant and a current member have an exclusion between them (either way)
 	RefusesAll bool // the applicant's setting "refuse to join any circle"
+	OnSite     bool // the scan carried the projector's current (or previous) slot token
 }
 
 // Outcome is what happens to a join request.
@@ -42,6 +43,7 @@ const (
 	ReasonClosed       Reason = "circle_closed"
 	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
 	ReasonRefusesAll   Reason = "refuses_circles"
+	ReasonNotOnSite    Reason = "not_on_site" // an on-site-only circle, scanned without a current slot token
 )
 
 // Decision is the outcome of one join request and the reasons for it.
@@ -58,13 +60,13 @@ func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) Decision {
 	}
 	switch r.Mode {
 	case "", qrcircles.ModeRules:
-		return queueIfAny(failing(r, a, scan, s.Members))
+		return queueIfAny(failing(r, a, scan, s))
 	case qrcircles.ModeOpen:
-		return queueIfAny(capFailing(r, s.Members))
+		return queueIfAny(append(onSiteFailing(r, s), capFailing(r, s.Members)...))
 	default:
 		// ModeReview, and any unknown mode: a typo must never admit people the organizer
 		// meant to review.
-		reasons := append([]Reason{ReasonReview}, failing(r, a, scan, s.Members)...)
+		reasons := append([]Reason{ReasonReview}, failing(r, a, scan, s)...)
 		return Decision{Outcome: Queue, Reasons: reasons}
 	}
 }
@@ -77,6 +79,8 @@ func refusal(r qrcircles.Rules, s State) (Reason, bool) {
 		return ReasonRefusesAll, true
 	case s.Excluded:
 		return ReasonExcluded, true
+	case r.OnSite == qrcircles.OnSiteRefuse && !s.OnSite:
+		return ReasonNotOnSite, true
 	}
 	return "", false
 }
@@ -88,16 +92,26 @@ func queueIfAny(reasons []Reason) Decision {
 	return Decision{Outcome: Queue, Reasons: reasons}
 }
 
-// failing lists every rule the request breaks, in the stable order window, range, cap.
-func failing(r qrcircles.Rules, a Applicant, scan time.Time, members int) []Reason {
-	var reasons []Reason
+// failing lists every rule the request breaks, in the stable order on site, window, range,
+// cap.
+func failing(r qrcircles.Rules, a Applicant, scan time.Time, s State) []Reason {
+	reasons := onSiteFailing(r, s)
 	if ok, reason := InWindow(r, scan); !ok {
 		reasons = append(reasons, reason)
 	}
 	if !InRange(r, a) {
 		reasons = append(reasons, ReasonNotInRange)
 	}
-	return append(reasons, capFailing(r, members)...)
+	return append(reasons, capFailing(r, s.Members)...)
+}
+
+// onSiteFailing queues a scan of an on-site-only circle that did not prove presence; in
+// every mode, so that a forwarded photo of the code never admits anyone by itself.
+func onSiteFailing(r qrcircles.Rules, s State) []Reason {
+	if r.OnSite != qrcircles.OnSiteOff && !s.OnSite {
+		return []Reason{ReasonNotOnSite}
+	}
+	return nil
 }
 
 func capFailing(r qrcircles.Rules, members int) []Reason {

@@ -8,7 +8,7 @@ import (
 
 var allReasons = []Reason{
 	ReasonBeforeWindow, ReasonAfterWindow, ReasonNotInRange, ReasonCapReached,
-	ReasonReview, ReasonClosed, ReasonExcluded, ReasonRefusesAll,
+	ReasonReview, ReasonClosed, ReasonExcluded, ReasonRefusesAll, ReasonNotOnSite,
 }
 
 func TestDescribeEveryReasonInBothLanguages(t *testing.T) {
@@ -33,8 +33,10 @@ func TestDescribe(t *testing.T) {
 		{ReasonBeforeWindow, "en", "before the window opened"},
 		{ReasonAfterWindow, "zh", "扫码时限"},
 		{ReasonBeforeWindow, "zh", "扫码时限"},
-		{ReasonNotInRange, "zh", "用户身份ID范围"},
-		{ReasonNotInRange, "en", "range"},
+		{ReasonNotInRange, "zh", "手机号"},
+		{ReasonNotInRange, "en", "phone number"},
+		{ReasonNotOnSite, "en", "shown on site"},
+		{ReasonNotOnSite, "zh", "现场"},
 		{ReasonCapReached, "zh-CN", "已满"},
 		{ReasonCapReached, "ZH-Hans", "已满"},
 		{ReasonCapReached, "fr", "full"},

@@ -30,6 +30,9 @@ type Store interface {
 	Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
 	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
+	Reopen(ctx context.Context, circleID, requestID int64, now time.Time) (storage.JoinRequest, error)
+	CountFunnel(ctx context.Context, circleID int64, step string) error
+	FunnelOf(ctx context.Context, circleID int64) (storage.Funnel, error)
 	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)
 	RequestOf(ctx context.Context, circleID, userID int64) (storage.JoinRequest, error)
 	Members(ctx context.Context, circleID int64) ([]storage.Member, error)
@@ -153,10 +156,16 @@ func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan
 
 // JoinCircle is Join for a circle the caller has already loaded.
 func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
+	return s.JoinOnSite(ctx, u, c, scan, false)
+}
+
+// JoinOnSite is JoinCircle for a scan that may have proven presence: onSite says that it
+// carried the projector's current slot token (admission.ScannedOnSite).
+func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circle, scan time.Time, onSite bool) (storage.JoinOutcome, error) {
 	if c.Rules.Closed {
 		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
 	}
-	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
+	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan, onSite))
 	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, admission.ReasonClosed) {
 		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
@@ -165,22 +174,25 @@ func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circ
 }
 
 // ruleDecider decides by the circle's rules. Someone the organizer removed waits for review.
-func ruleDecider(userID int64, phone string, scan time.Time) storage.Decider {
+func ruleDecider(userID int64, phone string, scan time.Time, onSite bool) storage.Decider {
 	return func(st storage.JoinState) admission.Decision {
 		r := withAllowlist(st, phone)
 		if st.Previous != nil && st.Previous.Status == storage.RequestRemoved {
 			r.Mode = qrcircles.ModeReview
 		}
-		return admission.Decide(r, admission.Applicant{UserID: userID, Phone: phone}, scan, stateOf(st))
+		state := stateOf(st)
+		state.OnSite = onSite
+		return admission.Decide(r, admission.Applicant{UserID: userID, Phone: phone}, scan, state)
 	}
 }
 
-// approveDecider is the organizer's decision: it sets aside the window and the ranges, never
-// the member cap, an exclusion or the person's refusal of all circles.
+// approveDecider is the organizer's decision: it sets aside the window, the ranges and where
+// the code was scanned, never the member cap, an exclusion or the person's refusal of all
+// circles.
 func approveDecider(q storage.JoinRequest) storage.Decider {
 	return func(st storage.JoinState) admission.Decision {
 		r := st.Circle.Rules
-		r.Mode, r.Closed = qrcircles.ModeOpen, false
+		r.Mode, r.Closed, r.OnSite = qrcircles.ModeOpen, false, qrcircles.OnSiteOff
 		return admission.Decide(r, admission.Applicant{UserID: q.UserID, Phone: q.Phone}, q.ScanTime, stateOf(st))
 	}
 }

@@ -3,6 +3,7 @@ package circles
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"qrcircles"
@@ -27,6 +28,7 @@ type Input struct {
 	Cap         *int
 	Mode        *qrcircles.Mode
 	Closed      *bool
+	OnSite      *qrcircles.OnSite
 }
 
 // Create makes a circle owned by the organizer.
@@ -74,10 +76,12 @@ func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c stor
 	return c, admitted, err
 }
 
-// redecider re-applies the rules to a waiting request with its original scan time.
+// redecider re-applies the rules to a waiting request with its original scan time. Whether
+// the scan was made on site is known from its reasons: a scan that failed the on-site rule
+// says so, and one checked before the circle became on-site-only counts as on site.
 func redecider(st storage.JoinState) admission.Decision {
 	q := st.Previous
-	return ruleDecider(q.UserID, q.Phone, q.ScanTime)(st)
+	return ruleDecider(q.UserID, q.Phone, q.ScanTime, !slices.Contains(q.Reasons, admission.ReasonNotOnSite))(st)
 }
 
 // apply validates in and copies it onto c; it returns the normalized allowlist when in sets one.
@@ -95,6 +99,7 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 	setIf(&r.Cap, in.Cap)
 	setIf(&r.Mode, in.Mode)
 	setIf(&r.Closed, in.Closed)
+	setIf(&r.OnSite, in.OnSite)
 	if err := admission.Validate(*r); err != nil {
 		var fe *admission.FieldError
 		if errors.As(err, &fe) {
