@@ -113,6 +113,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	}()
 	a.cards.Events = &cardapi.Log{DB: db, Hub: a.push}
 	a.circles = &circles.Service{Store: db, PublicURL: cfg.PublicURL, NormalizePhone: phoneNormalizer(cfg.DefaultRegion), Events: a.push}
+	msgs := &messages.Handler{Store: db, Events: a.cards.Events}
 	hp := health.New(health.Options{Version: version(), Role: cfg.Role, Started: time.Now(), Live: a.push.Subscribers,
 		Pool: sqlDB.Stats, Pages: pages, Logger: log, Checks: []health.Check{health.Database(db), health.Migrations(db),
 			health.LiveEvents(a.push, db.Dialect() == storage.Postgres), health.SMS(cfg.SMS.Provider, cfg.Role != config.RoleResource)}})
@@ -131,7 +132,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		}
 		a.authz.Mount(engine)
 		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: pagesAuth{a.authz, db}, Pages: pages,
-			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
+			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), SlotKey: authz.DeriveKey(cfg.Secret, "on-site-slot"), Messages: msgs, Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
 		a.authz.OnScan(pagesWeb.Scanned)
@@ -143,7 +144,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		(&api.API{Circles: a.circles, Verifier: verifier, Joined: func(outcome string) { met.Joins.WithLabelValues(outcome).Inc() }}).Mount(apiGroup)
 		a.cards.Verifier = verifier
 		a.cards.Mount(apiGroup)
-		(&messages.Handler{Store: db, Verifier: verifier, Events: a.cards.Events}).Mount(apiGroup)
+		msgs.Verifier = verifier
+		msgs.Mount(apiGroup)
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 		engine.GET("/api/v1/openapi.json", openapi.Handler())
 	}

@@ -34,9 +34,20 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a := storage.Announcement{CircleID: id, AuthorID: bearer.UserID(c), Body: body, CreatedAt: h.now()}
-	err := h.inTx(c.Request.Context(), func(ctx context.Context) error {
-		circle, err := h.Store.Circle(ctx, id)
+	a, err := h.Announce(c.Request.Context(), id, bearer.UserID(c), body)
+	if err != nil {
+		server.Problem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toAnnouncementJSON(a))
+}
+
+// Announce posts an announcement to the circle's members, live, for the API and the
+// circle's page alike; only the organizer may.
+func (h *Handler) Announce(ctx context.Context, circleID, authorID int64, body string) (storage.Announcement, error) {
+	a := storage.Announcement{CircleID: circleID, AuthorID: authorID, Body: body, CreatedAt: h.now()}
+	err := h.inTx(ctx, func(ctx context.Context) error {
+		circle, err := h.Store.Circle(ctx, circleID)
 		if err != nil {
 			return err
 		}
@@ -48,11 +59,7 @@ func (h *Handler) postAnnouncement(c *gin.Context) {
 		}
 		return h.events().AppendEvents(ctx, announcementCreated(a))
 	})
-	if err != nil {
-		server.Problem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, toAnnouncementJSON(a))
+	return a, err
 }
 
 // announcements lists a circle's announcements, newest first, to its organizer and members,

@@ -75,6 +75,12 @@ type Store interface {
 
 var _ Store = (*storage.DB)(nil)
 
+// Announcer posts a circle's announcements (the messages service): the API and the pages
+// post through the same code.
+type Announcer interface {
+	Announce(ctx context.Context, circleID, authorID int64, body string) (storage.Announcement, error)
+}
+
 // Web serves the circle pages.
 type Web struct {
 	Circles   *circles.Service
@@ -83,6 +89,8 @@ type Web struct {
 	Auth      Auth
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
+	SlotKey   []byte // a key derived from the system secret for the slot tokens of on-site-only circles
+	Messages  Announcer
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -102,6 +110,13 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
 	e.POST("/circles/:id/requests/:rid/approve", w.approve)
 	e.POST("/circles/:id/requests/:rid/deny", w.deny)
+	e.POST("/circles/:id/requests/:rid/reopen", w.reopen)
+	e.POST("/circles/:id/requests/:rid/approve-anyway", w.approveAnyway)
+	e.POST("/circles/:id/bulk", w.bulk)
+	e.POST("/circles/:id/members/:uid/remove", w.removeMember)
+	e.POST("/circles/:id/announcements", w.announce)
+	e.GET("/circles/:id/show", w.show)
+	e.GET("/circles/:id/funnel.csv", w.funnelCSV)
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
