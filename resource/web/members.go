@@ -43,7 +43,9 @@ func (w *Web) removeMember(c *gin.Context) {
 // announce posts the organizer's announcement from the circle's page; members with the
 // circle open see it live.
 func (w *Web) announce(c *gin.Context) {
-	again := func(c *gin.Context, u storage.User, circle storage.Circle, err error) { w.renderView(c, u.ID, circle, "", err) }
+	again := func(c *gin.Context, u storage.User, circle storage.Circle, err error) {
+		w.renderView(c, u.ID, circle, "", err)
+	}
 	w.act(c, "?done=announced#announcements", again, func(ctx context.Context, actor int64, circle storage.Circle) error {
 		_, err := w.Messages.Announce(ctx, circle.ID, actor, c.PostForm("body"))
 		return err
