@@ -51,7 +51,7 @@ func samples() map[string]Page {
 					"Counts": []m{{"Code": "scan_before_window", "N": 1, "Selected": true}, {"Code": "cap_reached", "N": 1, "Selected": false}},
 					"Filter": m{"Reason": "scan_before_window", "From": "", "To": "", "Active": true}},
 				"People": m{"Query": "", "Members": []m{{"UserID": 2, "DisplayName": "Bo Wang"}}},
-				"Funnel": m{"Height": 72, "Bars": []m{{"Key": "opened", "N": 10, "Width": 200, "Y": 0}, {"Key": "joined", "N": 5, "Width": 100, "Y": 36}},
+				"Funnel": m{"Height": 92, "Bars": []m{{"Key": "opened", "N": 10, "Width": 300, "Y": 0}, {"Key": "joined", "N": 5, "Width": 150, "Y": 46}},
 					"Reasons": []m{{"Code": "cap_reached", "N": 1}}},
 				"URL": "https://qrc.example/c/AbC123", "AllowlistSize": 2, "AllowlistText": "+8613800138000\n+8613800138001"}}},
 		"circle_show": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "URL": "https://qrc.example/c/AbC123?s=tok",

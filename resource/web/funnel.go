@@ -21,8 +21,12 @@ func (w *Web) countFunnel(c *gin.Context, circleID int64, step string) {
 	}
 }
 
-// funnelBarWidth is the width of the longest bar in the SVG's units.
-const funnelBarWidth = 200
+// The chart's geometry in the SVG's units: each step is a label above its bar, so that long
+// labels (and either language) fit a phone's width.
+const (
+	funnelBarWidth = 300 // the longest bar
+	funnelRow      = 46
+)
 
 // funnelBar is one bar of the funnel chart, drawn by the template as SVG.
 type funnelBar struct {
@@ -68,9 +72,9 @@ func viewFunnel(f storage.Funnel) funnelView {
 	}
 	for i, s := range funnelSteps {
 		n := s.n(f)
-		v.Bars = append(v.Bars, funnelBar{Key: s.key, N: n, Width: int(n * funnelBarWidth / most), Y: i * 36})
+		v.Bars = append(v.Bars, funnelBar{Key: s.key, N: n, Width: int(n * funnelBarWidth / most), Y: i * funnelRow})
 	}
-	v.Height = len(v.Bars) * 36
+	v.Height = len(v.Bars) * funnelRow
 	v.Reasons = funnelReasons(f)
 	return v
 }
