@@ -50,6 +50,14 @@ func (w *cardWorld) circle(owner int64, members ...int64) int64 {
 
 func (w *cardWorld) join(circleID, userID int64) {
 	w.t.Helper()
+	if q := w.decided(circleID, userID, admission.Decision{Outcome: admission.Admit}); q.Status != storage.RequestAdmitted {
+		w.t.Fatalf("join: %+v", q)
+	}
+}
+
+// decided records the person's request to join with the decision d.
+func (w *cardWorld) decided(circleID, userID int64, d admission.Decision) storage.JoinRequest {
+	w.t.Helper()
 	c, err := w.db.Circle(w.ctx, circleID)
 	if err != nil {
 		w.t.Fatal(err)
@@ -58,10 +66,11 @@ func (w *cardWorld) join(circleID, userID int64) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	admit := func(storage.JoinState) admission.Decision { return admission.Decision{Outcome: admission.Admit} }
-	if out, err := w.db.Join(w.ctx, c, userID, u.Phone, w.now, w.now, admit); err != nil || !out.Member {
-		w.t.Fatalf("join: %+v %v", out, err)
+	out, err := w.db.Join(w.ctx, c, userID, u.Phone, w.now, w.now, func(storage.JoinState) admission.Decision { return d })
+	if err != nil {
+		w.t.Fatalf("join: %v", err)
 	}
+	return out.Request
 }
 
 func TestCardsStoreAndRead(t *testing.T) {

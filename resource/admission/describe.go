@@ -9,7 +9,7 @@ var descriptions = map[Reason][2]string{
 	ReasonBeforeWindow: {"scanned before the window opened", "扫码时间早于扫码时限"},
 	ReasonAfterWindow:  {"scanned after the window closed", "扫码时间晚于扫码时限"},
 	ReasonNotInRange:   {"your phone number is not among those this circle admits at once", "您的手机号不在该圈子直接通过的范围内"},
-	ReasonCapReached:   {"the circle is full", "圈子成员已满"},
+	ReasonCapReached:   {"the circle is full: you join if the organizer makes room", "圈子成员已满：组织者腾出名额后您即可加入"},
 	ReasonReview:       {"the organizer reviews every request", "组织者需审核每个加入申请"},
 	ReasonClosed:       {"the circle is closed", "该圈子已关闭"},
 	// Worded so that the applicant cannot learn who excluded them, or that anyone did.

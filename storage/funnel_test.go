@@ -1,0 +1,86 @@
+package storage_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"qrcircles/resource/admission"
+	"qrcircles/storage"
+	"qrcircles/storage/storagetest"
+)
+
+// TestFunnel: the counters add up under concurrency, and the requests are counted by what
+// became of them, with the reasons of those that did not end in membership.
+func TestFunnel(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		w := newCardWorld(t, db)
+		org := w.user(1)
+		c, other := w.circle(org), w.circle(org)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := db.CountFunnel(w.ctx, c, storage.FunnelOpened); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, step := range []string{storage.FunnelSignedIn, storage.FunnelSignedIn, storage.FunnelOpened} {
+			if err := db.CountFunnel(w.ctx, c, step); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.CountFunnel(w.ctx, other, storage.FunnelOpened); err != nil {
+			t.Fatal(err)
+		}
+		outcomes := []admission.Decision{
+			{Outcome: admission.Admit},
+			{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonAfterWindow, admission.ReasonNotInRange}},
+			{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonNotInRange}},
+			{Outcome: admission.Refuse, Reasons: []admission.Reason{admission.ReasonNotOnSite}},
+		}
+		for i, d := range outcomes {
+			w.decided(c, w.user(10+i), d)
+		}
+		f, err := db.FunnelOf(w.ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Opened != 9 || f.SignedIn != 2 || f.Requests != 4 || f.Joined != 1 || f.Waiting != 2 || f.Refused != 1 {
+			t.Fatalf("funnel %+v", f)
+		}
+		if f.Reasons[admission.ReasonNotInRange] != 2 || f.Reasons[admission.ReasonAfterWindow] != 1 || f.Reasons[admission.ReasonNotOnSite] != 1 {
+			t.Fatalf("reasons %v", f.Reasons)
+		}
+	})
+}
+
+// TestReopen: only a declined request goes back to the queue, with its scan time and reasons.
+func TestReopen(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		w := newCardWorld(t, db)
+		org, ann := w.user(1), w.user(2)
+		c := w.circle(org)
+		q := w.decided(c, ann, admission.Decision{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonReview}})
+		if _, err := db.Reopen(w.ctx, c, q.ID, w.now); !errors.Is(err, storage.ErrConflict) {
+			t.Fatalf("re-opening a waiting request: %v, want ErrConflict", err)
+		}
+		if _, err := db.Deny(w.ctx, c, q.ID, org, w.now); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Reopen(w.ctx, c, q.ID, w.now.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != storage.RequestWaiting || !got.ScanTime.Equal(q.ScanTime) || len(got.Reasons) != 1 || got.Reasons[0] != admission.ReasonReview || got.DecidedBy != 0 {
+			t.Fatalf("re-opened %+v", got)
+		}
+		if _, err := db.Reopen(w.ctx, c, q.ID+100, w.now); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("re-opening an unknown request: %v, want ErrNotFound", err)
+		}
+	})
+}
