@@ -66,7 +66,7 @@ var organizerCatalog = map[string][2]string{
 	"show.qr_alt":  {"QR code of the circle: scan it to join", "圈子的二维码：扫码加入"},
 	"show.scan":    {"Scan to join", "扫码加入"},
 	"show.on_site": {"The code changes every 30 seconds.", "二维码每 30 秒更新一次。"},
-	"show.members": {"%d members", "%d 名成员"},
+	"show.members": {"%d joined", "已加入 %d 人"},
 	"show.welcome": {"Welcome", "欢迎"},
 
 	"edit.on_site":      {"On site only", "仅限现场"},
