@@ -90,6 +90,7 @@ func eventDay(t *testing.T, exe, lang string) {
 	}
 	o.scrollTo("#queue")
 	o.shot("queue-reasons")
+	o.tapTargets()
 
 	// Deny asks once; the request moves to Declined, is re-opened, then approved.
 	o.click("#" + bo + " details.confirm summary")
@@ -116,7 +117,11 @@ func eventDay(t *testing.T, exe, lang string) {
 		o.fail("after approve-all the counts read %q, want 4 members", got)
 	}
 
-	// The circle is now full: the next applicant waits, and the organizer reads why, live.
+	// The circle is now full: its landing page says so, the next applicant waits, and the
+	// organizer reads why, live.
+	if p := s.browser().get("/c/" + rules.Code); !strings.Contains(p.body, `id="full"`) {
+		t.Fatalf("the landing page of a full circle does not say it is full:\n%s", p.body)
+	}
 	o.markPage()
 	s.applicant(rules, "+8613800000005", "Ed")
 	o.until("Ed in the queue", `document.querySelector("#queue").innerText.includes("Ed")`)
@@ -167,6 +172,17 @@ func eventDay(t *testing.T, exe, lang string) {
 	}
 	projector.until("the joiner greeted", `document.querySelector(".show-latest") && document.querySelector(".show-latest").innerText.includes("Flo")`)
 	projector.shot("projector-joined")
+}
+
+// tapTargets fails when a download or action on the page is shorter than 44 px.
+func (p *chromePerson) tapTargets() {
+	p.t.Helper()
+	small, err := eval[string](p, `[...document.querySelectorAll("main a[download], main a.button, main button, main summary")]
+		.filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+		.map(e => e.outerHTML.slice(0, 80)).join("\n")`)
+	if err != nil || small != "" {
+		p.fail("tap targets under 44 px (%v):\n%s", err, small)
+	}
 }
 
 // adopt gives the browser the signed-in session of b (cookies of the site).
