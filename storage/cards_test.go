@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -50,13 +50,13 @@ func (w *cardWorld) circle(owner int64, members ...int64) int64 {
 
 func (w *cardWorld) join(circleID, userID int64) {
 	w.t.Helper()
-	if q := w.decided(circleID, userID, admission.Decision{Outcome: admission.Admit}); q.Status != storage.RequestAdmitted {
-		w.t.Fatalf("join: %+v", q)
+	if out := w.decided(circleID, userID, storage.RequestAdmitted); !out.Member {
+		w.t.Fatalf("join: %+v", out)
 	}
 }
 
-// decided records the person's request to join with the decision d.
-func (w *cardWorld) decided(circleID, userID int64, d admission.Decision) storage.JoinRequest {
+// decided records the person's request to join with the status and reasons given.
+func (w *cardWorld) decided(circleID, userID int64, status string, reasons ...qrcircles.Reason) storage.JoinOutcome {
 	w.t.Helper()
 	c, err := w.db.Circle(w.ctx, circleID)
 	if err != nil {
@@ -66,11 +66,11 @@ func (w *cardWorld) decided(circleID, userID int64, d admission.Decision) storag
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	out, err := w.db.Join(w.ctx, c, userID, u.Phone, w.now, w.now, func(storage.JoinState) admission.Decision { return d })
+	out, err := join(w.ctx, w.db, c, u, w.now, status, reasons...)
 	if err != nil {
 		w.t.Fatalf("join: %v", err)
 	}
-	return out.Request
+	return out
 }
 
 func TestCardsStoreAndRead(t *testing.T) {

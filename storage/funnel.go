@@ -5,7 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 )
 
 // Steps of the join funnel that only a counter can know: nothing else is stored when a
@@ -37,13 +37,13 @@ type Funnel struct {
 	Joined           int64 // admitted, whether or not still a member
 	Waiting          int64
 	Refused          int64 // refused by the rules or declined by the organizer
-	Reasons          map[admission.Reason]int64
+	Reasons          map[qrcircles.Reason]int64
 }
 
 // FunnelOf reads a circle's funnel: the counters, and the rest from its join requests, with
 // the reasons of the requests that did not end in membership counted.
 func (db *DB) FunnelOf(ctx context.Context, circleID int64) (Funnel, error) {
-	f := Funnel{Reasons: map[admission.Reason]int64{}}
+	f := Funnel{Reasons: map[qrcircles.Reason]int64{}}
 	var steps []struct {
 		Step string
 		N    int64
@@ -69,7 +69,7 @@ func (db *DB) FunnelOf(ctx context.Context, circleID int64) (Funnel, error) {
 	return f, nil
 }
 
-func (f *Funnel) add(status string, reasons []admission.Reason) {
+func (f *Funnel) add(status string, reasons []qrcircles.Reason) {
 	f.Requests++
 	switch status {
 	case RequestAdmitted, RequestLeft, RequestRemoved:

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -37,15 +37,10 @@ func TestFunnel(t *testing.T) {
 		if err := db.CountFunnel(w.ctx, other, storage.FunnelOpened); err != nil {
 			t.Fatal(err)
 		}
-		outcomes := []admission.Decision{
-			{Outcome: admission.Admit},
-			{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonAfterWindow, admission.ReasonNotInRange}},
-			{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonNotInRange}},
-			{Outcome: admission.Refuse, Reasons: []admission.Reason{admission.ReasonNotOnSite}},
-		}
-		for i, d := range outcomes {
-			w.decided(c, w.user(10+i), d)
-		}
+		w.decided(c, w.user(10), storage.RequestAdmitted)
+		w.decided(c, w.user(11), storage.RequestWaiting, qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange)
+		w.decided(c, w.user(12), storage.RequestWaiting, qrcircles.ReasonNotInRange)
+		w.decided(c, w.user(13), storage.RequestRefused, qrcircles.ReasonNotOnSite)
 		f, err := db.FunnelOf(w.ctx, c)
 		if err != nil {
 			t.Fatal(err)
@@ -53,7 +48,7 @@ func TestFunnel(t *testing.T) {
 		if f.Opened != 9 || f.SignedIn != 2 || f.Requests != 4 || f.Joined != 1 || f.Waiting != 2 || f.Refused != 1 {
 			t.Fatalf("funnel %+v", f)
 		}
-		if f.Reasons[admission.ReasonNotInRange] != 2 || f.Reasons[admission.ReasonAfterWindow] != 1 || f.Reasons[admission.ReasonNotOnSite] != 1 {
+		if f.Reasons[qrcircles.ReasonNotInRange] != 2 || f.Reasons[qrcircles.ReasonAfterWindow] != 1 || f.Reasons[qrcircles.ReasonNotOnSite] != 1 {
 			t.Fatalf("reasons %v", f.Reasons)
 		}
 	})
@@ -65,7 +60,7 @@ func TestReopen(t *testing.T) {
 		w := newCardWorld(t, db)
 		org, ann := w.user(1), w.user(2)
 		c := w.circle(org)
-		q := w.decided(c, ann, admission.Decision{Outcome: admission.Queue, Reasons: []admission.Reason{admission.ReasonReview}})
+		q := w.decided(c, ann, storage.RequestWaiting, qrcircles.ReasonReview).Request
 		if _, err := db.Reopen(w.ctx, c, q.ID, w.now); !errors.Is(err, storage.ErrConflict) {
 			t.Fatalf("re-opening a waiting request: %v, want ErrConflict", err)
 		}
@@ -76,7 +71,7 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != storage.RequestWaiting || !got.ScanTime.Equal(q.ScanTime) || len(got.Reasons) != 1 || got.Reasons[0] != admission.ReasonReview || got.DecidedBy != 0 {
+		if got.Status != storage.RequestWaiting || !got.ScanTime.Equal(q.ScanTime) || len(got.Reasons) != 1 || got.Reasons[0] != qrcircles.ReasonReview || got.DecidedBy != 0 {
 			t.Fatalf("re-opened %+v", got)
 		}
 		if _, err := db.Reopen(w.ctx, c, q.ID+100, w.now); !errors.Is(err, storage.ErrNotFound) {

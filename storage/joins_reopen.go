@@ -29,7 +29,7 @@ func (db *DB) Reopen(ctx context.Context, circleID, requestID int64, now time.Ti
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
 		}
-		body := map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status, "reasons": reasonsText(q.Reasons)}
+		body := map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
 		toOwner, err1 := ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body)
 		toApplicant, err2 := ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)
 		if err := errors.Join(err1, err2); err != nil {

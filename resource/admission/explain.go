@@ -23,11 +23,11 @@ type Facts struct {
 // the value that failed it: one sentence per failing rule. A failed identity check names
 // every identity rule that is set, since passing any one would have been enough. Phones are
 // masked but for the digits the rule is about and the last four.
-func Explain(reasons []Reason, f Facts, lang string) []string {
+func Explain(reasons []qrcircles.Reason, f Facts, lang string) []string {
 	zh := isChinese(lang)
 	var out []string
 	for _, r := range reasons {
-		if r == ReasonNotInRange {
+		if r == qrcircles.ReasonNotInRange {
 			out = append(out, identitySentences(f, zh)...)
 			continue
 		}
@@ -36,23 +36,23 @@ func Explain(reasons []Reason, f Facts, lang string) []string {
 	return out
 }
 
-func explainOne(r Reason, f Facts, zh bool) string {
+func explainOne(r qrcircles.Reason, f Facts, zh bool) string {
 	switch r {
-	case ReasonBeforeWindow:
+	case qrcircles.ReasonBeforeWindow:
 		return pick(zh, "Scanned at %s, before the window opened at %s", "扫码时间 %s，早于扫码时限开始时间 %s",
 			clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotBefore, f.Scan, f.Zone))
-	case ReasonAfterWindow:
+	case qrcircles.ReasonAfterWindow:
 		return pick(zh, "Scanned at %s, after the window closed at %s", "扫码时间 %s，晚于扫码时限结束时间 %s",
 			clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotAfter, f.Scan, f.Zone))
-	case ReasonCapReached:
+	case qrcircles.ReasonCapReached:
 		return pick(zh, "The circle is full (%d of %d)", "圈子已满（%d/%d 人）", f.Members, f.Rules.Cap)
-	case ReasonReview:
+	case qrcircles.ReasonReview:
 		return pick(zh, "Every request is reviewed (review mode)", "每个申请都需审核（审核模式）")
-	case ReasonNotOnSite:
+	case qrcircles.ReasonNotOnSite:
 		return pick(zh, "Not scanned on site: the code was not the current one on the projector", "非现场扫码：所扫的不是投屏上当前的二维码")
-	case ReasonClosed:
+	case qrcircles.ReasonClosed:
 		return pick(zh, "The circle is closed", "圈子已关闭")
-	case ReasonExcluded, ReasonRefusesAll:
+	case qrcircles.ReasonExcluded, qrcircles.ReasonRefusesAll:
 		// One sentence for both: the organizer must not learn of anyone's exclusion.
 		return pick(zh, "Kept out by the person's own privacy settings", "因本人的隐私设置无法加入")
 	}

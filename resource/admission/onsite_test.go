@@ -92,17 +92,17 @@ func TestDecideOnSite(t *testing.T) {
 		name  string
 		rules qrcircles.Rules
 		state State
-		want  Decision
+		want  qrcircles.Decision
 	}{
 		{"off: no proof needed", qrcircles.Rules{}, State{}, admit()},
 		{"review, on site", reviewing, State{OnSite: true}, admit()},
-		{"review, not on site", reviewing, State{}, queue(ReasonNotOnSite)},
-		{"refuse, not on site", refusing, State{}, refuse(ReasonNotOnSite)},
+		{"review, not on site", reviewing, State{}, queue(qrcircles.ReasonNotOnSite)},
+		{"refuse, not on site", refusing, State{}, refuse(qrcircles.ReasonNotOnSite)},
 		{"refuse, on site", refusing, State{OnSite: true}, admit()},
-		{"open mode still checks", with(reviewing, qrcircles.ModeOpen), State{}, queue(ReasonNotOnSite)},
-		{"open mode at cap, not on site", qrcircles.Rules{OnSite: qrcircles.OnSiteReview, Mode: qrcircles.ModeOpen, Cap: 1}, State{Members: 1}, queue(ReasonNotOnSite, ReasonCapReached)},
-		{"review mode lists it", with(reviewing, qrcircles.ModeReview), State{}, queue(ReasonReview, ReasonNotOnSite)},
-		{"excluded beats on-site refusal", refusing, State{Excluded: true}, refuse(ReasonExcluded)},
+		{"open mode still checks", with(reviewing, qrcircles.ModeOpen), State{}, queue(qrcircles.ReasonNotOnSite)},
+		{"open mode at cap, not on site", qrcircles.Rules{OnSite: qrcircles.OnSiteReview, Mode: qrcircles.ModeOpen, Cap: 1}, State{Members: 1}, queue(qrcircles.ReasonNotOnSite, qrcircles.ReasonCapReached)},
+		{"review mode lists it", with(reviewing, qrcircles.ModeReview), State{}, queue(qrcircles.ReasonReview, qrcircles.ReasonNotOnSite)},
+		{"excluded beats on-site refusal", refusing, State{Excluded: true}, refuse(qrcircles.ReasonExcluded)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

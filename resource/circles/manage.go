@@ -3,7 +3,6 @@ package circles
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"qrcircles"
@@ -69,19 +68,11 @@ func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c stor
 		if c.Rules.Closed {
 			return nil
 		}
-		admitted, err = s.Store.Redecide(ctx, c, s.now(), redecider)
+		admitted, err = s.redecideWaiting(ctx, c.ID)
 		return err
 	})
 	s.notify(err)
 	return c, admitted, err
-}
-
-// redecider re-applies the rules to a waiting request with its original scan time. Whether
-// the scan was made on site is known from its reasons: a scan that failed the on-site rule
-// says so, and one checked before the circle became on-site-only counts as on site.
-func redecider(st storage.JoinState) admission.Decision {
-	q := st.Previous
-	return ruleDecider(q.UserID, q.Phone, q.ScanTime, !slices.Contains(q.Reasons, admission.ReasonNotOnSite))(st)
 }
 
 // apply validates in and copies it onto c; it returns the normalized allowlist when in sets one.

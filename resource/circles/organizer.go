@@ -42,7 +42,7 @@ func (s *Service) ApproveAnyway(ctx context.Context, actor, circleID, requestID 
 // Filter picks waiting requests for approve-all and deny-all: by one reason, and by scan
 // time (inclusive; a zero bound is open).
 type Filter struct {
-	Reason   admission.Reason // "" is any reason
+	Reason   qrcircles.Reason // "" is any reason
 	From, To time.Time
 }
 

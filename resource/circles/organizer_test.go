@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -45,7 +44,7 @@ func TestQueueOneCanTrust(t *testing.T) {
 		join("+8613900000002")
 		join("+8613900000003")
 
-		b, err := svc.DecideAll(ctx, org.ID, c.ID, circles.Filter{Reason: admission.ReasonNotInRange}, true)
+		b, err := svc.DecideAll(ctx, org.ID, c.ID, circles.Filter{Reason: qrcircles.ReasonNotInRange}, true)
 		if err != nil || b.Matched != 2 || b.Done != 2 {
 			t.Fatalf("approve-all outside the ranges: %+v %v", b, err)
 		}
@@ -67,7 +66,7 @@ func TestQueueOneCanTrust(t *testing.T) {
 		// Full now: a fourth waits with the cap among its reasons, and approving it anyway
 		// cannot pass the cap; it stays in the queue.
 		late := join("+8613800000004")
-		if !slices.Contains(late.Reasons, admission.ReasonCapReached) {
+		if !slices.Contains(late.Reasons, qrcircles.ReasonCapReached) {
 			t.Fatalf("reasons %v", late.Reasons)
 		}
 		if _, err := svc.Deny(ctx, org.ID, c.ID, late.ID); err != nil {
@@ -100,7 +99,7 @@ func TestOnSiteOnly(t *testing.T) {
 			t.Fatalf("stored on-site setting %q", got.Rules.OnSite)
 		}
 		photo, err := svc.JoinOnSite(ctx, newUser(t, db, "+8613800000001"), c, exclusionNow, false)
-		if err != nil || photo.Member || !slices.Equal(photo.Request.Reasons, []admission.Reason{admission.ReasonNotOnSite}) {
+		if err != nil || photo.Member || !slices.Equal(photo.Request.Reasons, []qrcircles.Reason{qrcircles.ReasonNotOnSite}) {
 			t.Fatalf("a forwarded photo: %+v %v", photo, err)
 		}
 		if out, err := svc.JoinOnSite(ctx, newUser(t, db, "+8613800000002"), c, exclusionNow, true); err != nil || !out.Member {

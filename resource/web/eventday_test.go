@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
@@ -30,21 +31,21 @@ func TestFirstName(t *testing.T) {
 func TestQueueFilter(t *testing.T) {
 	f := queueFilter{Reason: "scan_after_window", From: "2026-05-01T09:00", To: "2026-05-01T10:00"}
 	got, err := f.parse("Asia/Shanghai")
-	if err != nil || got.Reason != admission.ReasonAfterWindow || !got.From.Equal(time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)) {
+	if err != nil || got.Reason != qrcircles.ReasonAfterWindow || !got.From.Equal(time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)) {
 		t.Fatalf("parse = %+v %v", got, err)
 	}
-	at := func(h, m int, reasons ...admission.Reason) storage.JoinRequest {
+	at := func(h, m int, reasons ...qrcircles.Reason) storage.JoinRequest {
 		return storage.JoinRequest{ScanTime: time.Date(2026, 5, 1, h, m, 0, 0, time.UTC), Reasons: reasons}
 	}
 	cases := []struct {
 		q    storage.JoinRequest
 		want bool
 	}{
-		{at(1, 0, admission.ReasonAfterWindow), true},
-		{at(2, 0, admission.ReasonAfterWindow), true}, // inclusive
-		{at(2, 1, admission.ReasonAfterWindow), false},
-		{at(0, 59, admission.ReasonAfterWindow), false},
-		{at(1, 30, admission.ReasonNotInRange), false},
+		{at(1, 0, qrcircles.ReasonAfterWindow), true},
+		{at(2, 0, qrcircles.ReasonAfterWindow), true}, // inclusive
+		{at(2, 1, qrcircles.ReasonAfterWindow), false},
+		{at(0, 59, qrcircles.ReasonAfterWindow), false},
+		{at(1, 30, qrcircles.ReasonNotInRange), false},
 	}
 	for _, c := range cases {
 		if got.Match(c.q) != c.want {
@@ -64,11 +65,11 @@ func TestQueueFilter(t *testing.T) {
 
 func TestCountReasons(t *testing.T) {
 	qs := []storage.JoinRequest{
-		{Reasons: []admission.Reason{admission.ReasonAfterWindow, admission.ReasonNotInRange}},
-		{Reasons: []admission.Reason{admission.ReasonNotInRange}},
+		{Reasons: []qrcircles.Reason{qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange}},
+		{Reasons: []qrcircles.Reason{qrcircles.ReasonNotInRange}},
 	}
 	got := countReasons(qs, "cap_reached")
-	want := []reasonCount{{admission.ReasonAfterWindow, 1, false}, {admission.ReasonNotInRange, 2, false}, {admission.ReasonCapReached, 0, true}}
+	want := []reasonCount{{qrcircles.ReasonAfterWindow, 1, false}, {qrcircles.ReasonNotInRange, 2, false}, {qrcircles.ReasonCapReached, 0, true}}
 	if len(got) != len(want) {
 		t.Fatalf("counts %+v", got)
 	}
@@ -81,11 +82,11 @@ func TestCountReasons(t *testing.T) {
 
 func TestViewFunnel(t *testing.T) {
 	v := viewFunnel(storage.Funnel{Opened: 10, SignedIn: 8, Joined: 5, Waiting: 2, Refused: 1,
-		Reasons: map[admission.Reason]int64{admission.ReasonCapReached: 2, admission.ReasonExcluded: 1}})
+		Reasons: map[qrcircles.Reason]int64{qrcircles.ReasonCapReached: 2, qrcircles.ReasonExcluded: 1}})
 	if len(v.Bars) != 5 || v.Bars[0].Width != funnelBarWidth || v.Bars[2].Width != funnelBarWidth/2 || v.Bars[4].Y != 4*funnelRow {
 		t.Fatalf("bars %+v", v.Bars)
 	}
-	if len(v.Reasons) != 2 || v.Reasons[0].Code != admission.ReasonCapReached || v.Reasons[1].Code != admission.ReasonExcluded {
+	if len(v.Reasons) != 2 || v.Reasons[0].Code != qrcircles.ReasonCapReached || v.Reasons[1].Code != qrcircles.ReasonExcluded {
 		t.Fatalf("reasons %+v", v.Reasons)
 	}
 	if empty := viewFunnel(storage.Funnel{}); empty.Bars[0].Width != 0 {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/resource/admission"
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -87,7 +87,7 @@ func funnelReasons(f storage.Funnel) []reasonCount {
 			out = append(out, reasonCount{Code: r, N: int(n)})
 		}
 	}
-	var rest []admission.Reason
+	var rest []qrcircles.Reason
 	for r := range f.Reasons {
 		if !slices.Contains(reasonOrder, r) {
 			rest = append(rest, r)

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/circles"
 	"qrcircles/storage"
 	"qrcircles/templates"
@@ -21,12 +20,12 @@ import (
 // filter for approve-all and deny-all, and the declined requests that can be re-opened.
 
 // reasonOrder is the order of the per-reason counts and of the filter's choices.
-var reasonOrder = []admission.Reason{admission.ReasonNotOnSite, admission.ReasonBeforeWindow, admission.ReasonAfterWindow,
-	admission.ReasonNotInRange, admission.ReasonCapReached, admission.ReasonReview}
+var reasonOrder = []qrcircles.Reason{qrcircles.ReasonNotOnSite, qrcircles.ReasonBeforeWindow, qrcircles.ReasonAfterWindow,
+	qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached, qrcircles.ReasonReview}
 
 // reasonCount is one reason with how many waiting requests have it.
 type reasonCount struct {
-	Code     admission.Reason
+	Code     qrcircles.Reason
 	N        int
 	Selected bool
 }
@@ -46,7 +45,7 @@ func (f queueFilter) Active() bool { return f.Reason != "" || f.From != "" || f.
 
 // parse turns the typed filter into the service's; bad times are the organizer's to fix.
 func (f queueFilter) parse(zone string) (circles.Filter, error) {
-	out := circles.Filter{Reason: admission.Reason(f.Reason)}
+	out := circles.Filter{Reason: qrcircles.Reason(f.Reason)}
 	loc := location(zone)
 	var err error
 	if out.From, err = parseLocal(f.From, loc); err == nil {
