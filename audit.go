@@ -16,6 +16,7 @@ const (
 	AuditClientUpdate   = "client.update" // e.g. its web origins changed
 	AuditRequestApprove = "request.approve"
 	AuditRequestDeny    = "request.deny"
+	AuditRequestReopen  = "request.reopen" // a declined request goes back to the queue
 	AuditMemberRemove   = "member.remove"
 	AuditSettingsChange = "settings.change"
 	AuditKeysRotate     = "keys.rotate"
@@ -30,7 +31,7 @@ const (
 
 // AuditActions lists every audit action, for validating a query.
 var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditClientDelete,
-	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny,
+	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny, AuditRequestReopen,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
 	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove}
 

@@ -24,6 +24,7 @@ const (
 	ReasonClosed       Reason = "circle_closed"
 	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
 	ReasonRefusesAll   Reason = "refuses_circles"
+	ReasonNotOnSite    Reason = "not_on_site" // an on-site-only circle, scanned without a current slot token
 )
 
 // Decision is the outcome of one join request and the reasons for it; package

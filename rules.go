@@ -36,4 +36,15 @@ type Rules struct {
 	Cap                 int      // 0 = no cap
 	Mode                Mode     // "" means ModeRules
 	Closed              bool
+	OnSite              OnSite // "" (off): where the code was scanned does not matter
 }
+
+// OnSite says what becomes of a scan that does not prove presence: one whose code was not
+// the projector's current rotating code (see admission.SlotToken).
+type OnSite string
+
+const (
+	OnSiteOff    OnSite = ""
+	OnSiteReview OnSite = "review" // it waits for the organizer, with the reason "not scanned on site"
+	OnSiteRefuse OnSite = "refuse" // it is refused
+)

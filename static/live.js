@@ -5,8 +5,10 @@
 // server renders for this viewer, with their visibility. When the fetch lands on another page
 // (a waiting applicant was admitted) or fails, the browser goes there. A reset (the stream
 // could not replay all that was missed while the connection was down: the server keeps 25
-// hours) refreshes the page whatever it is about. Without this script the pages work as
-// plain HTML.
+// hours) refreshes the page whatever it is about. A page whose content changes with time
+// (the projector's rotating code) adds data-live-next and data-live-every: milliseconds to
+// the first refresh, then between refreshes. Without this script the pages work as plain
+// HTML.
 (function () {
   'use strict';
   var root = document.querySelector('[data-live-events]');
@@ -82,5 +84,12 @@
     }
   });
   source.addEventListener('reset', soon);
+  var next = Number(root.getAttribute('data-live-next')), every = Number(root.getAttribute('data-live-every'));
+  if (every > 0) {
+    setTimeout(function () {
+      refresh();
+      setInterval(refresh, every);
+    }, next > 0 ? next : every);
+  }
   window.addEventListener('pagehide', function () { source.close(); });
 })();

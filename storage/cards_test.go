@@ -51,6 +51,14 @@ func (w *cardWorld) circle(owner int64, members ...int64) int64 {
 
 func (w *cardWorld) join(circleID, userID int64) {
 	w.t.Helper()
+	if out := w.decided(circleID, userID, storage.RequestAdmitted); !out.Member {
+		w.t.Fatalf("join: %+v", out)
+	}
+}
+
+// decided records the person's request to join with the status and reasons given.
+func (w *cardWorld) decided(circleID, userID int64, status string, reasons ...qrcircles.Reason) storage.JoinOutcome {
+	w.t.Helper()
 	c, err := w.db.Circle(w.ctx, circleID)
 	if err != nil {
 		w.t.Fatal(err)
@@ -59,9 +67,11 @@ func (w *cardWorld) join(circleID, userID int64) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if out, err := join(w.ctx, w.db, c, u, w.now, storage.RequestAdmitted); err != nil || !out.Member {
-		w.t.Fatalf("join: %+v %v", out, err)
+	out, err := join(w.ctx, w.db, c, u, w.now, status, reasons...)
+	if err != nil {
+		w.t.Fatalf("join: %v", err)
 	}
+	return out
 }
 
 func TestCardsStoreAndRead(t *testing.T) {

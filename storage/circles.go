@@ -40,6 +40,7 @@ type circleRow struct {
 	MemberCap     int
 	Mode          string
 	Closed        bool
+	OnSite        string
 	RulesVersion  int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -72,7 +73,7 @@ func toCircleRow(c *Circle) (circleRow, error) {
 		StartsAt: optTime(c.StartsAt), EndsAt: optTime(c.EndsAt), TimeZone: c.TimeZone,
 		NotBefore: optTime(c.Rules.NotBefore), NotAfter: optTime(c.Rules.NotAfter), IdentityRules: string(ids),
 		AllowlistSize: c.AllowlistSize, MemberCap: c.Rules.Cap, Mode: string(c.Rules.Mode), Closed: c.Rules.Closed,
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		OnSite: string(c.Rules.OnSite), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}, nil
 }
 
@@ -88,7 +89,7 @@ func (r circleRow) circle() (Circle, error) {
 		Rules: qrcircles.Rules{
 			NotBefore: fromOpt(r.NotBefore), NotAfter: fromOpt(r.NotAfter),
 			PhonePrefixes: ids.Prefixes, PhoneRanges: ids.PhoneRanges, UserIDRanges: ids.UserIDRanges,
-			Cap: r.MemberCap, Mode: qrcircles.Mode(r.Mode), Closed: r.Closed,
+			Cap: r.MemberCap, Mode: qrcircles.Mode(r.Mode), Closed: r.Closed, OnSite: qrcircles.OnSite(r.OnSite),
 		},
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, nil

@@ -244,7 +244,7 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 }
 
 const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
-	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at`
+	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at, on_site`
 
 // lockCircleStep reads the circle row under the join's lock on it and the person's phone.
 // SQLite needs no locks: its transactions already run one at a time.
@@ -262,7 +262,7 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 		var c circleRow
 		dest := []any{&c.ID, &c.Code, &c.OwnerID, &c.Title, &c.Description, &c.Location, &c.StartsAt, &c.EndsAt, &c.TimeZone,
 			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
-			&c.CreatedAt, &c.UpdatedAt}
+			&c.CreatedAt, &c.UpdatedAt, &c.OnSite}
 		if db.dialect == Postgres {
 			var locked bool
 			dest = append(dest, &locked)

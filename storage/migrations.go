@@ -36,6 +36,10 @@ var migrations = []Migration{
 	{13, "the version of a circle's rules, which a join decided in advance checks", func(tx *gorm.DB, _ string) error {
 		return tx.Exec(`ALTER TABLE circles ADD COLUMN rules_version bigint NOT NULL DEFAULT 0`).Error
 	}},
+	{14, "on-site-only circles", func(tx *gorm.DB, _ string) error {
+		return execAll(tx, `ALTER TABLE circles ADD COLUMN on_site varchar(16) NOT NULL DEFAULT ''`)
+	}},
+	{15, "join funnel counters of circles", migrateFunnel},
 }
 
 // timestamp is the column type for a moment in time.

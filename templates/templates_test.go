@@ -27,6 +27,8 @@ func samples() map[string]Page {
 		"Zones":    []m{{"Value": "Asia/Shanghai", "Label": "Asia/Shanghai", "Selected": true}, {"Value": "UTC", "Label": "UTC", "Selected": false}},
 		"StartsAt": "2025-03-01T09:00", "EndsAt": "2025-03-01T18:00", "NotBefore": "2025-03-01T08:00", "NotAfter": "2025-03-01T20:00",
 		"Prefixes": "+86138", "PhoneRanges": "", "IDRanges": "1000..1999", "Cap": "200", "Status": "open",
+		"OnSites": []m{{"Value": "", "Label": "Any scan counts, printed or on screen / 任何扫码均可", "Selected": false},
+			{"Value": "review", "Label": "On site only: other scans wait for review / 仅限现场：其他扫码需审核", "Selected": true}},
 		"Modes": []m{{"Value": "rules", "Label": "Admit when the rules pass, others wait for review / 符合规则自动加入", "Selected": true},
 			{"Value": "review", "Label": "Review every request / 全部人工审核", "Selected": false}},
 		"DisplayName": "Ann Lee", "Company": "Acme", "Phones": "+8613800138000", "Emails": "ann@acme.example",
@@ -44,13 +46,21 @@ func samples() map[string]Page {
 		"card_edit": {Title: "My card / 我的名片", Error: "Emails: Write the email address as name@example.com. / 邮箱：邮箱格式应为 name@example.com。",
 			Data: m{"Notice": "Saved. / 已保存。", "Form": form}},
 		"circle_edit": {Title: "Manage: Launch 2025", Data: m{"Action": "/circles/1/manage", "Form": form,
-			"Circle": m{"ID": 1, "Notice": "", "Members": 3, "Requests": []m{req}, "Sizes": []int{256, 1024}, "Code": "AbC123",
+			"Circle": m{"ID": 1, "Notice": "", "Members": 3, "Sizes": []int{256, 1024}, "Code": "AbC123",
+				"Queue": m{"Waiting": 2, "Requests": []m{req}, "Declined": []m{req},
+					"Counts": []m{{"Code": "scan_before_window", "N": 1, "Selected": true}, {"Code": "cap_reached", "N": 1, "Selected": false}},
+					"Filter": m{"Reason": "scan_before_window", "From": "", "To": "", "Active": true}},
+				"People": m{"Query": "", "Members": []m{{"UserID": 2, "DisplayName": "Bo Wang"}}},
+				"Funnel": m{"Height": 92, "Bars": []m{{"Key": "opened", "N": 10, "Width": 300, "Y": 0}, {"Key": "joined", "N": 5, "Width": 150, "Y": 46}},
+					"Reasons": []m{{"Code": "cap_reached", "N": 1}}},
 				"URL": "https://qrc.example/c/AbC123", "AllowlistSize": 2, "AllowlistText": "+8613800138000\n+8613800138001"}}},
+		"circle_show": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "URL": "https://qrc.example/c/AbC123?s=tok",
+			"QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`), "Members": 12, "Latest": []string{"Bo", "Ann"}, "OnSite": true, "NextMS": 1250, "EveryMS": 30000}},
 		"circle_landing": {Title: "Launch 2025", Data: m{"Code": "AbC123", "Title": "Launch 2025", "Description": "Talks", "Location": "Hall 3",
-			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Ticket": "t0k3n",
+			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Ticket": "t0k3n", "OnSite": "pr00f", "Full": true, "NotOnSite": false,
 			"Notice": "Joining opens Sat 1 Mar 2025 08:00 (Asia/Shanghai). You can ask now; the organizer will review your request. / 尚未到扫码时限，加入申请将等待组织者审核。"}},
 		"circle_poster": {Title: "Launch 2025", Data: m{"Title": "Launch 2025", "When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3",
-			"URL": "https://qrc.example/c/AbC123", "QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`)}},
+			"URL": "https://qrc.example/c/AbC123", "QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`), "OnSite": true}},
 		"circle_status": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "State": "waiting",
 			"ScanTime": "Sat 1 Mar 2025 07:30 (Asia/Shanghai)", "Reasons": []string{"Scanned before the window opened. / 扫码时间早于扫码时限。"}}},
 		"circle_view": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "Notice": "Your card was delivered. / 名片已送达。",
@@ -212,7 +222,14 @@ func TestCatalogCoversTemplates(t *testing.T) {
 		}
 	}
 	var unused []string
-	for k := range catalog {
+	for k, v := range catalog {
+		// Keys the templates name with printf ("reason.%s") or the handlers pass to T.
+		if strings.HasPrefix(k, "reason.") || strings.HasPrefix(k, "funnel.") || strings.HasPrefix(k, "queue.notice_") {
+			used[k] = true
+			if !hasHan(v[1]) || hasHan(v[0]) || strings.Count(v[0], "%") != strings.Count(v[1], "%") {
+				t.Errorf("%q: needs English and Chinese with the same arguments: %q", k, v)
+			}
+		}
 		if !used[k] && !strings.HasPrefix(k, "error.") { // error.*: the Go-written ServerError page
 			unused = append(unused, k)
 		}

@@ -43,7 +43,7 @@ func serveApp(t *testing.T, db *storage.DB, log *slog.Logger) (*app, string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	env := map[string]string{"QRC_PUBLIC_URL": base, "QRC_SECRET": strings.Repeat("e", 32), "QRC_DATA_DIR": t.TempDir()}
+	env := map[string]string{"QRC_PUBLIC_URL": base, "QRC_SECRET": testSecret, "QRC_DATA_DIR": t.TempDir()}
 	cfg, _, err := config.Load(newFlagSet(), nil, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +59,9 @@ func serveApp(t *testing.T, db *storage.DB, log *slog.Logger) (*app, string) {
 	t.Cleanup(func() { srv.Close(); a.push.Close(); cancel() })
 	return a, base
 }
+
+// testSecret is the system secret of the servers the tests start.
+var testSecret = strings.Repeat("e", 32)
 
 // ensureUser makes a person known to the database, with a name, as registration would.
 func ensureUser(t *testing.T, db *storage.DB, phone, name string) storage.User {

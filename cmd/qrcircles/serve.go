@@ -139,7 +139,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		}
 		a.authz.Mount(engine)
 		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Settings: a.settings, Messages: a.messages, Auth: pagesAuth{a.authz, db}, Pages: pages,
-			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
+			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), SlotKey: authz.DeriveKey(cfg.Secret, "on-site-slot"), Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
 		a.authz.OnScan(pagesWeb.Scanned)

@@ -241,7 +241,7 @@ func TestOutOfRangeAttendeeWaitsUntilTheOrganizerApproves(t *testing.T) {
 	b := s.browser()
 	p := b.signIn(b.scan(circle), "+8613900000002", "Bo Outsider")
 	status := fmt.Sprintf("/circles/%d/status", circle.ID)
-	if p.path != status || !strings.Contains(p.body, "Your identity is not in the circle&#39;s identity range") ||
+	if p.path != status || !strings.Contains(p.body, "Your phone number is not among those this circle admits at once") ||
 		!strings.Contains(p.body, `<meta http-equiv="refresh" content="10">`) {
 		t.Fatalf("applicant: %s (%d)\n%s", p.path, p.status, p.body)
 	}

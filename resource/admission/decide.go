@@ -23,6 +23,7 @@ type State struct {
 	Members    int  // current member count
 	Excluded   bool // the applicant and a current member have an exclusion between them (either way)
 	RefusesAll bool // the applicant's setting "refuse to join any circle"
+	OnSite     bool // the scan carried the projector's current (or previous) slot token
 }
 
 // Decide decides one join request scanned at scan. Refusals come first because no organizer
@@ -33,13 +34,13 @@ func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) qrcircles.D
 	}
 	switch r.Mode {
 	case "", qrcircles.ModeRules:
-		return queueIfAny(failing(r, a, scan, s.Members))
+		return queueIfAny(failing(r, a, scan, s))
 	case qrcircles.ModeOpen:
-		return queueIfAny(capFailing(r, s.Members))
+		return queueIfAny(append(onSiteFailing(r, s), capFailing(r, s.Members)...))
 	default:
 		// ModeReview, and any unknown mode: a typo must never admit people the organizer
 		// meant to review.
-		reasons := append([]qrcircles.Reason{qrcircles.ReasonReview}, failing(r, a, scan, s.Members)...)
+		reasons := append([]qrcircles.Reason{qrcircles.ReasonReview}, failing(r, a, scan, s)...)
 		return qrcircles.Decision{Outcome: qrcircles.Queue, Reasons: reasons}
 	}
 }
@@ -52,6 +53,8 @@ func refusal(r qrcircles.Rules, s State) (qrcircles.Reason, bool) {
 		return qrcircles.ReasonRefusesAll, true
 	case s.Excluded:
 		return qrcircles.ReasonExcluded, true
+	case r.OnSite == qrcircles.OnSiteRefuse && !s.OnSite:
+		return qrcircles.ReasonNotOnSite, true
 	}
 	return "", false
 }
@@ -63,16 +66,26 @@ func queueIfAny(reasons []qrcircles.Reason) qrcircles.Decision {
 	return qrcircles.Decision{Outcome: qrcircles.Queue, Reasons: reasons}
 }
 
-// failing lists every rule the request breaks, in the stable order window, range, cap.
-func failing(r qrcircles.Rules, a Applicant, scan time.Time, members int) []qrcircles.Reason {
-	var reasons []qrcircles.Reason
+// failing lists every rule the request breaks, in the stable order on site, window, range,
+// cap.
+func failing(r qrcircles.Rules, a Applicant, scan time.Time, s State) []qrcircles.Reason {
+	reasons := onSiteFailing(r, s)
 	if ok, reason := InWindow(r, scan); !ok {
 		reasons = append(reasons, reason)
 	}
 	if !InRange(r, a) {
 		reasons = append(reasons, qrcircles.ReasonNotInRange)
 	}
-	return append(reasons, capFailing(r, members)...)
+	return append(reasons, capFailing(r, s.Members)...)
+}
+
+// onSiteFailing queues a scan of an on-site-only circle that did not prove presence; in
+// every mode, so that a forwarded photo of the code never admits anyone by itself.
+func onSiteFailing(r qrcircles.Rules, s State) []qrcircles.Reason {
+	if r.OnSite != qrcircles.OnSiteOff && !s.OnSite {
+		return []qrcircles.Reason{qrcircles.ReasonNotOnSite}
+	}
+	return nil
 }
 
 func capFailing(r qrcircles.Rules, members int) []qrcircles.Reason {

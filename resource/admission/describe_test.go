@@ -10,7 +10,7 @@ import (
 
 var allReasons = []qrcircles.Reason{
 	qrcircles.ReasonBeforeWindow, qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached,
-	qrcircles.ReasonReview, qrcircles.ReasonClosed, qrcircles.ReasonExcluded, qrcircles.ReasonRefusesAll,
+	qrcircles.ReasonReview, qrcircles.ReasonClosed, qrcircles.ReasonExcluded, qrcircles.ReasonRefusesAll, qrcircles.ReasonNotOnSite,
 }
 
 func TestDescribeEveryReasonInBothLanguages(t *testing.T) {
@@ -35,8 +35,10 @@ func TestDescribe(t *testing.T) {
 		{qrcircles.ReasonBeforeWindow, "en", "before the window opened"},
 		{qrcircles.ReasonAfterWindow, "zh", "扫码时限"},
 		{qrcircles.ReasonBeforeWindow, "zh", "扫码时限"},
-		{qrcircles.ReasonNotInRange, "zh", "用户身份ID范围"},
-		{qrcircles.ReasonNotInRange, "en", "range"},
+		{qrcircles.ReasonNotInRange, "zh", "手机号"},
+		{qrcircles.ReasonNotInRange, "en", "phone number"},
+		{qrcircles.ReasonNotOnSite, "en", "shown on site"},
+		{qrcircles.ReasonNotOnSite, "zh", "现场"},
 		{qrcircles.ReasonCapReached, "zh-CN", "已满"},
 		{qrcircles.ReasonCapReached, "ZH-Hans", "已满"},
 		{qrcircles.ReasonCapReached, "fr", "full"},

@@ -32,7 +32,7 @@ func Validate(r qrcircles.Rules) error {
 	checks := []func(qrcircles.Rules) error{
 		validateWindow, validateSizes, validatePrefixes,
 		validatePhoneRanges, validateIDRanges, validateAllowlist,
-		validateCap, validateMode,
+		validateCap, validateMode, validateOnSite,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -125,6 +125,14 @@ func validateMode(r qrcircles.Rules) error {
 		return nil
 	}
 	return fieldErr("mode", "unknown mode %q", r.Mode)
+}
+
+func validateOnSite(r qrcircles.Rules) error {
+	switch r.OnSite {
+	case qrcircles.OnSiteOff, qrcircles.OnSiteReview, qrcircles.OnSiteRefuse:
+		return nil
+	}
+	return fieldErr("on_site", "unknown on-site setting %q", r.OnSite)
 }
 
 // isE164 reports whether s is "+" followed by minDigits to 15 digits.

@@ -31,13 +31,14 @@ type circleBody struct {
 	Allowlist    *[]string               `json:"allowlist,omitempty"`
 	Cap          *int                    `json:"member_cap,omitempty"`
 	Mode         *qrcircles.Mode         `json:"mode,omitempty"`
+	OnSite       *qrcircles.OnSite       `json:"on_site,omitempty"`
 	Status       *string                 `json:"status,omitempty"`
 }
 
 func (b circleBody) input() (circles.Input, error) {
 	in := circles.Input{Title: b.Title, Description: b.Description, Location: b.Location, TimeZone: b.TimeZone,
 		Prefixes: b.Prefixes, PhoneRanges: b.PhoneRanges, IDRanges: b.UserIDRanges, Allowlist: b.Allowlist,
-		Cap: b.Cap, Mode: b.Mode}
+		Cap: b.Cap, Mode: b.Mode, OnSite: b.OnSite}
 	times := []struct {
 		name string
 		src  *string
@@ -90,6 +91,7 @@ type rulesJSON struct {
 	AllowlistSize int                    `json:"allowlist_size"`
 	Cap           int                    `json:"member_cap"`
 	Mode          qrcircles.Mode         `json:"mode"`
+	OnSite        qrcircles.OnSite       `json:"on_site,omitempty"`
 }
 
 func rfc3339(t time.Time) string {
@@ -109,7 +111,7 @@ func (a *API) circleJSON(c qrcircles.Circle, viewer int64) circleJSON {
 	if viewer == c.OwnerID {
 		r := c.Rules
 		out.Rules = &rulesJSON{NotBefore: rfc3339(r.NotBefore), NotAfter: rfc3339(r.NotAfter), Prefixes: nonNil(r.PhonePrefixes),
-			PhoneRanges: nonNil(r.PhoneRanges), UserIDRanges: nonNil(r.UserIDRanges), AllowlistSize: c.AllowlistSize, Cap: r.Cap, Mode: r.Mode}
+			PhoneRanges: nonNil(r.PhoneRanges), UserIDRanges: nonNil(r.UserIDRanges), AllowlistSize: c.AllowlistSize, Cap: r.Cap, Mode: r.Mode, OnSite: r.OnSite}
 	}
 	return out
 }

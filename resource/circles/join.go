@@ -25,6 +25,12 @@ func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan
 // JoinCircle is Join for a circle the caller has already loaded (perhaps a little while ago:
 // the decision rests on the circle as the join's transaction reads it).
 func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
+	return s.JoinOnSite(ctx, u, c, scan, false)
+}
+
+// JoinOnSite is JoinCircle for a scan that may have proven presence: onSite says that it
+// carried the projector's current slot token (admission.ScannedOnSite).
+func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circle, scan time.Time, onSite bool) (storage.JoinOutcome, error) {
 	if c.Rules.Closed {
 		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
 	}
@@ -34,7 +40,7 @@ func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circ
 		if repeat(f) {
 			return nil, nil
 		}
-		return decided(f, q, ruleDecision(f, q), 0, now)
+		return decided(f, q, ruleDecision(f, q, onSite), 0, now)
 	}
 	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
 	if c.Rules.Cap == 0 {
@@ -69,20 +75,31 @@ func repeat(f storage.JoinFacts) bool {
 	return p != nil && (f.Member || p.Status == storage.RequestWaiting || p.Status == storage.RequestDenied)
 }
 
-// ruleDecision decides q by the circle's rules. Someone the organizer removed waits for review.
-func ruleDecision(f storage.JoinFacts, q storage.JoinRequest) qrcircles.Decision {
+// ruleDecision decides q by the circle's rules; onSite says whether its scan proved
+// presence. Someone the organizer removed waits for review.
+func ruleDecision(f storage.JoinFacts, q storage.JoinRequest, onSite bool) qrcircles.Decision {
 	r := f.Circle.Rules
 	if f.Previous != nil && f.Previous.Status == storage.RequestRemoved {
 		r.Mode = qrcircles.ModeReview
 	}
-	return admission.Decide(r, applicant(f, q), q.ScanTime, stateOf(f))
+	st := stateOf(f)
+	st.OnSite = onSite
+	return admission.Decide(r, applicant(f, q), q.ScanTime, st)
 }
 
-// approval is the organizer's decision: it sets aside the window and the ranges, never the
-// member cap, an exclusion or the person's refusal of all circles.
+// rulesAgain decides a waiting request q again by the rules. Whether its scan was made on
+// site is known from its reasons: a scan that failed the on-site rule says so, and one
+// decided before the circle became on-site-only counts as on site.
+func rulesAgain(f storage.JoinFacts, q storage.JoinRequest) qrcircles.Decision {
+	return ruleDecision(f, q, !slices.Contains(q.Reasons, qrcircles.ReasonNotOnSite))
+}
+
+// approval is the organizer's decision: it sets aside the window, the ranges and where the
+// code was scanned, never the member cap, an exclusion or the person's refusal of all
+// circles.
 func approval(f storage.JoinFacts, q storage.JoinRequest) qrcircles.Decision {
 	r := f.Circle.Rules
-	r.Mode, r.Closed = qrcircles.ModeOpen, false
+	r.Mode, r.Closed, r.OnSite = qrcircles.ModeOpen, false, qrcircles.OnSiteOff
 	return admission.Decide(r, applicant(f, q), q.ScanTime, stateOf(f))
 }
 
@@ -168,7 +185,7 @@ func (s *Service) redecideWaiting(ctx context.Context, circleID int64) (int, err
 	}
 	admitted := 0
 	for _, q := range waiting {
-		out, err := s.redecide(ctx, q, 0, ruleDecision)
+		out, err := s.redecide(ctx, q, 0, rulesAgain)
 		if err != nil {
 			return admitted, err
 		}

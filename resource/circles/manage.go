@@ -27,6 +27,7 @@ type Input struct {
 	Cap         *int
 	Mode        *qrcircles.Mode
 	Closed      *bool
+	OnSite      *qrcircles.OnSite
 }
 
 // Create makes a circle owned by the organizer.
@@ -89,6 +90,7 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 	setIf(&r.Cap, in.Cap)
 	setIf(&r.Mode, in.Mode)
 	setIf(&r.Closed, in.Closed)
+	setIf(&r.OnSite, in.OnSite)
 	if err := admission.Validate(*r); err != nil {
 		var fe *admission.FieldError
 		if errors.As(err, &fe) {

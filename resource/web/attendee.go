@@ -29,7 +29,8 @@ func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 	}
 	var out qrcircles.JoinOutcome
 	if err == nil {
-		out, err = w.Circles.Join(ctx, u, circle.ID, r.ScanTime)
+		w.countFunnel(c, circle.ID, qrcircles.FunnelSignedIn)
+		out, err = w.Circles.JoinOnSite(ctx, u, circle, r.ScanTime, w.scannedOnSite(c, circle.ID, r.ScanTime))
 	}
 	if qrcircles.CodeOf(err) == qrcircles.EGone {
 		err = errClosed

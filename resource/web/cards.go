@@ -284,6 +284,7 @@ var exchangeNotices = map[string]string{
 	"delivered": "Your card was delivered. / 名片已送达。",
 	"waiting":   "Your card waits for them to accept it. / 名片等待对方接受。",
 	"requested": "Your request for their card was sent. / 已发送名片请求。",
+	"announced": "Your announcement was posted. / 公告已发布。",
 }
 
 func (w *Web) deliverCard(c *gin.Context) {

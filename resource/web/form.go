@@ -24,6 +24,7 @@ type circleForm struct {
 	NotBefore, NotAfter             string // the scan window, also in TimeZone
 	Prefixes, PhoneRanges, IDRanges string // one entry per line
 	Cap, Mode, Status               string // Status: "open" or "closed"; empty on create
+	OnSite                          string // "", "review" or "refuse" (qrcircles.OnSite)
 }
 
 // zones offered in the form; a circle's own zone is added when it is not among them.
@@ -52,6 +53,15 @@ func (f circleForm) Zones() []option {
 	return out
 }
 
+// OnSites lists the on-site choices with the form's one selected.
+func (f circleForm) OnSites() []option {
+	return []option{
+		{"", "Any scan counts, printed or on screen / 任何扫码均可", f.OnSite == ""},
+		{"review", "On site only: other scans wait for review / 仅限现场：其他扫码需审核", f.OnSite == "review"},
+		{"refuse", "On site only: other scans are refused / 仅限现场：其他扫码被拒绝", f.OnSite == "refuse"},
+	}
+}
+
 // Modes lists the admission modes with the form's one selected.
 func (f circleForm) Modes() []option {
 	return []option{
@@ -67,7 +77,7 @@ func readForm(c *gin.Context) circleForm {
 		StartsAt: p("starts_at"), EndsAt: p("ends_at"), TimeZone: p("time_zone"),
 		NotBefore: p("not_before"), NotAfter: p("not_after"),
 		Prefixes: p("phone_prefixes"), PhoneRanges: p("phone_ranges"), IDRanges: p("user_id_ranges"),
-		Cap: p("member_cap"), Mode: p("mode"), Status: p("status")}
+		Cap: p("member_cap"), Mode: p("mode"), Status: p("status"), OnSite: p("on_site")}
 }
 
 // formOf fills the edit form from a circle.
@@ -77,7 +87,7 @@ func formOf(c qrcircles.Circle) circleForm {
 	f := circleForm{Title: c.Title, Description: c.Description, Location: c.Location, TimeZone: c.TimeZone,
 		StartsAt: localValue(c.StartsAt, loc), EndsAt: localValue(c.EndsAt, loc),
 		NotBefore: localValue(r.NotBefore, loc), NotAfter: localValue(r.NotAfter, loc),
-		Prefixes: strings.Join(r.PhonePrefixes, "\n"), Mode: string(r.Mode), Status: "open"}
+		Prefixes: strings.Join(r.PhonePrefixes, "\n"), Mode: string(r.Mode), Status: "open", OnSite: string(r.OnSite)}
 	var lines []string
 	for _, pr := range r.PhoneRanges {
 		lines = append(lines, pr.From+".."+pr.To)
@@ -143,8 +153,8 @@ func (f circleForm) rules(in *circles.Input) error {
 		}
 	}
 	in.Cap = &n
-	mode := qrcircles.Mode(f.Mode)
-	in.Mode = &mode
+	mode, onSite := qrcircles.Mode(f.Mode), qrcircles.OnSite(f.OnSite)
+	in.Mode, in.OnSite = &mode, &onSite
 	if f.Status != "" {
 		closed := f.Status == "closed"
 		in.Closed = &closed
@@ -253,7 +263,7 @@ func eventTime(c qrcircles.Circle) string {
 var ruleLabels = []struct{ field, label string }{
 	{"phone_prefixes", "Phone prefixes / 手机号前缀"}, {"phone_ranges", "Phone ranges / 手机号范围"},
 	{"user_id_ranges", "User-ID ranges / 用户身份ID范围"}, {"not_after", "Scan window / 扫码时限"},
-	{"cap", "Member cap / 成员上限"}, {"mode", "Mode / 审核方式"},
+	{"cap", "Member cap / 成员上限"}, {"mode", "Mode / 审核方式"}, {"on_site", "On site only / 仅限现场"},
 }
 
 // labeled prefixes a rule error's message with the form field it is about.

@@ -17,6 +17,9 @@ type landingData struct {
 	Code, Title, Description, Location, When string
 	Notice                                   string    // the scan window is not open now
 	Ticket                                   string    // the signed scan time
+	OnSite                                   string    // the signed proof that the scan was on site, if it was
+	NotOnSite                                bool      // an on-site-only circle, scanned without the projector's code
+	Full                                     bool      // the circle has reached its member cap
 	Via                                      *embedVia // the partner page that opened this one, if any
 }
 
@@ -27,6 +30,7 @@ func (w *Web) landing(c *gin.Context) {
 	if !ok {
 		return
 	}
+	w.countFunnel(c, circle.ID, qrcircles.FunnelOpened)
 	w.renderLanding(c, http.StatusOK, circle, nil)
 }
 
@@ -38,6 +42,16 @@ func (w *Web) renderLandingVia(c *gin.Context, status int, circle qrcircles.Circ
 	now := w.now()
 	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
 		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
+	if via == nil {
+		d.OnSite = w.onSiteProof(c, circle, now)
+		d.NotOnSite = circle.Rules.OnSite != "" && d.OnSite == ""
+	}
+	full, ferr := w.Circles.Full(c.Request.Context(), circle)
+	if ferr != nil {
+		w.fail(c, ferr)
+		return
+	}
+	d.Full = full
 	p := templates.Page{Data: d}
 	if err != nil {
 		b := qrcircles.ProblemOf(err)
@@ -73,6 +87,7 @@ func (w *Web) join(c *gin.Context) {
 		w.fail(c, errScanAgain)
 		return
 	}
+	w.keepOnSite(c, circle.ID, scan)
 	w.Auth.StartScan(c, w.Circles.URL(circle), scan, "")
 }
 
@@ -80,6 +95,7 @@ func (w *Web) join(c *gin.Context) {
 type posterData struct {
 	Title, When, Location, URL string
 	QR                         template.HTML
+	OnSite                     bool // printed codes of an on-site-only circle go to review
 }
 
 func (w *Web) poster(c *gin.Context) {
@@ -94,7 +110,7 @@ func (w *Web) poster(c *gin.Context) {
 		return
 	}
 	// The SVG is drawn by our own encoder from the URL; it holds no text from anyone.
-	d := posterData{Title: circle.Title, When: eventTime(circle), Location: circle.Location, URL: url, QR: template.HTML(svg)}
+	d := posterData{Title: circle.Title, When: eventTime(circle), Location: circle.Location, URL: url, QR: template.HTML(svg), OnSite: circle.Rules.OnSite != ""}
 	w.render(c, http.StatusOK, "circle_poster", circle.Title, templates.Page{Data: d})
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,7 +28,9 @@ type manageData struct {
 	AllowlistSize int
 	AllowlistText string
 	Members       int
-	Requests      []requestView
+	Queue         queueData
+	People        membersData
+	Funnel        funnelView
 	Notice        string
 }
 
@@ -70,56 +71,40 @@ func (w *Web) newSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/manage")
 }
 
-// manage is the organizer's page: QR code, share link, rules, allowlist and review queue.
+// manage is the organizer's page: QR code, share link, rules, allowlist, review queue,
+// members, announcements and the join funnel.
 func (w *Web) manage(c *gin.Context) {
 	u, circle, ok := w.ownedCircle(c)
 	if !ok {
 		return
 	}
-	notice := ""
-	if n, err := strconv.Atoi(c.Query("admitted")); err == nil && n >= 0 {
-		notice = fmt.Sprintf("Saved. %d waiting requests were admitted. / 已保存，%d 个等待中的申请已通过。", n, n)
-	}
-	w.renderManage(c, u, circle, formOf(circle), "", notice, nil)
+	w.renderManage(c, u, circle, formOf(circle), "", doneNotice(c, templates.Negotiate(c.Request)), nil)
 }
 
 // renderManage shows the manage page, with err (if any) above it and its status.
 func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, form circleForm, pasted, notice string, err error) {
+	ctx, lang := c.Request.Context(), templates.Negotiate(c.Request)
 	m := &manageData{ID: circle.ID, Code: circle.Code, URL: w.Circles.URL(circle), Sizes: []int{512, 1024, 2048},
 		AllowlistSize: circle.AllowlistSize, AllowlistText: pasted, Notice: notice}
-	reqs, lerr := w.reviewQueue(c.Request.Context(), u.ID, circle)
-	var members []qrcircles.Member
+	members, lerr := w.Circles.Members(ctx, u.ID, circle.ID)
 	if lerr == nil {
-		members, lerr = w.Circles.Members(c.Request.Context(), u.ID, circle.ID)
+		m.Members = len(members)
+		m.People = peopleOf(members, c.Query("q"))
+		m.Queue, lerr = w.queue(ctx, u.ID, circle, len(members), readFilter(c.Query), lang)
+	}
+	if lerr == nil {
+		m.Funnel, lerr = w.funnel(ctx, u.ID, circle.ID)
 	}
 	if lerr != nil {
 		w.fail(c, lerr)
 		return
 	}
-	m.Requests, m.Members = reqs, len(members)
 	d := editData{Action: circlePath(circle.ID) + "/manage", Form: form, Circle: m}
 	p, status := templates.Page{Data: d}, http.StatusOK
 	if err != nil {
 		p.Error, status = w.pageError(c, "manage page", err)
 	}
 	w.render(c, status, "circle_edit", "Manage: "+circle.Title, p)
-}
-
-// reviewQueue lists the waiting requests with the applicants' names and reasons.
-func (w *Web) reviewQueue(ctx context.Context, actor int64, circle qrcircles.Circle) ([]requestView, error) {
-	qs, err := w.Circles.Requests(ctx, actor, circle.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]requestView, len(qs))
-	for i, q := range qs {
-		applicant, err := w.Circles.User(ctx, q.UserID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = requestView{ID: q.ID, Name: applicant.DisplayName, ScanTime: when(q.ScanTime, circle.TimeZone), Reasons: sentences(q)}
-	}
-	return out, nil
 }
 
 // editSubmit saves the rules; waiting requests that now pass are admitted.
@@ -190,38 +175,25 @@ func uploadedText(c *gin.Context, pasted string) (string, error) {
 }
 
 func (w *Web) approve(c *gin.Context) {
-	w.decide(c, func(ctx context.Context, actor, circleID, requestID int64) error {
-		out, err := w.Circles.Approve(ctx, actor, circleID, requestID)
-		if err == nil && !out.Member {
-			err = qrcircles.Errorf(qrcircles.EConflict, "This person could not be admitted: %s", sentences(out.Request)[0])
-		}
-		return err
+	w.decide(c, "approved", func(ctx context.Context, actor, circleID, requestID int64) error {
+		return notAdmitted(w.Circles.Approve(ctx, actor, circleID, requestID))
 	})
 }
 
 func (w *Web) deny(c *gin.Context) {
-	w.decide(c, func(ctx context.Context, actor, circleID, requestID int64) error {
+	w.decide(c, "declined", func(ctx context.Context, actor, circleID, requestID int64) error {
 		_, err := w.Circles.Deny(ctx, actor, circleID, requestID)
 		return err
 	})
 }
 
-// decide is the one shape of the review buttons: check, act, back to the manage page.
-func (w *Web) decide(c *gin.Context, act func(ctx context.Context, actor, circleID, requestID int64) error) {
-	u, circle, ok := w.ownedCircle(c)
-	if !ok {
-		return
-	}
-	rid, err := pathID(c, "rid")
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
-	}
-	if err == nil {
-		err = act(c.Request.Context(), u.ID, circle.ID, rid)
-	}
-	if err != nil {
-		w.renderManage(c, u, circle, formOf(circle), "", "", err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/manage")
+// decide is the one shape of the review buttons: the request in the path, then act.
+func (w *Web) decide(c *gin.Context, done string, act func(ctx context.Context, actor, circleID, requestID int64) error) {
+	w.act(c, "/manage?done="+done+"#queue", w.manageAgain, func(ctx context.Context, actor int64, circle qrcircles.Circle) error {
+		rid, err := pathID(c, "rid")
+		if err != nil {
+			return err
+		}
+		return act(ctx, actor, circle.ID, rid)
+	})
 }

@@ -77,6 +77,7 @@ type Messages interface {
 	Mute(ctx context.Context, userID, circleID int64) error
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
+	Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error)
 }
 
 var _ Messages = (*messagesvc.Service)(nil)
@@ -90,6 +91,7 @@ type Web struct {
 	Auth      Auth
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
+	SlotKey   []byte // a key derived from the system secret for the slot tokens of on-site-only circles
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -109,6 +111,13 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
 	e.POST("/circles/:id/requests/:rid/approve", w.approve)
 	e.POST("/circles/:id/requests/:rid/deny", w.deny)
+	e.POST("/circles/:id/requests/:rid/reopen", w.reopen)
+	e.POST("/circles/:id/requests/:rid/approve-anyway", w.approveAnyway)
+	e.POST("/circles/:id/bulk", w.bulk)
+	e.POST("/circles/:id/members/:uid/remove", w.removeMember)
+	e.POST("/circles/:id/announcements", w.announce)
+	e.GET("/circles/:id/show", w.show)
+	e.GET("/circles/:id/funnel.csv", w.funnelCSV)
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
