@@ -17,6 +17,7 @@ type User struct {
 	DisplayName string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	DeletedAt   *time.Time // set when the person deleted their account (see DeleteAccount)
 }
 
 // LoginSession is a browser's signed-in state; only a hash of the cookie value is kept.

@@ -81,6 +81,7 @@ type Web struct {
 	Cards     Cards
 	Store     Store
 	Auth      Auth
+	Account   AccountStore
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
 	Logger    *slog.Logger
@@ -107,6 +108,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountCards(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
+	w.mountAccount(e)
 }
 
 func (w *Web) now() time.Time {
