@@ -261,13 +261,17 @@ func PathOf(r *http.Request) string {
 	return "/"
 }
 
-// Prepare fills the page's language and path from the request, unless already set.
+// Prepare fills the page's language, path and signed-in person from the request, unless
+// already set.
 func (p *Page) Prepare(r *http.Request) {
 	if !Supported(p.Lang) {
 		p.Lang = Negotiate(r)
 	}
 	if p.Path == "" {
 		p.Path = PathOf(r)
+	}
+	if p.Viewer == nil {
+		p.Viewer = viewerOf(r)
 	}
 }
 

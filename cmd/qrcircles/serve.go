@@ -90,11 +90,18 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies})
+	a := &app{}
+	viewer := func(c *gin.Context) templates.ViewerFunc {
+		if a.authz == nil { // the API alone has no pages
+			return func() (templates.Viewer, bool) { return templates.Viewer{}, false }
+		}
+		return a.authz.Viewer(c)
+	}
+	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies, Viewer: viewer})
 	if err != nil {
 		return nil, err
 	}
-	a := &app{engine: engine}
+	a.engine = engine
 	sqlDB, err := db.Gorm().DB()
 	if err != nil {
 		return nil, err
@@ -153,6 +160,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 // buildAuthz makes the authorization server with its phone sign-in.
 func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer, sent func(provider, result string)) (*authz.Server, error) {
 	phone := &phoneauth.Service{
+		Regions:       cfg.SMS.Regions,
 		Store:         db,
 		Sender:        smsSender(cfg, log),
 		Policy:        otp.DefaultPolicy(cfg.SMS.HourlyBudget),
@@ -163,7 +171,7 @@ func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 	}
 	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
-		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan,
+		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan, SignIn: db,
 	})
 }
 
