@@ -37,3 +37,20 @@ type Rules struct {
 	Mode                Mode     // "" means ModeRules
 	Closed              bool
 }
+
+// DefaultCircleSMSBudget is a circle's daily budget of sign-in codes when the organizer set
+// no expected attendance and no member cap.
+const DefaultCircleSMSBudget = 1000
+
+// CircleSMSBudget is the sign-in codes a day that sign-ins starting at a circle's page may
+// use, whatever network they come from: the expected attendance the organizer set, else the
+// member cap, else DefaultCircleSMSBudget.
+func CircleSMSBudget(expected, memberCap int) int {
+	switch {
+	case expected > 0:
+		return expected
+	case memberCap > 0:
+		return memberCap
+	}
+	return DefaultCircleSMSBudget
+}

@@ -63,7 +63,7 @@ func (s *Server) sendOrigin(c *gin.Context, returnTo string) (otp.Origin, error)
 	if err != nil {
 		return o, ignoreMissing(err)
 	}
-	o.CircleID, o.CircleBudget = circle.ID, otp.CircleBudget(budget, memberCap)
+	o.CircleID, o.CircleBudget = circle.ID, qrcircles.CircleSMSBudget(budget, memberCap)
 	return o, nil
 }
 

@@ -68,22 +68,6 @@ type Origin struct {
 	Proven       bool
 }
 
-// DefaultCircleBudget is a circle's daily budget of codes when the organizer set no expected
-// attendance and no member cap.
-const DefaultCircleBudget = 1000
-
-// CircleBudget is the codes a day a circle's sign-ins may use: the expected attendance the
-// organizer set, else the member cap, else DefaultCircleBudget.
-func CircleBudget(expected, memberCap int) int {
-	switch {
-	case expected > 0:
-		return expected
-	case memberCap > 0:
-		return memberCap
-	}
-	return DefaultCircleBudget
-}
-
 // SendLimits are the limits one code sent to phone for a request from o must pass. The phone
 // gap is a window of one send per PhoneGap. A sign-in that starts at a circle counts against
 // the circle's budget instead of its IP, so that a venue behind one address gets in; any

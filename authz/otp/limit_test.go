@@ -159,14 +159,6 @@ func TestSendLimitsByCircleAndProof(t *testing.T) {
 	}
 }
 
-func TestCircleBudget(t *testing.T) {
-	for _, tc := range []struct{ expected, cap, want int }{{300, 50, 300}, {0, 50, 50}, {0, 0, DefaultCircleBudget}} {
-		if got := CircleBudget(tc.expected, tc.cap); got != tc.want {
-			t.Errorf("CircleBudget(%d, %d) = %d, want %d", tc.expected, tc.cap, got, tc.want)
-		}
-	}
-}
-
 func withPhonePerHour(p Policy, n int) Policy { p.PhonePerHour = n; return p }
 func withGlobal(p Policy, n int) Policy       { p.GlobalPerHour = n; return p }
 

@@ -113,7 +113,9 @@ func proofSignature(key []byte, challenge string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func hmacEqual(want, got string) bool { return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1 }
+func hmacEqual(want, got string) bool {
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
 
 // proofExpiry reads the expiry that the salt carries after "?".
 func proofExpiry(salt string) (time.Time, bool) {

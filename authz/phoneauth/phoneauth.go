@@ -39,7 +39,7 @@ type Service struct {
 	// Regions lists the regions (ISO 3166 letters) whose numbers may be sent codes; none
 	// means every region. It keeps SMS pumping to premium numbers abroad out.
 	Regions []string
-	Logger        *slog.Logger
+	Logger  *slog.Logger
 	// Sent, when set, counts every send by provider and result ("sent" or "failed").
 	Sent func(provider, result string)
 }

@@ -455,7 +455,7 @@ func TestVenueProofAndRegions(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := newFixture(db)
-		venue := otp.Origin{IP: "venue", CircleID: 9, CircleBudget: otp.CircleBudget(0, 0)}
+		venue := otp.Origin{IP: "venue", CircleID: 9, CircleBudget: qrcircles.CircleSMSBudget(0, 0)}
 		for i := range 300 {
 			if _, _, err := f.Send(ctx, fmt.Sprintf("+86139%08d", i), venue, "zh", at(time.Duration(i)*time.Second)); err != nil {
 				t.Fatalf("attendee %d: %v", i+1, err)

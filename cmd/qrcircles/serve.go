@@ -137,7 +137,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			return nil, err
 		}
 		a.authz.Mount(engine)
-		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: pagesAuth{a.authz, db}, Account: db, Pages: pages,
+		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: pagesAuth{a.authz, db}, Account: db, Budgets: db, Pages: pages,
 			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))

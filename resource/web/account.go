@@ -215,8 +215,7 @@ func (w *Web) deleteAccount(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	lang := templates.Negotiate(c.Request)
-	w.render(c, http.StatusOK, "account_deleted", templates.T(lang, "account.deleted_title"), templates.Page{Lang: lang})
+	w.render(c, http.StatusOK, "account_deleted", "Account deleted", templates.Page{})
 }
 
 // DeleteAccount deletes the person's account and records it, in one transaction: every row

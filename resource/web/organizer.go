@@ -32,6 +32,8 @@ type manageData struct {
 	Members       int
 	Requests      []requestView
 	Notice        string
+	Expected      int // the organizer's expected attendance; 0: not set
+	SMSBudget     int // the codes a day sign-ins from the circle's page may use
 }
 
 type requestView struct {
@@ -92,6 +94,9 @@ func (w *Web) renderManage(c *gin.Context, u storage.User, circle storage.Circle
 	var members []storage.Member
 	if lerr == nil {
 		members, lerr = w.Circles.Members(c.Request.Context(), u.ID, circle.ID)
+	}
+	if lerr == nil {
+		m.Expected, m.SMSBudget, lerr = w.smsBudget(c.Request.Context(), circle.ID)
 	}
 	if lerr != nil {
 		w.fail(c, lerr)

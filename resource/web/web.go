@@ -82,6 +82,7 @@ type Web struct {
 	Store     Store
 	Auth      Auth
 	Account   AccountStore
+	Budgets   BudgetStore
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
 	Logger    *slog.Logger
@@ -101,6 +102,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
+	e.POST("/circles/:id/sms-budget", w.budgetSubmit)
 	e.POST("/circles/:id/requests/:rid/approve", w.approve)
 	e.POST("/circles/:id/requests/:rid/deny", w.deny)
 	e.GET("/circles/:id/qr.png", w.qrPNG)
