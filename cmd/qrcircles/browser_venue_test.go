@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // codes an hour are used up, yet an attendee who scans the circle's code signs in without a
 // hitch (the circle's budget counts, not the address), and someone signing in without a
 // circle is asked for a proof of work, which their browser does, and gets in. The navigation
-// then names them and offers Sign out.
+// names each and offers Sign out; the walk-in deletes the account again from /account.
 func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 	exe := chromiumPath(t)
 	names := map[string][2]string{"en": {"Ann Lee", "Bo Wu"}, "zh-Hans": {"李安", "吴波"}}
@@ -27,7 +28,15 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			ann.click(`form[action$="/join"] button`)
 			ann.signIn(s, "+8613800000001", names[lang][0], false)
 			ann.at("/circles/"+strconv.FormatInt(c.ID, 10), "#members")
+			if got := ann.text("#nav-account"); got != names[lang][0] {
+				ann.fail("the navigation names %q, want %q", got, names[lang][0])
+			}
 			ann.shot("venue-joined")
+			ann.click("#sign-out")
+			ann.at("/", "#nav-sign-in")
+			if title, _ := eval[string](ann, "document.title"); strings.Count(title, "QR Circles")+strings.Count(title, "二维码好友圈") != 1 {
+				ann.fail("the home page's title %q names the product other than once", title)
+			}
 
 			bob := s.chrome(t, exe, "walk-in", lang, byCookie, sh)
 			bob.open("/login")
@@ -52,10 +61,14 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 				bob.fail("the navigation shows %q and sign-out %q, want the name and Sign out", got, bob.text("#sign-out"))
 			}
 			bob.shot("signed-in")
-			bob.click("#sign-out")
-			bob.at("/", "#nav-sign-in")
-			if title, _ := eval[string](bob, "document.title"); strings.Count(title, "QR Circles")+strings.Count(title, "二维码好友圈") != 1 {
-				bob.fail("the home page's title %q names the product other than once", title)
+			// …and deletes the account again.
+			bob.scrollTo("#delete-account")
+			bob.click(`form[action="/account/delete"] input[name=confirm]`)
+			bob.click("#delete-account")
+			bob.at("/account/delete", "#nav-sign-in")
+			bob.shot("deleted")
+			if u, err := s.db.UserByPhone(context.Background(), "+8613900000002"); err == nil {
+				bob.fail("the deleted account is still found by its phone: %+v", u)
 			}
 		})
 	}
