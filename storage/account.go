@@ -58,9 +58,6 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, now time.Time) er
 // number (those start with +), so the number may sign up again as a new person.
 func deletedPhone(userID int64) string { return "deleted:" + strconv.FormatInt(userID, 10) }
 
-// Deleted reports whether the user deleted their account.
-func (u User) Deleted() bool { return u.DeletedAt != nil }
-
 // SpendProof records a proof-of-work solution as used until it expires. It succeeds once
 // per ID: afterwards it returns an error wrapping ErrConflict.
 func (db *DB) SpendProof(ctx context.Context, id string, expiresAt time.Time) error {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -25,8 +26,8 @@ func TestDeleteAccountLeavesOnlyTheUserID(t *testing.T) {
 		bob, _, err := db.EnsureUser(ctx, "+8613800138002", now)
 		must(err)
 		must(db.PutCard(ctx, ann.ID, cards.Card{DisplayName: "Ann"}, now))
-		must(db.CreateLoginSession(ctx, storage.LoginSession{IDHash: "s1", UserID: ann.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
-		must(db.PutConsent(ctx, storage.Consent{UserID: ann.ID, ClientID: "c", Scopes: "cards:read", GrantedAt: now}))
+		must(db.CreateLoginSession(ctx, qrcircles.LoginSession{IDHash: "s1", UserID: ann.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+		must(db.PutConsent(ctx, qrcircles.Consent{UserID: ann.ID, ClientID: "c", Scopes: "cards:read", GrantedAt: now}))
 		must(db.SendMessage(ctx, &storage.Message{FromID: ann.ID, ToID: bob.ID, Body: "hi", CreatedAt: now}))
 		must(db.AddAudit(ctx, storage.NewAuditEntry(now, "login", ann.ID, "1", "10.0.0.1", nil)))
 

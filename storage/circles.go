@@ -17,24 +17,6 @@ import (
 	"qrcircles/resource/admission"
 )
 
-// Circle is an event's contact network with its admission rules. Rules.Allowlist is not
-// loaded (it may hold thousands of phones); AllowlistSize says how many there are.
-type Circle struct {
-	ID            int64
-	Code          string
-	OwnerID       int64
-	Title         string
-	Description   string
-	Location      string
-	StartsAt      time.Time
-	EndsAt        time.Time
-	TimeZone      string
-	Rules         qrcircles.Rules
-	AllowlistSize int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
-
 // Join request states.
 const (
 	RequestWaiting  = "waiting"

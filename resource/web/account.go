@@ -20,7 +20,7 @@ type AccountStore interface {
 	Exclusions(ctx context.Context, userID int64) ([]storage.Exclusion, error)
 	Conversations(ctx context.Context, userID, beforeID int64, limit int) ([]storage.Conversation, error)
 	Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]storage.Message, error)
-	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
+	Consents(ctx context.Context, userID int64) ([]qrcircles.Consent, error)
 	DeleteAccount(ctx context.Context, userID int64, now time.Time) error
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
@@ -53,7 +53,7 @@ type accountExport struct {
 	Messages     []storage.Message     `json:"messages"`
 	Exclusions   []storage.Exclusion   `json:"exclusions"`
 	Mutes        []storage.CircleMute  `json:"mutes"`
-	Consents     []storage.Consent     `json:"consents"`
+	Consents     []qrcircles.Consent   `json:"consents"`
 	ExportedAt   time.Time             `json:"exported_at"`
 }
 
