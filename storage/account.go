@@ -19,7 +19,6 @@ var personalTables = []struct{ table, column string }{
 	{"user_privacy", "user_id"}, {"user_settings", "user_id"},
 	{"memberships", "user_id"}, {"join_requests", "user_id"}, {"exclusions", "user_id"},
 	{"circle_mutes", "user_id"}, {"login_sessions", "user_id"}, {"consents", "user_id"},
-	{"events", "recipient_id"}, {"events", "subject_id"},
 }
 
 // DeleteAccount deletes everything that holds the person, in one transaction: their card,
@@ -29,6 +28,9 @@ var personalTables = []struct{ table, column string }{
 // closed; their audit entries keep the user ID and lose the client IP.
 func (db *DB) DeleteAccount(ctx context.Context, userID int64, now time.Time) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.leaveAll(ctx, userID, now); err != nil {
+			return err
+		}
 		for _, t := range personalTables {
 			if err := db.conn(ctx).Exec("DELETE FROM "+t.table+" WHERE "+t.column+" = ?", userID).Error; err != nil {
 				return wrapErr("deleting account: "+t.table, err)
@@ -52,6 +54,21 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, now time.Time) er
 		}
 		return nil
 	})
+}
+
+// leaveAll ends the person's memberships as leaving would, so that the members' open pages
+// drop them live. The events name user IDs only; their older events go with the account.
+func (db *DB) leaveAll(ctx context.Context, userID int64, now time.Time) error {
+	if err := db.conn(ctx).Exec("DELETE FROM events WHERE recipient_id = ? OR subject_id = ?", userID, userID).Error; err != nil {
+		return wrapErr("deleting account: events", err)
+	}
+	joined, err := db.CirclesJoinedBy(ctx, userID)
+	for _, c := range joined {
+		if err == nil {
+			err = db.EndMembership(ctx, c.ID, userID, RequestLeft, now)
+		}
+	}
+	return err
 }
 
 // deletedPhone is what a deleted user's phone column holds: unique, and never a phone

@@ -219,16 +219,22 @@ func (w *Web) deleteAccount(c *gin.Context) {
 }
 
 // DeleteAccount deletes the person's account and records it, in one transaction: every row
-// that holds them goes (storage.DeleteAccount), their tokens and sessions with it.
+// that holds them goes (storage.DeleteAccount), their tokens and sessions with it, and the
+// circles they were in are told they left. A feature that keeps more about a person extends
+// storage.DeleteAccount, not this.
 func (w *Web) DeleteAccount(c *gin.Context, userID int64) error {
 	ctx := c.Request.Context()
-	return w.Account.InTx(ctx, func(ctx context.Context) error {
+	err := w.Account.InTx(ctx, func(ctx context.Context) error {
 		if err := w.Account.DeleteAccount(ctx, userID, w.now()); err != nil {
 			return err
 		}
 		id := strconv.FormatInt(userID, 10)
 		return w.Account.AddAudit(ctx, storage.NewAuditEntry(w.now(), qrcircles.AuditAccountDelete, userID, "user:"+id, "", nil))
 	})
+	if err == nil && w.Circles.Events != nil {
+		w.Circles.Events.Notify() // the circles they left drop them live
+	}
+	return err
 }
 
 var (
