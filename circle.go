@@ -17,6 +17,9 @@ type Circle struct {
 	TimeZone      string
 	Rules         Rules
 	AllowlistSize int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// RulesVersion changes with every rules update: a join decided on the circle as the
+	// caller read it is written only while it is the same.
+	RulesVersion int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }

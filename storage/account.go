@@ -42,7 +42,8 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, now time.Time) er
 			args []any
 		}{
 			{"DELETE FROM oauth_sessions WHERE subject = ?", []any{id}},
-			{"UPDATE circles SET closed = ?, updated_at = ? WHERE owner_id = ?", []any{true, now.UTC(), userID}},
+			// rules_version: a join decided in advance on the open circle must not land.
+			{"UPDATE circles SET closed = ?, rules_version = rules_version + 1, updated_at = ? WHERE owner_id = ?", []any{true, now.UTC(), userID}},
 			{"UPDATE audit_log SET ip = '' WHERE actor_id = ?", []any{userID}},
 			{"UPDATE users SET phone = ?, display_name = '', deleted_at = ?, updated_at = ? WHERE id = ?",
 				[]any{deletedPhone(userID), now.UTC(), now.UTC(), userID}},
