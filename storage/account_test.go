@@ -31,7 +31,14 @@ func TestDeleteAccountLeavesOnlyTheUserID(t *testing.T) {
 		must(db.SendMessage(ctx, &storage.Message{FromID: ann.ID, ToID: bob.ID, Body: "hi", CreatedAt: now}))
 		must(db.AddAudit(ctx, storage.NewAuditEntry(now, "login", ann.ID, "1", "10.0.0.1", nil)))
 
+		owned := storage.Circle{Code: "annscircle", OwnerID: ann.ID, Title: "Ann's", TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
+		must(db.CreateCircle(ctx, &owned, nil))
+
 		must(db.DeleteAccount(ctx, ann.ID, now))
+
+		if c, err := db.Circle(ctx, owned.ID); err != nil || !c.Rules.Closed {
+			t.Fatalf("the circle she organized is not closed: %+v %v", c.Rules, err)
+		}
 
 		u, err := db.User(ctx, ann.ID)
 		if err != nil || !u.Deleted() || u.DisplayName != "" || u.Phone == "+8613800138001" {
