@@ -27,13 +27,15 @@ const (
 	// user IDs only, never the phone number the exclusion holds.
 	AuditExclusionAdd    = "exclusion.add"
 	AuditExclusionRemove = "exclusion.remove"
+	// A person deleted their account; the entry keeps their user ID and nothing else.
+	AuditAccountDelete = "account.delete"
 )
 
 // AuditActions lists every audit action, for validating a query.
 var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditClientDelete,
 	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny, AuditRequestReopen,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
-	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove}
+	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove, AuditAccountDelete}
 
 // AuditEntry is one security-relevant event.
 type AuditEntry struct {

@@ -48,3 +48,20 @@ const (
 	OnSiteReview OnSite = "review" // it waits for the organizer, with the reason "not scanned on site"
 	OnSiteRefuse OnSite = "refuse" // it is refused
 )
+
+// DefaultCircleSMSBudget is a circle's daily budget of sign-in codes when the organizer set
+// no expected attendance and no member cap.
+const DefaultCircleSMSBudget = 1000
+
+// CircleSMSBudget is the sign-in codes a day that sign-ins starting at a circle's page may
+// use, whatever network they come from: the expected attendance the organizer set, else the
+// member cap, else DefaultCircleSMSBudget.
+func CircleSMSBudget(expected, memberCap int) int {
+	switch {
+	case expected > 0:
+		return expected
+	case memberCap > 0:
+		return memberCap
+	}
+	return DefaultCircleSMSBudget
+}

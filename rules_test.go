@@ -39,3 +39,11 @@ func TestRangesDecodeTheirOldKeys(t *testing.T) {
 		t.Fatalf("user-ID range %+v, %v", r, err)
 	}
 }
+
+func TestCircleSMSBudget(t *testing.T) {
+	for _, tc := range []struct{ expected, cap, want int }{{300, 50, 300}, {0, 50, 50}, {0, 0, DefaultCircleSMSBudget}} {
+		if got := CircleSMSBudget(tc.expected, tc.cap); got != tc.want {
+			t.Errorf("CircleSMSBudget(%d, %d) = %d, want %d", tc.expected, tc.cap, got, tc.want)
+		}
+	}
+}

@@ -9,7 +9,12 @@ type User struct {
 	DisplayName string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	DeletedAt   *time.Time // set when the person deleted their account
 }
+
+// Deleted reports whether the person deleted their account: the user row stays, with its ID
+// only, so that messages they sent and the audit log can still name it.
+func (u User) Deleted() bool { return u.DeletedAt != nil }
 
 // LoginSession is a browser's signed-in state; only a hash of the cookie value is kept.
 type LoginSession struct {

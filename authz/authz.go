@@ -62,6 +62,11 @@ type Options struct {
 	ScanSessionLifespan time.Duration
 	// PARLifespan overrides PARLifespan (tests use a tiny one).
 	PARLifespan time.Duration
+	// SignIn keeps circles' budgets of codes and spent proofs of work; without it every
+	// sign-in counts against its IP and a busy network is refused.
+	SignIn SignInStore
+	// ProofMaxNumber overrides DefaultProofMaxNumber (tests use a small one).
+	ProofMaxNumber int64
 }
 
 // Server is the authorization server.
@@ -84,6 +89,10 @@ type Server struct {
 	onScan       ScanHandler
 	origins      *origins // web origins answered by CORS
 	resumeKey    []byte   // MACs the time an authorization request came, across sign-in
+	circles      CircleLookup
+	signIn       SignInStore
+	proofKey     []byte // signs the proof-of-work challenges
+	proofMax     int64
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -111,6 +120,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		now:     o.Now,
 		csrfKey: DeriveKey(o.Secret, "csrf"),
 		origins: &origins{list: o.Store.ListClients, log: o.Logger}, resumeKey: DeriveKey(o.Secret, "authorize-resume"),
+	}
+	s.circles, s.signIn, s.proofKey, s.proofMax = o.Circles, o.SignIn, DeriveKey(o.Secret, "proof-of-work"), o.ProofMaxNumber
+	if s.proofMax <= 0 {
+		s.proofMax = DefaultProofMaxNumber
 	}
 	s.clients.changed = s.origins.invalidate
 	s.onScan = func(c *gin.Context, _ qrcircles.ScanResult) { c.Redirect(http.StatusSeeOther, "/") }

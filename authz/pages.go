@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,7 +14,9 @@ import (
 	"github.com/ory/fosite"
 
 	"qrcircles"
+	"qrcircles/authz/otp"
 	phonenum "qrcircles/authz/phone"
+	"qrcircles/authz/phoneauth"
 	"qrcircles/templates"
 )
 
@@ -35,6 +38,7 @@ type loginData struct {
 	Phone     string
 	Challenge string
 	Region    string
+	Proof     string // a proof-of-work challenge for the widget, as JSON, when one is asked
 }
 
 func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
@@ -80,17 +84,39 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		return
 	}
 	raw, err := withRegion(d.Phone, c.PostForm("region"))
-	if err != nil {
-		s.renderError(c, "login", "Sign in", err, d)
-		return
+	var o otp.Origin
+	if err == nil {
+		o, err = s.sendOrigin(c, d.ReturnTo)
 	}
-	ch, _, err := s.phone.Send(c.Request.Context(), raw, c.ClientIP(), templates.Negotiate(c.Request), s.now())
+	if err == nil && c.PostForm(proofField) != "" && s.signIn != nil {
+		o.Proven, err = true, s.spendProof(c.Request.Context(), c.PostForm(proofField))
+	}
+	var ch string
+	if err == nil {
+		ch, _, err = s.phone.Send(c.Request.Context(), raw, o, templates.Negotiate(c.Request), s.now())
+	}
 	if err != nil {
-		s.renderError(c, "login", "Sign in", err, d)
+		s.loginFailed(c, d, err)
 		return
 	}
 	q := url.Values{"c": {ch}, "return_to": {d.ReturnTo}}
 	c.Redirect(http.StatusSeeOther, "/login/code?"+q.Encode())
+}
+
+// loginFailed shows the sign-in page again with what went wrong; when a proof of work would
+// lift the refusal, or the one sent did not hold, it asks for a new one instead.
+func (s *Server) loginFailed(c *gin.Context, d loginData, err error) {
+	if s.signIn != nil && (errors.Is(err, phoneauth.ErrProofRequired) || errors.Is(err, errProofFailed)) {
+		proof, perr := s.newProof()
+		if perr == nil {
+			d.Proof = proof
+			if errors.Is(err, phoneauth.ErrProofRequired) {
+				s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
+				return
+			}
+		}
+	}
+	s.renderError(c, "login", "Sign in", err, d)
 }
 
 func (s *Server) codeForm(c *gin.Context) {

@@ -208,3 +208,19 @@ func safeReturnTo(raw string) string {
 	}
 	return raw
 }
+
+// Viewer is how the navigation of a page on c learns who is signed in: their name (the phone
+// number until they gave one) and the token of the sign-out form.
+func (s *Server) Viewer(c *gin.Context) templates.ViewerFunc {
+	return func() (templates.Viewer, bool) {
+		u, ok, err := s.Session(c.Request)
+		if err != nil || !ok {
+			return templates.Viewer{}, false
+		}
+		name := u.DisplayName
+		if name == "" {
+			name = u.Phone
+		}
+		return templates.Viewer{Name: name, CSRF: s.CSRFToken(c)}, true
+	}
+}

@@ -71,6 +71,9 @@ type SMS struct {
 	TwilioVerifyService string
 	TwilioFrom          string
 	HourlyBudget        int
+	// Regions lists the regions (ISO 3166 letters) whose numbers may be sent codes; nil
+	// means every region.
+	Regions []string
 }
 
 // Production reports whether the program runs in production mode.
@@ -106,6 +109,7 @@ func Settings() []Setting {
 		{"QRC_TWILIO_VERIFY_SERVICE_SID", "twilio-verify-service-sid", "", "Twilio Verify service SID (provider twilio-verify)", func(c *Config, v string) error { c.SMS.TwilioVerifyService = v; return nil }},
 		{"QRC_TWILIO_FROM", "twilio-from", "", "sender number or messaging service SID (provider twilio-messaging)", func(c *Config, v string) error { c.SMS.TwilioFrom = v; return nil }},
 		{"QRC_SMS_HOURLY_BUDGET", "sms-hourly-budget", "1000", "most SMS codes sent per hour by all instances together", setSMSBudget},
+		{"QRC_SMS_REGIONS", "sms-regions", "CN", "comma-separated regions (such as CN,HK) whose phone numbers may be sent sign-in codes; `*` for every region", setSMSRegions},
 		{"QRC_LOG_LEVEL", "log-level", "info", "`debug`, `info`, `warn` or `error`", setLogLevel},
 		{"QRC_LOG_FORMAT", "log-format", "auto", "`json`, `text`, or `auto` (JSON unless stderr is a terminal)", setLogFormat},
 		{"QRC_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a stopping server waits for requests in flight", setShutdownTimeout},
@@ -318,6 +322,21 @@ func setSMSBudget(c *Config, v string) error {
 		return fmt.Errorf("expected a positive whole number, got %q", v)
 	}
 	c.SMS.HourlyBudget = n
+	return nil
+}
+
+func setSMSRegions(c *Config, v string) error {
+	c.SMS.Regions = nil
+	if strings.TrimSpace(v) == "*" {
+		return nil
+	}
+	for _, r := range strings.Split(v, ",") {
+		r = strings.TrimSpace(r)
+		if len(r) != 2 || strings.ToUpper(r) != r || strings.ToLower(r) == r {
+			return fmt.Errorf("expected two-letter upper-case region codes separated by commas, such as CN,HK, or *, got %q", v)
+		}
+		c.SMS.Regions = append(c.SMS.Regions, r)
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,19 @@ func TestDefaults(t *testing.T) {
 	if c.Listen != ":8080" || c.PublicURL.String() != "http://localhost:8080" || c.DatabaseURL != "" ||
 		c.DataDir != "./data" || c.Mode != ModeDevelopment || c.SMS.Provider != SMSConsole || c.DefaultRegion != "CN" {
 		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestSMSRegions(t *testing.T) {
+	for env, want := range map[string][]string{"": {"CN"}, "CN, HK,MO": {"CN", "HK", "MO"}, "*": nil} {
+		vars := map[string]string{}
+		if env != "" {
+			vars["QRC_SMS_REGIONS"] = env
+		}
+		c, err := load(t, vars)
+		if err != nil || !slices.Equal(c.SMS.Regions, want) {
+			t.Errorf("QRC_SMS_REGIONS=%q: %v %v, want %v", env, c.SMS.Regions, err, want)
+		}
 	}
 }
 
@@ -84,6 +98,8 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		{"resource role without authz URL", map[string]string{"QRC_ROLE": "resource"}, "QRC_AUTHZ_URL"},
 		{"resource role without client", map[string]string{"QRC_ROLE": "resource", "QRC_AUTHZ_URL": "https://a.example"}, "QRC_INTROSPECTION_CLIENT_ID"},
 		{"unknown provider", map[string]string{"QRC_SMS_PROVIDER": "carrier-pigeon"}, "QRC_SMS_PROVIDER"},
+		{"region name instead of code", map[string]string{"QRC_SMS_REGIONS": "CN,china"}, "QRC_SMS_REGIONS"},
+		{"empty region", map[string]string{"QRC_SMS_REGIONS": "CN,"}, "QRC_SMS_REGIONS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

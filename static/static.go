@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css *.js
+//go:embed *.css *.js *.svg *.png *.txt
 var files embed.FS
 
 // Prefix is where assets are served.

@@ -12,9 +12,9 @@ import (
 const (
 	// PendingScanRetention is longer than the 30 minutes a pending scan is honoured for.
 	PendingScanRetention = time.Hour
-	// OTPRetention is longer than the longest OTP rate-limit period (an hour), so that no
-	// open rate window is dropped.
-	OTPRetention = 2 * time.Hour
+	// OTPRetention is longer than the longest OTP rate-limit period (a circle's day), so that
+	// no open rate window is dropped.
+	OTPRetention = 25 * time.Hour
 	// EventRetention matches the push hub's default replay window.
 	EventRetention = 25 * time.Hour
 )

@@ -34,7 +34,7 @@ func seedCleanup(t *testing.T, db *storage.DB) storage.CleanupReport {
 	for id, exp := range map[string]time.Time{"gone1": now.Add(-time.Hour), "gone2": now, "live": now.Add(time.Minute)} {
 		must(db.CreateLoginSession(ctx, qrcircles.LoginSession{IDHash: id, UserID: u.ID, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: exp}))
 	}
-	for id, at := range map[string]time.Time{"old": now.Add(-3 * time.Hour), "fresh": now.Add(-10 * time.Minute)} {
+	for id, at := range map[string]time.Time{"old": now.Add(-26 * time.Hour), "fresh": now.Add(-10 * time.Minute)} {
 		must(db.CreateOTPChallenge(ctx, qrcircles.OTPChallenge{ID: id, Phone: "+8613800138009", Provider: "console",
 			CodeHash: []byte{1}, CreatedAt: at, ExpiresAt: at.Add(5 * time.Minute)}))
 		_, err := db.HitRateCounter(ctx, "send:phone:"+id, time.Hour, at)

@@ -40,6 +40,18 @@ var migrations = []Migration{
 		return execAll(tx, `ALTER TABLE circles ADD COLUMN on_site varchar(16) NOT NULL DEFAULT ''`)
 	}},
 	{15, "join funnel counters of circles", migrateFunnel},
+	{16, "SMS budgets of circles and deleted accounts", func(tx *gorm.DB, dialect string) error {
+		return execAll(tx,
+			`ALTER TABLE circles ADD COLUMN sms_budget integer NOT NULL DEFAULT 0`,
+			`ALTER TABLE users ADD COLUMN deleted_at `+timestamp(dialect))
+	}},
+	{17, "spent proof-of-work solutions", func(tx *gorm.DB, dialect string) error {
+		return execAll(tx,
+			`CREATE TABLE proofs_spent (
+				id varchar(64) PRIMARY KEY,
+				expires_at `+timestamp(dialect)+` NOT NULL)`,
+			`CREATE INDEX proofs_spent_expires_at ON proofs_spent (expires_at)`)
+	}},
 }
 
 // timestamp is the column type for a moment in time.

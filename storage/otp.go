@@ -135,8 +135,8 @@ func (db *DB) UseOTPChallenge(ctx context.Context, id string, now time.Time) err
 	return fmt.Errorf("using otp challenge: %w", qrcircles.ErrOTPUsed)
 }
 
-// PurgeOTP deletes the challenges that expired before the given time and the rate counters
-// whose window opened before it. Pass a time older than the longest limit period.
+// PurgeOTP deletes the challenges and spent proofs of work that expired before the given
+// time and the rate counters whose window opened before it. Pass a time older than the longest limit period.
 func (db *DB) PurgeOTP(ctx context.Context, before time.Time) (int64, error) {
 	before = otpTime(before)
 	var deleted int64
@@ -147,6 +147,11 @@ func (db *DB) PurgeOTP(ctx context.Context, before time.Time) (int64, error) {
 		}
 		deleted = res.RowsAffected
 		res = db.conn(ctx).Exec(`DELETE FROM rate_counters WHERE window_start < ?`, before)
+		deleted += res.RowsAffected
+		if res.Error != nil {
+			return res.Error
+		}
+		res = db.conn(ctx).Exec(`DELETE FROM proofs_spent WHERE expires_at < ?`, before)
 		deleted += res.RowsAffected
 		return res.Error
 	})

@@ -5,7 +5,7 @@ import "fmt"
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
 // table of its own file; the tables are joined here, and a key may appear in only one.
-var catalog = joinCatalogs(coreCatalog, organizerCatalog)
+var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog)
 
 // coreCatalog holds the strings shared by every page.
 var coreCatalog = map[string][2]string{
@@ -16,7 +16,6 @@ var coreCatalog = map[string][2]string{
 	"nav.my_card":            {"My card", "我的名片"},
 	"nav.new_circle":         {"New circle", "新建圈子"},
 	"nav.settings":           {"Settings", "设置"},
-	"nav.account":            {"Sign in / Account", "登录／账户"},
 	"common.home":            {"Home", "首页"},
 	"common.save":            {"Save", "保存"},
 	"common.none":            {"None.", "暂无。"},

@@ -223,7 +223,7 @@ var titlesZH = map[string]string{
 	"Not joined": "未加入", "Scan again": "请重新扫码", "Something went wrong": "出错了", "My circles": "我的圈子",
 	"Your name": "您的姓名", "Settings": "设置", "Not found": "未找到", "Not allowed": "无权访问", "Closed": "已关闭",
 	"Please check": "请检查", "Please wait": "请稍候", "Temporarily unavailable": "暂时无法使用", "Health": "运行状况",
-	"Sign out": "退出登录", "Signed out": "已退出登录",
+	"Sign out": "退出登录", "Signed out": "已退出登录", "Account deleted": "账户已删除",
 }
 
 // LocalizeTitle returns a page title in lang: the fixed titles (plain English, or written
@@ -261,13 +261,17 @@ func PathOf(r *http.Request) string {
 	return "/"
 }
 
-// Prepare fills the page's language and path from the request, unless already set.
+// Prepare fills the page's language, path and signed-in person from the request, unless
+// already set.
 func (p *Page) Prepare(r *http.Request) {
 	if !Supported(p.Lang) {
 		p.Lang = Negotiate(r)
 	}
 	if p.Path == "" {
 		p.Path = PathOf(r)
+	}
+	if p.Viewer == nil {
+		p.Viewer = viewerOf(r)
 	}
 }
 

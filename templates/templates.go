@@ -26,6 +26,8 @@ type Page struct {
 	Data  any    // the page's own data
 	// Path is the page's own address, where the language switcher comes back to.
 	Path string
+	// Viewer is the signed-in person the navigation names; nil offers to sign in.
+	Viewer *Viewer
 }
 
 // Renderer renders pages: each page file defines "content" inside the shared layout.

@@ -5,6 +5,7 @@
 package otp
 
 import (
+	"strconv"
 	"time"
 
 	"qrcircles"
@@ -16,6 +17,7 @@ const (
 	LimitPhoneHourly = "phone-hourly" // sends to one phone per hour
 	LimitIPHourly    = "ip-hourly"    // sends requested from one client IP per hour
 	LimitGlobal      = "global"       // sends by all instances together per hour
+	LimitCircleDaily = "circle-daily" // sends for sign-ins that start at one circle's page, per day
 	LimitVerifyIP    = "verify-ip"    // code checks from one client IP per hour
 )
 
@@ -58,15 +60,35 @@ type Limit struct {
 	Period time.Duration
 }
 
-// SendLimits are the limits one code sent to phone at the request of clientIP must pass.
-// The phone gap is a window of one send per PhoneGap.
-func (p Policy) SendLimits(phone, clientIP string) []Limit {
-	return []Limit{
+// Origin is where a request for a code comes from: the client IP, and, when the sign-in
+// started at a circle's page (a pending scan), that circle and its daily budget; Proven says
+// the request carries a valid proof of work.
+type Origin struct {
+	IP           string
+	CircleID     int64
+	CircleBudget int
+	Proven       bool
+}
+
+// SendLimits are the limits one code sent to phone for a request from o must pass. The phone
+// gap is a window of one send per PhoneGap. A sign-in that starts at a circle counts against
+// the circle's budget instead of its IP, so that a venue behind one address gets in; any
+// other counts against its IP, unless it proved work, which stands in for the IP's limit.
+// The per-phone limits and the overall budget hold for every request.
+func (p Policy) SendLimits(phone string, o Origin) []Limit {
+	ls := []Limit{
 		{LimitPhoneGap, "send:phone-gap:" + phone, 1, p.PhoneGap},
 		{LimitPhoneHourly, "send:phone:" + phone, p.PhonePerHour, time.Hour},
-		{LimitIPHourly, "send:ip:" + clientIP, p.IPPerHour, time.Hour},
 		{LimitGlobal, "send:global", p.GlobalPerHour, time.Hour},
 	}
+	switch {
+	case o.CircleID != 0:
+		budget := max(o.CircleBudget, 1)
+		ls = append(ls, Limit{LimitCircleDaily, "send:circle:" + strconv.FormatInt(o.CircleID, 10), budget, 24 * time.Hour})
+	case !o.Proven:
+		ls = append(ls, Limit{LimitIPHourly, "send:ip:" + o.IP, p.IPPerHour, time.Hour})
+	}
+	return ls
 }
 
 // VerifyLimits are the limits one code check from clientIP must pass.

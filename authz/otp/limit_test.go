@@ -1,6 +1,7 @@
 package otp
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -118,13 +119,43 @@ func TestSendLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := counters{}
 			for i, snd := range tc.sends {
-				d := c.try(tc.policy.SendLimits(snd.phone, snd.ip), at(snd.at))
+				d := c.try(tc.policy.SendLimits(snd.phone, Origin{IP: snd.ip}), at(snd.at))
 				want := Decision{Allowed: snd.limit == "", Limit: snd.limit, RetryAfter: snd.retry}
 				if d != want {
 					t.Fatalf("send %d at %v: %+v, want %+v", i+1, snd.at, d, want)
 				}
 			}
 		})
+	}
+}
+
+// A venue behind one address: sign-ins from a circle's page count against the circle's
+// budget, not the IP; without a circle the IP's limit holds until a proof of work stands in
+// for it; the per-phone limits hold either way.
+func TestSendLimitsByCircleAndProof(t *testing.T) {
+	p := DefaultPolicy(0)
+	c := counters{}
+	venue := Origin{IP: "venue", CircleID: 7, CircleBudget: 300}
+	for i := range 300 {
+		if d := c.try(p.SendLimits("+86138"+strconv.Itoa(10000+i), venue), at(time.Duration(i)*time.Second)); !d.Allowed {
+			t.Fatalf("attendee %d refused: %+v", i+1, d)
+		}
+	}
+	if d := c.try(p.SendLimits("+86139", venue), at(301*time.Second)); d.Allowed || d.Limit != LimitCircleDaily {
+		t.Fatalf("attendee 301 over the circle's budget: %+v", d)
+	}
+	plain := Origin{IP: "venue"} // the circle's sends used none of the IP's limit
+	for i := range 20 {
+		if d := c.try(p.SendLimits("+1415"+strconv.Itoa(1000+i), plain), at(400*time.Second)); !d.Allowed {
+			t.Fatalf("plain sign-in %d refused: %+v", i+1, d)
+		}
+	}
+	if d := c.try(p.SendLimits("+14152000", plain), at(401*time.Second)); d.Limit != LimitIPHourly {
+		t.Fatalf("21st plain sign-in: %+v, want the IP limit", d)
+	}
+	plain.Proven = true
+	if d := c.try(p.SendLimits("+14152000", plain), at(402*time.Second)); !d.Allowed {
+		t.Fatalf("21st sign-in with a proof: %+v", d)
 	}
 }
 

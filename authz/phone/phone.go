@@ -58,3 +58,13 @@ func invalid(err error) error {
 	e.Err = err
 	return e
 }
+
+// Region returns the region (ISO 3166 letters) of a number in E.164, or "" when it has none
+// (a number of a non-geographic service, or not a number).
+func Region(e164 string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(num)
+}

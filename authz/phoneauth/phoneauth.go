@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"qrcircles"
@@ -35,7 +36,10 @@ type Service struct {
 	Policy        otp.Policy
 	Secret        []byte // keys the hash of the codes the server makes; use it for nothing else
 	DefaultRegion string // for numbers typed without a country code
-	Logger        *slog.Logger
+	// Regions lists the regions (ISO 3166 letters) whose numbers may be sent codes; none
+	// means every region. It keeps SMS pumping to premium numbers abroad out.
+	Regions []string
+	Logger  *slog.Logger
 	// Sent, when set, counts every send by provider and result ("sent" or "failed").
 	Sent func(provider, result string)
 }
@@ -46,15 +50,22 @@ const minSecretLen = 16
 // errRefused rolls back the counters of a request that a limit refused.
 var errRefused = errors.New("phoneauth: refused by a limit")
 
-// Send sends a new code to rawPhone at the request of clientIP and returns the challenge ID
-// the code must be checked against, with the number in E.164. Every failure is a
-// *qrcircles.Error.
-func (s *Service) Send(ctx context.Context, rawPhone, clientIP, locale string, now time.Time) (challengeID, e164 string, err error) {
+// ErrProofRequired is the cause of a refusal by the per-IP limit, which a proof of work
+// lifts: the page asks for one instead of refusing.
+var ErrProofRequired = errors.New("phoneauth: the network's limit is reached; a proof of work lifts it")
+
+// Send sends a new code to rawPhone for a request from o and returns the challenge ID the
+// code must be checked against, with the number in E.164. Every failure is a
+// *qrcircles.Error; one that a proof of work would lift wraps ErrProofRequired.
+func (s *Service) Send(ctx context.Context, rawPhone string, o otp.Origin, locale string, now time.Time) (challengeID, e164 string, err error) {
 	e164, err = phone.Normalize(rawPhone, s.DefaultRegion)
 	if err != nil {
 		return "", "", err
 	}
-	if err := s.allow(ctx, s.Policy.SendLimits(e164, clientIP), now); err != nil {
+	if !s.regionAllowed(e164) {
+		return "", "", errRegion
+	}
+	if err := s.allow(ctx, s.Policy.SendLimits(e164, o), now); err != nil {
 		return "", "", err
 	}
 	ch, code, err := s.newChallenge(e164, now)
@@ -208,6 +219,8 @@ func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) 
 		return nil
 	})
 	switch {
+	case errors.Is(err, errRefused) && d.Limit == otp.LimitIPHourly:
+		return withCause(tooMany(d.Limit, d.RetryAfter), ErrProofRequired)
 	case errors.Is(err, errRefused):
 		return tooMany(d.Limit, d.RetryAfter)
 	case err != nil:
@@ -215,6 +228,16 @@ func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) 
 	}
 	return nil
 }
+
+// regionAllowed reports whether codes may be sent to the number's region.
+func (s *Service) regionAllowed(e164 string) bool {
+	if len(s.Regions) == 0 {
+		return true
+	}
+	return slices.Contains(s.Regions, phone.Region(e164))
+}
+
+var errRegion = qrcircles.Invalid("phone", "Sign-in codes are not sent to numbers of this country or region. / 登录验证码不发送到该国家或地区的号码。")
 
 // sendFailed turns a provider's refusal into what the person can do about it.
 func (s *Service) sendFailed(ctx context.Context, e164 string, err error) error {

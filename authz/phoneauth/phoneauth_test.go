@@ -56,7 +56,7 @@ func newFixture(db *storage.DB) *fixture {
 
 func (f *fixture) send(t *testing.T, phone, ip string, now time.Time) string {
 	t.Helper()
-	id, _, err := f.Send(context.Background(), phone, ip, "en", now)
+	id, _, err := f.Send(context.Background(), phone, otp.Origin{IP: ip}, "en", now)
 	if err != nil {
 		t.Fatalf("Send(%s, %s) at %v: %v", phone, ip, now.Sub(t0), err)
 	}
@@ -83,7 +83,7 @@ func TestSendThenVerifyOnce(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
 		ctx := context.Background()
-		id, e164, err := f.Send(ctx, "138 0013 8000", "1.2.3.4", "zh", at(0))
+		id, e164, err := f.Send(ctx, "138 0013 8000", otp.Origin{IP: "1.2.3.4"}, "zh", at(0))
 		if err != nil || e164 != cnPhone {
 			t.Fatalf("Send = %q, %v", e164, err)
 		}
@@ -153,7 +153,7 @@ func TestSendRefusals(t *testing.T) {
 				f.Policy.GlobalPerHour = tc.budget
 				wantSent := 0
 				for i, st := range tc.steps {
-					_, _, err := f.Send(context.Background(), st.phone, st.ip, "en", at(st.at))
+					_, _, err := f.Send(context.Background(), st.phone, otp.Origin{IP: st.ip}, "en", at(st.at))
 					if st.message == "" {
 						if err != nil {
 							t.Fatalf("step %d: %v", i+1, err)
@@ -184,7 +184,7 @@ func refusedByGap(phone, ip string, n int) []sendStep {
 func TestInvalidPhoneSendsNothing(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
-		_, _, err := f.Send(context.Background(), "138", "ip", "en", at(0))
+		_, _, err := f.Send(context.Background(), "138", otp.Origin{IP: "ip"}, "en", at(0))
 		wantProblem(t, err, qrcircles.EInvalid, "phone", "This phone number is too short. Check the digits.", 0)
 		if f.sent != 0 {
 			t.Fatalf("%d codes sent", f.sent)
@@ -284,7 +284,7 @@ func TestSecretRequiredWhenTheServerMakesCodes(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
 		f.Secret = nil
-		_, _, err := f.Send(context.Background(), cnPhone, "ip", "en", at(0))
+		_, _, err := f.Send(context.Background(), cnPhone, otp.Origin{IP: "ip"}, "en", at(0))
 		if qrcircles.CodeOf(err) != qrcircles.EInternal || f.sent != 0 {
 			t.Fatalf("Send without a secret: %v, %d sent", err, f.sent)
 		}
@@ -314,7 +314,7 @@ func TestWithTwilio(t *testing.T) {
 				}
 				phone := "+86138001380" + map[string]string{"messaging": "01", "verify": "02"}[tc.name]
 
-				id, _, err := svc.Send(ctx, phone, "ip-"+tc.name, "zh", at(0))
+				id, _, err := svc.Send(ctx, phone, otp.Origin{IP: "ip-" + tc.name}, "zh", at(0))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -333,11 +333,11 @@ func TestWithTwilio(t *testing.T) {
 				}
 
 				fake.FailNext(429, 60203)
-				_, _, err = svc.Send(ctx, phone, "ip-"+tc.name, "zh", at(2*time.Minute))
+				_, _, err = svc.Send(ctx, phone, otp.Origin{IP: "ip-" + tc.name}, "zh", at(2*time.Minute))
 				wantProblem(t, err, qrcircles.ETooMany, "", "Too many codes for this number. Try again in 10 min.", 600)
 
 				fake.SetOffline(true)
-				_, _, err = svc.Send(ctx, phone, "ip-"+tc.name, "zh", at(4*time.Minute))
+				_, _, err = svc.Send(ctx, phone, otp.Origin{IP: "ip-" + tc.name}, "zh", at(4*time.Minute))
 				wantProblem(t, err, qrcircles.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
 			})
 		}
@@ -375,7 +375,7 @@ func TestVerifyProviderDownKeepsTheTry(t *testing.T) {
 			Store: db, Sender: sms.NewTwilioVerify(smstest.AccountSID, smstest.AuthToken, smstest.VerifyServiceSID, fake.Client()),
 			Policy: otp.DefaultPolicy(1000), DefaultRegion: "CN",
 		}
-		id, _, err := svc.Send(ctx, cnPhone, "ip", "en", at(0))
+		id, _, err := svc.Send(ctx, cnPhone, otp.Origin{IP: "ip"}, "en", at(0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,7 +416,7 @@ func TestConcurrentRequests(t *testing.T) {
 		sink := f.Sender.(*sms.Console).Sink
 		f.Sender.(*sms.Console).Sink = func(p, c string) { mu.Lock(); defer mu.Unlock(); sink(p, c) }
 
-		errs := parallel(10, func() error { _, _, err := f.Send(ctx, cnPhone, "ip", "en", at(0)); return err })
+		errs := parallel(10, func() error { _, _, err := f.Send(ctx, cnPhone, otp.Origin{IP: "ip"}, "en", at(0)); return err })
 		if n := count(errs, ""); n != 1 || f.sent != 1 || count(errs, qrcircles.ETooMany) != 9 {
 			t.Fatalf("10 sends at once to one number: %d succeeded, %d sent; want 1: %v", n, f.sent, errs)
 		}
@@ -446,4 +446,48 @@ func count(errs []error, code string) int {
 		}
 	}
 	return n
+}
+
+// A venue of 300 behind one address signs in from its circle's page; without a circle the
+// 21st request from one address needs a proof of work, which lifts the IP's limit; numbers
+// of regions not listed get no code.
+func TestVenueProofAndRegions(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(db)
+		venue := otp.Origin{IP: "venue", CircleID: 9, CircleBudget: qrcircles.CircleSMSBudget(0, 0)}
+		for i := range 300 {
+			if _, _, err := f.Send(ctx, fmt.Sprintf("+86139%08d", i), venue, "zh", at(time.Duration(i)*time.Second)); err != nil {
+				t.Fatalf("attendee %d: %v", i+1, err)
+			}
+		}
+		plain := otp.Origin{IP: "venue"}
+		for i := range 20 {
+			if _, _, err := f.Send(ctx, fmt.Sprintf("+86137%08d", i), plain, "zh", at(400*time.Second)); err != nil {
+				t.Fatalf("sign-in %d without a circle: %v", i+1, err)
+			}
+		}
+		_, _, err := f.Send(ctx, "+8613600000000", plain, "zh", at(401*time.Second))
+		if !errors.Is(err, phoneauth.ErrProofRequired) || qrcircles.CodeOf(err) != qrcircles.ETooMany {
+			t.Fatalf("21st without a circle: %v, want a refusal a proof lifts", err)
+		}
+		plain.Proven = true
+		if _, _, err := f.Send(ctx, "+8613600000000", plain, "zh", at(402*time.Second)); err != nil {
+			t.Fatalf("21st with a proof: %v", err)
+		}
+		if f.sent != 321 {
+			t.Fatalf("%d codes sent, want 321", f.sent)
+		}
+		f.Regions = []string{"CN"}
+		_, _, err = f.Send(ctx, "+14155550100", otp.Origin{IP: "x"}, "en", at(500*time.Second))
+		if qrcircles.CodeOf(err) != qrcircles.EInvalid || f.sent != 321 {
+			t.Fatalf("a US number with only CN allowed: %v (%d sent)", err, f.sent)
+		}
+		if _, _, err := f.Send(ctx, "+85291234567", otp.Origin{IP: "x"}, "en", at(500*time.Second)); err == nil {
+			t.Fatal("a Hong Kong number with only CN allowed was sent a code")
+		}
+		if _, _, err := f.Send(ctx, "+8613500000000", otp.Origin{IP: "x"}, "en", at(500*time.Second)); err != nil {
+			t.Fatalf("a CN number: %v", err)
+		}
+	})
 }

@@ -18,6 +18,8 @@ func tooMany(limit string, retryAfter time.Duration) *qrcircles.Error {
 		what = "Too many codes for this number."
 	case otp.LimitIPHourly:
 		what = "Too many codes were requested from your network."
+	case otp.LimitCircleDaily:
+		what = "This circle's sign-ins have used all the codes planned for today; ask the organizer."
 	case otp.LimitVerifyIP:
 		what = "Too many tries from your network."
 	default:

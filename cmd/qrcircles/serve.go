@@ -95,11 +95,18 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies})
+	a := &app{}
+	viewer := func(c *gin.Context) templates.ViewerFunc {
+		if a.authz == nil { // the API alone has no pages
+			return func() (templates.Viewer, bool) { return templates.Viewer{}, false }
+		}
+		return a.authz.Viewer(c)
+	}
+	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies, Viewer: viewer})
 	if err != nil {
 		return nil, err
 	}
-	a := &app{engine: engine}
+	a.engine = engine
 	sqlDB, err := db.Gorm().DB()
 	if err != nil {
 		return nil, err
@@ -138,7 +145,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 			return nil, err
 		}
 		a.authz.Mount(engine)
-		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Settings: a.settings, Messages: a.messages, Auth: pagesAuth{a.authz, db}, Pages: pages,
+		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Settings: a.settings, Messages: a.messages, Auth: pagesAuth{a.authz, db}, Account: db, Budgets: db, Pages: pages,
 			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), SlotKey: authz.DeriveKey(cfg.Secret, "on-site-slot"), Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
@@ -175,6 +182,7 @@ func (l eventLog) Notify() { l.hub.Notify() }
 // buildAuthz makes the authorization server with its phone sign-in.
 func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, pages *templates.Renderer, sent func(provider, result string)) (*authz.Server, error) {
 	phone := &phoneauth.Service{
+		Regions:       cfg.SMS.Regions,
 		Store:         db,
 		Sender:        smsSender(cfg, log),
 		Policy:        otp.DefaultPolicy(cfg.SMS.HourlyBudget),
@@ -185,7 +193,7 @@ func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 	}
 	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
-		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan,
+		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan, SignIn: db,
 	})
 }
 

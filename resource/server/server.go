@@ -33,6 +33,8 @@ type Deps struct {
 	Assets   *static.Assets
 	// TrustedProxies may set the client IP through X-Forwarded-For; nobody else may.
 	TrustedProxies []string
+	// Viewer, when set, tells the pages' navigation who is signed in (see templates.Viewer).
+	Viewer func(c *gin.Context) templates.ViewerFunc
 }
 
 // New returns the engine with the base routes.
@@ -45,7 +47,7 @@ func New(d Deps) (*gin.Engine, error) {
 		return nil, fmt.Errorf("QRC_TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(requestID(), accessLog(d.Logger), recoverProblem(d.Logger), withBurstLog(qrcircles.NewBurstLog(d.Logger, "outage: answering 503")),
-		securityHeaders(), limitBodies(d.Pages))
+		securityHeaders(), limitBodies(d.Pages), viewer(d.Viewer))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
 			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
@@ -64,8 +66,20 @@ func New(d Deps) (*gin.Engine, error) {
 	e.GET("/readyz", readyz(d.Database))
 	e.GET(static.Prefix+"*file", gin.WrapH(d.Assets))
 	e.GET("/lang/:code", gin.WrapF(templates.SwitchLang))
-	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", templates.Page{Title: "QR Circles"}) })
+	e.GET("/favicon.ico", gin.WrapH(d.Assets.Stable("icon-32.png")))
+	e.GET("/", func(c *gin.Context) { Page(c, d.Pages, http.StatusOK, "home", templates.Page{}) }) // titled by the name alone
 	return e, nil
+}
+
+// viewer puts the lookup of the signed-in person into the request's context, for the
+// navigation of whatever page the request renders.
+func viewer(lookup func(c *gin.Context) templates.ViewerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if lookup != nil {
+			c.Request = c.Request.WithContext(templates.WithViewer(c.Request.Context(), lookup(c)))
+		}
+		c.Next()
+	}
 }
 
 // headAsGet answers HEAD as GET would, without the body (RFC 9110 §9.3.2), for uptime checks

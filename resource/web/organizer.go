@@ -32,6 +32,8 @@ type manageData struct {
 	People        membersData
 	Funnel        funnelView
 	Notice        string
+	Expected      int // the organizer's expected attendance; 0: not set
+	SMSBudget     int // the codes a day sign-ins from the circle's page may use
 }
 
 type requestView struct {
@@ -94,6 +96,9 @@ func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Ci
 	}
 	if lerr == nil {
 		m.Funnel, lerr = w.funnel(ctx, u.ID, circle.ID)
+	}
+	if lerr == nil {
+		m.Expected, m.SMSBudget, lerr = w.smsBudget(c.Request.Context(), circle.ID)
 	}
 	if lerr != nil {
 		w.fail(c, lerr)

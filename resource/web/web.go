@@ -89,6 +89,8 @@ type Web struct {
 	Settings  Settings
 	Messages  Messages
 	Auth      Auth
+	Account   AccountStore
+	Budgets   BudgetStore
 	Pages     *templates.Renderer
 	TicketKey []byte // a key derived from the system secret for scan tickets
 	SlotKey   []byte // a key derived from the system secret for the slot tokens of on-site-only circles
@@ -109,6 +111,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
+	e.POST("/circles/:id/sms-budget", w.budgetSubmit)
 	e.POST("/circles/:id/requests/:rid/approve", w.approve)
 	e.POST("/circles/:id/requests/:rid/deny", w.deny)
 	e.POST("/circles/:id/requests/:rid/reopen", w.reopen)
@@ -123,6 +126,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountCards(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
+	w.mountAccount(e)
 }
 
 func (w *Web) now() time.Time {
