@@ -21,10 +21,13 @@ const (
 	// user IDs only, never the phone number the exclusion holds.
 	AuditExclusionAdd    = "exclusion.add"
 	AuditExclusionRemove = "exclusion.remove"
+	// A person adds a passkey to their account or removes one.
+	AuditPasskeyAdd    = "passkey.add"
+	AuditPasskeyRemove = "passkey.remove"
 )
 
 // AuditActions lists every audit action, for validating a query.
 var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditClientDelete,
 	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
-	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove}
+	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove, AuditPasskeyAdd, AuditPasskeyRemove}

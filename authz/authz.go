@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -62,6 +63,8 @@ type Options struct {
 	ScanSessionLifespan time.Duration
 	// PARLifespan overrides PARLifespan (tests use a tiny one).
 	PARLifespan time.Duration
+	// Passkeys keeps passkeys; nil turns sign-in with a passkey off.
+	Passkeys PasskeyStore
 }
 
 // Server is the authorization server.
@@ -84,6 +87,7 @@ type Server struct {
 	onScan       ScanHandler
 	origins      *origins // web origins answered by CORS
 	resumeKey    []byte   // MACs the time an authorization request came, across sign-in
+	passkeys     *passkeys
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -132,6 +136,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		circles: o.Circles, now: o.Now,
 	})
 	s.config.TokenEndpointHandlers.Append(scanCodeLifespan{lifespan: o.ScanSessionLifespan, now: o.Now})
+	if o.Passkeys != nil && net.ParseIP(o.Issuer.Hostname()) == nil { // WebAuthn needs a domain name, not an IP address
+		if s.passkeys, err = newPasskeys(o.Passkeys, o.Issuer, o.Secret); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.clients.EnsureFirstParty(ctx, o.Now()); err != nil {
 		return nil, fmt.Errorf("first-party client: %w", err)
 	}

@@ -206,6 +206,9 @@ func (s *Server) audit(c *gin.Context, action string, actor int64, target string
 type accountData struct {
 	User     storage.User
 	Consents []consentView
+	Passkeys []passkeyJSON
+	// PasskeysOn says the server signs in with passkeys (the page lists them).
+	PasskeysOn bool
 }
 
 type consentView struct {
@@ -226,7 +229,11 @@ func (s *Server) account(c *gin.Context) {
 		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
 		return
 	}
-	d := accountData{User: u.User}
+	d := accountData{User: u.User, PasskeysOn: s.passkeys != nil}
+	if d.Passkeys, err = s.userPasskeys(ctx, u.ID); err != nil {
+		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		return
+	}
 	for _, cn := range consents {
 		name := cn.ClientID
 		if cl, err := s.store.Client(ctx, cn.ClientID); err == nil {

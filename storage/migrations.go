@@ -33,6 +33,8 @@ var migrations = []Migration{
 			`ALTER TABLE oauth_clients ADD COLUMN post_logout_redirect_uris text NOT NULL DEFAULT '[]'`,
 			`ALTER TABLE oauth_clients ADD COLUMN require_par boolean NOT NULL DEFAULT false`)
 	}},
+	{20, "passkeys", migratePasskeys},
+	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
 }
 
 // timestamp is the column type for a moment in time.

@@ -103,7 +103,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	engine.Use(met.Middleware())
 	engine.GET("/metrics", gin.WrapH(met.Handler()))
 	go storage.RunCleanup(ctx, db, 10*time.Minute, cfg.AuditRetention, log)
-	a.cards = &cardapi.Handler{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
+	a.cards = &cardapi.Handler{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion),
+		FaceKey: authz.DeriveKey(cfg.Secret, "face-code"), PublicURL: cfg.PublicURL.String()}
 	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messages.MuteFilter(db, a.cards.PushFilter()),
 		Lag: func(d time.Duration) { met.DeliveryLag.Observe(d.Seconds()) }})
 	go func() {
@@ -163,7 +164,7 @@ func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 	}
 	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
-		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan,
+		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan, Passkeys: db,
 	})
 }
 

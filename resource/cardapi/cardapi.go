@@ -61,6 +61,10 @@ type Handler struct {
 	// default region.
 	NormalizePhone func(input string) (string, error)
 	Now            func() time.Time
+	// FaceKey seals personal QR codes (32 bytes, derived from the system secret), and
+	// PublicURL is the server's base URL they point under.
+	FaceKey   []byte
+	PublicURL string
 
 	base string // the group's path, for the avatar URLs in answers
 }
@@ -98,6 +102,8 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.GET("/me/card-requests", read, h.cardRequests)
 	r.POST("/me/card-requests/:rid/accept", write, h.accept)
 	r.POST("/me/card-requests/:rid/decline", write, h.decline)
+	r.GET("/me/card/code", read, h.getFaceCode)
+	r.POST("/cards/exchange", write, h.exchange)
 	r.GET("/contacts", read, h.contacts)
 	r.GET("/contacts.vcf", read, h.contactsVCF)
 	r.GET("/contacts/:uid", read, h.contact) // also /contacts/{uid}.vcf

@@ -139,35 +139,48 @@ func (h *Handler) DeliverCard(ctx context.Context, from, to int64) (string, erro
 
 // deliverCard is DeliverCard that also returns the waiting request, if one was made.
 func (h *Handler) deliverCard(ctx context.Context, from, to int64) (string, storage.CardRequest, error) {
-	var q storage.CardRequest
 	if err := h.mayExchange(ctx, from, to); err != nil {
-		return "", q, err
+		return "", storage.CardRequest{}, err
 	}
-	outcome := Delivered
+	var outcome string
+	var q storage.CardRequest
 	err := h.inTx(ctx, func(ctx context.Context) error {
-		if _, err := h.Store.Card(ctx, from); err != nil {
-			return notYet(err)
-		}
-		p, err := h.Store.PrivacyOf(ctx, to)
-		if err != nil {
-			return err
-		}
-		holds, err := h.Store.HoldsContact(ctx, to, from)
-		if err != nil {
-			return err
-		}
-		if cards.NeedsConsent(p.RefuseStrangerCards, holds) {
-			outcome = Waiting
-			q, err = h.ask(ctx, from, to, storage.CardDeliver)
-			return err
-		}
-		if err := h.Store.AddContact(ctx, to, from, h.now()); err != nil {
-			return err
-		}
-		return h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardDelivered, UserIDs: []int64{to}, Subject: from,
-			Data: map[string]any{"from_id": from, "to_id": to}})
+		var err error
+		outcome, q, err = h.giveCard(ctx, from, to)
+		return err
 	})
 	return outcome, q, err
+}
+
+// giveCard gives from's card to `to` in the caller's transaction: at once, or as a request
+// to accept when `to` refuses cards from strangers and does not hold from's card yet.
+func (h *Handler) giveCard(ctx context.Context, from, to int64) (string, storage.CardRequest, error) {
+	var q storage.CardRequest
+	if _, err := h.Store.Card(ctx, from); err != nil {
+		return "", q, notYet(err)
+	}
+	p, err := h.Store.PrivacyOf(ctx, to)
+	if err != nil {
+		return "", q, err
+	}
+	holds, err := h.Store.HoldsContact(ctx, to, from)
+	if err != nil {
+		return "", q, err
+	}
+	if cards.NeedsConsent(p.RefuseStrangerCards, holds) {
+		q, err = h.ask(ctx, from, to, storage.CardDeliver)
+		return Waiting, q, err
+	}
+	return Delivered, q, h.addContact(ctx, to, from)
+}
+
+// addContact puts from's card among owner's contacts and tells owner.
+func (h *Handler) addContact(ctx context.Context, owner, from int64) error {
+	if err := h.Store.AddContact(ctx, owner, from, h.now()); err != nil {
+		return err
+	}
+	return h.events().AppendEvents(ctx, Event{Type: qrcircles.EventCardDelivered, UserIDs: []int64{owner}, Subject: from,
+		Data: map[string]any{"from_id": from, "to_id": owner}})
 }
 
 // RequestCard asks another member for their card.
