@@ -185,6 +185,8 @@ func validateDisplayName(name string) error {
 
 func (s *Server) logout(c *gin.Context) {
 	if s.CheckCSRF(c) {
+		// Nothing private stays in the browser: the app's offline copies and its token go.
+		c.Header("Clear-Site-Data", `"cache", "storage"`)
 		if u, ok := s.User(c.Request); ok {
 			s.audit(c, qrcircles.AuditLogout, u.ID, strconv.FormatInt(u.ID, 10))
 		}

@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css *.js
+//go:embed *.css *.js *.png
 var files embed.FS
 
 // Prefix is where assets are served.

@@ -132,9 +132,11 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		}
 		a.authz.Mount(engine)
 		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Store: db, Auth: pagesAuth{a.authz, db}, Pages: pages,
-			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Logger: log}
+			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), Asset: assets.URL,
+			AppClient: authz.FirstPartyClientID, Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
+		engine.GET("/sw.js", gin.WrapH(assets.Stable("sw.js"))) // the app's service worker, whose scope is the site
 		a.authz.OnScan(pagesWeb.Scanned)
 		verifier = a.authz // in one process, tokens are checked in-process
 	}

@@ -82,7 +82,9 @@ type Web struct {
 	Store     Store
 	Auth      Auth
 	Pages     *templates.Renderer
-	TicketKey []byte // a key derived from the system secret for scan tickets
+	TicketKey []byte                   // a key derived from the system secret for scan tickets
+	Asset     func(name string) string // the URL of a static asset (the app's icons)
+	AppClient string                   // the OAuth client the app signs in with: the product's own
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -107,6 +109,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountCards(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
+	w.mountApp(e)
 }
 
 func (w *Web) now() time.Time {
