@@ -28,7 +28,7 @@
     kids.flat().forEach(k => { if (k !== undefined && k !== null && k !== "") e.append(k); });
     return e;
   }
-  function show(...kids) { view.replaceChildren(...kids); }
+  function show(...kids) { view.replaceChildren(...kids.flat()); }
   function b64u(bytes) {
     let s = "";
     bytes.forEach(b => { s += String.fromCharCode(b); });
