@@ -37,6 +37,7 @@ type loginData struct {
 	Phone     string
 	Challenge string
 	Region    string
+	Passkeys  bool // the page offers to sign in with a passkey
 }
 
 func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
@@ -68,12 +69,12 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion)}
+	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion), Passkeys: s.passkeys != nil}
 	s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone"), Region: c.PostForm("region")}
+	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone"), Region: c.PostForm("region"), Passkeys: s.passkeys != nil}
 	if !templates.KnownRegion(d.Region) {
 		d.Region = strings.ToUpper(s.phone.DefaultRegion)
 	}

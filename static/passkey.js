@@ -65,9 +65,13 @@
     return done.redirect;
   }
 
+  // The server writes its messages "English / 中文": show the reader's half.
   function showError(e) {
     const el = document.getElementById("passkey-error");
-    if (el) { el.textContent = e.message; el.hidden = false; }
+    if (!el) return;
+    const msg = e.message || "", i = msg.indexOf(" / ");
+    el.textContent = i < 0 ? msg : document.documentElement.lang === "zh-Hans" ? msg.slice(i + 3) : msg.slice(0, i);
+    el.hidden = false;
   }
 
   const supported = !!(window.PublicKeyCredential && navigator.credentials);

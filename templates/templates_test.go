@@ -67,7 +67,7 @@ func samples() map[string]Page {
 		"consent": {Title: "Allow access", Data: m{"ClientName": "Partner App", "Scopes": []string{"circles:read", "cards:read", "messages:read"}, "Action": "/oauth2/auth?x=1"}},
 		"home":    {Title: "QR Circles"},
 		"login": {Title: "Sign in", Error: "Too many codes for this number. Try again in 2 min.",
-			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN"}},
+			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN", "Passkeys": true}},
 		"login_code": {Title: "Enter the code", Error: "This code has expired. Request a new one.",
 			Data: m{"ReturnTo": "/account", "Challenge": "ch1"}},
 		"logout": {Title: "Sign out", Data: m{"Mode": "confirm", "ClientName": "Partner App", "Fields": []m{
