@@ -1,5 +1,10 @@
 package qrcircles
 
+import (
+	"encoding/json"
+	"time"
+)
+
 // Audit actions: the security-relevant things the servers record in the audit log. They are
 // stored: never rename one.
 const (
@@ -31,3 +36,24 @@ var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditCli
 	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
 	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove, AuditPasskeyAdd, AuditPasskeyRemove}
+
+// AuditEntry is one security-relevant event.
+type AuditEntry struct {
+	ID      int64
+	At      time.Time
+	ActorID int64  // the user who acted; 0 for the system or an admin command
+	Action  string // one of AuditActions
+	Target  string // what was acted on: a client ID, a circle, a user
+	Detail  string // a JSON object; empty means {}
+	IP      string
+}
+
+// NewAuditEntry builds an entry; detail, if any, becomes its JSON object.
+func NewAuditEntry(at time.Time, action string, actorID int64, target, ip string, detail map[string]string) AuditEntry {
+	e := AuditEntry{At: at, Action: action, ActorID: actorID, Target: target, IP: ip}
+	if len(detail) > 0 {
+		b, _ := json.Marshal(detail) // a map of strings always marshals
+		e.Detail = string(b)
+	}
+	return e
+}

@@ -10,3 +10,15 @@ type ScanResult struct {
 	ScanTime  time.Time // the server's time when the circle's page was opened
 	ReturnTo  string    // the relative address the scan was started with; "" for the circle's pages
 }
+
+// PendingScan is a browser's scan between opening a circle's page and coming back signed in:
+// the server keeps the scan time, so minutes spent registering do not move it.
+type PendingScan struct {
+	StateHash   string
+	BindingHash string
+	Verifier    string
+	CircleURL   string
+	ReturnTo    string // where the browser goes after joining: "" for the circle's own pages
+	ScanTime    time.Time
+	CreatedAt   time.Time
+}

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v3/jwt"
 	"github.com/ory/fosite"
 
-	"qrcircles/storage"
+	"qrcircles"
 )
 
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -24,11 +25,11 @@ import (
 
 // TokenAuthMethods are the client authentication methods there are, in discovery's order.
 var TokenAuthMethods = []string{
-	storage.AuthMethodSecretBasic, storage.AuthMethodSecretPost, storage.AuthMethodPrivateKeyJWT, storage.AuthMethodNone,
+	qrcircles.AuthMethodSecretBasic, qrcircles.AuthMethodSecretPost, qrcircles.AuthMethodPrivateKeyJWT, qrcircles.AuthMethodNone,
 }
 
 // introspectionAuthMethods are those that authenticate a client: not "none".
-var introspectionAuthMethods = []string{storage.AuthMethodSecretBasic, storage.AuthMethodSecretPost, storage.AuthMethodPrivateKeyJWT}
+var introspectionAuthMethods = []string{qrcircles.AuthMethodSecretBasic, qrcircles.AuthMethodSecretPost, qrcircles.AuthMethodPrivateKeyJWT}
 
 // AssertionAlgorithms are the signature algorithms a private_key_jwt client assertion may use:
 // public-key ones only, so no key of ours can verify a forged one.
@@ -77,27 +78,31 @@ func (a *clientAuth) authenticate(ctx context.Context, r *http.Request, form url
 	if err != nil {
 		return nil, err
 	}
-	client, err := a.store.Client(ctx, cr.id)
-	if errors.Is(err, storage.ErrNotFound) {
+	fc, err := a.store.GetClient(ctx, cr.id)
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return nil, errClient("Unknown client %q.", cr.id)
 	}
 	if err != nil {
 		return nil, fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
 	}
+	client := registered(fc)
+	if client == nil {
+		return nil, fosite.ErrServerError.WithDebugf("the store gave client %q as %T, not as a registered client", cr.id, fc)
+	}
 	if client.TokenEndpointAuthMethod != cr.method {
 		return nil, errClient("This client authenticates with %s, not %s.", client.TokenEndpointAuthMethod, cr.method)
 	}
 	switch cr.method {
-	case storage.AuthMethodSecretBasic, storage.AuthMethodSecretPost:
+	case qrcircles.AuthMethodSecretBasic, qrcircles.AuthMethodSecretPost:
 		if a.hasher.Compare(ctx, client.SecretHash, []byte(cr.secret)) != nil {
 			return nil, errClient("The client secret is wrong.")
 		}
-	case storage.AuthMethodPrivateKeyJWT:
+	case qrcircles.AuthMethodPrivateKeyJWT:
 		if err := a.checkAssertion(ctx, client, cr.assertion); err != nil {
 			return nil, err
 		}
 	}
-	return client, nil
+	return fc, nil
 }
 
 // readCredentials finds the one method the request uses: HTTP Basic, a secret in the body, a
@@ -113,10 +118,10 @@ func readCredentials(r *http.Request, form url.Values) (credentials, error) {
 		if form.Get("client_id") != "" && form.Get("client_id") != id {
 			return credentials{}, errClient("The client_id parameter names another client than the HTTP Basic credentials.")
 		}
-		found = append(found, credentials{method: storage.AuthMethodSecretBasic, id: id, secret: secret})
+		found = append(found, credentials{method: qrcircles.AuthMethodSecretBasic, id: id, secret: secret})
 	}
 	if secret := form.Get("client_secret"); secret != "" {
-		found = append(found, credentials{method: storage.AuthMethodSecretPost, id: form.Get("client_id"), secret: secret})
+		found = append(found, credentials{method: qrcircles.AuthMethodSecretPost, id: form.Get("client_id"), secret: secret})
 	}
 	if form.Get("client_assertion_type") != "" || form.Get("client_assertion") != "" {
 		cr, err := readAssertion(form)
@@ -131,7 +136,7 @@ func readCredentials(r *http.Request, form url.Values) (credentials, error) {
 	case len(found) == 1 && found[0].id != "":
 		return found[0], nil
 	case len(found) == 0 && form.Get("client_id") != "":
-		return credentials{method: storage.AuthMethodNone, id: form.Get("client_id")}, nil
+		return credentials{method: qrcircles.AuthMethodNone, id: form.Get("client_id")}, nil
 	}
 	return credentials{}, errClient("The request names no client.")
 }
@@ -145,7 +150,7 @@ func readAssertion(form url.Values) (credentials, error) {
 	if err != nil {
 		return credentials{}, errClient("The client_assertion is not a signed JWT.")
 	}
-	cr := credentials{method: storage.AuthMethodPrivateKeyJWT, id: form.Get("client_id"), assertion: tok}
+	cr := credentials{method: qrcircles.AuthMethodPrivateKeyJWT, id: form.Get("client_id"), assertion: tok}
 	if cr.id == "" {
 		var claims jwt.Claims
 		if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
@@ -159,7 +164,7 @@ func readAssertion(form url.Values) (credentials, error) {
 // checkAssertion verifies a client assertion as RFC 7523 §3 says: signed by one of the client's
 // keys, iss and sub the client, aud this server, not expired nor valid for more than
 // MaxAssertionLifetime, and a jti not seen before.
-func (a *clientAuth) checkAssertion(ctx context.Context, client *storage.OAuthClient, tok *jwt.JSONWebToken) error {
+func (a *clientAuth) checkAssertion(ctx context.Context, client *qrcircles.OAuthClient, tok *jwt.JSONWebToken) error {
 	if len(tok.Headers) != 1 || !slices.Contains(AssertionAlgorithms, tok.Headers[0].Algorithm) {
 		return errClient("The client_assertion must have one signature, with one of %s.", strings.Join(AssertionAlgorithms, ", "))
 	}
@@ -197,15 +202,12 @@ func (a *clientAuth) checkAssertion(ctx context.Context, client *storage.OAuthCl
 
 // verifySignature returns the assertion's claims if a key of the client verifies it. A key set
 // at a jwks_uri is fetched again once when no cached key verifies (the client may have rotated).
-func (a *clientAuth) verifySignature(ctx context.Context, client *storage.OAuthClient, tok *jwt.JSONWebToken) (jwt.Claims, error) {
+func (a *clientAuth) verifySignature(ctx context.Context, client *qrcircles.OAuthClient, tok *jwt.JSONWebToken) (jwt.Claims, error) {
 	var claims jwt.Claims
 	for _, refresh := range []bool{false, true} {
-		set := client.JWKS
-		if client.JWKSURI != "" {
-			var err error
-			if set, err = a.remote.get(ctx, client.JWKSURI, refresh); err != nil {
-				return claims, errClient("The client's keys could not be read from its jwks_uri.").WithWrap(err).WithDebug(err.Error())
-			}
+		set, err := a.keySet(ctx, client, refresh)
+		if err != nil {
+			return claims, err
 		}
 		for _, k := range signingKeys(set, tok.Headers[0]) {
 			if tok.Claims(k.Key, &claims) == nil {
@@ -217,6 +219,24 @@ func (a *clientAuth) verifySignature(ctx context.Context, client *storage.OAuthC
 		}
 	}
 	return claims, errClient("No key of the client verifies the client_assertion.")
+}
+
+// keySet returns the client's public keys: those at its jwks_uri (fetched again when refresh
+// says so), or the set it registered.
+func (a *clientAuth) keySet(ctx context.Context, client *qrcircles.OAuthClient, refresh bool) (*jose.JSONWebKeySet, error) {
+	if client.JWKSURI != "" {
+		set, err := a.remote.get(ctx, client.JWKSURI, refresh)
+		if err != nil {
+			return nil, errClient("The client's keys could not be read from its jwks_uri.").WithWrap(err).WithDebug(err.Error())
+		}
+		return set, nil
+	}
+	set := &jose.JSONWebKeySet{}
+	if err := json.Unmarshal(client.JWKS, set); err != nil {
+		err = fmt.Errorf("oauth client %q: decoding its registered keys: %w", client.ID, err)
+		return nil, fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+	}
+	return set, nil
 }
 
 // signingKeys are the keys of set that may have made a signature with this header.

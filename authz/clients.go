@@ -2,7 +2,7 @@ package authz
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,7 +12,6 @@ import (
 	"github.com/ory/fosite"
 
 	"qrcircles"
-	"qrcircles/storage"
 )
 
 // Grant types a client may be given.
@@ -30,12 +29,12 @@ const FirstPartyClientID = "qrcircles-web"
 
 // ClientStore is what client management needs of the database.
 type ClientStore interface {
-	CreateClient(ctx context.Context, c *storage.OAuthClient) error
-	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
-	ListClients(ctx context.Context) ([]*storage.OAuthClient, error)
+	CreateClient(ctx context.Context, c *qrcircles.OAuthClient) error
+	Client(ctx context.Context, id string) (*qrcircles.OAuthClient, error)
+	ListClients(ctx context.Context) ([]*qrcircles.OAuthClient, error)
 	DeleteClient(ctx context.Context, id string) error
 	SetClientSecretHash(ctx context.Context, id string, hash []byte) error
-	UpdateClient(ctx context.Context, c *storage.OAuthClient) error
+	UpdateClient(ctx context.Context, c *qrcircles.OAuthClient) error
 }
 
 // Clients registers and manages OAuth clients.
@@ -73,14 +72,14 @@ type ClientSpec struct {
 
 // Create registers a client and returns it with its secret (empty for public clients). The
 // secret is shown once: only its keyed hash is stored.
-func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*storage.OAuthClient, string, error) {
+func (m *Clients) Create(ctx context.Context, spec ClientSpec, now time.Time) (*qrcircles.OAuthClient, string, error) {
 	if err := spec.validate(); err != nil {
 		return nil, "", err
 	}
 	spec.WebOrigins, _ = NormalizeOrigins(spec.WebOrigins) // validate has checked them
 	c := newClient("c_"+randomToken(16), spec, now)
 	secret := ""
-	if c.TokenEndpointAuthMethod == storage.AuthMethodSecretBasic || c.TokenEndpointAuthMethod == storage.AuthMethodSecretPost {
+	if c.TokenEndpointAuthMethod == qrcircles.AuthMethodSecretBasic || c.TokenEndpointAuthMethod == qrcircles.AuthMethodSecretPost {
 		secret = randomToken(32)
 		c.SecretHash, _ = m.hasher.Hash(ctx, []byte(secret))
 	}
@@ -97,7 +96,7 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.IsPublic() || c.TokenEndpointAuthMethod == storage.AuthMethodPrivateKeyJWT {
+	if c.Public || c.TokenEndpointAuthMethod == qrcircles.AuthMethodPrivateKeyJWT {
 		return "", qrcircles.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
 	}
 	secret := randomToken(32)
@@ -125,7 +124,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 }
 
 // List returns every client.
-func (m *Clients) List(ctx context.Context) ([]*storage.OAuthClient, error) {
+func (m *Clients) List(ctx context.Context) ([]*qrcircles.OAuthClient, error) {
 	return m.store.ListClients(ctx)
 }
 
@@ -161,9 +160,9 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 	c.FirstParty = true
 	existing, err := m.store.Client(ctx, FirstPartyClientID)
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
+	case qrcircles.CodeOf(err) == qrcircles.ENotFound:
 		err = m.store.CreateClient(ctx, c)
-		if errors.Is(err, storage.ErrConflict) {
+		if qrcircles.CodeOf(err) == qrcircles.EConflict {
 			return nil // another instance made it first
 		}
 		return err
@@ -181,15 +180,15 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 // AppCallbackPath is where the first-party app receives its authorization codes.
 const AppCallbackPath = "/app/callback"
 
-func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
+func newClient(id string, spec ClientSpec, now time.Time) *qrcircles.OAuthClient {
 	auth := spec.AuthMethod
 	switch {
 	case spec.Public:
-		auth = storage.AuthMethodNone
+		auth = qrcircles.AuthMethodNone
 	case auth == "":
-		auth = storage.AuthMethodSecretBasic
+		auth = qrcircles.AuthMethodSecretBasic
 	}
-	return &storage.OAuthClient{
+	return &qrcircles.OAuthClient{
 		ID:                      id,
 		Name:                    spec.Name,
 		RedirectURIs:            spec.RedirectURIs,
@@ -201,7 +200,7 @@ func newClient(id string, spec ClientSpec, now time.Time) *storage.OAuthClient {
 		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
 		RequirePAR:              spec.RequirePAR,
 		TokenEndpointAuthMethod: auth,
-		JWKS:                    spec.JWKS,
+		JWKS:                    keySetJSON(spec.JWKS),
 		JWKSURI:                 spec.JWKSURI,
 		CreatedAt:               now.UTC(),
 		UpdatedAt:               now.UTC(),
@@ -256,18 +255,18 @@ func (s ClientSpec) validate() error {
 // validateAuth checks the authentication method and, for private_key_jwt, the keys.
 func (s ClientSpec) validateAuth() error {
 	switch {
-	case s.Public && s.AuthMethod != "" && s.AuthMethod != storage.AuthMethodNone:
+	case s.Public && s.AuthMethod != "" && s.AuthMethod != qrcircles.AuthMethodNone:
 		return qrcircles.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
-	case !s.Public && s.AuthMethod == storage.AuthMethodNone:
+	case !s.Public && s.AuthMethod == qrcircles.AuthMethodNone:
 		return qrcircles.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
 	case s.AuthMethod != "" && !slices.Contains(TokenAuthMethods, s.AuthMethod):
 		return qrcircles.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
-	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
-		return qrcircles.Invalid("jwks", "keys are for clients that authenticate with %s", storage.AuthMethodPrivateKeyJWT)
-	case s.AuthMethod != storage.AuthMethodPrivateKeyJWT:
+	case s.AuthMethod != qrcircles.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
+		return qrcircles.Invalid("jwks", "keys are for clients that authenticate with %s", qrcircles.AuthMethodPrivateKeyJWT)
+	case s.AuthMethod != qrcircles.AuthMethodPrivateKeyJWT:
 		return nil
 	case (s.JWKS != nil) == (s.JWKSURI != ""):
-		return qrcircles.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", storage.AuthMethodPrivateKeyJWT)
+		return qrcircles.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", qrcircles.AuthMethodPrivateKeyJWT)
 	case s.JWKS != nil:
 		if err := CheckKeySet(s.JWKS); err != nil {
 			return qrcircles.Invalid("jwks", "%s", err)
@@ -308,14 +307,38 @@ func NormalizeOrigins(raw []string) ([]string, error) {
 	return out, nil
 }
 
+// registeredClient is a fosite client the store made of a registered client, which it gives
+// back: fosite knows clients by its own interface, the pages and checks here by the domain's.
+type registeredClient interface {
+	fosite.Client
+	Registered() *qrcircles.OAuthClient
+}
+
+// registered returns the registered client behind c, or nil when c is not one the store made.
+func registered(c fosite.Client) *qrcircles.OAuthClient {
+	if r, ok := c.(registeredClient); ok {
+		return r.Registered()
+	}
+	return nil
+}
+
+// keySetJSON is a client's key set as registered, or nil when it has none.
+func keySetJSON(set *jose.JSONWebKeySet) json.RawMessage {
+	if set == nil {
+		return nil
+	}
+	b, _ := json.Marshal(set) // public keys always encode
+	return b
+}
+
 // EmbedOrigin returns the client that may embed joins on pages of origin, with the origin as
 // browsers write it, or an error for people: an unknown client, or an origin the client did
 // not register.
 func EmbedOrigin(ctx context.Context, store interface {
-	Client(ctx context.Context, id string) (*storage.OAuthClient, error)
-}, clientID, origin string) (*storage.OAuthClient, string, error) {
+	Client(ctx context.Context, id string) (*qrcircles.OAuthClient, error)
+}, clientID, origin string) (*qrcircles.OAuthClient, string, error) {
 	c, err := store.Client(ctx, clientID)
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return nil, "", errUnknownEmbedder
 	}
 	if err != nil {

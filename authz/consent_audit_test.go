@@ -16,7 +16,7 @@ import (
 )
 
 // consentEntries returns the audit entries of one consent action.
-func consentEntries(t *testing.T, db *storage.DB, action string) []storage.AuditEntry {
+func consentEntries(t *testing.T, db *storage.DB, action string) []qrcircles.AuditEntry {
 	t.Helper()
 	es, err := db.AuditLog(context.Background(), storage.AuditQuery{Action: action})
 	if err != nil {
@@ -42,7 +42,7 @@ func TestConsentGrantAndWithdrawAreAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := storage.AuditEntry{ActorID: u.ID, Target: "client:" + p.id, Detail: `{"scopes":"openid profile"}`}
+		want := qrcircles.AuditEntry{ActorID: u.ID, Target: "client:" + p.id, Detail: `{"scopes":"openid profile"}`}
 		checkConsentEntries(t, consentEntries(t, db, qrcircles.AuditConsentGrant), want)
 
 		account := b.get(h.issuer + "/account")
@@ -59,7 +59,7 @@ func TestConsentGrantAndWithdrawAreAudited(t *testing.T) {
 	})
 }
 
-func checkConsentEntries(t *testing.T, got []storage.AuditEntry, want storage.AuditEntry) {
+func checkConsentEntries(t *testing.T, got []qrcircles.AuditEntry, want qrcircles.AuditEntry) {
 	t.Helper()
 	if len(got) != 1 || got[0].ActorID != want.ActorID || got[0].Target != want.Target || got[0].Detail != want.Detail {
 		t.Fatalf("audit entries %+v; want one like %+v", got, want)
@@ -69,7 +69,7 @@ func checkConsentEntries(t *testing.T, got []storage.AuditEntry, want storage.Au
 // failingAudit is the database with an audit log that refuses every entry.
 type failingAudit struct{ *storage.DB }
 
-func (failingAudit) AddAudit(context.Context, storage.AuditEntry) error {
+func (failingAudit) AddAudit(context.Context, qrcircles.AuditEntry) error {
 	return errors.New("audit log unavailable")
 }
 
@@ -94,7 +94,7 @@ func TestConsentChangeNeedsItsAuditEntry(t *testing.T) {
 			t.Fatalf("consent kept although its audit entry failed: %v", err)
 		}
 
-		err = db.PutConsent(ctx, storage.Consent{UserID: u.ID, ClientID: p.id, Scopes: "openid", GrantedAt: time.Now()})
+		err = db.PutConsent(ctx, qrcircles.Consent{UserID: u.ID, ClientID: p.id, Scopes: "openid", GrantedAt: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}

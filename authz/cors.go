@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/storage"
+	"qrcircles"
 )
 
 // Browser apps call discovery, the JWKS, the token, revocation and PAR endpoints and userinfo
@@ -35,7 +35,7 @@ type originSet struct {
 
 // origins caches the origin set: one query per instance every originsTTL, not one a request.
 type origins struct {
-	list func(ctx context.Context) ([]*storage.OAuthClient, error)
+	list func(ctx context.Context) ([]*qrcircles.OAuthClient, error)
 	log  *slog.Logger
 
 	mu       sync.Mutex

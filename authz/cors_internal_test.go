@@ -5,13 +5,13 @@ import (
 	"errors"
 	"testing"
 
-	"qrcircles/storage"
+	"qrcircles"
 )
 
 func TestOriginSetIsCachedNotQueriedPerRequest(t *testing.T) {
 	loads, fail := 0, false
-	clients := []*storage.OAuthClient{{ID: "a", WebOrigins: []string{"https://a.example"}}, {ID: "b"}}
-	o := &origins{list: func(context.Context) ([]*storage.OAuthClient, error) {
+	clients := []*qrcircles.OAuthClient{{ID: "a", WebOrigins: []string{"https://a.example"}}, {ID: "b"}}
+	o := &origins{list: func(context.Context) ([]*qrcircles.OAuthClient, error) {
 		loads++
 		if fail {
 			return nil, errors.New("database down")

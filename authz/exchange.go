@@ -11,7 +11,7 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
 
-	"qrcircles/storage"
+	"qrcircles"
 )
 
 // Token types of RFC 8693.
@@ -25,7 +25,7 @@ const (
 
 // CircleLookup finds the circle behind a QR code.
 type CircleLookup interface {
-	CircleByCode(ctx context.Context, code string) (storage.Circle, error)
+	CircleByCode(ctx context.Context, code string) (qrcircles.Circle, error)
 }
 
 // errInvalidTarget is RFC 8693's answer for an audience the server will not issue for.
@@ -121,7 +121,7 @@ func (h *tokenExchange) checkCircle(ctx context.Context, audience string) error 
 		return errInvalidTarget
 	}
 	c, err := h.circles.CircleByCode(ctx, code)
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return errInvalidTarget.WithHint("No circle has this URL.")
 	}
 	if err != nil {

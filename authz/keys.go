@@ -11,13 +11,13 @@ import (
 
 	"github.com/go-jose/go-jose/v3"
 
-	"qrcircles/storage"
+	"qrcircles"
 )
 
 // KeyStore is what the signing keys need of the database.
 type KeyStore interface {
-	SigningKeys(ctx context.Context) ([]storage.SigningKey, error)
-	AddSigningKey(ctx context.Context, k storage.SigningKey) error
+	SigningKeys(ctx context.Context) ([]qrcircles.SigningKey, error)
+	AddSigningKey(ctx context.Context, k qrcircles.SigningKey) error
 	DeleteSigningKeys(ctx context.Context, kids []string) error
 }
 
@@ -72,7 +72,7 @@ func (k *Keys) Rotate(ctx context.Context, now time.Time) (string, error) {
 		return "", err
 	}
 	kid := now.UTC().Format("20060102T150405Z") + "-" + randomToken(6)
-	if err := k.store.AddSigningKey(ctx, storage.SigningKey{KID: kid, Algorithm: "RS256", PrivateKey: sealed, CreatedAt: now.UTC()}); err != nil {
+	if err := k.store.AddSigningKey(ctx, qrcircles.SigningKey{KID: kid, Algorithm: "RS256", PrivateKey: sealed, CreatedAt: now.UTC()}); err != nil {
 		return "", err
 	}
 	k.mu.Lock()
@@ -139,7 +139,7 @@ func (k *Keys) Public(ctx context.Context, now time.Time) (jose.JSONWebKeySet, e
 	return set, nil
 }
 
-func (k *Keys) open(sk storage.SigningKey) (*jose.JSONWebKey, error) {
+func (k *Keys) open(sk qrcircles.SigningKey) (*jose.JSONWebKey, error) {
 	der, err := k.sealer.open(sk.PrivateKey)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", sk.KID, err)

@@ -13,16 +13,15 @@ import (
 	josejwt "github.com/go-jose/go-jose/v3/jwt"
 
 	"qrcircles"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
 // logoutRequest is an RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0),
 // checked.
 type logoutRequest struct {
-	hintSubject string               // sub of a valid id_token_hint; "" without one
-	client      *storage.OAuthClient // named by client_id or the hint's audience; nil if neither
-	redirect    string               // a registered post_logout_redirect_uri, or ""
+	hintSubject string                 // sub of a valid id_token_hint; "" without one
+	client      *qrcircles.OAuthClient // named by client_id or the hint's audience; nil if neither
+	redirect    string                 // a registered post_logout_redirect_uri, or ""
 	state       string
 	lang        string // from ui_locales; "" to negotiate as on every page
 	params      url.Values
@@ -107,7 +106,7 @@ func (s *Server) checkLogout(ctx context.Context, form url.Values) (logoutReques
 	}
 	if clientID != "" {
 		cl, err := s.store.Client(ctx, clientID)
-		if errors.Is(err, storage.ErrNotFound) {
+		if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 			return lr, errBadLogout
 		}
 		if err != nil {

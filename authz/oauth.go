@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"qrcircles"
-	"qrcircles/storage"
 )
 
 // Mount adds the authorization server's routes to the engine.
@@ -133,7 +131,7 @@ func (s *Server) userSession(u CurrentUser, scopes fosite.Arguments) *Session {
 }
 
 // userClaims are the claims the granted scopes release (OpenID Connect Core §5.4).
-func userClaims(u storage.User, scopes fosite.Arguments) map[string]any {
+func userClaims(u qrcircles.User, scopes fosite.Arguments) map[string]any {
 	claims := map[string]any{}
 	if scopes.Has("profile") {
 		claims["name"] = u.DisplayName
@@ -258,7 +256,7 @@ func (s *Server) userinfo(c *gin.Context) {
 		return
 	}
 	u, err := s.store.User(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		bearerError(c, "invalid_token", "the user no longer exists")
 		return
 	}

@@ -2,7 +2,6 @@ package authz
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"qrcircles"
 	phonenum "qrcircles/authz/phone"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
@@ -200,14 +198,14 @@ func (s *Server) logout(c *gin.Context) {
 
 // audit records a security-relevant event; a failure to record is logged, not shown.
 func (s *Server) audit(c *gin.Context, action string, actor int64, target string) {
-	e := storage.NewAuditEntry(s.now(), action, actor, target, c.ClientIP(), nil)
+	e := qrcircles.NewAuditEntry(s.now(), action, actor, target, c.ClientIP(), nil)
 	if err := s.store.AddAudit(c.Request.Context(), e); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit log", "action", action, "error", err)
 	}
 }
 
 type accountData struct {
-	User     storage.User
+	User     qrcircles.User
 	Consents []consentView
 	Passkeys []passkeyJSON
 	// PasskeysOn says the server signs in with passkeys (the page lists them).
@@ -257,7 +255,7 @@ func (s *Server) revokeConsent(c *gin.Context) {
 		return
 	}
 	err := s.withdrawConsent(c, u.ID, c.PostForm("client_id"))
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err != nil && qrcircles.CodeOf(err) != qrcircles.ENotFound {
 		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
 		return
 	}
@@ -284,7 +282,7 @@ func (s *Server) withdrawConsent(c *gin.Context, userID int64, clientID string) 
 }
 
 // grantConsent stores the user's consent to the client and records it, in one transaction.
-func (s *Server) grantConsent(c *gin.Context, cn storage.Consent) error {
+func (s *Server) grantConsent(c *gin.Context, cn qrcircles.Consent) error {
 	return s.store.InTx(c.Request.Context(), func(ctx context.Context) error {
 		if err := s.store.PutConsent(ctx, cn); err != nil {
 			return err
@@ -293,8 +291,8 @@ func (s *Server) grantConsent(c *gin.Context, cn storage.Consent) error {
 	})
 }
 
-func consentEntry(c *gin.Context, at time.Time, action string, cn storage.Consent) storage.AuditEntry {
-	return storage.NewAuditEntry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
+func consentEntry(c *gin.Context, at time.Time, action string, cn qrcircles.Consent) qrcircles.AuditEntry {
+	return qrcircles.NewAuditEntry(at, action, cn.UserID, "client:"+cn.ClientID, c.ClientIP(), map[string]string{"scopes": cn.Scopes})
 }
 
 // requireUser returns the signed-in user, or sends the browser to sign in first; a session
@@ -322,7 +320,7 @@ type consentData struct {
 // consent page, or sending the client a denial). The first-party client needs no consent.
 func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u CurrentUser, f *authFlow) (fosite.Arguments, bool) {
 	ctx := c.Request.Context()
-	client, _ := ar.GetClient().(*storage.OAuthClient)
+	client := registered(ar.GetClient())
 	requested := ar.GetRequestedScopes()
 	if client != nil && client.FirstParty {
 		return requested, false
@@ -336,7 +334,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 			s.oauth.WriteAuthorizeError(ctx, c.Writer, ar, fosite.ErrAccessDenied.WithHint("The user declined."))
 			return nil, true
 		}
-		err := s.grantConsent(c, storage.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
+		err := s.grantConsent(c, qrcircles.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
 		if err != nil {
 			s.renderError(c, "message", "Consent", err, nil)
 			return nil, true

@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,23 +18,20 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"qrcircles"
-	"qrcircles/storage"
 )
 
 // PasskeyStore is what passkeys need of the database: the credentials, and the ceremonies
 // begun in a browser whose challenge must stay on the server until they finish.
 type PasskeyStore interface {
-	AddPasskey(ctx context.Context, p storage.Passkey) (storage.Passkey, error)
-	Passkeys(ctx context.Context, userID int64) ([]storage.Passkey, error)
-	PasskeyByCredentialID(ctx context.Context, credentialID string) (storage.Passkey, error)
+	AddPasskey(ctx context.Context, p qrcircles.Passkey) (qrcircles.Passkey, error)
+	Passkeys(ctx context.Context, userID int64) ([]qrcircles.Passkey, error)
+	PasskeyByCredentialID(ctx context.Context, credentialID string) (qrcircles.Passkey, error)
 	UsePasskey(ctx context.Context, id int64, credential string, now time.Time) error
 	DeletePasskey(ctx context.Context, userID, id int64) error
 	DeletePasskeys(ctx context.Context, userID int64) error
-	CreatePasskeyCeremony(ctx context.Context, c storage.PasskeyCeremony) error
-	TakePasskeyCeremony(ctx context.Context, idHash string, now time.Time) (storage.PasskeyCeremony, error)
+	CreatePasskeyCeremony(ctx context.Context, c qrcircles.PasskeyCeremony) error
+	TakePasskeyCeremony(ctx context.Context, idHash string, now time.Time) (qrcircles.PasskeyCeremony, error)
 }
-
-var _ PasskeyStore = (*storage.DB)(nil)
 
 const (
 	ceremonyCookie   = "qrc_passkey"
@@ -70,7 +66,7 @@ func (p *passkeys) handle(userID int64) []byte {
 // passkeyUser is a user as the WebAuthn library sees them.
 type passkeyUser struct {
 	handle []byte
-	user   storage.User
+	user   qrcircles.User
 	creds  []webauthn.Credential
 }
 
@@ -80,7 +76,7 @@ func (u passkeyUser) WebAuthnDisplayName() string                { return u.user
 func (u passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
 // loadUser is the user with every passkey they hold.
-func (p *passkeys) loadUser(ctx context.Context, u storage.User) (passkeyUser, []storage.Passkey, error) {
+func (p *passkeys) loadUser(ctx context.Context, u qrcircles.User) (passkeyUser, []qrcircles.Passkey, error) {
 	stored, err := p.store.Passkeys(ctx, u.ID)
 	if err != nil {
 		return passkeyUser{}, nil, err
@@ -116,7 +112,7 @@ type passkeyJSON struct {
 	LastUsed string `json:"last_used_at,omitempty"`
 }
 
-func passkeyViews(ps []storage.Passkey) []passkeyJSON {
+func passkeyViews(ps []qrcircles.Passkey) []passkeyJSON {
 	out := make([]passkeyJSON, len(ps))
 	for i, p := range ps {
 		out[i] = passkeyJSON{ID: p.ID, Name: p.Name, Created: p.CreatedAt.UTC().Format("2006-01-02 15:04")}
@@ -183,7 +179,7 @@ func (s *Server) startCeremony(c *gin.Context, userID int64, data *webauthn.Sess
 		return err
 	}
 	id := randomToken(32)
-	err = s.passkeys.store.CreatePasskeyCeremony(c.Request.Context(), storage.PasskeyCeremony{
+	err = s.passkeys.store.CreatePasskeyCeremony(c.Request.Context(), qrcircles.PasskeyCeremony{
 		IDHash: hashID(id), UserID: userID, Data: string(b), ExpiresAt: s.now().UTC().Add(ceremonyLifespan),
 	})
 	if err == nil {
@@ -198,7 +194,7 @@ func (s *Server) takeCeremony(c *gin.Context, userID int64) (webauthn.SessionDat
 	id, _ := c.Cookie(ceremonyCookie)
 	s.setCookie(c, ceremonyCookie, "", -1)
 	cer, err := s.passkeys.store.TakePasskeyCeremony(c.Request.Context(), hashID(id), s.now().UTC())
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && cer.UserID != userID) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound || (err == nil && cer.UserID != userID) {
 		return data, errPasskeyExpired
 	}
 	if err == nil {
@@ -248,7 +244,7 @@ func (s *Server) finishPasskeyRegistration(c *gin.Context) {
 			err = &qrcircles.Error{Code: qrcircles.EInvalid, Message: "The passkey was not accepted. / 通行密钥未被接受。", Err: err}
 		}
 	}
-	var stored storage.Passkey
+	var stored qrcircles.Passkey
 	if err == nil {
 		stored, err = s.storePasskey(ctx, u.ID, cred, c.Query("name"))
 	}
@@ -257,18 +253,18 @@ func (s *Server) finishPasskeyRegistration(c *gin.Context) {
 		return
 	}
 	s.audit(c, qrcircles.AuditPasskeyAdd, u.ID, strconv.FormatInt(u.ID, 10))
-	c.JSON(http.StatusCreated, passkeyViews([]storage.Passkey{stored})[0])
+	c.JSON(http.StatusCreated, passkeyViews([]qrcircles.Passkey{stored})[0])
 }
 
-func (s *Server) storePasskey(ctx context.Context, userID int64, cred *webauthn.Credential, name string) (storage.Passkey, error) {
+func (s *Server) storePasskey(ctx context.Context, userID int64, cred *webauthn.Credential, name string) (qrcircles.Passkey, error) {
 	b, err := json.Marshal(cred)
 	if err != nil {
-		return storage.Passkey{}, err
+		return qrcircles.Passkey{}, err
 	}
 	if name == "" || qrcircles.TextRegisterName.Check(name) != nil {
 		name = "Passkey " + s.now().UTC().Format("2006-01-02")
 	}
-	return s.passkeys.store.AddPasskey(ctx, storage.Passkey{
+	return s.passkeys.store.AddPasskey(ctx, qrcircles.Passkey{
 		UserID: userID, CredentialID: base64.RawURLEncoding.EncodeToString(cred.ID), Credential: string(b),
 		Name: name, CreatedAt: s.now().UTC(),
 	})
@@ -301,7 +297,7 @@ func (s *Server) finishPasskeyLogin(c *gin.Context) {
 		return
 	}
 	data, err := s.takeCeremony(c, 0)
-	var found storage.Passkey
+	var found qrcircles.Passkey
 	var cred *webauthn.Credential
 	if err == nil {
 		cred, err = s.passkeys.webauthn.FinishDiscoverableLogin(s.discoverUser(ctx, &found), data, c.Request)
@@ -325,7 +321,7 @@ func (s *Server) finishPasskeyLogin(c *gin.Context) {
 
 // discoverUser finds the owner of the passkey the browser offers; the user handle it sends
 // must be theirs.
-func (s *Server) discoverUser(ctx context.Context, found *storage.Passkey) webauthn.DiscoverableUserHandler {
+func (s *Server) discoverUser(ctx context.Context, found *qrcircles.Passkey) webauthn.DiscoverableUserHandler {
 	return func(rawID, userHandle []byte) (webauthn.User, error) {
 		p, err := s.passkeys.store.PasskeyByCredentialID(ctx, base64.RawURLEncoding.EncodeToString(rawID))
 		if err != nil {
@@ -344,7 +340,7 @@ func (s *Server) discoverUser(ctx context.Context, found *storage.Passkey) webau
 	}
 }
 
-func (s *Server) signInWithPasskey(c *gin.Context, p storage.Passkey, cred *webauthn.Credential) error {
+func (s *Server) signInWithPasskey(c *gin.Context, p qrcircles.Passkey, cred *webauthn.Credential) error {
 	b, err := json.Marshal(cred)
 	if err == nil {
 		err = s.passkeys.store.UsePasskey(c.Request.Context(), p.ID, string(b), s.now())
@@ -369,7 +365,7 @@ func (s *Server) removePasskey(c *gin.Context) {
 	if s.CheckCSRF(c) {
 		err = s.passkeys.store.DeletePasskey(c.Request.Context(), u.ID, id)
 	}
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err != nil && qrcircles.CodeOf(err) != qrcircles.ENotFound {
 		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
 		return
 	}

@@ -15,8 +15,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
-
-	"qrcircles/storage"
 )
 
 // An authorization request that needs a page (sign-in, registration, consent) comes back to
@@ -91,7 +89,7 @@ func (f *authFlow) check(ar fosite.AuthorizeRequester) error {
 		}
 		f.maxAge = time.Duration(n) * time.Second
 	}
-	if c, ok := ar.GetClient().(*storage.OAuthClient); ok && c.RequirePAR && !f.pushed {
+	if c := registered(ar.GetClient()); c != nil && c.RequirePAR && !f.pushed {
 		return fosite.ErrInvalidRequest.WithHint("This client must push its authorization requests to the pushed authorization request endpoint first (RFC 9126).")
 	}
 	return nil

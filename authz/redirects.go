@@ -12,7 +12,6 @@ import (
 	"github.com/ory/fosite"
 
 	"qrcircles"
-	"qrcircles/storage"
 )
 
 // Redirect URIs a client may register (RFC 8252 for native apps, RFC 9700 §2.1 for all):
@@ -68,7 +67,7 @@ func redirectSecure(_ context.Context, u *url.URL) bool {
 // registered: exactly, or on another port of a loopback IP literal for a native app. fosite
 // grants any port on a loopback address to every client, the first-party one included.
 func redirectAllowed(c fosite.Client, got *url.URL, requested string) bool {
-	oc, _ := c.(*storage.OAuthClient)
+	oc := registered(c)
 	native := oc != nil && oc.Public && !oc.FirstParty
 	for _, r := range c.GetRedirectURIs() {
 		if r == got.String() || (requested != "" && r == requested) || (native && loopbackMatch(r, got)) {

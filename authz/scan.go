@@ -15,15 +15,14 @@ import (
 	"github.com/ory/fosite"
 
 	"qrcircles"
-	"qrcircles/storage"
 	"qrcircles/templates"
 )
 
 // ScanStore keeps browser scans between the circle page and the callback.
 type ScanStore interface {
-	CreatePendingScan(ctx context.Context, p storage.PendingScan) error
-	PendingScan(ctx context.Context, stateHash string) (storage.PendingScan, error)
-	TakePendingScan(ctx context.Context, stateHash string) (storage.PendingScan, error)
+	CreatePendingScan(ctx context.Context, p qrcircles.PendingScan) error
+	PendingScan(ctx context.Context, stateHash string) (qrcircles.PendingScan, error)
+	TakePendingScan(ctx context.Context, stateHash string) (qrcircles.PendingScan, error)
 }
 
 // ScanHandler takes over a browser once its scan session is issued (the join and its page).
@@ -46,7 +45,7 @@ func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time,
 		returnTo = ""
 	}
 	state, verifier, binding := randomToken(24), randomToken(32), randomToken(24)
-	err := s.store.CreatePendingScan(c.Request.Context(), storage.PendingScan{
+	err := s.store.CreatePendingScan(c.Request.Context(), qrcircles.PendingScan{
 		StateHash: hashID(state), BindingHash: hashID(binding), Verifier: verifier,
 		CircleURL: circleURL, ReturnTo: returnTo, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/go-jose/go-jose/v3/jwt"
 	"golang.org/x/oauth2"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -220,10 +221,10 @@ func newStrictClients(t *testing.T, h *harness) *strictClients {
 		}
 		return c.ID, secret
 	}
-	s.basic, s.basicSecret = create(authz.ClientSpec{AuthMethod: storage.AuthMethodSecretBasic})
-	s.post, s.postSecret = create(authz.ClientSpec{AuthMethod: storage.AuthMethodSecretPost})
-	s.jwks, _ = create(authz.ClientSpec{AuthMethod: storage.AuthMethodPrivateKeyJWT, JWKS: s.key.set()})
-	s.jwksURI, _ = create(authz.ClientSpec{AuthMethod: storage.AuthMethodPrivateKeyJWT, JWKSURI: s.keyServer.srv.URL + "/jwks.json"})
+	s.basic, s.basicSecret = create(authz.ClientSpec{AuthMethod: qrcircles.AuthMethodSecretBasic})
+	s.post, s.postSecret = create(authz.ClientSpec{AuthMethod: qrcircles.AuthMethodSecretPost})
+	s.jwks, _ = create(authz.ClientSpec{AuthMethod: qrcircles.AuthMethodPrivateKeyJWT, JWKS: s.key.set()})
+	s.jwksURI, _ = create(authz.ClientSpec{AuthMethod: qrcircles.AuthMethodPrivateKeyJWT, JWKSURI: s.keyServer.srv.URL + "/jwks.json"})
 	s.public, _ = create(authz.ClientSpec{Public: true, Grants: []string{authz.GrantAuthorizationCode, authz.GrantRefreshToken},
 		RedirectURIs: []string{partnerRedirect}})
 	return s

@@ -6,32 +6,31 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"qrcircles/storage"
+	"qrcircles"
 	"qrcircles/templates"
 )
 
 // UserStore is what logins, registration and consent need of the database.
 type UserStore interface {
-	EnsureUser(ctx context.Context, phone string, now time.Time) (storage.User, bool, error)
-	User(ctx context.Context, id int64) (storage.User, error)
+	EnsureUser(ctx context.Context, phone string, now time.Time) (qrcircles.User, bool, error)
+	User(ctx context.Context, id int64) (qrcircles.User, error)
 	SetDisplayName(ctx context.Context, id int64, name string, now time.Time) error
-	CreateLoginSession(ctx context.Context, s storage.LoginSession) error
-	LoginSession(ctx context.Context, idHash string, now time.Time) (storage.LoginSession, error)
+	CreateLoginSession(ctx context.Context, s qrcircles.LoginSession) error
+	LoginSession(ctx context.Context, idHash string, now time.Time) (qrcircles.LoginSession, error)
 	DeleteLoginSession(ctx context.Context, idHash string) error
-	Consent(ctx context.Context, userID int64, clientID string) (storage.Consent, error)
-	PutConsent(ctx context.Context, c storage.Consent) error
-	Consents(ctx context.Context, userID int64) ([]storage.Consent, error)
+	Consent(ctx context.Context, userID int64, clientID string) (qrcircles.Consent, error)
+	PutConsent(ctx context.Context, c qrcircles.Consent) error
+	Consents(ctx context.Context, userID int64) ([]qrcircles.Consent, error)
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
 	// RevokeClientTokensFor revokes every token and unused code the client holds for subject.
 	RevokeClientTokensFor(ctx context.Context, clientID, subject string) error
-	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	AddAudit(ctx context.Context, e qrcircles.AuditEntry) error
 	// InTx runs fn in one transaction; a consent change and its audit entry share one.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -44,7 +43,7 @@ const (
 
 // CurrentUser is the signed-in user of a browser request.
 type CurrentUser struct {
-	storage.User
+	qrcircles.User
 	LoginAt time.Time
 }
 
@@ -58,14 +57,14 @@ func (s *Server) Session(r *http.Request) (CurrentUser, bool, error) {
 	}
 	ctx := r.Context()
 	ls, err := s.store.LoginSession(ctx, hashID(ck.Value), s.now())
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return CurrentUser{}, false, nil
 	}
 	if err != nil {
 		return CurrentUser{}, false, fmt.Errorf("loading login session: %w", err)
 	}
 	user, err := s.store.User(ctx, ls.UserID)
-	if errors.Is(err, storage.ErrNotFound) {
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
 		return CurrentUser{}, false, nil
 	}
 	if err != nil {
@@ -88,7 +87,7 @@ func (s *Server) User(r *http.Request) (CurrentUser, bool) {
 func (s *Server) startSession(c *gin.Context, userID int64) error {
 	id := randomToken(32)
 	now := s.now().UTC()
-	err := s.store.CreateLoginSession(c.Request.Context(), storage.LoginSession{
+	err := s.store.CreateLoginSession(c.Request.Context(), qrcircles.LoginSession{
 		IDHash: hashID(id), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(LoginSessionLifespan),
 	})
 	if err != nil {

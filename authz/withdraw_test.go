@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -21,7 +22,7 @@ type switchableAudit struct {
 	fail *atomic.Bool
 }
 
-func (s switchableAudit) AddAudit(ctx context.Context, e storage.AuditEntry) error {
+func (s switchableAudit) AddAudit(ctx context.Context, e qrcircles.AuditEntry) error {
 	if s.fail.Load() {
 		return errors.New("audit log unavailable")
 	}

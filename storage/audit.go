@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"qrcircles"
 )
 
 // migrateAudit creates the audit log of security-relevant events. It has no foreign keys: an
@@ -25,27 +27,6 @@ func migrateAudit(tx *gorm.DB, dialect string) error {
 		`CREATE INDEX audit_log_at ON audit_log (at)`,
 		`CREATE INDEX audit_log_action ON audit_log (action, at)`,
 	)
-}
-
-// AuditEntry is one security-relevant event.
-type AuditEntry struct {
-	ID      int64
-	At      time.Time
-	ActorID int64  // the user who acted; 0 for the system or an admin command
-	Action  string // one of qrcircles.AuditActions
-	Target  string // what was acted on: a client ID, a circle, a user
-	Detail  string // a JSON object; empty means {}
-	IP      string
-}
-
-// NewAuditEntry builds an entry; detail, if any, becomes its JSON object.
-func NewAuditEntry(at time.Time, action string, actorID int64, target, ip string, detail map[string]string) AuditEntry {
-	e := AuditEntry{At: at, Action: action, ActorID: actorID, Target: target, IP: ip}
-	if len(detail) > 0 {
-		b, _ := json.Marshal(detail) // a map of strings always marshals
-		e.Detail = string(b)
-	}
-	return e
 }
 
 type auditRow struct {
@@ -73,7 +54,7 @@ const DefaultAuditLimit = 100
 
 // AddAudit records an entry. It goes through the context's transaction, if any, so that the
 // entry is written if and only if the change it records is.
-func (db *DB) AddAudit(ctx context.Context, e AuditEntry) error {
+func (db *DB) AddAudit(ctx context.Context, e qrcircles.AuditEntry) error {
 	if e.Action == "" {
 		return errors.New("audit entry: no action")
 	}
@@ -103,7 +84,7 @@ func (db *DB) DeleteAuditBefore(ctx context.Context, before time.Time) (int64, e
 }
 
 // AuditLog returns the entries matching q, newest first.
-func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]qrcircles.AuditEntry, error) {
 	tx := db.conn(ctx).Model(&auditRow{})
 	if !q.Since.IsZero() {
 		tx = tx.Where("at >= ?", otpTime(q.Since))
@@ -124,9 +105,9 @@ func (db *DB) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) 
 	if err := tx.Order("at DESC, id DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("reading the audit log: %w", err)
 	}
-	out := make([]AuditEntry, len(rows))
+	out := make([]qrcircles.AuditEntry, len(rows))
 	for i, r := range rows {
-		out[i] = AuditEntry{ID: r.ID, At: r.At.UTC(), Action: r.Action, Target: r.Target, Detail: r.Detail, IP: r.IP}
+		out[i] = qrcircles.AuditEntry{ID: r.ID, At: r.At.UTC(), Action: r.Action, Target: r.Target, Detail: r.Detail, IP: r.IP}
 		if r.ActorID != nil {
 			out[i].ActorID = *r.ActorID
 		}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/resource/admission"
 	"qrcircles/resource/cards"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -58,8 +57,7 @@ func (w *cardWorld) join(circleID, userID int64) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	admit := func(storage.JoinState) admission.Decision { return admission.Decision{Outcome: admission.Admit} }
-	if out, err := w.db.Join(w.ctx, c, userID, u.Phone, w.now, w.now, admit); err != nil || !out.Member {
+	if out, err := join(w.ctx, w.db, c, u, w.now, storage.RequestAdmitted); err != nil || !out.Member {
 		w.t.Fatalf("join: %+v %v", out, err)
 	}
 }

@@ -14,26 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 )
-
-// Circle is an event's contact network with its admission rules. Rules.Allowlist is not
-// loaded (it may hold thousands of phones); AllowlistSize says how many there are.
-type Circle struct {
-	ID            int64
-	Code          string
-	OwnerID       int64
-	Title         string
-	Description   string
-	Location      string
-	StartsAt      time.Time
-	EndsAt        time.Time
-	TimeZone      string
-	Rules         qrcircles.Rules
-	AllowlistSize int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
 
 // Join request states.
 const (
@@ -53,7 +34,7 @@ type JoinRequest struct {
 	Phone     string
 	ScanTime  time.Time
 	Status    string
-	Reasons   []admission.Reason
+	Reasons   []qrcircles.Reason
 	DecidedBy int64 // 0: decided by the rules
 	DecidedAt time.Time
 	CreatedAt time.Time
@@ -83,6 +64,7 @@ type circleRow struct {
 	MemberCap     int
 	Mode          string
 	Closed        bool
+	RulesVersion  int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -126,6 +108,7 @@ func (r circleRow) circle() (Circle, error) {
 	return Circle{
 		ID: r.ID, Code: r.Code, OwnerID: r.OwnerID, Title: r.Title, Description: r.Description, Location: r.Location,
 		StartsAt: fromOpt(r.StartsAt), EndsAt: fromOpt(r.EndsAt), TimeZone: r.TimeZone, AllowlistSize: r.AllowlistSize,
+		RulesVersion: r.RulesVersion,
 		Rules: qrcircles.Rules{
 			NotBefore: fromOpt(r.NotBefore), NotAfter: fromOpt(r.NotAfter),
 			PhonePrefixes: ids.Prefixes, PhoneRanges: ids.PhoneRanges, UserIDRanges: ids.UserIDRanges,
@@ -287,8 +270,13 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 		if err != nil {
 			return err
 		}
-		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "created_at").Save(&row).Error; err != nil {
+		if err := db.conn(ctx).Select("*").Omit("id", "code", "owner_id", "rules_version", "created_at").Save(&row).Error; err != nil {
 			return fmt.Errorf("updating circle: %w", err)
+		}
+		err = db.conn(ctx).Raw("UPDATE circles SET rules_version = rules_version + 1 WHERE id = ? RETURNING rules_version", c.ID).
+			Row().Scan(&c.RulesVersion)
+		if err != nil {
+			return wrapErr("updating circle", err)
 		}
 		if fn != nil {
 			if err := fn(ctx); err != nil {
@@ -359,19 +347,10 @@ func advisoryKey(name string) int64 {
 }
 
 func phoneLockKey(phone string) string { return "phone:" + phone }
-func circleLockKey(id int64) string    { return fmt.Sprintf("circle:%d", id) }
-func reasonsText(rs []admission.Reason) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, " ")
-}
-
-func parseReasons(s string) []admission.Reason {
-	var out []admission.Reason
+func parseReasons(s string) []qrcircles.Reason {
+	var out []qrcircles.Reason
 	for _, f := range strings.Fields(s) {
-		out = append(out, admission.Reason(f))
+		out = append(out, qrcircles.Reason(f))
 	}
 	return out
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"qrcircles/authz/otp"
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -32,16 +32,16 @@ func seedCleanup(t *testing.T, db *storage.DB) storage.CleanupReport {
 		}
 	}
 	for id, exp := range map[string]time.Time{"gone1": now.Add(-time.Hour), "gone2": now, "live": now.Add(time.Minute)} {
-		must(db.CreateLoginSession(ctx, storage.LoginSession{IDHash: id, UserID: u.ID, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: exp}))
+		must(db.CreateLoginSession(ctx, qrcircles.LoginSession{IDHash: id, UserID: u.ID, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: exp}))
 	}
 	for id, at := range map[string]time.Time{"old": now.Add(-3 * time.Hour), "fresh": now.Add(-10 * time.Minute)} {
-		must(db.CreateOTPChallenge(ctx, otp.Challenge{ID: id, Phone: "+8613800138009", Provider: "console",
+		must(db.CreateOTPChallenge(ctx, qrcircles.OTPChallenge{ID: id, Phone: "+8613800138009", Provider: "console",
 			CodeHash: []byte{1}, CreatedAt: at, ExpiresAt: at.Add(5 * time.Minute)}))
 		_, err := db.HitRateCounter(ctx, "send:phone:"+id, time.Hour, at)
 		must(err)
 	}
 	for id, at := range map[string]time.Time{"old": now.Add(-2 * time.Hour), "live": now.Add(-10 * time.Minute)} {
-		must(db.CreatePendingScan(ctx, storage.PendingScan{StateHash: id, BindingHash: "b", Verifier: "v",
+		must(db.CreatePendingScan(ctx, qrcircles.PendingScan{StateHash: id, BindingHash: "b", Verifier: "v",
 			CircleURL: "https://x.example/c/1", ScanTime: at, CreatedAt: at}))
 	}
 	for _, at := range []time.Time{now.Add(-26 * time.Hour), now.Add(-25*time.Hour - time.Second), now.Add(-time.Hour)} {

@@ -2,32 +2,67 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 )
 
-// JoinState is what a join decision needs, read under the transaction's locks.
-type JoinState struct {
-	Circle     Circle
-	Previous   *JoinRequest // this person's earlier request, if any
-	Members    int          // counted only when the circle has a cap
-	Excluded   bool         // someone in the circle and this person exclude each other
-	RefusesAll bool
-	Listed     bool // the phone is on the circle's allowlist
+// JoinKey names one join: who asks to join which circle.
+type JoinKey struct {
+	CircleID int64
+	UserID   int64
+	Phone    string
+	// Exclusive locks the circle row for update, so that the circle's joins run one at a
+	// time: for a capped circle (the member count must not move under a decision) and for
+	// an organizer's decision. Join takes it by itself when the circle has a cap.
+	Exclusive bool
+	// Guess, when set, is tried first, in one round trip.
+	Guess *JoinGuess
 }
 
-// Decider turns a JoinState into a decision: the domain's rules, kept out of storage.
-type Decider func(JoinState) admission.Decision
+// JoinGuess is a join decided in advance, on the facts its caller expects: a first request
+// to the circle as the caller read it (same RulesVersion), from someone who is not a member.
+// Join writes it, in the statement after the locks and with the commit in the same round
+// trip, only if the facts read there are these; otherwise it writes nothing and Join goes on
+// as without a guess. For the many joins whose facts are the usual ones, the transaction
+// then never waits for the client.
+type JoinGuess struct {
+	Facts JoinFacts // Members stands for "below the cap" when below it, for "full" otherwise
+	Write JoinWrite
+}
 
-// JoinOutcome is the request after the decision, and whether the person is a member.
+// JoinFacts are what a join decision rests on, read under the join's locks: they stay true
+// until the transaction commits.
+type JoinFacts struct {
+	Circle     Circle
+	Previous   *JoinRequest // this person's request to join the circle, if any
+	Member     bool         // the person is a member already
+	Members    int          // the circle's members, counted when it has a cap
+	Excluded   bool         // a member of the circle and this person exclude each other
+	RefusesAll bool         // the person refuses to join any circle
+	Listed     bool         // the person's phone is on the circle's allowlist
+}
+
+// JoinWrite is a decided join as storage records it: the request (replacing Previous), the
+// membership when Member, and the events, which are written only when the change they
+// report was made.
+type JoinWrite struct {
+	Request JoinRequest
+	Member  bool
+	Events  []Event
+	At      time.Time // the membership's joined_at and a new request's created_at
+}
+
+// JoinDecider decides a join on its facts: what to write, or nil to write nothing.
+type JoinDecider func(JoinFacts) (*JoinWrite, error)
+
+// JoinOutcome is the request after the join, and whether the person is a member.
 type JoinOutcome struct {
 	Request JoinRequest
 	Member  bool
@@ -57,282 +92,6 @@ func (r joinRequestRow) request() JoinRequest {
 	return q
 }
 
-// errRetryExclusive asks for the join to run again under an exclusive circle lock: the cap
-// appeared between the first look and the lock.
-var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive lock")
-
-// Join decides and records one person's request to join a circle, atomically: the member cap
-// and exclusions hold under concurrent joins. A person who is already a member gets their
-// membership back unchanged; a waiting or denied request is returned as it is.
-// c is the circle as the caller last read it; its cap picks the lock to take.
-func (db *DB) Join(ctx context.Context, c Circle, userID int64, phone string, scan, now time.Time, decide Decider) (JoinOutcome, error) {
-	circleID := c.ID
-	exclusive := c.Rules.Cap > 0
-	for attempt := 0; ; attempt++ {
-		var out JoinOutcome
-		err := db.InTx(ctx, func(ctx context.Context) error {
-			var err error
-			out, err = db.join(ctx, circleID, userID, phone, scan, now, exclusive, decide)
-			return err
-		})
-		switch {
-		case errors.Is(err, errRetryExclusive) && !exclusive:
-			exclusive = true
-		case isSerializationFailure(err) && attempt < 3:
-		default:
-			return out, err
-		}
-	}
-}
-
-func (db *DB) join(ctx context.Context, circleID, userID int64, phone string, scan, now time.Time, exclusive bool, decide Decider) (JoinOutcome, error) {
-	// The phone lock pairs with CreateExclusion's; the snapshots of the statements after this
-	// one see any exclusion committed before it was granted.
-	circle, err := db.lockCircleAnd(ctx, circleID, exclusive, phoneLockKey(phone))
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	if circle.Rules.Cap > 0 && !exclusive {
-		return JoinOutcome{}, errRetryExclusive
-	}
-	req := JoinRequest{CircleID: circleID, UserID: userID, Phone: phone, ScanTime: scan.UTC()}
-	out, pre, done, err := db.fastJoin(ctx, circle, req, decide, now)
-	if err != nil || done {
-		return out, err
-	}
-	var prev *JoinRequest
-	if pre.PrevID != nil {
-		if prev, err = db.requestOf(ctx, circleID, userID); err != nil {
-			return JoinOutcome{}, err
-		}
-	}
-	if prev != nil {
-		member, err := db.IsMember(ctx, circleID, userID)
-		if err != nil || member {
-			return JoinOutcome{Request: *prev, Member: member}, err
-		}
-		if prev.Status == RequestWaiting || prev.Status == RequestDenied {
-			return JoinOutcome{Request: *prev}, nil
-		}
-	}
-	return db.decideAndApply(ctx, circle, req, prev, &pre, decide, 0, now)
-}
-
-// fastJoin is the common join in one statement: a first request of someone without
-// exclusions or a refusal of all circles, to a circle without cap or allowlist. It decides
-// as if that were so, and the statement writes the outcome only if it is; otherwise (done
-// false) it returns what it read, for the full path. Only on PostgreSQL: it needs data-
-// modifying WITH clauses.
-func (db *DB) fastJoin(ctx context.Context, c Circle, req JoinRequest, decide Decider, now time.Time) (JoinOutcome, preJoin, bool, error) {
-	if db.dialect != Postgres || c.Rules.Cap > 0 || c.AllowlistSize > 0 {
-		pre, err := db.preJoin(ctx, c.ID, req.UserID, req.Phone)
-		return JoinOutcome{}, pre, false, err
-	}
-	d := decide(JoinState{Circle: c})
-	req.Reasons, req.DecidedAt = d.Reasons, now.UTC()
-	switch d.Outcome {
-	case admission.Admit:
-		req.Status = RequestAdmitted
-	case admission.Queue:
-		req.Status, req.DecidedAt = RequestWaiting, time.Time{}
-	default:
-		req.Status = RequestRefused
-	}
-	evs, err := joinEvents(c, req, nil)
-	if err != nil {
-		return JoinOutcome{}, preJoin{}, false, err
-	}
-	stmt, args, err := fastJoinStatement(req, evs, now)
-	if err != nil {
-		return JoinOutcome{}, preJoin{}, false, err
-	}
-	var pre preJoin
-	var id *int64
-	var created *time.Time
-	err = db.conn(ctx).Raw(stmt, args...).Row().Scan(&pre.PrevID, &pre.HasExclusions, &pre.RefusesAll, &id, &created)
-	if err != nil {
-		return JoinOutcome{}, preJoin{}, false, fmt.Errorf("joining: %w", err)
-	}
-	if id == nil {
-		if pre.PrevID == nil && !pre.HasExclusions && !pre.RefusesAll {
-			// A repeat of this join, running at the same time, inserted the request first
-			// (the insert waited for it to commit): read again to see what it made.
-			pre, err = db.preJoin(ctx, c.ID, req.UserID, req.Phone)
-		}
-		return JoinOutcome{}, pre, false, err
-	}
-	req.ID, req.CreatedAt = *id, created.UTC()
-	return JoinOutcome{Request: req, Member: req.Status == RequestAdmitted}, pre, true, nil
-}
-
-// fastJoinStatement reads what preJoin reads and, when it shows a plain first request, writes
-// the request, then the membership (if admitted) and the events, each only if the one before
-// it was written: a concurrent repeat of the join writes nothing.
-func fastJoinStatement(q JoinRequest, evs []Event, now time.Time) (string, []any, error) {
-	ctes := []string{"pre AS (" + preJoinSelect + ")",
-		"ok AS (SELECT 1 FROM pre WHERE prev_id IS NULL AND NOT has_exclusions AND NOT refuses_all)",
-		`req AS (INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_at, created_at)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ? FROM ok ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING id, created_at)`}
-	args := []any{q.CircleID, q.UserID, q.UserID, q.Phone, q.UserID,
-		q.CircleID, q.UserID, q.Phone, q.ScanTime.UTC(), q.Status, reasonsText(q.Reasons), optTime(q.DecidedAt), now.UTC()}
-	more, margs, err := afterRequest(q, evs, now)
-	if err != nil {
-		return "", nil, err
-	}
-	stmt := "WITH " + strings.Join(append(ctes, more...), ",\n") +
-		"\nSELECT pre.prev_id, pre.has_exclusions, pre.refuses_all, req.id, req.created_at FROM pre LEFT JOIN req ON true"
-	return stmt, append(args, margs...), nil
-}
-
-// afterRequest is the rest of a PostgreSQL statement whose WITH query "req" writes a join
-// request and returns its row only when it did: the membership (if admitted) when the request
-// was written, and the events when the change they report was made — the membership for an
-// admission, the request otherwise. Events are thus written by the statement that made the
-// change, never by a repeat that found it done.
-func afterRequest(q JoinRequest, evs []Event, now time.Time) ([]string, []any, error) {
-	var ctes []string
-	var args []any
-	made := "req"
-	if q.Status == RequestAdmitted {
-		ctes = append(ctes, `member AS (INSERT INTO memberships (circle_id, user_id, joined_at) SELECT ?, ?, ? FROM req
-			ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING 1)`)
-		args = append(args, q.CircleID, q.UserID, now.UTC())
-		made = "member"
-	}
-	if len(evs) > 0 {
-		insert, eargs, err := insertEventsFrom(evs, made)
-		if err != nil {
-			return nil, nil, err
-		}
-		ctes, args = append(ctes, "ev AS ("+insert+")"), append(args, eargs...)
-	}
-	return ctes, args, nil
-}
-
-// preJoin is what a join reads about the person, in one round trip.
-type preJoin struct {
-	PrevID        *int64
-	HasExclusions bool
-	RefusesAll    bool
-}
-
-const preJoinSelect = `SELECT
-		(SELECT id FROM join_requests WHERE circle_id = ? AND user_id = ?) AS prev_id,
-		EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?) AS has_exclusions,
-		COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all`
-
-func (db *DB) preJoin(ctx context.Context, circleID, userID int64, phone string) (preJoin, error) {
-	var p preJoin
-	err := db.conn(ctx).Raw(preJoinSelect, circleID, userID, userID, phone, userID).Scan(&p).Error
-	return p, wrapErr("reading the applicant", err)
-}
-
-// decideAndApply reads the rest of the state, asks decide, and records the outcome. The
-// caller holds the circle's lock and the person's phone lock; pre, when the caller has it,
-// saves reading the person again.
-func (db *DB) decideAndApply(ctx context.Context, c Circle, req JoinRequest, prev *JoinRequest, pre *preJoin, decide Decider, decidedBy int64, now time.Time) (JoinOutcome, error) {
-	if pre == nil {
-		p, err := db.preJoin(ctx, c.ID, req.UserID, req.Phone)
-		if err != nil {
-			return JoinOutcome{}, err
-		}
-		pre = &p
-	}
-	st, err := db.joinState(ctx, c, req, *pre)
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	st.Previous = prev
-	d := decide(st)
-	req.Reasons = d.Reasons
-	req.DecidedAt = now.UTC()
-	req.DecidedBy = decidedBy
-	switch d.Outcome {
-	case admission.Admit:
-		req.Status = RequestAdmitted
-	case admission.Queue:
-		req.Status, req.DecidedAt, req.DecidedBy = RequestWaiting, time.Time{}, 0
-	default:
-		req.Status = RequestRefused
-	}
-	evs, err := joinEvents(c, req, prev)
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	saved, made, err := db.saveRequest(ctx, req, prev, now, evs)
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	if !made {
-		// A repeat of this request, running at the same time, decided it first.
-		return db.outcomeNow(ctx, c.ID, req.UserID)
-	}
-	return JoinOutcome{Request: saved, Member: req.Status == RequestAdmitted}, nil
-}
-
-// joinEvents reports a decision: to the circle when someone joined, to the applicant when
-// their request was decided, to the organizer when a new request waits.
-func joinEvents(c Circle, q JoinRequest, prev *JoinRequest) ([]Event, error) {
-	body := map[string]any{"circle_id": c.ID, "user_id": q.UserID, "status": q.Status, "reasons": reasonsText(q.Reasons)}
-	var out []Event
-	add := func(e Event, err error) error {
-		out = append(out, e)
-		return err
-	}
-	var err error
-	switch q.Status {
-	case RequestAdmitted:
-		err = add(ToCircle(c.ID, q.UserID, qrcircles.EventMemberJoined, body)) // the new member hears it too
-		if prev != nil && prev.Status == RequestWaiting {
-			err = errors.Join(err, add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)))
-		}
-	case RequestWaiting:
-		if prev == nil || prev.Status != RequestWaiting {
-			err = add(ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body))
-		}
-	default:
-		err = add(ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body))
-	}
-	return out, err
-}
-
-func (db *DB) joinState(ctx context.Context, c Circle, req JoinRequest, pre preJoin) (JoinState, error) {
-	st := JoinState{Circle: c, RefusesAll: pre.RefusesAll}
-	var err error
-	if pre.HasExclusions {
-		if st.Excluded, err = db.excludedFrom(ctx, c.ID, req.UserID, req.Phone); err != nil {
-			return st, err
-		}
-	}
-	if c.AllowlistSize > 0 {
-		if st.Listed, err = db.Allowlisted(ctx, c.ID, req.Phone); err != nil {
-			return st, err
-		}
-	}
-	if c.Rules.Cap > 0 {
-		if st.Members, err = db.MemberCount(ctx, c.ID); err != nil {
-			return st, err
-		}
-	}
-	return st, nil
-}
-
-// excludedFrom reports whether someone in the circle and this person exclude each other. It
-// is asked only for people with exclusions, who alone pay for the circle-wide lock that
-// makes the check race-free.
-func (db *DB) excludedFrom(ctx context.Context, circleID, userID int64, phone string) (bool, error) {
-	if err := db.lockKey(ctx, circleLockKey(circleID), false); err != nil {
-		return false, err
-	}
-	var hits []int64
-	err := db.conn(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.circle_id = ? AND m.user_id <> ? AND (
-			u.phone IN (SELECT other_phone FROM exclusions WHERE user_id = ?)
-			OR m.user_id IN (SELECT user_id FROM exclusions WHERE other_phone = ?))
-		LIMIT 1`, circleID, userID, userID, phone).Scan(&hits).Error
-	return len(hits) > 0, wrapErr("checking exclusions", err)
-}
-
 type membershipRow struct {
 	CircleID int64 `gorm:"primaryKey"`
 	UserID   int64 `gorm:"primaryKey"`
@@ -341,8 +100,236 @@ type membershipRow struct {
 
 func (membershipRow) TableName() string { return "memberships" }
 
-const insertMember = `INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
-	ON CONFLICT (circle_id, user_id) DO NOTHING`
+// errRetryExclusive asks for the join to run again under an exclusive circle lock: the cap
+// appeared between the caller's look at the circle and the lock.
+var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive lock")
+
+// Join runs one join in one transaction: it takes the join's locks, reads the facts, hands
+// them to decide and writes what decide returns. The locks make the member cap and the
+// exclusions hold under concurrent joins, on every instance. The outcome is the request as
+// it stands afterwards: the one written, or, when decide wrote nothing or a repeat of the
+// same join running at the same time wrote first, the one in the database.
+func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutcome, error) {
+	_, inTx := ctx.Value(txKey{}).(*gorm.DB)
+	if k.Guess != nil {
+		out, made, f, err := db.joinGuessed(ctx, k, *k.Guess)
+		if made || (err != nil && !isSerializationFailure(err)) {
+			return out, err
+		}
+		if err == nil {
+			if out, ok, err := db.guessAgain(ctx, k, f, decide); ok {
+				return out, err
+			}
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		out, made, err := db.joinOnce(ctx, k, decide)
+		switch {
+		case errors.Is(err, errRetryExclusive) && !k.Exclusive:
+			k.Exclusive = true
+		case isSerializationFailure(err) && attempt < 3 && !inTx:
+		case err == nil && !made:
+			return db.outcomeNow(ctx, k.CircleID, k.UserID)
+		default:
+			return out, err
+		}
+	}
+}
+
+// joinOnce is one attempt of Join: made is false when the write found the change made.
+func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out JoinOutcome, made bool, err error) {
+	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+		f, err := t.facts(ctx, k)
+		if err != nil {
+			return err
+		}
+		if f.Circle.Rules.Cap > 0 && !k.Exclusive {
+			return errRetryExclusive
+		}
+		w, err := decide(f)
+		if err != nil {
+			return err
+		}
+		if w == nil {
+			out, made = JoinOutcome{Member: f.Member}, f.Previous != nil
+			if f.Previous != nil {
+				out.Request = *f.Previous
+			}
+			return t.send(ctx, nil, true)
+		}
+		stmt, args := requestStatement(f.Previous, *w)
+		out.Request, made, err = t.save(ctx, nil, stmt, args, *w)
+		out.Member = made && w.Member
+		return err
+	})
+	return out, made, err
+}
+
+// joinGuessed writes the guess in one flight: the join's locks and facts, then the request,
+// written only if the facts are as guessed, with the rest of the write and the commit. When
+// it wrote nothing, f are the facts it read.
+func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
+	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+		steps, read := db.factSteps(k)
+		stmt, args := guessedStatement(k, g)
+		var err error
+		out.Request, made, err = t.save(ctx, steps, stmt, args, g.Write)
+		out.Member = made && g.Write.Member
+		if err == nil && !made {
+			f, err = read()
+		}
+		return err
+	})
+	return out, made, f, err
+}
+
+// guessAgain follows a guess that found other facts: a first request is guessed again, on
+// the facts found, so that it too is written in one flight if they still hold; a repeat
+// that decide leaves as it is gets the request and membership found. ok is false when the
+// join must run in two flights: the facts changed again, or a request is replaced.
+func (db *DB) guessAgain(ctx context.Context, k JoinKey, f JoinFacts, decide JoinDecider) (out JoinOutcome, ok bool, err error) {
+	w, err := decide(f)
+	switch {
+	case err != nil:
+		return out, true, err
+	case w == nil && f.Previous != nil:
+		return JoinOutcome{Request: *f.Previous, Member: f.Member}, true, nil
+	case w == nil || f.Previous != nil || f.Member:
+		return out, false, nil
+	}
+	k.Exclusive = k.Exclusive || f.Circle.Rules.Cap > 0
+	out, made, _, err := db.joinGuessed(ctx, k, JoinGuess{Facts: f, Write: *w})
+	return out, made || (err != nil && !isSerializationFailure(err)), err
+}
+
+// facts takes the join's locks and reads its facts, in one flight: the circle row (shared,
+// or for update when exclusive) and a shared lock on the person's phone, which pairs with
+// CreateExclusion's; then, for a person with exclusions, the locks of every (circle, phone)
+// pair the exclusion check depends on; then the facts, in statements whose snapshots see
+// whatever committed before those locks were granted.
+func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
+	steps, read := t.db.factSteps(k)
+	if err := t.send(ctx, steps, false); err != nil {
+		return JoinFacts{}, fmt.Errorf("reading the join: %w", err)
+	}
+	return read()
+}
+
+// factSteps are the statements of facts; read gives the facts once they ran.
+func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)) {
+	var f JoinFacts
+	var row *circleRow
+	var prev *joinRequestRow
+	steps = []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
+	if db.dialect == Postgres {
+		steps = append(steps, pairLocksStep(k))
+	}
+	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
+		var limit int
+		var version int64
+		return r.Scan(&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed)
+	}},
+		step{sql: previousSelect, args: []any{k.CircleID, k.UserID}, scan: func(r rowScanner) error {
+			prev = &joinRequestRow{CircleID: k.CircleID, UserID: k.UserID}
+			return r.Scan(&prev.ID, &prev.Phone, &prev.ScanTime, &prev.Status, &prev.Reasons, &prev.DecidedBy, &prev.DecidedAt, &prev.CreatedAt)
+		}})
+	return steps, func() (JoinFacts, error) {
+		if row == nil {
+			return f, fmt.Errorf("circle: %w", ErrNotFound)
+		}
+		var err error
+		if f.Circle, err = row.circle(); err != nil {
+			return f, err
+		}
+		if prev != nil {
+			q := prev.request()
+			f.Previous = &q
+		}
+		return f, nil
+	}
+}
+
+const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
+	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at`
+
+// lockCircleStep reads the circle row under the join's lock on it and the person's phone.
+// SQLite needs no locks: its transactions already run one at a time.
+func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
+	s := step{sql: "SELECT " + circleColumns + " FROM circles WHERE id = ?", args: []any{k.CircleID}}
+	if db.dialect == Postgres {
+		lock := " FOR KEY SHARE"
+		if k.Exclusive {
+			lock = " FOR UPDATE"
+		}
+		s.sql = "SELECT " + circleColumns + ", pg_advisory_xact_lock_shared(?) IS NULL FROM circles WHERE id = ?" + lock
+		s.args = []any{advisoryKey(phoneLockKey(k.Phone)), k.CircleID}
+	}
+	s.scan = func(r rowScanner) error {
+		var c circleRow
+		dest := []any{&c.ID, &c.Code, &c.OwnerID, &c.Title, &c.Description, &c.Location, &c.StartsAt, &c.EndsAt, &c.TimeZone,
+			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
+			&c.CreatedAt, &c.UpdatedAt}
+		if db.dialect == Postgres {
+			var locked bool
+			dest = append(dest, &locked)
+		}
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		got(c)
+		return nil
+	}
+	return s
+}
+
+// pairLocksStep locks, for a person with exclusions, the (circle, phone) pair of their own
+// phone and of every phone they exclude or are excluded by, in one order. Two people who
+// exclude each other lock the same two pairs, so their joins of one circle run one after the
+// other and the second sees the first's membership; joins of unrelated people, and of the
+// same people to other circles, do not wait for each other.
+func pairLocksStep(k JoinKey) step {
+	return step{sql: `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
+		SELECT DISTINCT hashtextextended('join:' || CAST(? AS text) || ':' || phone, 0) AS key FROM (
+			SELECT other_phone AS phone FROM exclusions WHERE user_id = ?
+			UNION ALL SELECT u.phone FROM exclusions x JOIN users u ON u.id = x.user_id WHERE x.other_phone = ?
+			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?)
+		) phones ORDER BY key OFFSET 0) keys`,
+		args: []any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}}
+}
+
+// factsSelect reads the facts of a join from the circle's row. The exclusion check starts
+// from the person's exclusions, so it costs nothing for the many who have none.
+const factsSelect = `SELECT c.member_cap, c.rules_version,
+	EXISTS (SELECT 1 FROM memberships WHERE circle_id = c.id AND user_id = ?) AS member,
+	CASE WHEN c.member_cap > 0 THEN (SELECT count(*) FROM memberships WHERE circle_id = c.id) ELSE 0 END AS members,
+	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
+			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
+		WHERE x.user_id = ? AND u.id <> ?)
+		OR EXISTS (SELECT 1 FROM exclusions x JOIN memberships m ON m.user_id = x.user_id AND m.circle_id = c.id
+		WHERE x.other_phone = ? AND x.user_id <> ?) AS excluded,
+	COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all,
+	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
+	FROM circles c WHERE c.id = ?`
+
+func factsArgs(k JoinKey) []any {
+	return []any{k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+}
+
+// guessedStatement inserts the guessed request only if the facts, read in the same
+// statement, are the guess's, and none was there before.
+func guessedStatement(k JoinKey, g JoinGuess) (string, []any) {
+	f, row := g.Facts, requestRow(g.Write)
+	below := f.Circle.Rules.Cap == 0 || f.Members < f.Circle.Rules.Cap
+	return `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (` + factsSelect + `) f
+		WHERE f.rules_version = ? AND NOT f.member AND (f.member_cap = 0 OR f.members < f.member_cap) = ?
+			AND f.excluded = ? AND f.refuses_all = ? AND f.listed = ?
+		ON CONFLICT (circle_id, user_id) ` + requestIsNew,
+		append(append(row.insertArgs(), factsArgs(k)...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
+}
+
+const previousSelect = `SELECT id, phone, scan_time, status, reasons, decided_by, decided_at, created_at
+	FROM join_requests WHERE circle_id = ? AND user_id = ?`
 
 // insertRequest writes a join request. A first request is only inserted; a later one only
 // replaces the request the decision was made on (same status), so that of two repeats
@@ -354,51 +341,88 @@ const (
 	requestIsReplaced = `DO UPDATE SET phone = excluded.phone, scan_time = excluded.scan_time,
 		status = excluded.status, reasons = excluded.reasons, decided_by = excluded.decided_by, decided_at = excluded.decided_at
 	WHERE join_requests.status = ? RETURNING id, created_at`
+	insertMember = `INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)
+	ON CONFLICT (circle_id, user_id) DO NOTHING`
 )
 
-// saveRequest records the request decided on prev (nil: none), the membership when it was
-// admitted, and the events: on PostgreSQL in one statement, since a join is the hot path of
-// an event. made is false when a concurrent repeat of the request had already changed it:
-// then nothing is written.
-func (db *DB) saveRequest(ctx context.Context, q JoinRequest, prev *JoinRequest, now time.Time, evs []Event) (saved JoinRequest, made bool, err error) {
+func requestRow(w JoinWrite) joinRequestRow {
+	q := w.Request
 	row := joinRequestRow{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime.UTC(),
-		Status: q.Status, Reasons: reasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: now.UTC()}
+		Status: q.Status, Reasons: qrcircles.ReasonsText(q.Reasons), DecidedAt: optTime(q.DecidedAt), CreatedAt: w.At.UTC()}
 	if q.DecidedBy != 0 {
 		row.DecidedBy = &q.DecidedBy
 	}
-	stmt := insertRequest + requestIsNew
-	args := []any{row.CircleID, row.UserID, row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt}
+	return row
+}
+
+func (r joinRequestRow) insertArgs() []any {
+	return []any{r.CircleID, r.UserID, r.Phone, r.ScanTime, r.Status, r.Reasons, r.DecidedBy, r.DecidedAt, r.CreatedAt}
+}
+
+// requestStatement writes the request of w, decided on prev (nil: none).
+func requestStatement(prev *JoinRequest, w JoinWrite) (string, []any) {
+	args := requestRow(w).insertArgs()
 	if prev != nil {
-		stmt, args = insertRequest+requestIsReplaced, append(args, prev.Status)
+		return insertRequest + requestIsReplaced, append(args, prev.Status)
 	}
-	if db.dialect == Postgres {
-		more, margs, err := afterRequest(q, evs, now)
+	return insertRequest + requestIsNew, args
+}
+
+// save runs the steps before, then stmt, which writes w's request and returns its row when
+// it did, then the rest of w, and commits: on PostgreSQL all in one flight, the request,
+// membership and events in one statement. made is false when stmt wrote nothing (a
+// concurrent repeat of the join had already changed the request, or a guess was wrong):
+// then nothing is written.
+func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []any, w JoinWrite) (saved JoinRequest, made bool, err error) {
+	row := requestRow(w)
+	if t.db.dialect == Postgres {
+		more, margs, err := afterRequest(w)
 		if err != nil {
 			return JoinRequest{}, false, err
 		}
 		stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
 		args = append(args, margs...)
 	}
-	err = db.conn(ctx).Raw(stmt, args...).Row().Scan(&row.ID, &row.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return JoinRequest{}, false, nil
-	}
-	if err != nil {
+	s := step{sql: stmt, args: args, scan: func(r rowScanner) error { made = true; return r.Scan(&row.ID, &row.CreatedAt) }}
+	if err := t.send(ctx, append(before, s), true); err != nil {
 		return JoinRequest{}, false, fmt.Errorf("saving join request: %w", err)
 	}
-	if db.dialect != Postgres {
-		if err := db.writeAfterRequest(ctx, q, evs, now); err != nil {
-			return JoinRequest{}, false, err
-		}
+	if made && t.db.dialect != Postgres {
+		err = t.db.writeAfterRequest(ctx, w)
 	}
-	return row.request(), true, nil
+	return row.request(), made, err
+}
+
+// afterRequest is the rest of a PostgreSQL statement whose WITH query "req" writes a join
+// request and returns its row only when it did: the membership (if admitted) when the request
+// was written, and the events when the change they report was made — the membership for an
+// admission, the request otherwise. Events are thus written by the statement that made the
+// change, never by a repeat that found it done.
+func afterRequest(w JoinWrite) ([]string, []any, error) {
+	var ctes []string
+	var args []any
+	made := "req"
+	if w.Member {
+		ctes = append(ctes, `member AS (INSERT INTO memberships (circle_id, user_id, joined_at) SELECT ?, ?, ? FROM req
+			ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING 1)`)
+		args = append(args, w.Request.CircleID, w.Request.UserID, w.At.UTC())
+		made = "member"
+	}
+	if len(w.Events) > 0 {
+		insert, eargs, err := insertEventsFrom(w.Events, made)
+		if err != nil {
+			return nil, nil, err
+		}
+		ctes, args = append(ctes, "ev AS ("+insert+")"), append(args, eargs...)
+	}
+	return ctes, args, nil
 }
 
 // writeAfterRequest is afterRequest's statement in steps, for SQLite: the membership, then the
 // events if the change they report was made.
-func (db *DB) writeAfterRequest(ctx context.Context, q JoinRequest, evs []Event, now time.Time) error {
-	if q.Status == RequestAdmitted {
-		res := db.conn(ctx).Exec(insertMember, q.CircleID, q.UserID, now.UTC())
+func (db *DB) writeAfterRequest(ctx context.Context, w JoinWrite) error {
+	if w.Member {
+		res := db.conn(ctx).Exec(insertMember, w.Request.CircleID, w.Request.UserID, w.At.UTC())
 		if res.Error != nil {
 			return fmt.Errorf("adding member: %w", res.Error)
 		}
@@ -406,7 +430,7 @@ func (db *DB) writeAfterRequest(ctx context.Context, q JoinRequest, evs []Event,
 			return nil
 		}
 	}
-	return db.AppendEvents(ctx, evs...)
+	return db.AppendEvents(ctx, w.Events...)
 }
 
 // outcomeNow is the person's request and membership as they stand.
@@ -433,192 +457,4 @@ func (db *DB) requestOf(ctx context.Context, circleID, userID int64) (*JoinReque
 	}
 	r := row.request()
 	return &r, nil
-}
-
-// JoinRequest returns one request of a circle.
-func (db *DB) JoinRequest(ctx context.Context, circleID, requestID int64) (JoinRequest, error) {
-	var row joinRequestRow
-	err := db.conn(ctx).Where("circle_id = ? AND id = ?", circleID, requestID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return JoinRequest{}, fmt.Errorf("join request: %w", ErrNotFound)
-	}
-	if err != nil {
-		return JoinRequest{}, fmt.Errorf("join request: %w", err)
-	}
-	return row.request(), nil
-}
-
-// Decide re-decides a waiting request with decide (an organizer's approval, or changed rules),
-// under the same locks as a join. decidedBy is the organizer, or 0 for the rules.
-func (db *DB) Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide Decider) (JoinOutcome, error) {
-	var out JoinOutcome
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		c, err := db.lockCircle(ctx, circleID, true)
-		if err != nil {
-			return err
-		}
-		out, err = db.decideLocked(ctx, c, requestID, decidedBy, now, decide)
-		return err
-	})
-	return out, err
-}
-
-func (db *DB) decideLocked(ctx context.Context, c Circle, requestID, decidedBy int64, now time.Time, decide Decider) (JoinOutcome, error) {
-	q, err := db.JoinRequest(ctx, c.ID, requestID)
-	if err != nil {
-		return JoinOutcome{}, err
-	}
-	if q.Status != RequestWaiting {
-		return JoinOutcome{Request: q}, fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
-	}
-	if err := db.lockKey(ctx, phoneLockKey(q.Phone), true); err != nil {
-		return JoinOutcome{}, err
-	}
-	return db.decideAndApply(ctx, c, JoinRequest{CircleID: c.ID, UserID: q.UserID, Phone: q.Phone, ScanTime: q.ScanTime}, &q, nil, decide, decidedBy, now)
-}
-
-// Redecide re-decides every waiting request of the circle inside an UpdateCircle
-// transaction (the circle is locked), and returns how many were admitted.
-func (db *DB) Redecide(ctx context.Context, c Circle, now time.Time, decide Decider) (int, error) {
-	var ids []int64
-	err := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND status = ?", c.ID, RequestWaiting).
-		Order("id").Pluck("id", &ids).Error
-	if err != nil {
-		return 0, fmt.Errorf("waiting requests: %w", err)
-	}
-	admitted := 0
-	for _, id := range ids {
-		out, err := db.decideLocked(ctx, c, id, 0, now, decide)
-		if err != nil {
-			return admitted, err
-		}
-		if out.Member {
-			admitted++
-		}
-	}
-	return admitted, nil
-}
-
-// Deny turns a waiting request down.
-func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (JoinRequest, error) {
-	var q JoinRequest
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, RequestWaiting).
-			Updates(map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
-		if res.Error != nil {
-			return fmt.Errorf("denying: %w", res.Error)
-		}
-		var err error
-		if q, err = db.JoinRequest(ctx, circleID, requestID); err != nil {
-			return err
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
-		}
-		ev, err := ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
-		if err != nil {
-			return err
-		}
-		return db.AppendEvents(ctx, ev)
-	})
-	return q, err
-}
-
-// RequestsOfCircle lists a circle's requests in one state, oldest first.
-func (db *DB) RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]JoinRequest, error) {
-	return db.requests(ctx, "circle_id = ? AND status = ?", circleID, status)
-}
-
-// RequestsOfUser lists a person's requests in one state, newest first.
-func (db *DB) RequestsOfUser(ctx context.Context, userID int64, status string) ([]JoinRequest, error) {
-	return db.requests(ctx, "user_id = ? AND status = ?", userID, status)
-}
-
-// LatestRequest returns the person's latest request to join the circle that did not end in
-// membership (admitted requests are left out), or ErrNotFound. One query on the unique
-// (circle_id, user_id) index: a person has one request per circle, updated in place when they
-// scan again, and the order only keeps "latest" true should that ever change.
-func (db *DB) LatestRequest(ctx context.Context, userID, circleID int64) (JoinRequest, error) {
-	var row joinRequestRow
-	err := db.conn(ctx).Where("circle_id = ? AND user_id = ? AND status <> ?", circleID, userID, RequestAdmitted).
-		Order("id DESC").Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return JoinRequest{}, fmt.Errorf("join request of user %d in circle %d: %w", userID, circleID, ErrNotFound)
-	}
-	if err != nil {
-		return JoinRequest{}, fmt.Errorf("join request of user %d in circle %d: %w", userID, circleID, err)
-	}
-	return row.request(), nil
-}
-
-func (db *DB) requests(ctx context.Context, where string, args ...any) ([]JoinRequest, error) {
-	var rows []joinRequestRow
-	if err := db.conn(ctx).Where(where, args...).Order("id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("join requests: %w", err)
-	}
-	out := make([]JoinRequest, len(rows))
-	for i, r := range rows {
-		out[i] = r.request()
-	}
-	return out, nil
-}
-
-// Member is a member of a circle as the circle's pages list them.
-type Member struct {
-	UserID      int64
-	DisplayName string
-	JoinedAt    time.Time
-}
-
-// Members lists a circle's members in the order they joined.
-func (db *DB) Members(ctx context.Context, circleID int64) ([]Member, error) {
-	var out []Member
-	err := db.conn(ctx).Raw(`SELECT m.user_id, u.display_name, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.circle_id = ? ORDER BY m.joined_at, m.user_id`, circleID).Scan(&out).Error
-	return out, wrapErr("listing members", err)
-}
-
-// MemberCount counts a circle's members.
-func (db *DB) MemberCount(ctx context.Context, circleID int64) (int, error) {
-	var n int64
-	err := db.conn(ctx).Model(&membershipRow{}).Where("circle_id = ?", circleID).Count(&n).Error
-	return int(n), wrapErr("counting members", err)
-}
-
-// IsMember reports whether the user is a member of the circle.
-func (db *DB) IsMember(ctx context.Context, circleID, userID int64) (bool, error) {
-	var n int64
-	err := db.conn(ctx).Model(&membershipRow{}).Where("circle_id = ? AND user_id = ?", circleID, userID).Count(&n).Error
-	return n > 0, wrapErr("membership", err)
-}
-
-// EndMembership removes a member (status RequestLeft when they leave, RequestRemoved when
-// the organizer removes them).
-func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status string, now time.Time) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Where("circle_id = ? AND user_id = ?", circleID, userID).Delete(&membershipRow{})
-		if err := affectedOne(res, "membership"); err != nil {
-			return err
-		}
-		err := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND user_id = ?", circleID, userID).
-			Updates(map[string]any{"status": status, "decided_at": now.UTC()}).Error
-		if err != nil {
-			return fmt.Errorf("ending membership: %w", err)
-		}
-		// The person gets a copy: replay follows current membership, which no longer has them.
-		body := map[string]any{"circle_id": circleID, "user_id": userID, "status": status}
-		left, err1 := ToCircle(circleID, userID, qrcircles.EventMemberLeft, body)
-		copy, err2 := ToUser(userID, userID, qrcircles.EventMemberLeft, body)
-		if err := errors.Join(err1, err2); err != nil {
-			return err
-		}
-		return db.AppendEvents(ctx, left, copy)
-	})
-}
-
-func wrapErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", what, markUnavailable(err)) // Row().Scan errors skip the callbacks
 }

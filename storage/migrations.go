@@ -33,6 +33,9 @@ var migrations = []Migration{
 			`ALTER TABLE oauth_clients ADD COLUMN post_logout_redirect_uris text NOT NULL DEFAULT '[]'`,
 			`ALTER TABLE oauth_clients ADD COLUMN require_par boolean NOT NULL DEFAULT false`)
 	}},
+	{13, "the version of a circle's rules, which a join decided in advance checks", func(tx *gorm.DB, _ string) error {
+		return tx.Exec(`ALTER TABLE circles ADD COLUMN rules_version bigint NOT NULL DEFAULT 0`).Error
+	}},
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
 }

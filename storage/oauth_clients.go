@@ -18,120 +18,45 @@ import (
 // already taken. Like ErrNotFound it carries the domain's code (409).
 var ErrConflict error = &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been done. / 此操作已完成。"}
 
-// Token endpoint authentication methods.
-const (
-	AuthMethodNone          = "none"
-	AuthMethodSecretBasic   = "client_secret_basic"
-	AuthMethodSecretPost    = "client_secret_post"
-	AuthMethodPrivateKeyJWT = "private_key_jwt"
-)
-
-// OAuthClient is a registered OAuth 2.0 client. It is the fosite.Client (and
-// fosite.OpenIDConnectClient) that GetClient returns. SecretHash is computed by the caller;
-// storage only keeps the bytes.
-type OAuthClient struct {
-	ID                      string
-	SecretHash              []byte
-	Name                    string
-	RedirectURIs            []string
-	GrantTypes              []string
-	ResponseTypes           []string
-	Scopes                  []string
-	Audience                []string
-	WebOrigins              []string // origins whose pages may embed the join button
-	PostLogoutRedirectURIs  []string // where RP-initiated logout may send the browser back to
-	RequirePAR              bool     // authorization requests only through /oauth2/par (RFC 9126)
-	Public                  bool
-	FirstParty              bool
-	TokenEndpointAuthMethod string
-	// JWKS or JWKSURI holds the public keys of a private_key_jwt client (exactly one of them).
-	JWKS      *jose.JSONWebKeySet
-	JWKSURI   string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
+// fositeClient is a registered client as fosite sees it: the fosite.Client (and
+// fosite.OpenIDConnectClient) that GetClient returns and stored tokens are rebuilt with.
+// Registered gives the authorization server the client behind it.
+type fositeClient struct{ c *qrcircles.OAuthClient }
 
 var (
-	_ fosite.Client              = (*OAuthClient)(nil)
-	_ fosite.OpenIDConnectClient = (*OAuthClient)(nil)
+	_ fosite.Client              = fositeClient{}
+	_ fosite.OpenIDConnectClient = fositeClient{}
 	_ fosite.ClientManager       = (*DB)(nil)
-	_ fosite.ResponseModeClient  = (*OAuthClient)(nil)
+	_ fosite.ResponseModeClient  = fositeClient{}
 )
 
-func (c *OAuthClient) GetID() string               { return c.ID }
-func (c *OAuthClient) GetHashedSecret() []byte     { return c.SecretHash }
-func (c *OAuthClient) GetRedirectURIs() []string   { return c.RedirectURIs }
-func (c *OAuthClient) GetScopes() fosite.Arguments { return c.Scopes }
-func (c *OAuthClient) IsPublic() bool              { return c.Public }
-func (c *OAuthClient) GetAudience() fosite.Arguments {
-	return c.Audience
-}
+// Registered returns the registered client.
+func (f fositeClient) Registered() *qrcircles.OAuthClient { return f.c }
 
-// GetGrantTypes defaults to the authorization code grant, as OpenID Connect registration says.
-func (c *OAuthClient) GetGrantTypes() fosite.Arguments {
-	if len(c.GrantTypes) == 0 {
-		return fosite.Arguments{"authorization_code"}
-	}
-	return c.GrantTypes
-}
-
-// GetResponseTypes defaults to "code", as OpenID Connect registration says.
-func (c *OAuthClient) GetResponseTypes() fosite.Arguments {
-	if len(c.ResponseTypes) == 0 {
-		return fosite.Arguments{"code"}
-	}
-	return c.ResponseTypes
-}
-
-func (c *OAuthClient) GetTokenEndpointAuthMethod() string { return c.TokenEndpointAuthMethod }
+func (f fositeClient) GetID() string                      { return f.c.ID }
+func (f fositeClient) GetHashedSecret() []byte            { return f.c.SecretHash }
+func (f fositeClient) GetRedirectURIs() []string          { return f.c.RedirectURIs }
+func (f fositeClient) GetScopes() fosite.Arguments        { return f.c.Scopes }
+func (f fositeClient) IsPublic() bool                     { return f.c.Public }
+func (f fositeClient) GetAudience() fosite.Arguments      { return f.c.Audience }
+func (f fositeClient) GetGrantTypes() fosite.Arguments    { return f.c.Grants() }
+func (f fositeClient) GetResponseTypes() fosite.Arguments { return f.c.Responses() }
+func (f fositeClient) GetTokenEndpointAuthMethod() string { return f.c.TokenEndpointAuthMethod }
 
 // GetResponseModes lets a request name the one response mode there is ("query"), as discovery
 // says; fosite refuses an explicit response_mode for a client that lists none.
-func (c *OAuthClient) GetResponseModes() []fosite.ResponseModeType {
+func (f fositeClient) GetResponseModes() []fosite.ResponseModeType {
 	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery}
 }
 
 // No request objects: fosite would take them (even unsigned ones) from any client that shows it
 // keys, so fosite sees none. A private_key_jwt client's keys (JWKS, JWKSURI) serve client
 // authentication only, which authz does itself.
-func (c *OAuthClient) GetRequestURIs() []string                     { return nil }
-func (c *OAuthClient) GetJSONWebKeys() *jose.JSONWebKeySet          { return nil }
-func (c *OAuthClient) GetJSONWebKeysURI() string                    { return "" }
-func (c *OAuthClient) GetRequestObjectSigningAlgorithm() string     { return "" }
-func (c *OAuthClient) GetTokenEndpointAuthSigningAlgorithm() string { return "" }
-
-// normalize makes public and "none" mean the same thing, defaults a confidential client to
-// HTTP Basic authentication, and checks that keys come with private_key_jwt and only with it.
-func (c *OAuthClient) normalize() error {
-	switch {
-	case c.ID == "":
-		return errors.New("oauth client: empty id")
-	case c.Public && c.TokenEndpointAuthMethod != "" && c.TokenEndpointAuthMethod != AuthMethodNone:
-		return fmt.Errorf("oauth client %q: a public client authenticates with %q", c.ID, AuthMethodNone)
-	case !c.Public && c.TokenEndpointAuthMethod == AuthMethodNone:
-		return fmt.Errorf("oauth client %q: a confidential client needs an authentication method", c.ID)
-	case c.Public:
-		c.TokenEndpointAuthMethod = AuthMethodNone
-	case c.TokenEndpointAuthMethod == "":
-		c.TokenEndpointAuthMethod = AuthMethodSecretBasic
-	}
-	if c.JWKS != nil && len(c.JWKS.Keys) == 0 {
-		c.JWKS = nil
-	}
-	switch c.TokenEndpointAuthMethod {
-	case AuthMethodNone, AuthMethodSecretBasic, AuthMethodSecretPost:
-		if c.JWKS != nil || c.JWKSURI != "" {
-			return fmt.Errorf("oauth client %q: keys are for %q clients only", c.ID, AuthMethodPrivateKeyJWT)
-		}
-	case AuthMethodPrivateKeyJWT:
-		if (c.JWKS != nil) == (c.JWKSURI != "") {
-			return fmt.Errorf("oauth client %q: a %q client needs a JWKS or a JWKS URI (one of them)", c.ID, AuthMethodPrivateKeyJWT)
-		}
-	default:
-		return fmt.Errorf("oauth client %q: unknown authentication method %q", c.ID, c.TokenEndpointAuthMethod)
-	}
-	return nil
-}
+func (f fositeClient) GetRequestURIs() []string                     { return nil }
+func (f fositeClient) GetJSONWebKeys() *jose.JSONWebKeySet          { return nil }
+func (f fositeClient) GetJSONWebKeysURI() string                    { return "" }
+func (f fositeClient) GetRequestObjectSigningAlgorithm() string     { return "" }
+func (f fositeClient) GetTokenEndpointAuthSigningAlgorithm() string { return "" }
 
 // oauthClientRow is an oauth_clients row; the lists are JSON arrays.
 type oauthClientRow struct {
@@ -157,38 +82,26 @@ type oauthClientRow struct {
 
 func (oauthClientRow) TableName() string { return "oauth_clients" }
 
-func clientRow(c *OAuthClient) oauthClientRow {
+func clientRow(c *qrcircles.OAuthClient) oauthClientRow {
 	return oauthClientRow{
 		ID: c.ID, SecretHash: c.SecretHash, Name: c.Name,
 		RedirectURIs: jsonList(c.RedirectURIs), GrantTypes: jsonList(c.GrantTypes),
 		ResponseTypes: jsonList(c.ResponseTypes), Scopes: jsonList(c.Scopes), Audience: jsonList(c.Audience),
 		WebOrigins: jsonList(c.WebOrigins), PostLogoutRedirectURIs: jsonList(c.PostLogoutRedirectURIs), RequirePAR: c.RequirePAR,
 		Public: c.Public, FirstParty: c.FirstParty, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
-		JWKS: jsonKeys(c.JWKS), JWKSURI: c.JWKSURI,
+		JWKS: string(c.JWKS), JWKSURI: c.JWKSURI,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
-// jsonKeys encodes a key set as JSON, or as "" when there is none.
-func jsonKeys(set *jose.JSONWebKeySet) string {
-	if set == nil {
-		return ""
-	}
-	b, _ := json.Marshal(set) // public keys always encode
-	return string(b)
-}
-
-func (r oauthClientRow) client() (*OAuthClient, error) {
-	c := &OAuthClient{
+func (r oauthClientRow) client() (*qrcircles.OAuthClient, error) {
+	c := &qrcircles.OAuthClient{
 		ID: r.ID, SecretHash: r.SecretHash, Name: r.Name, Public: r.Public, FirstParty: r.FirstParty, RequirePAR: r.RequirePAR,
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod, JWKSURI: r.JWKSURI,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.JWKS != "" {
-		c.JWKS = &jose.JSONWebKeySet{}
-		if err := json.Unmarshal([]byte(r.JWKS), c.JWKS); err != nil {
-			return nil, fmt.Errorf("oauth client %q: decoding its keys: %w", r.ID, err)
-		}
+		c.JWKS = json.RawMessage(r.JWKS)
 	}
 	lists := []struct {
 		raw string
@@ -217,8 +130,8 @@ func jsonList(l []string) string {
 
 // CreateClient registers c, filling in its default authentication method and its times. A
 // client with the same id is an ErrConflict.
-func (db *DB) CreateClient(ctx context.Context, c *OAuthClient) error {
-	if err := c.normalize(); err != nil {
+func (db *DB) CreateClient(ctx context.Context, c *qrcircles.OAuthClient) error {
+	if err := c.Normalize(); err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -236,7 +149,7 @@ func (db *DB) CreateClient(ctx context.Context, c *OAuthClient) error {
 
 // Client returns the client with this id, or an error wrapping both ErrNotFound and
 // fosite.ErrNotFound.
-func (db *DB) Client(ctx context.Context, id string) (*OAuthClient, error) {
+func (db *DB) Client(ctx context.Context, id string) (*qrcircles.OAuthClient, error) {
 	if unstorable(id) {
 		return nil, notFound("oauth client")
 	}
@@ -257,16 +170,16 @@ func (db *DB) GetClient(ctx context.Context, id string) (fosite.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return fositeClient{c}, nil
 }
 
 // ListClients returns every client, ordered by id.
-func (db *DB) ListClients(ctx context.Context) ([]*OAuthClient, error) {
+func (db *DB) ListClients(ctx context.Context) ([]*qrcircles.OAuthClient, error) {
 	var rows []oauthClientRow
 	if err := db.conn(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, oauthErr("listing oauth clients", err)
 	}
-	out := make([]*OAuthClient, 0, len(rows))
+	out := make([]*qrcircles.OAuthClient, 0, len(rows))
 	for _, r := range rows {
 		c, err := r.client()
 		if err != nil {
@@ -278,8 +191,8 @@ func (db *DB) ListClients(ctx context.Context) ([]*OAuthClient, error) {
 }
 
 // UpdateClient replaces everything but the secret hash and the creation time.
-func (db *DB) UpdateClient(ctx context.Context, c *OAuthClient) error {
-	if err := c.normalize(); err != nil {
+func (db *DB) UpdateClient(ctx context.Context, c *qrcircles.OAuthClient) error {
+	if err := c.Normalize(); err != nil {
 		return err
 	}
 	c.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)

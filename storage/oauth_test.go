@@ -14,15 +14,16 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/openid"
 
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
 
 const testAudience = "https://circles.example/c/abc"
 
-func newTestClient(t *testing.T, db *storage.DB, id string) *storage.OAuthClient {
+func newTestClient(t *testing.T, db *storage.DB, id string) *qrcircles.OAuthClient {
 	t.Helper()
-	c := &storage.OAuthClient{
+	c := &qrcircles.OAuthClient{
 		ID: id, SecretHash: []byte("hash-" + id), Name: "Client " + id,
 		RedirectURIs:  []string{"https://app.example/cb"},
 		GrantTypes:    []string{"authorization_code", "refresh_token"},
@@ -46,7 +47,7 @@ func newRequest(clientID, requestID string, exp time.Time) *fosite.Request {
 	}
 	r := fosite.NewRequest()
 	r.ID = requestID
-	r.Client = &storage.OAuthClient{ID: clientID}
+	r.Client = &fosite.DefaultClient{ID: clientID}
 	r.RequestedAt = time.Now().UTC().Round(time.Second)
 	r.RequestedScope = fosite.Arguments{"openid", "offline"}
 	r.GrantedScope = fosite.Arguments{"openid"}
@@ -136,10 +137,10 @@ func TestOAuthClientCRUD(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != want.Name || string(got.SecretHash) != "hash-partner" || got.IsPublic() ||
-			got.GetTokenEndpointAuthMethod() != storage.AuthMethodSecretBasic ||
-			!slices.Equal(got.GetScopes(), want.Scopes) || !slices.Equal(got.GetAudience(), want.Audience) ||
-			!slices.Equal(got.GetRedirectURIs(), want.RedirectURIs) || !slices.Equal(got.GetGrantTypes(), want.GrantTypes) ||
+		if got.Name != want.Name || string(got.SecretHash) != "hash-partner" || got.Public ||
+			got.TokenEndpointAuthMethod != qrcircles.AuthMethodSecretBasic ||
+			!slices.Equal(got.Scopes, want.Scopes) || !slices.Equal(got.Audience, want.Audience) ||
+			!slices.Equal(got.RedirectURIs, want.RedirectURIs) || !slices.Equal(got.GrantTypes, want.GrantTypes) ||
 			!got.CreatedAt.Equal(want.CreatedAt) {
 			t.Fatalf("Client = %+v, want %+v", got, want)
 		}
@@ -154,9 +155,11 @@ func TestOAuthClientCRUD(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		updated, ok := fc.(*storage.OAuthClient)
-		if !ok || updated.Name != "Renamed" || !updated.FirstParty || !slices.Equal(updated.Scopes, []string{"openid"}) ||
-			string(updated.GetHashedSecret()) != "new-hash" || !updated.CreatedAt.Equal(want.CreatedAt) {
+		updated := registered(t, fc)
+		if updated.Name != "Renamed" || !updated.FirstParty || !slices.Equal(updated.Scopes, []string{"openid"}) ||
+			string(fc.GetHashedSecret()) != "new-hash" || !updated.CreatedAt.Equal(want.CreatedAt) ||
+			fc.IsPublic() || !slices.Equal(fc.GetScopes(), updated.Scopes) || !slices.Equal(fc.GetAudience(), want.Audience) ||
+			!slices.Equal(fc.GetRedirectURIs(), want.RedirectURIs) || !slices.Equal(fc.GetGrantTypes(), want.GrantTypes) {
 			t.Fatalf("after update: %#v", fc)
 		}
 		newTestClient(t, db, "another")
@@ -174,6 +177,16 @@ func TestOAuthClientCRUD(t *testing.T) {
 	})
 }
 
+// registered is the registered client behind a client the store gave fosite.
+func registered(t *testing.T, fc fosite.Client) *qrcircles.OAuthClient {
+	t.Helper()
+	r, ok := fc.(interface{ Registered() *qrcircles.OAuthClient })
+	if !ok {
+		t.Fatalf("the store's fosite client %T does not say which client it is", fc)
+	}
+	return r.Registered()
+}
+
 func assertNotFound(t *testing.T, what string, fn func() error) {
 	t.Helper()
 	err := fn()
@@ -185,7 +198,7 @@ func assertNotFound(t *testing.T, what string, fn func() error) {
 func TestOAuthClientConflict(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		newTestClient(t, db, "dup")
-		err := db.CreateClient(context.Background(), &storage.OAuthClient{ID: "dup"})
+		err := db.CreateClient(context.Background(), &qrcircles.OAuthClient{ID: "dup"})
 		if !errors.Is(err, storage.ErrConflict) {
 			t.Fatalf("duplicate client: %v, want ErrConflict", err)
 		}
@@ -195,21 +208,21 @@ func TestOAuthClientConflict(t *testing.T) {
 func TestOAuthPublicClient(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		if err := db.CreateClient(ctx, &storage.OAuthClient{ID: "app", Public: true}); err != nil {
+		if err := db.CreateClient(ctx, &qrcircles.OAuthClient{ID: "app", Public: true}); err != nil {
 			t.Fatal(err)
 		}
-		c, err := db.Client(ctx, "app")
+		c, err := db.GetClient(ctx, "app")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !c.IsPublic() || c.GetTokenEndpointAuthMethod() != storage.AuthMethodNone || c.GetHashedSecret() != nil {
+		if !c.IsPublic() || c.(fosite.OpenIDConnectClient).GetTokenEndpointAuthMethod() != qrcircles.AuthMethodNone || c.GetHashedSecret() != nil {
 			t.Fatalf("public client = %+v", c)
 		}
-		bad := &storage.OAuthClient{ID: "bad", Public: true, TokenEndpointAuthMethod: storage.AuthMethodSecretPost}
+		bad := &qrcircles.OAuthClient{ID: "bad", Public: true, TokenEndpointAuthMethod: qrcircles.AuthMethodSecretPost}
 		if err := db.CreateClient(ctx, bad); err == nil {
 			t.Fatal("a public client with a secret method was accepted")
 		}
-		bad = &storage.OAuthClient{ID: "bad", TokenEndpointAuthMethod: storage.AuthMethodNone}
+		bad = &qrcircles.OAuthClient{ID: "bad", TokenEndpointAuthMethod: qrcircles.AuthMethodNone}
 		if err := db.CreateClient(ctx, bad); err == nil {
 			t.Fatal("a confidential client with method none was accepted")
 		}

@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"qrcircles/authz/otp"
+	"qrcircles"
 )
 
 // otpTime is how a moment is stored: in UTC (SQLite compares the text) and to the
@@ -17,10 +17,10 @@ import (
 func otpTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // HitRateCounter counts one hit on the fixed-window counter key and returns the window after
-// the hit, as otp.Advance would: the first hit, or the first hit at or after the window's
+// the hit, as the OTP rules' Advance would: the first hit, or the first hit at or after the window's
 // start plus period, opens a new window. One statement does it, so concurrent hits from any
 // number of instances each get their own count.
-func (db *DB) HitRateCounter(ctx context.Context, key string, period time.Duration, now time.Time) (otp.Window, error) {
+func (db *DB) HitRateCounter(ctx context.Context, key string, period time.Duration, now time.Time) (qrcircles.RateWindow, error) {
 	now = otpTime(now)
 	closed := now.Add(-period) // a window that started at or before this has passed
 	var rows []struct {
@@ -33,12 +33,12 @@ func (db *DB) HitRateCounter(ctx context.Context, key string, period time.Durati
 			window_start = CASE WHEN rate_counters.window_start <= ? THEN excluded.window_start ELSE rate_counters.window_start END
 		RETURNING window_start, hits`, key, now, closed, closed).Scan(&rows).Error
 	if err != nil {
-		return otp.Window{}, fmt.Errorf("rate counter %q: %w", key, err)
+		return qrcircles.RateWindow{}, fmt.Errorf("rate counter %q: %w", key, err)
 	}
 	if len(rows) != 1 {
-		return otp.Window{}, fmt.Errorf("rate counter %q: the upsert returned %d rows", key, len(rows))
+		return qrcircles.RateWindow{}, fmt.Errorf("rate counter %q: the upsert returned %d rows", key, len(rows))
 	}
-	return otp.Window{Start: rows[0].WindowStart.UTC(), Count: rows[0].Hits}, nil
+	return qrcircles.RateWindow{Start: rows[0].WindowStart.UTC(), Count: rows[0].Hits}, nil
 }
 
 type otpChallengeRow struct {
@@ -56,7 +56,7 @@ type otpChallengeRow struct {
 func (otpChallengeRow) TableName() string { return "otp_challenges" }
 
 // CreateOTPChallenge stores a new challenge.
-func (db *DB) CreateOTPChallenge(ctx context.Context, c otp.Challenge) error {
+func (db *DB) CreateOTPChallenge(ctx context.Context, c qrcircles.OTPChallenge) error {
 	row := otpChallengeRow{
 		ID: c.ID, Phone: c.Phone, Provider: c.Provider, CodeHash: c.CodeHash, ProviderRef: c.ProviderRef,
 		CreatedAt: otpTime(c.CreatedAt), ExpiresAt: otpTime(c.ExpiresAt), WrongTries: c.WrongTries,
@@ -74,9 +74,9 @@ func (db *DB) CreateOTPChallenge(ctx context.Context, c otp.Challenge) error {
 // OTPChallenge returns the challenge with this ID. On PostgreSQL the row is locked for update,
 // so that inside a transaction concurrent checks of one challenge take turns (SQLite runs one
 // writing transaction at a time anyway).
-func (db *DB) OTPChallenge(ctx context.Context, id string) (otp.Challenge, error) {
+func (db *DB) OTPChallenge(ctx context.Context, id string) (qrcircles.OTPChallenge, error) {
 	if unstorable(id) {
-		return otp.Challenge{}, errNoChallenge()
+		return qrcircles.OTPChallenge{}, errNoChallenge()
 	}
 	q := db.conn(ctx)
 	if db.dialect == Postgres {
@@ -85,12 +85,12 @@ func (db *DB) OTPChallenge(ctx context.Context, id string) (otp.Challenge, error
 	var row otpChallengeRow
 	err := q.Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return otp.Challenge{}, errNoChallenge()
+		return qrcircles.OTPChallenge{}, errNoChallenge()
 	}
 	if err != nil {
-		return otp.Challenge{}, fmt.Errorf("otp challenge: %w", err)
+		return qrcircles.OTPChallenge{}, fmt.Errorf("otp challenge: %w", err)
 	}
-	c := otp.Challenge{
+	c := qrcircles.OTPChallenge{
 		ID: row.ID, Phone: row.Phone, Provider: row.Provider, CodeHash: row.CodeHash, ProviderRef: row.ProviderRef,
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC(), WrongTries: row.WrongTries,
 	}
@@ -116,7 +116,7 @@ func (db *DB) RecordWrongOTP(ctx context.Context, id string) (int, error) {
 }
 
 // UseOTPChallenge marks the challenge used at now. It succeeds once: afterwards it returns an
-// error wrapping otp.ErrUsed.
+// error wrapping qrcircles.ErrOTPUsed.
 func (db *DB) UseOTPChallenge(ctx context.Context, id string, now time.Time) error {
 	res := db.conn(ctx).Exec(`UPDATE otp_challenges SET used_at = ? WHERE id = ? AND used_at IS NULL`, otpTime(now), id)
 	if res.Error != nil {
@@ -132,7 +132,7 @@ func (db *DB) UseOTPChallenge(ctx context.Context, id string, now time.Time) err
 	if n == 0 {
 		return errNoChallenge()
 	}
-	return fmt.Errorf("using otp challenge: %w", otp.ErrUsed)
+	return fmt.Errorf("using otp challenge: %w", qrcircles.ErrOTPUsed)
 }
 
 // PurgeOTP deletes the challenges that expired before the given time and the rate counters
@@ -157,5 +157,5 @@ func (db *DB) PurgeOTP(ctx context.Context, before time.Time) (int64, error) {
 }
 
 func errNoChallenge() error {
-	return fmt.Errorf("otp challenge: %w: %w", ErrNotFound, otp.ErrUnknownChallenge)
+	return fmt.Errorf("otp challenge: %w: %w", ErrNotFound, qrcircles.ErrOTPUnknown)
 }

@@ -7,28 +7,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"qrcircles"
 )
-
-// Passkey is one WebAuthn credential of a user: the credential as the WebAuthn library keeps
-// it (JSON), found by its ID when someone signs in with it.
-type Passkey struct {
-	ID           int64 `gorm:"primaryKey"`
-	UserID       int64
-	CredentialID string // base64url, as the browser names it
-	Credential   string // JSON
-	Name         string
-	CreatedAt    time.Time
-	LastUsedAt   *time.Time
-}
-
-// PasskeyCeremony is a registration or sign-in begun in a browser and not yet finished: the
-// challenge stays on the server, the browser holds only a random ID for it.
-type PasskeyCeremony struct {
-	IDHash    string `gorm:"primaryKey"`
-	UserID    int64  // 0 for a sign-in, where nobody is known yet
-	Data      string // the WebAuthn library's session data, JSON
-	ExpiresAt time.Time
-}
 
 func migratePasskeys(tx *gorm.DB, dialect string) error {
 	return execAll(tx, `CREATE TABLE passkeys (
@@ -52,21 +33,21 @@ func migratePasskeyCeremonies(tx *gorm.DB, dialect string) error {
 }
 
 // AddPasskey stores a new passkey; a credential ID already stored is a conflict.
-func (db *DB) AddPasskey(ctx context.Context, p Passkey) (Passkey, error) {
+func (db *DB) AddPasskey(ctx context.Context, p qrcircles.Passkey) (qrcircles.Passkey, error) {
 	err := db.conn(ctx).Create(&p).Error
 	return p, wrapErr("storing passkey", err)
 }
 
 // Passkeys lists a user's passkeys, oldest first.
-func (db *DB) Passkeys(ctx context.Context, userID int64) ([]Passkey, error) {
-	var ps []Passkey
+func (db *DB) Passkeys(ctx context.Context, userID int64) ([]qrcircles.Passkey, error) {
+	var ps []qrcircles.Passkey
 	err := db.conn(ctx).Where("user_id = ?", userID).Order("id").Find(&ps).Error
 	return ps, wrapErr("passkeys", err)
 }
 
 // PasskeyByCredentialID finds the passkey a browser names in a sign-in.
-func (db *DB) PasskeyByCredentialID(ctx context.Context, credentialID string) (Passkey, error) {
-	var p Passkey
+func (db *DB) PasskeyByCredentialID(ctx context.Context, credentialID string) (qrcircles.Passkey, error) {
+	var p qrcircles.Passkey
 	err := db.conn(ctx).Where("credential_id = ?", credentialID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return p, fmt.Errorf("passkey: %w", ErrNotFound)
@@ -77,30 +58,30 @@ func (db *DB) PasskeyByCredentialID(ctx context.Context, credentialID string) (P
 // UsePasskey records a sign-in with the passkey and its credential as it stands after it
 // (the signature counter moves).
 func (db *DB) UsePasskey(ctx context.Context, id int64, credential string, now time.Time) error {
-	res := db.conn(ctx).Model(&Passkey{}).Where("id = ?", id).
+	res := db.conn(ctx).Model(&qrcircles.Passkey{}).Where("id = ?", id).
 		Updates(map[string]any{"credential": credential, "last_used_at": now.UTC()})
 	return affectedOne(res, "passkey")
 }
 
 // DeletePasskey removes one of the user's passkeys.
 func (db *DB) DeletePasskey(ctx context.Context, userID, id int64) error {
-	return affectedOne(db.conn(ctx).Where("id = ? AND user_id = ?", id, userID).Delete(&Passkey{}), "passkey")
+	return affectedOne(db.conn(ctx).Where("id = ? AND user_id = ?", id, userID).Delete(&qrcircles.Passkey{}), "passkey")
 }
 
 // DeletePasskeys removes every passkey of the user (the account is being deleted).
 func (db *DB) DeletePasskeys(ctx context.Context, userID int64) error {
-	return wrapErr("deleting passkeys", db.conn(ctx).Where("user_id = ?", userID).Delete(&Passkey{}).Error)
+	return wrapErr("deleting passkeys", db.conn(ctx).Where("user_id = ?", userID).Delete(&qrcircles.Passkey{}).Error)
 }
 
 // CreatePasskeyCeremony stores a ceremony in progress.
-func (db *DB) CreatePasskeyCeremony(ctx context.Context, c PasskeyCeremony) error {
+func (db *DB) CreatePasskeyCeremony(ctx context.Context, c qrcircles.PasskeyCeremony) error {
 	return wrapErr("storing passkey ceremony", db.conn(ctx).Create(&c).Error)
 }
 
 // TakePasskeyCeremony returns the ceremony and deletes it, so a challenge is answered once;
 // an expired one is not found.
-func (db *DB) TakePasskeyCeremony(ctx context.Context, idHash string, now time.Time) (PasskeyCeremony, error) {
-	var c PasskeyCeremony
+func (db *DB) TakePasskeyCeremony(ctx context.Context, idHash string, now time.Time) (qrcircles.PasskeyCeremony, error) {
+	var c qrcircles.PasskeyCeremony
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		err := db.conn(ctx).Where("id_hash = ?", idHash).Take(&c).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -109,7 +90,7 @@ func (db *DB) TakePasskeyCeremony(ctx context.Context, idHash string, now time.T
 		if err != nil {
 			return wrapErr("passkey ceremony", err)
 		}
-		return affectedOne(db.conn(ctx).Where("id_hash = ?", idHash).Delete(&PasskeyCeremony{}), "passkey ceremony")
+		return affectedOne(db.conn(ctx).Where("id_hash = ?", idHash).Delete(&qrcircles.PasskeyCeremony{}), "passkey ceremony")
 	})
 	if err == nil && !c.ExpiresAt.After(now) {
 		return c, fmt.Errorf("passkey ceremony expired: %w", ErrNotFound)
@@ -119,6 +100,6 @@ func (db *DB) TakePasskeyCeremony(ctx context.Context, idHash string, now time.T
 
 // DeleteExpiredPasskeyCeremonies removes ceremonies nobody finished.
 func (db *DB) DeleteExpiredPasskeyCeremonies(ctx context.Context, now time.Time) (int64, error) {
-	res := db.conn(ctx).Where("expires_at <= ?", now.UTC()).Delete(&PasskeyCeremony{})
+	res := db.conn(ctx).Where("expires_at <= ?", now.UTC()).Delete(&qrcircles.PasskeyCeremony{})
 	return res.RowsAffected, wrapErr("deleting expired passkey ceremonies", res.Error)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -16,8 +17,8 @@ func TestPasskeysAreFoundRemovedAndGoWithTheAccount(t *testing.T) {
 		now := time.Now().UTC().Truncate(time.Second)
 		ann, _, _ := db.EnsureUser(ctx, "+8613800000001", now)
 		bo, _, _ := db.EnsureUser(ctx, "+8613800000002", now)
-		add := func(user int64, cred string) storage.Passkey {
-			p, err := db.AddPasskey(ctx, storage.Passkey{UserID: user, CredentialID: cred, Credential: "{}", Name: cred, CreatedAt: now})
+		add := func(user int64, cred string) qrcircles.Passkey {
+			p, err := db.AddPasskey(ctx, qrcircles.Passkey{UserID: user, CredentialID: cred, Credential: "{}", Name: cred, CreatedAt: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -25,7 +26,7 @@ func TestPasskeysAreFoundRemovedAndGoWithTheAccount(t *testing.T) {
 		}
 		a1, a2 := add(ann.ID, "a1"), add(ann.ID, "a2")
 		add(bo.ID, "b1")
-		if _, err := db.AddPasskey(ctx, storage.Passkey{UserID: bo.ID, CredentialID: "a1", Credential: "{}", CreatedAt: now}); err == nil {
+		if _, err := db.AddPasskey(ctx, qrcircles.Passkey{UserID: bo.ID, CredentialID: "a1", Credential: "{}", CreatedAt: now}); err == nil {
 			t.Fatal("a credential ID was stored twice")
 		}
 		if p, err := db.PasskeyByCredentialID(ctx, "a2"); err != nil || p.ID != a2.ID || p.UserID != ann.ID {
@@ -62,7 +63,7 @@ func TestPasskeyCeremoniesAreTakenOnceBeforeTheyExpire(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC()
-		for _, c := range []storage.PasskeyCeremony{
+		for _, c := range []qrcircles.PasskeyCeremony{
 			{IDHash: "live", UserID: 7, Data: "{}", ExpiresAt: now.Add(time.Minute)},
 			{IDHash: "old", Data: "{}", ExpiresAt: now.Add(-time.Second)},
 		} {
@@ -79,7 +80,7 @@ func TestPasskeyCeremoniesAreTakenOnceBeforeTheyExpire(t *testing.T) {
 		if _, err := db.TakePasskeyCeremony(ctx, "old", now); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("an expired ceremony was taken: %v", err)
 		}
-		if err := db.CreatePasskeyCeremony(ctx, storage.PasskeyCeremony{IDHash: "stale", Data: "{}", ExpiresAt: now.Add(-time.Minute)}); err != nil {
+		if err := db.CreatePasskeyCeremony(ctx, qrcircles.PasskeyCeremony{IDHash: "stale", Data: "{}", ExpiresAt: now.Add(-time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := db.DeleteExpiredPasskeyCeremonies(ctx, now); err != nil || n != 1 {

@@ -4,31 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
+
+	"qrcircles"
 )
 
-// PendingScan is a browser's scan between opening a circle's page and coming back signed in:
-// the server keeps the scan time, so minutes spent registering do not move it.
-type PendingScan struct {
-	StateHash   string `gorm:"primaryKey"`
-	BindingHash string
-	Verifier    string
-	CircleURL   string
-	ReturnTo    string // where the browser goes after joining: "" for the circle's own pages
-	ScanTime    time.Time
-	CreatedAt   time.Time
-}
-
 // CreatePendingScan stores a pending scan.
-func (db *DB) CreatePendingScan(ctx context.Context, p PendingScan) error {
+func (db *DB) CreatePendingScan(ctx context.Context, p qrcircles.PendingScan) error {
 	return wrapErr("storing pending scan", db.conn(ctx).Create(&p).Error)
 }
 
 // PendingScan returns the pending scan with the state hash.
-func (db *DB) PendingScan(ctx context.Context, stateHash string) (PendingScan, error) {
-	var p PendingScan
+func (db *DB) PendingScan(ctx context.Context, stateHash string) (qrcircles.PendingScan, error) {
+	var p qrcircles.PendingScan
 	err := db.conn(ctx).Where("state_hash = ?", stateHash).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return p, fmt.Errorf("pending scan: %w", ErrNotFound)
@@ -38,14 +27,14 @@ func (db *DB) PendingScan(ctx context.Context, stateHash string) (PendingScan, e
 }
 
 // TakePendingScan returns the pending scan and deletes it, so it is used once.
-func (db *DB) TakePendingScan(ctx context.Context, stateHash string) (PendingScan, error) {
-	var p PendingScan
+func (db *DB) TakePendingScan(ctx context.Context, stateHash string) (qrcircles.PendingScan, error) {
+	var p qrcircles.PendingScan
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if p, err = db.PendingScan(ctx, stateHash); err != nil {
 			return err
 		}
-		return affectedOne(db.conn(ctx).Where("state_hash = ?", stateHash).Delete(&PendingScan{}), "pending scan")
+		return affectedOne(db.conn(ctx).Where("state_hash = ?", stateHash).Delete(&qrcircles.PendingScan{}), "pending scan")
 	})
 	return p, err
 }

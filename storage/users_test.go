@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -63,7 +64,7 @@ func TestLoginSessionsExpire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := storage.LoginSession{IDHash: "h1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		s := qrcircles.LoginSession{IDHash: "h1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		if err := db.CreateLoginSession(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +89,7 @@ func TestConsentsAndSigningKeys(t *testing.T) {
 		now := time.Now().UTC().Truncate(time.Second)
 		u, _, _ := db.EnsureUser(ctx, "+8613800138002", now)
 		for _, scopes := range []string{"openid", "openid profile"} {
-			if err := db.PutConsent(ctx, storage.Consent{UserID: u.ID, ClientID: "c1", Scopes: scopes, GrantedAt: now}); err != nil {
+			if err := db.PutConsent(ctx, qrcircles.Consent{UserID: u.ID, ClientID: "c1", Scopes: scopes, GrantedAt: now}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -106,7 +107,7 @@ func TestConsentsAndSigningKeys(t *testing.T) {
 			t.Fatalf("second delete: %v", err)
 		}
 		for i, kid := range []string{"a", "b"} {
-			if err := db.AddSigningKey(ctx, storage.SigningKey{KID: kid, Algorithm: "RS256", PrivateKey: "x", CreatedAt: now.Add(time.Duration(i) * time.Hour)}); err != nil {
+			if err := db.AddSigningKey(ctx, qrcircles.SigningKey{KID: kid, Algorithm: "RS256", PrivateKey: "x", CreatedAt: now.Add(time.Duration(i) * time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -40,7 +40,7 @@ func samples() map[string]Page {
 		"Phones": []string{}, "Emails": []string{}, "Address": "", "Website": "", "Note": ""}
 	return map[string]Page{
 		"account": {Title: "Your account", Data: m{"User": m{"DisplayName": "Ann Lee", "Phone": "+8613800138000"},
-			"Consents": []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}},
+			"Consents":   []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}},
 			"PasskeysOn": true, "Passkeys": []m{{"ID": 3, "Name": "Passkey 2025-03-02", "Created": "2025-03-02 08:00", "LastUsed": "2025-03-05 09:30"}}}},
 		"app": {Title: "QR Circles", Data: m{"ClientID": "qrcircles-web"}},
 		"card_edit": {Title: "My card / 我的名片", Error: "Emails: Write the email address as name@example.com. / 邮箱：邮箱格式应为 name@example.com。",

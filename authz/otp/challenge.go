@@ -6,60 +6,49 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
 	"time"
+
+	"qrcircles"
 )
 
 // CodeLength is the number of digits of a code.
 const CodeLength = 6
 
-// Why a challenge no longer accepts a code.
+// Why a challenge no longer accepts a code: the domain's errors, under the names of the rules.
 var (
-	ErrUnknownChallenge = errors.New("otp: no such challenge")
-	ErrExpired          = errors.New("otp: code expired")
-	ErrUsed             = errors.New("otp: code already used")
-	ErrDead             = errors.New("otp: too many wrong tries")
+	ErrUnknownChallenge = qrcircles.ErrOTPUnknown
+	ErrExpired          = qrcircles.ErrOTPExpired
+	ErrUsed             = qrcircles.ErrOTPUsed
+	ErrDead             = qrcircles.ErrOTPDead
 )
 
-// Challenge is one code sent to one phone. When the server made the code, only its keyed
-// hash is kept (CodeHash); when the provider made it, ProviderRef names the provider's
-// verification instead.
-type Challenge struct {
-	ID          string
-	Phone       string // E.164
-	Provider    string
-	CodeHash    []byte
-	ProviderRef string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-	WrongTries  int
-	UsedAt      time.Time // zero until the right code is given
-}
+// Challenge is one code sent to one phone (see qrcircles.OTPChallenge).
+type Challenge = qrcircles.OTPChallenge
 
 // Expired reports whether the code's time is up: it is valid strictly before ExpiresAt.
-func (c Challenge) Expired(now time.Time) bool { return !now.Before(c.ExpiresAt) }
+func Expired(c Challenge, now time.Time) bool { return !now.Before(c.ExpiresAt) }
 
 // Used reports whether the right code was already given once.
-func (c Challenge) Used() bool { return !c.UsedAt.IsZero() }
+func Used(c Challenge) bool { return !c.UsedAt.IsZero() }
 
-// Dead reports whether the challenge has had maxWrongTries wrong codes.
-func (c Challenge) Dead(maxWrongTries int) bool { return c.WrongTries >= maxWrongTries }
+// Dead reports whether the challenge has had the policy's most wrong codes.
+func (p Policy) Dead(c Challenge) bool { return c.WrongTries >= p.MaxWrongTries }
 
 // TriesLeft is the number of wrong codes the challenge still survives.
-func (c Challenge) TriesLeft(maxWrongTries int) int { return max(maxWrongTries-c.WrongTries, 0) }
+func (p Policy) TriesLeft(c Challenge) int { return max(p.MaxWrongTries-c.WrongTries, 0) }
 
 // Usable returns nil when the challenge still accepts a code, else ErrUsed, ErrDead or
 // ErrExpired, in that order.
-func (c Challenge) Usable(p Policy, now time.Time) error {
+func (p Policy) Usable(c Challenge, now time.Time) error {
 	switch {
-	case c.Used():
+	case Used(c):
 		return ErrUsed
-	case c.Dead(p.MaxWrongTries):
+	case p.Dead(c):
 		return ErrDead
-	case c.Expired(now):
+	case Expired(c, now):
 		return ErrExpired
 	}
 	return nil

@@ -32,7 +32,7 @@ func TestChallengeUsable(t *testing.T) {
 		{"used wins over expired", with(func(c *Challenge) { c.UsedAt = at(time.Second) }), at(time.Hour), ErrUsed},
 		{"dead wins over expired", with(func(c *Challenge) { c.WrongTries = 5 }), at(time.Hour), ErrDead},
 	} {
-		if got := tc.c.Usable(p, tc.now); !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
+		if got := p.Usable(tc.c, tc.now); !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
 			t.Errorf("%s: Usable = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -40,7 +40,7 @@ func TestChallengeUsable(t *testing.T) {
 
 func TestTriesLeft(t *testing.T) {
 	for _, tc := range []struct{ wrong, want int }{{0, 5}, {4, 1}, {5, 0}, {7, 0}} {
-		if got := (Challenge{WrongTries: tc.wrong}).TriesLeft(5); got != tc.want {
+		if got := (Policy{MaxWrongTries: 5}).TriesLeft(Challenge{WrongTries: tc.wrong}); got != tc.want {
 			t.Errorf("TriesLeft after %d wrong = %d, want %d", tc.wrong, got, tc.want)
 		}
 	}

@@ -4,7 +4,11 @@
 // database so that the limits hold across instances.
 package otp
 
-import "time"
+import (
+	"time"
+
+	"qrcircles"
+)
 
 // Names of the limits, as reported by Decide.
 const (
@@ -70,12 +74,8 @@ func (p Policy) VerifyLimits(clientIP string) []Limit {
 	return []Limit{{LimitVerifyIP, "verify:ip:" + clientIP, p.VerifyPerIPPerHour, time.Hour}}
 }
 
-// Window is the state of a fixed-window counter: the window was opened by the hit at Start
-// and has counted Count hits, that one included.
-type Window struct {
-	Start time.Time
-	Count int
-}
+// Window is the state of a fixed-window counter (see qrcircles.RateWindow).
+type Window = qrcircles.RateWindow
 
 // Advance is one hit at now: it opens a new window when there is none or when the current
 // one has passed (now ≥ Start+period), and counts the hit otherwise. The database's counter

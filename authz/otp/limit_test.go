@@ -32,11 +32,11 @@ func TestAdvance(t *testing.T) {
 		now  time.Time
 		want Window
 	}{
-		{"first hit opens a window", Window{}, at(0), Window{at(0), 1}},
-		{"hit inside the window counts", Window{at(0), 3}, at(10 * time.Minute), Window{at(0), 4}},
-		{"last instant of the window counts", Window{at(0), 3}, at(hour - time.Nanosecond), Window{at(0), 4}},
-		{"window ends exactly after the period", Window{at(0), 3}, at(hour), Window{at(hour), 1}},
-		{"long after, a new window", Window{at(0), 9}, at(5 * hour), Window{at(5 * hour), 1}},
+		{"first hit opens a window", Window{}, at(0), Window{Start: at(0), Count: 1}},
+		{"hit inside the window counts", Window{Start: at(0), Count: 3}, at(10 * time.Minute), Window{Start: at(0), Count: 4}},
+		{"last instant of the window counts", Window{Start: at(0), Count: 3}, at(hour - time.Nanosecond), Window{Start: at(0), Count: 4}},
+		{"window ends exactly after the period", Window{Start: at(0), Count: 3}, at(hour), Window{Start: at(hour), Count: 1}},
+		{"long after, a new window", Window{Start: at(0), Count: 9}, at(5 * hour), Window{Start: at(5 * hour), Count: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Advance(tc.w, hour, tc.now)
@@ -159,7 +159,7 @@ func TestRetryAfterStaysWithinThePeriod(t *testing.T) {
 		{"window that should have closed", at(-time.Hour), 0},
 		{"ordinary", at(-20 * time.Second), 40 * time.Second},
 	} {
-		d := Decide([]Hit{{l, Window{tc.start, 2}}}, at(0))
+		d := Decide([]Hit{{l, Window{Start: tc.start, Count: 2}}}, at(0))
 		if d.Allowed || d.RetryAfter != tc.want {
 			t.Errorf("%s: %+v, want retry after %v", tc.name, d, tc.want)
 		}

@@ -135,7 +135,7 @@ func (s *Service) settle(ctx context.Context, id string, now time.Time, matches 
 	if err != nil {
 		return "", internal(err)
 	}
-	if err := ch.Usable(s.Policy, now); err != nil {
+	if err := s.Policy.Usable(ch, now); err != nil {
 		return "", gone(err)
 	}
 	if ch.Provider != s.Sender.Provider() {
@@ -162,10 +162,10 @@ func (s *Service) wrongCode(ctx context.Context, ch otp.Challenge) error {
 		return internal(err)
 	}
 	ch.WrongTries = tries
-	if ch.Dead(s.Policy.MaxWrongTries) {
+	if s.Policy.Dead(ch) {
 		return gone(otp.ErrDead)
 	}
-	left := ch.TriesLeft(s.Policy.MaxWrongTries)
+	left := s.Policy.TriesLeft(ch)
 	if left == 1 {
 		return qrcircles.Invalid("code", "That code is not right. 1 try left.")
 	}

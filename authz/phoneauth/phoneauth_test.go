@@ -383,7 +383,7 @@ func TestVerifyProviderDownKeepsTheTry(t *testing.T) {
 		fake.SetOffline(true)
 		_, err = svc.Verify(ctx, id, code, "ip", at(time.Minute))
 		wantProblem(t, err, qrcircles.EUnavailable, "", "We cannot send or check SMS codes right now. Please try again in a few minutes.", 0)
-		if ch, _ := db.OTPChallenge(ctx, id); ch.WrongTries != 0 || ch.Used() || ch.CodeHash != nil {
+		if ch, _ := db.OTPChallenge(ctx, id); ch.WrongTries != 0 || otp.Used(ch) || ch.CodeHash != nil {
 			t.Fatalf("after the provider failed: %+v", ch)
 		}
 		fake.SetOffline(false)

@@ -74,5 +74,5 @@ func pushFloor(ctx context.Context, tokenFile string, n, concurrency int) (pushF
 		return pushFloorFigures{}, fmt.Errorf("floor: %w", err)
 	}
 	r := pushFigures(sent, received, 0)
-	return pushFloorFigures{Subscribers: r.Subscribers, Delivered: r.Delivered, Missed: r.Missed, P50ms: r.P50ms, P99ms: r.P99ms, MaxMs: r.MaxMs}, nil
+	return pushFloorFigures{Subscribers: r.Subscribers, Delivered: r.Delivered, Missed: r.Missed, FirstMs: r.FirstMs, P50ms: r.P50ms, P99ms: r.P99ms, MaxMs: r.MaxMs}, nil
 }

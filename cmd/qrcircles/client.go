@@ -14,7 +14,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/authz"
-	"qrcircles/storage"
 )
 
 const clientUsage = `usage:
@@ -86,7 +85,7 @@ func (m *Main) client(ctx context.Context, args []string) error {
 		return err
 	}
 	record := func(action, id string) error {
-		return db.AddAudit(ctx, storage.NewAuditEntry(time.Now(), action, 0, "client:"+id, "", map[string]string{"by": "qrcircles client"}))
+		return db.AddAudit(ctx, qrcircles.NewAuditEntry(time.Now(), action, 0, "client:"+id, "", map[string]string{"by": "qrcircles client"}))
 	}
 	switch sub {
 	case "create":
@@ -143,7 +142,7 @@ func (m *Main) clientCreate(ctx context.Context, clients *authz.Clients, f clien
 	if err != nil {
 		return "", err
 	}
-	return c.GetID(), m.printSecret(c.GetID(), secret, f.json)
+	return c.ID, m.printSecret(c.ID, secret, f.json)
 }
 
 // spec is the client the flags ask for, with the defaults of `client create`.
@@ -165,9 +164,9 @@ func (f clientFlags) spec() (authz.ClientSpec, error) {
 func (f clientFlags) auth(spec *authz.ClientSpec) error {
 	spec.AuthMethod, spec.JWKSURI = f.authMethod, f.jwksURI
 	if spec.AuthMethod == "" && !spec.Public {
-		spec.AuthMethod = storage.AuthMethodSecretPost
+		spec.AuthMethod = qrcircles.AuthMethodSecretPost
 		if f.jwks != "" || f.jwksURI != "" {
-			spec.AuthMethod = storage.AuthMethodPrivateKeyJWT
+			spec.AuthMethod = qrcircles.AuthMethodPrivateKeyJWT
 		}
 	}
 	if f.jwks == "" {
@@ -244,10 +243,10 @@ func (m *Main) clientList(ctx context.Context, clients *authz.Clients, asJSON bo
 	return w.Flush()
 }
 
-func toClientJSON(c *storage.OAuthClient) clientJSON {
+func toClientJSON(c *qrcircles.OAuthClient) clientJSON {
 	return clientJSON{
-		ID: c.GetID(), Name: c.Name, Public: c.IsPublic(), FirstParty: c.FirstParty,
-		RedirectURIs: c.GetRedirectURIs(), Scopes: c.GetScopes(), Grants: c.GetGrantTypes(),
+		ID: c.ID, Name: c.Name, Public: c.Public, FirstParty: c.FirstParty,
+		RedirectURIs: c.RedirectURIs, Scopes: c.Scopes, Grants: c.Grants(),
 		WebOrigins: c.WebOrigins, AuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI,
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, RequirePAR: c.RequirePAR,
 		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339),
@@ -275,7 +274,7 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := db.AddAudit(ctx, storage.NewAuditEntry(time.Now(), qrcircles.AuditKeysRotate, 0, "key:"+kid, "", nil)); err != nil {
+	if err := db.AddAudit(ctx, qrcircles.NewAuditEntry(time.Now(), qrcircles.AuditKeysRotate, 0, "key:"+kid, "", nil)); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "new signing key %s; earlier keys stay published until their tokens expire\n", kid)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"qrcircles"
 	"qrcircles/authz"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -27,7 +28,7 @@ import (
 // authenticates with HTTP Basic first (the client's registered method).
 func TestInteropGoOAuth2(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		w := newInteropWorld(t, db, storage.AuthMethodSecretBasic)
+		w := newInteropWorld(t, db, qrcircles.AuthMethodSecretBasic)
 		app := &goServerApp{w: w, ctx: t.Context()}
 		checkInteropRun(t, w, runSteps(app.steps()))
 	})

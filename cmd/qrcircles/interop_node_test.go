@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
 )
@@ -52,7 +53,7 @@ func nodeProject(t *testing.T) string {
 func TestInteropOpenIDClient(t *testing.T) {
 	node := nodeProject(t)
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		w := newInteropWorld(t, db, storage.AuthMethodSecretPost)
+		w := newInteropWorld(t, db, qrcircles.AuthMethodSecretPost)
 		checkInteropRun(t, w, runNode(t, w, node))
 	})
 }

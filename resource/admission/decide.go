@@ -12,6 +12,10 @@ import (
 type Applicant struct {
 	UserID int64
 	Phone  string // verified E.164
+	// Listed, when set, says whether the phone is on the circle's allowlist, for a caller
+	// that looked it up instead of loading the list into Rules.Allowlist: the allowlist rule
+	// is then set, and matches when *Listed.
+	Listed *bool
 }
 
 // State is what the caller knows about the circle and the applicant at decision time.
@@ -21,40 +25,11 @@ type State struct {
 	RefusesAll bool // the applicant's setting "refuse to join any circle"
 }
 
-// Outcome is what happens to a join request.
-type Outcome string
-
-const (
-	Admit  Outcome = "admit"
-	Queue  Outcome = "queue"
-	Refuse Outcome = "refuse"
-)
-
-// Reason explains a Queue or Refuse outcome.
-type Reason string
-
-const (
-	ReasonBeforeWindow Reason = "scan_before_window"
-	ReasonAfterWindow  Reason = "scan_after_window"
-	ReasonNotInRange   Reason = "identity_not_in_range"
-	ReasonCapReached   Reason = "cap_reached"
-	ReasonReview       Reason = "review_required"
-	ReasonClosed       Reason = "circle_closed"
-	ReasonExcluded     Reason = "excluded" // never shown to the applicant as such
-	ReasonRefusesAll   Reason = "refuses_circles"
-)
-
-// Decision is the outcome of one join request and the reasons for it.
-type Decision struct {
-	Outcome Outcome
-	Reasons []Reason
-}
-
 // Decide decides one join request scanned at scan. Refusals come first because no organizer
 // approval may override them; the cap is checked in every mode so it is never exceeded.
-func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) Decision {
+func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) qrcircles.Decision {
 	if reason, refused := refusal(r, s); refused {
-		return Decision{Outcome: Refuse, Reasons: []Reason{reason}}
+		return qrcircles.Decision{Outcome: qrcircles.Refuse, Reasons: []qrcircles.Reason{reason}}
 	}
 	switch r.Mode {
 	case "", qrcircles.ModeRules:
@@ -64,56 +39,56 @@ func Decide(r qrcircles.Rules, a Applicant, scan time.Time, s State) Decision {
 	default:
 		// ModeReview, and any unknown mode: a typo must never admit people the organizer
 		// meant to review.
-		reasons := append([]Reason{ReasonReview}, failing(r, a, scan, s.Members)...)
-		return Decision{Outcome: Queue, Reasons: reasons}
+		reasons := append([]qrcircles.Reason{qrcircles.ReasonReview}, failing(r, a, scan, s.Members)...)
+		return qrcircles.Decision{Outcome: qrcircles.Queue, Reasons: reasons}
 	}
 }
 
-func refusal(r qrcircles.Rules, s State) (Reason, bool) {
+func refusal(r qrcircles.Rules, s State) (qrcircles.Reason, bool) {
 	switch {
 	case r.Closed:
-		return ReasonClosed, true
+		return qrcircles.ReasonClosed, true
 	case s.RefusesAll:
-		return ReasonRefusesAll, true
+		return qrcircles.ReasonRefusesAll, true
 	case s.Excluded:
-		return ReasonExcluded, true
+		return qrcircles.ReasonExcluded, true
 	}
 	return "", false
 }
 
-func queueIfAny(reasons []Reason) Decision {
+func queueIfAny(reasons []qrcircles.Reason) qrcircles.Decision {
 	if len(reasons) == 0 {
-		return Decision{Outcome: Admit}
+		return qrcircles.Decision{Outcome: qrcircles.Admit}
 	}
-	return Decision{Outcome: Queue, Reasons: reasons}
+	return qrcircles.Decision{Outcome: qrcircles.Queue, Reasons: reasons}
 }
 
 // failing lists every rule the request breaks, in the stable order window, range, cap.
-func failing(r qrcircles.Rules, a Applicant, scan time.Time, members int) []Reason {
-	var reasons []Reason
+func failing(r qrcircles.Rules, a Applicant, scan time.Time, members int) []qrcircles.Reason {
+	var reasons []qrcircles.Reason
 	if ok, reason := InWindow(r, scan); !ok {
 		reasons = append(reasons, reason)
 	}
 	if !InRange(r, a) {
-		reasons = append(reasons, ReasonNotInRange)
+		reasons = append(reasons, qrcircles.ReasonNotInRange)
 	}
 	return append(reasons, capFailing(r, members)...)
 }
 
-func capFailing(r qrcircles.Rules, members int) []Reason {
+func capFailing(r qrcircles.Rules, members int) []qrcircles.Reason {
 	if r.Cap > 0 && members >= r.Cap {
-		return []Reason{ReasonCapReached}
+		return []qrcircles.Reason{qrcircles.ReasonCapReached}
 	}
 	return nil
 }
 
 // InWindow reports whether scan falls in the inclusive scan window, and if not, on which side.
-func InWindow(r qrcircles.Rules, scan time.Time) (bool, Reason) {
+func InWindow(r qrcircles.Rules, scan time.Time) (bool, qrcircles.Reason) {
 	if !r.NotBefore.IsZero() && scan.Before(r.NotBefore) {
-		return false, ReasonBeforeWindow
+		return false, qrcircles.ReasonBeforeWindow
 	}
 	if !r.NotAfter.IsZero() && scan.After(r.NotAfter) {
-		return false, ReasonAfterWindow
+		return false, qrcircles.ReasonAfterWindow
 	}
 	return true, ""
 }
@@ -121,14 +96,14 @@ func InWindow(r qrcircles.Rules, scan time.Time) (bool, Reason) {
 // InRange reports whether the applicant's identity passes: true when no identity rule is set,
 // or when any prefix, phone range, user-ID range or allowlist entry matches.
 func InRange(r qrcircles.Rules, a Applicant) bool {
-	if !hasIdentityRule(r) {
+	if !hasIdentityRule(r, a) {
 		return true
 	}
-	return idMatches(r, a.UserID) || phoneMatches(r, a.Phone)
+	return idMatches(r, a.UserID) || phoneMatches(r, a.Phone) || (a.Listed != nil && *a.Listed && isE164(a.Phone, 2))
 }
 
-func hasIdentityRule(r qrcircles.Rules) bool {
-	return len(r.PhonePrefixes)+len(r.PhoneRanges)+len(r.UserIDRanges)+len(r.Allowlist) > 0
+func hasIdentityRule(r qrcircles.Rules, a Applicant) bool {
+	return len(r.PhonePrefixes)+len(r.PhoneRanges)+len(r.UserIDRanges)+len(r.Allowlist) > 0 || a.Listed != nil
 }
 
 func idMatches(r qrcircles.Rules, id int64) bool {

@@ -42,24 +42,24 @@ func TestDecide(t *testing.T) {
 		a     Applicant
 		scan  time.Time
 		state State
-		want  Decision
+		want  qrcircles.Decision
 	}{
 		// Scan window: inclusive bounds, instants not wall clocks, open ends.
 		{"scan exactly at not_before", window, outsider, opens, State{}, admit()},
 		{"scan exactly at not_after", window, outsider, closes, State{}, admit()},
-		{"1ns before not_before", window, outsider, opens.Add(-1), State{}, queue(ReasonBeforeWindow)},
-		{"1ns after not_after", window, outsider, closes.Add(1), State{}, queue(ReasonAfterWindow)},
+		{"1ns before not_before", window, outsider, opens.Add(-1), State{}, queue(qrcircles.ReasonBeforeWindow)},
+		{"1ns after not_after", window, outsider, closes.Add(1), State{}, queue(qrcircles.ReasonAfterWindow)},
 		{"not_before given in UTC", window, outsider, opens.UTC(), State{}, admit()},
 		{"not_after given in New York", window, outsider, closes.In(newYork), State{}, admit()},
-		{"1ns after not_after in New York", window, outsider, closes.In(newYork).Add(1), State{}, queue(ReasonAfterWindow)},
+		{"1ns after not_after in New York", window, outsider, closes.In(newYork).Add(1), State{}, queue(qrcircles.ReasonAfterWindow)},
 		// 08:00 UTC reads as before 09:00 but is 16:00 in Shanghai, inside the window.
 		{"UTC wall clock before window, instant inside", window, outsider, time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), State{}, admit()},
 		// 12:00 UTC reads as inside 09:00–18:00 but is 20:00 in Shanghai.
-		{"UTC wall clock inside window, instant after", window, outsider, time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), State{}, queue(ReasonAfterWindow)},
+		{"UTC wall clock inside window, instant after", window, outsider, time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), State{}, queue(qrcircles.ReasonAfterWindow)},
 		{"only not_before, far future", qrcircles.Rules{NotBefore: opens}, outsider, opens.AddDate(10, 0, 0), State{}, admit()},
-		{"only not_before, before it", qrcircles.Rules{NotBefore: opens}, outsider, opens.Add(-time.Second), State{}, queue(ReasonBeforeWindow)},
+		{"only not_before, before it", qrcircles.Rules{NotBefore: opens}, outsider, opens.Add(-time.Second), State{}, queue(qrcircles.ReasonBeforeWindow)},
 		{"only not_after, far past", qrcircles.Rules{NotAfter: closes}, outsider, closes.AddDate(-10, 0, 0), State{}, admit()},
-		{"only not_after, after it", qrcircles.Rules{NotAfter: closes}, outsider, late, State{}, queue(ReasonAfterWindow)},
+		{"only not_after, after it", qrcircles.Rules{NotAfter: closes}, outsider, late, State{}, queue(qrcircles.ReasonAfterWindow)},
 		{"no window, no rules", qrcircles.Rules{}, outsider, time.Time{}, State{}, admit()},
 
 		// Identity: any one matching rule is enough.
@@ -67,40 +67,40 @@ func TestDecide(t *testing.T) {
 		{"matches phone range only", ranged, Applicant{UserID: 1, Phone: "+8613900000050"}, inside, State{}, admit()},
 		{"matches user-ID range only", ranged, Applicant{UserID: 150, Phone: "+4930123456"}, inside, State{}, admit()},
 		{"matches allowlist only", ranged, Applicant{UserID: 1, Phone: "+14155550100"}, inside, State{}, admit()},
-		{"matches nothing", ranged, outsider, inside, State{}, queue(ReasonNotInRange)},
+		{"matches nothing", ranged, outsider, inside, State{}, queue(qrcircles.ReasonNotInRange)},
 		{"empty identity rules admit anyone", window, Applicant{}, inside, State{}, admit()},
 
 		// Cap: never exceeded, zero means none.
 		{"members one below cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 9}, admit()},
-		{"members equal cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 10}, queue(ReasonCapReached)},
-		{"members above cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 11}, queue(ReasonCapReached)},
+		{"members equal cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 10}, queue(qrcircles.ReasonCapReached)},
+		{"members above cap", qrcircles.Rules{Cap: 10}, outsider, inside, State{Members: 11}, queue(qrcircles.ReasonCapReached)},
 		{"cap 0 is unlimited", qrcircles.Rules{}, outsider, inside, State{Members: 1_000_000}, admit()},
 
 		// Several failing rules: all reported, in the order window, range, cap.
-		{"window, range and cap fail", strict, outsider, late, State{Members: 10}, queue(ReasonAfterWindow, ReasonNotInRange, ReasonCapReached)},
-		{"before window and cap fail", strict, insider, opens.Add(-1), State{Members: 10}, queue(ReasonBeforeWindow, ReasonCapReached)},
-		{"range and cap fail", strict, outsider, inside, State{Members: 12}, queue(ReasonNotInRange, ReasonCapReached)},
+		{"window, range and cap fail", strict, outsider, late, State{Members: 10}, queue(qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached)},
+		{"before window and cap fail", strict, insider, opens.Add(-1), State{Members: 10}, queue(qrcircles.ReasonBeforeWindow, qrcircles.ReasonCapReached)},
+		{"range and cap fail", strict, outsider, inside, State{Members: 12}, queue(qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached)},
 		{"explicit rules mode passes", with(strict, qrcircles.ModeRules), insider, inside, State{Members: 9}, admit()},
 
 		// Open mode ignores window and range but not the cap.
 		{"open admits outsider after window", with(strict, qrcircles.ModeOpen), outsider, late, State{Members: 9}, admit()},
-		{"open queues at cap", with(strict, qrcircles.ModeOpen), outsider, late, State{Members: 10}, queue(ReasonCapReached)},
+		{"open queues at cap", with(strict, qrcircles.ModeOpen), outsider, late, State{Members: 10}, queue(qrcircles.ReasonCapReached)},
 
 		// Review mode queues everyone, with the failing rules for the organizer.
-		{"review queues a passing applicant", with(strict, qrcircles.ModeReview), insider, inside, State{Members: 9}, queue(ReasonReview)},
-		{"review lists failing rules", with(strict, qrcircles.ModeReview), outsider, late, State{Members: 10}, queue(ReasonReview, ReasonAfterWindow, ReasonNotInRange, ReasonCapReached)},
-		{"unknown mode reviews rather than admits", with(qrcircles.Rules{}, "reveiw"), insider, inside, State{}, queue(ReasonReview)},
+		{"review queues a passing applicant", with(strict, qrcircles.ModeReview), insider, inside, State{Members: 9}, queue(qrcircles.ReasonReview)},
+		{"review lists failing rules", with(strict, qrcircles.ModeReview), outsider, late, State{Members: 10}, queue(qrcircles.ReasonReview, qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached)},
+		{"unknown mode reviews rather than admits", with(qrcircles.Rules{}, "reveiw"), insider, inside, State{}, queue(qrcircles.ReasonReview)},
 
 		// Refusals win over everything, in the order closed, refuses-all, excluded.
-		{"closed", qrcircles.Rules{Closed: true}, insider, inside, State{}, refuse(ReasonClosed)},
-		{"closed beats open mode", qrcircles.Rules{Closed: true, Mode: qrcircles.ModeOpen}, insider, inside, State{}, refuse(ReasonClosed)},
-		{"closed beats refuses-all and excluded", qrcircles.Rules{Closed: true}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonClosed)},
-		{"refuses all", qrcircles.Rules{}, insider, inside, State{RefusesAll: true}, refuse(ReasonRefusesAll)},
-		{"refuses all beats excluded", qrcircles.Rules{}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(ReasonRefusesAll)},
-		{"excluded", qrcircles.Rules{}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
-		{"excluded in open mode", qrcircles.Rules{Mode: qrcircles.ModeOpen}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
-		{"excluded in review mode", qrcircles.Rules{Mode: qrcircles.ModeReview}, insider, inside, State{Excluded: true}, refuse(ReasonExcluded)},
-		{"excluded beats failing rules", strict, outsider, late, State{Excluded: true, Members: 10}, refuse(ReasonExcluded)},
+		{"closed", qrcircles.Rules{Closed: true}, insider, inside, State{}, refuse(qrcircles.ReasonClosed)},
+		{"closed beats open mode", qrcircles.Rules{Closed: true, Mode: qrcircles.ModeOpen}, insider, inside, State{}, refuse(qrcircles.ReasonClosed)},
+		{"closed beats refuses-all and excluded", qrcircles.Rules{Closed: true}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(qrcircles.ReasonClosed)},
+		{"refuses all", qrcircles.Rules{}, insider, inside, State{RefusesAll: true}, refuse(qrcircles.ReasonRefusesAll)},
+		{"refuses all beats excluded", qrcircles.Rules{}, insider, inside, State{RefusesAll: true, Excluded: true}, refuse(qrcircles.ReasonRefusesAll)},
+		{"excluded", qrcircles.Rules{}, insider, inside, State{Excluded: true}, refuse(qrcircles.ReasonExcluded)},
+		{"excluded in open mode", qrcircles.Rules{Mode: qrcircles.ModeOpen}, insider, inside, State{Excluded: true}, refuse(qrcircles.ReasonExcluded)},
+		{"excluded in review mode", qrcircles.Rules{Mode: qrcircles.ModeReview}, insider, inside, State{Excluded: true}, refuse(qrcircles.ReasonExcluded)},
+		{"excluded beats failing rules", strict, outsider, late, State{Excluded: true, Members: 10}, refuse(qrcircles.ReasonExcluded)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,9 +112,13 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-func admit() Decision                                             { return Decision{Outcome: Admit} }
-func queue(reasons ...Reason) Decision                            { return Decision{Outcome: Queue, Reasons: reasons} }
-func refuse(reasons ...Reason) Decision                           { return Decision{Outcome: Refuse, Reasons: reasons} }
+func admit() qrcircles.Decision { return qrcircles.Decision{Outcome: qrcircles.Admit} }
+func queue(reasons ...qrcircles.Reason) qrcircles.Decision {
+	return qrcircles.Decision{Outcome: qrcircles.Queue, Reasons: reasons}
+}
+func refuse(reasons ...qrcircles.Reason) qrcircles.Decision {
+	return qrcircles.Decision{Outcome: qrcircles.Refuse, Reasons: reasons}
+}
 func with(r qrcircles.Rules, mode qrcircles.Mode) qrcircles.Rules { r.Mode = mode; return r }
 
 func TestInRange(t *testing.T) {
@@ -200,11 +204,11 @@ func TestInWindow(t *testing.T) {
 		rules      qrcircles.Rules
 		scan       time.Time
 		wantOK     bool
-		wantReason Reason
+		wantReason qrcircles.Reason
 	}{
 		{"inside", qrcircles.Rules{NotBefore: start, NotAfter: end}, start.Add(time.Minute), true, ""},
-		{"before", qrcircles.Rules{NotBefore: start, NotAfter: end}, start.Add(-1), false, ReasonBeforeWindow},
-		{"after", qrcircles.Rules{NotBefore: start, NotAfter: end}, end.Add(1), false, ReasonAfterWindow},
+		{"before", qrcircles.Rules{NotBefore: start, NotAfter: end}, start.Add(-1), false, qrcircles.ReasonBeforeWindow},
+		{"after", qrcircles.Rules{NotBefore: start, NotAfter: end}, end.Add(1), false, qrcircles.ReasonAfterWindow},
 		{"single instant window", qrcircles.Rules{NotBefore: start, NotAfter: start}, start, true, ""},
 		{"unbounded", qrcircles.Rules{}, time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), true, ""},
 	}

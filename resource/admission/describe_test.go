@@ -4,11 +4,13 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"qrcircles"
 )
 
-var allReasons = []Reason{
-	ReasonBeforeWindow, ReasonAfterWindow, ReasonNotInRange, ReasonCapReached,
-	ReasonReview, ReasonClosed, ReasonExcluded, ReasonRefusesAll,
+var allReasons = []qrcircles.Reason{
+	qrcircles.ReasonBeforeWindow, qrcircles.ReasonAfterWindow, qrcircles.ReasonNotInRange, qrcircles.ReasonCapReached,
+	qrcircles.ReasonReview, qrcircles.ReasonClosed, qrcircles.ReasonExcluded, qrcircles.ReasonRefusesAll,
 }
 
 func TestDescribeEveryReasonInBothLanguages(t *testing.T) {
@@ -25,20 +27,20 @@ func TestDescribeEveryReasonInBothLanguages(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	tests := []struct {
-		reason   Reason
+		reason   qrcircles.Reason
 		lang     string
 		contains string
 	}{
-		{ReasonAfterWindow, "en", "after the window closed"},
-		{ReasonBeforeWindow, "en", "before the window opened"},
-		{ReasonAfterWindow, "zh", "扫码时限"},
-		{ReasonBeforeWindow, "zh", "扫码时限"},
-		{ReasonNotInRange, "zh", "用户身份ID范围"},
-		{ReasonNotInRange, "en", "range"},
-		{ReasonCapReached, "zh-CN", "已满"},
-		{ReasonCapReached, "ZH-Hans", "已满"},
-		{ReasonCapReached, "fr", "full"},
-		{ReasonCapReached, "", "full"},
+		{qrcircles.ReasonAfterWindow, "en", "after the window closed"},
+		{qrcircles.ReasonBeforeWindow, "en", "before the window opened"},
+		{qrcircles.ReasonAfterWindow, "zh", "扫码时限"},
+		{qrcircles.ReasonBeforeWindow, "zh", "扫码时限"},
+		{qrcircles.ReasonNotInRange, "zh", "用户身份ID范围"},
+		{qrcircles.ReasonNotInRange, "en", "range"},
+		{qrcircles.ReasonCapReached, "zh-CN", "已满"},
+		{qrcircles.ReasonCapReached, "ZH-Hans", "已满"},
+		{qrcircles.ReasonCapReached, "fr", "full"},
+		{qrcircles.ReasonCapReached, "", "full"},
 		{"made_up", "zh", "made_up"},
 	}
 	for _, tt := range tests {
@@ -50,10 +52,10 @@ func TestDescribe(t *testing.T) {
 
 // The applicant must not learn that someone excluded them.
 func TestDescribeExcludedRevealsNobody(t *testing.T) {
-	if got := Describe(ReasonExcluded, "en"); got != "This circle is not available to you." {
+	if got := Describe(qrcircles.ReasonExcluded, "en"); got != "This circle is not available to you." {
 		t.Errorf("en = %q", got)
 	}
-	if got := Describe(ReasonExcluded, "zh"); got != "您无法加入该圈子。" {
+	if got := Describe(qrcircles.ReasonExcluded, "zh"); got != "您无法加入该圈子。" {
 		t.Errorf("zh = %q", got)
 	}
 }

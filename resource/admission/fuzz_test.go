@@ -59,34 +59,34 @@ func FuzzDecide(f *testing.F) {
 			}
 		}
 		switch d.Outcome {
-		case Admit:
+		case qrcircles.Admit:
 			if len(d.Reasons) != 0 {
 				t.Fatalf("admitted with reasons %v", d.Reasons)
 			}
-		case Queue:
+		case qrcircles.Queue:
 			if len(d.Reasons) == 0 {
 				t.Fatal("queued without a reason")
 			}
-		case Refuse:
+		case qrcircles.Refuse:
 			if len(d.Reasons) != 1 {
 				t.Fatalf("refused with reasons %v", d.Reasons)
 			}
 		default:
 			t.Fatalf("outcome %q", d.Outcome)
 		}
-		if (closed || excluded || refusesAll) != (d.Outcome == Refuse) {
+		if (closed || excluded || refusesAll) != (d.Outcome == qrcircles.Refuse) {
 			t.Fatalf("closed %v, excluded %v, refuses all %v: %+v", closed, excluded, refusesAll, d)
 		}
-		if d.Outcome == Admit && cap > 0 && members >= cap {
+		if d.Outcome == qrcircles.Admit && cap > 0 && members >= cap {
 			t.Fatalf("admitted into a full circle: cap %d, members %d", cap, members)
 		}
-		if d.Outcome == Admit && r.Mode != "" && r.Mode != qrcircles.ModeRules && r.Mode != qrcircles.ModeOpen {
+		if d.Outcome == qrcircles.Admit && r.Mode != "" && r.Mode != qrcircles.ModeRules && r.Mode != qrcircles.ModeOpen {
 			t.Fatalf("admitted in mode %q", mode)
 		}
-		if d.Outcome != Refuse && (r.Mode == "" || r.Mode == qrcircles.ModeRules) {
+		if d.Outcome != qrcircles.Refuse && (r.Mode == "" || r.Mode == qrcircles.ModeRules) {
 			inWindow := (nb == 0 || scan >= nb) && (na == 0 || scan <= na) // inclusive, in whole minutes
 			want := inWindow && inRangeOracle(r, a) && !(cap > 0 && members >= cap)
-			if (d.Outcome == Admit) != want {
+			if (d.Outcome == qrcircles.Admit) != want {
 				t.Fatalf("rules %+v, applicant %+v, scan %d: %+v; want admitted %v", r, a, scan, d, want)
 			}
 		}

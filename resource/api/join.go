@@ -26,7 +26,7 @@ type requestJSON struct {
 }
 
 type reasonJSON struct {
-	Code    admission.Reason `json:"code"`
+	Code    qrcircles.Reason `json:"code"`
 	Message string           `json:"message"`
 }
 
@@ -124,7 +124,7 @@ func refusal(q storage.JoinRequest, lang string) string {
 	for _, r := range q.Reasons {
 		return admission.Describe(r, lang)
 	}
-	return admission.Describe(admission.ReasonExcluded, lang)
+	return admission.Describe(qrcircles.ReasonExcluded, lang)
 }
 
 func (a *API) requests(c *gin.Context) {

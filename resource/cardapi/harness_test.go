@@ -15,8 +15,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
+	"qrcircles/resource/circles"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 	"qrcircles/storage/storagetest"
@@ -105,9 +105,8 @@ func (x *harness) join(circleID, userID int64) {
 	x.t.Helper()
 	c, _ := x.db.Circle(x.ctx, circleID)
 	u, _ := x.db.User(x.ctx, userID)
-	admit := func(storage.JoinState) admission.Decision { return admission.Decision{Outcome: admission.Admit} }
 	x.now = x.now.Add(time.Second)
-	if out, err := x.db.Join(x.ctx, c, userID, u.Phone, x.now, x.now, admit); err != nil || !out.Member {
+	if out, err := (&circles.Service{Store: x.db, Now: func() time.Time { return x.now }}).JoinCircle(x.ctx, u, c, x.now); err != nil || !out.Member {
 		x.t.Fatalf("join: %+v %v", out, err)
 	}
 }

@@ -3,8 +3,8 @@ package cardapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
-	"time"
 
 	"qrcircles/resource/cards"
 	"qrcircles/resource/push"
@@ -48,19 +48,16 @@ func (l *Log) Notify() { l.Hub.Notify() }
 
 // PushFilter is what each recipient of an event gets: card.updated carries the owner's card
 // as that recipient may see it (the one visibility rule), nothing when they may see nothing.
-// What one event needs of the database is read once and shared by all its recipients: an
-// edit in a circle of thousands costs a few queries.
+// The hub prepares it once per event, so what the event needs of the database is read once
+// and shared by all its recipients: an edit in a circle of thousands costs a few queries,
+// and each recipient a lookup. A replay reads afresh, so it shows the card as the owner's
+// settings and contacts are then.
 func (h *Handler) PushFilter() push.Filter {
-	cache := &eventCache{entries: map[int64]*cardEvent{}}
-	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
+	return func(ctx context.Context, ev storage.Event) push.View {
 		if ev.Type != push.CardUpdated {
-			return ev.Payload, true
+			return push.Same(ev.Payload)
 		}
-		if push.IsReplay(ctx) {
-			return h.loadCardEvent(ctx, ev).viewFor(userID)
-		}
-		ce := cache.get(ev.ID, func() *cardEvent { return h.loadCardEvent(ctx, ev) })
-		return ce.viewFor(userID)
+		return h.loadCardEvent(ctx, ev).viewFor
 	}
 }
 
@@ -73,106 +70,87 @@ type cardEvent struct {
 	member   bool           // the owner is a member of the event's circle
 	organize int64          // the circle's organizer
 	err      error
-	loaded   time.Time
 
 	mu       sync.Mutex
-	payloads map[cards.Relation][]byte // the same relation sees the same card: marshal once
+	payloads map[cards.Relation]*push.Payload // the same relation sees the same card: marshal once
 }
 
+// loadCardEvent reads what the event's recipients share. The reads do not depend on each
+// other, so they go side by side: the first recipient waits for one round trip to the
+// database, not five in a row.
 func (h *Handler) loadCardEvent(ctx context.Context, ev storage.Event) *cardEvent {
 	ce := &cardEvent{ev: ev, holders: map[int64]bool{}}
 	owner := ev.SubjectID
-	card, err := h.Store.Card(ctx, owner)
-	if err != nil {
-		card, err = h.nameOnly(ctx, owner)
-	}
-	if err != nil {
-		ce.err = err
-		return ce
-	}
-	ce.card = card
-	if ce.settings, ce.err = h.Store.CardSettings(ctx, owner); ce.err != nil {
-		return ce
-	}
-	holders, err := h.Store.ContactHolders(ctx, owner)
-	if ce.err = err; err != nil {
-		return ce
-	}
+	var holders []int64
+	ce.err = parallel(
+		func() (err error) {
+			if ce.card, err = h.Store.Card(ctx, owner); err != nil {
+				ce.card, err = h.nameOnly(ctx, owner)
+			}
+			return err
+		},
+		func() (err error) { ce.settings, err = h.Store.CardSettings(ctx, owner); return err },
+		func() (err error) { holders, err = h.Store.ContactHolders(ctx, owner); return err },
+		func() error {
+			if ev.CircleID == 0 {
+				return nil
+			}
+			f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
+			ce.member = f.OwnerIsMember
+			return err
+		},
+		func() error {
+			if ev.CircleID == 0 {
+				return nil
+			}
+			c, err := h.Store.Circle(ctx, ev.CircleID)
+			ce.organize = c.OwnerID
+			return err
+		},
+	)
 	for _, id := range holders {
 		ce.holders[id] = true
-	}
-	if ev.CircleID != 0 {
-		f, err := h.Store.CardFacts(ctx, owner, 0, ev.CircleID)
-		if ce.err = err; err != nil {
-			return ce
-		}
-		ce.member = f.OwnerIsMember
-		c, err := h.Store.Circle(ctx, ev.CircleID)
-		ce.organize, ce.err = c.OwnerID, err
 	}
 	return ce
 }
 
+// parallel runs the functions side by side and returns the first of their errors.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // viewFor projects the card for one recipient of the event's audience.
-func (ce *cardEvent) viewFor(viewer int64) ([]byte, bool) {
+func (ce *cardEvent) viewFor(viewer int64) *push.Payload {
 	if ce.err != nil {
-		return nil, false
+		return nil
 	}
 	f := cards.Facts{OwnerID: ce.ev.SubjectID, ViewerID: viewer, ViewerHoldsOwner: ce.holders[viewer], CircleID: ce.ev.CircleID,
 		OwnerIsMember: ce.member, ViewerIsMember: ce.ev.CircleID != 0 && viewer != ce.organize, ViewerOrganizes: viewer == ce.organize}
 	rel := cards.Relate(f)
 	if rel.Kind == cards.Stranger {
-		return nil, false
+		return nil
 	}
 	ce.mu.Lock()
 	defer ce.mu.Unlock()
-	if b, ok := ce.payloads[rel]; ok {
-		return b, true
+	if p, ok := ce.payloads[rel]; ok {
+		return p
 	}
 	card, fs := cards.ForViewer(ce.card, ce.settings, rel)
 	b, err := json.Marshal(map[string]any{"circle_id": ce.ev.CircleID, "fields": fs.Names(),
 		"card": cards.ViewOf(cards.Entry{UserID: ce.ev.SubjectID, Card: card}, "")})
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	if ce.payloads == nil {
-		ce.payloads = map[cards.Relation][]byte{}
+		ce.payloads = map[cards.Relation]*push.Payload{}
 	}
-	ce.payloads[rel] = b
-	return b, true
-}
-
-// eventCache keeps the last events' shared data for a moment: the live recipients of one
-// event are served together, within a fraction of a second. A later delivery (a replay)
-// reads afresh, so it shows the card as the owner's settings and contacts are then.
-type eventCache struct {
-	mu      sync.Mutex
-	entries map[int64]*cardEvent
-	order   []int64
-}
-
-const (
-	eventCacheSize = 64
-	eventCacheTTL  = 500 * time.Millisecond
-)
-
-func (c *eventCache) get(id int64, load func() *cardEvent) *cardEvent {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ce, ok := c.entries[id]; ok && time.Since(ce.loaded) < eventCacheTTL {
-		return ce
-	}
-	ce := load()
-	ce.loaded = time.Now()
-	if _, ok := c.entries[id]; ok {
-		c.entries[id] = ce
-		return ce
-	}
-	c.entries[id] = ce
-	c.order = append(c.order, id)
-	if len(c.order) > eventCacheSize {
-		delete(c.entries, c.order[0])
-		c.order = c.order[1:]
-	}
-	return ce
+	p := push.NewPayload(b)
+	ce.payloads[rel] = p
+	return p
 }

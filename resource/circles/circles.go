@@ -10,11 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"time"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/qr"
 	"qrcircles/storage"
 )
@@ -25,9 +23,10 @@ type Store interface {
 	Circle(ctx context.Context, id int64) (storage.Circle, error)
 	CircleByCode(ctx context.Context, code string) (storage.Circle, error)
 	UpdateCircle(ctx context.Context, c *storage.Circle, allowlist []string, fn func(ctx context.Context) error) error
-	Redecide(ctx context.Context, c storage.Circle, now time.Time, decide storage.Decider) (int, error)
-	Join(ctx context.Context, c storage.Circle, userID int64, phone string, scan, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
-	Decide(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time, decide storage.Decider) (storage.JoinOutcome, error)
+	// Join runs one join: decide gets the facts read under the join's locks and says what
+	// to write.
+	Join(ctx context.Context, k storage.JoinKey, decide storage.JoinDecider) (storage.JoinOutcome, error)
+	JoinRequest(ctx context.Context, circleID, requestID int64) (storage.JoinRequest, error)
 	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
 	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)
@@ -47,6 +46,7 @@ type Store interface {
 	RefusesAllCircles(ctx context.Context, userID int64) (bool, error)
 	SetRefuseAllCircles(ctx context.Context, userID int64, refuse bool, now time.Time) error
 	AddAudit(ctx context.Context, e storage.AuditEntry) error
+	AppendEvents(ctx context.Context, evs ...storage.Event) error
 	// InTx runs fn in one transaction; an exclusion change and its audit entry share one.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -139,70 +139,6 @@ func (s *Service) owned(ctx context.Context, actor, id int64) (storage.Circle, e
 		return c, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
 	}
 	return c, nil
-}
-
-// Join decides a scan session's request to join. The scan time is the server's, from the
-// scan session; a repeat returns the same membership or request.
-func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan time.Time) (storage.JoinOutcome, error) {
-	c, err := s.Get(ctx, circleID)
-	if err != nil {
-		return storage.JoinOutcome{}, err
-	}
-	return s.JoinCircle(ctx, u, c, scan)
-}
-
-// JoinCircle is Join for a circle the caller has already loaded.
-func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
-	if c.Rules.Closed {
-		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
-	}
-	out, err := s.Store.Join(ctx, c, u.ID, u.Phone, scan, s.now(), ruleDecider(u.ID, u.Phone, scan))
-	s.notify(err)
-	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, admission.ReasonClosed) {
-		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
-	}
-	return out, notFound(err, "No such circle.")
-}
-
-// ruleDecider decides by the circle's rules. Someone the organizer removed waits for review.
-func ruleDecider(userID int64, phone string, scan time.Time) storage.Decider {
-	return func(st storage.JoinState) admission.Decision {
-		r := withAllowlist(st, phone)
-		if st.Previous != nil && st.Previous.Status == storage.RequestRemoved {
-			r.Mode = qrcircles.ModeReview
-		}
-		return admission.Decide(r, admission.Applicant{UserID: userID, Phone: phone}, scan, stateOf(st))
-	}
-}
-
-// approveDecider is the organizer's decision: it sets aside the window and the ranges, never
-// the member cap, an exclusion or the person's refusal of all circles.
-func approveDecider(q storage.JoinRequest) storage.Decider {
-	return func(st storage.JoinState) admission.Decision {
-		r := st.Circle.Rules
-		r.Mode, r.Closed = qrcircles.ModeOpen, false
-		return admission.Decide(r, admission.Applicant{UserID: q.UserID, Phone: q.Phone}, q.ScanTime, stateOf(st))
-	}
-}
-
-func stateOf(st storage.JoinState) admission.State {
-	return admission.State{Members: st.Members, Excluded: st.Excluded, RefusesAll: st.RefusesAll}
-}
-
-// withAllowlist gives the rules the part of the allowlist that matters for this applicant:
-// storage looked the phone up instead of loading thousands of numbers. A list that does not
-// hold the phone is stood for by an entry no phone matches, so the rule still counts as set.
-func withAllowlist(st storage.JoinState, phone string) qrcircles.Rules {
-	r := st.Circle.Rules
-	switch {
-	case st.Circle.AllowlistSize == 0:
-		r.Allowlist = nil
-	case st.Listed:
-		r.Allowlist = []string{phone}
-	default:
-		r.Allowlist = []string{"+"}
-	}
-	return r
 }
 
 func notFound(err error, msg string) error {

@@ -67,17 +67,11 @@ func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c stor
 		if c.Rules.Closed {
 			return nil
 		}
-		admitted, err = s.Store.Redecide(ctx, c, s.now(), redecider)
+		admitted, err = s.redecideWaiting(ctx, c.ID)
 		return err
 	})
 	s.notify(err)
 	return c, admitted, err
-}
-
-// redecider re-applies the rules to a waiting request with its original scan time.
-func redecider(st storage.JoinState) admission.Decision {
-	q := st.Previous
-	return ruleDecider(q.UserID, q.Phone, q.ScanTime)(st)
 }
 
 // apply validates in and copies it onto c; it returns the normalized allowlist when in sets one.

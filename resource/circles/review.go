@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/storage"
 )
 
@@ -19,9 +18,11 @@ func (s *Service) Approve(ctx context.Context, actor, circleID, requestID int64)
 	if _, err := s.owned(ctx, actor, circleID); err != nil {
 		return storage.JoinOutcome{}, err
 	}
-	out, err := s.Store.Decide(ctx, circleID, requestID, actor, s.now(), func(st storage.JoinState) admission.Decision {
-		return approveDecider(*st.Previous)(st)
-	})
+	q, err := s.Store.JoinRequest(ctx, circleID, requestID)
+	if err != nil {
+		return storage.JoinOutcome{}, requestErr(err)
+	}
+	out, err := s.redecide(ctx, q, actor, approval)
 	s.notify(err)
 	s.audit(ctx, err, qrcircles.AuditRequestApprove, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), map[string]string{"status": out.Request.Status})
 	return out, requestErr(err)
@@ -32,7 +33,18 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 	if _, err := s.owned(ctx, actor, circleID); err != nil {
 		return storage.JoinRequest{}, err
 	}
-	q, err := s.Store.Deny(ctx, circleID, requestID, actor, s.now())
+	var q storage.JoinRequest
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if q, err = s.Store.Deny(ctx, circleID, requestID, actor, s.now()); err != nil {
+			return err
+		}
+		ev, err := storage.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status})
+		if err != nil {
+			return err
+		}
+		return s.Store.AppendEvents(ctx, ev)
+	})
 	s.notify(err)
 	s.audit(ctx, err, qrcircles.AuditRequestDeny, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), nil)
 	return q, requestErr(err)
@@ -108,7 +120,7 @@ func (s *Service) RequestOf(ctx context.Context, userID, circleID int64) (storag
 
 // Leave ends the viewer's own membership.
 func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
-	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestLeft, s.now())
+	err := s.endMembership(ctx, circleID, userID, storage.RequestLeft)
 	s.notify(err)
 	return notFound(err, "You are not a member of this circle.")
 }
@@ -118,7 +130,7 @@ func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) err
 	if _, err := s.owned(ctx, actor, circleID); err != nil {
 		return err
 	}
-	err := s.Store.EndMembership(ctx, circleID, userID, storage.RequestRemoved, s.now())
+	err := s.endMembership(ctx, circleID, userID, storage.RequestRemoved)
 	s.notify(err)
 	s.audit(ctx, err, qrcircles.AuditMemberRemove, actor, fmt.Sprintf("circle:%d/user:%d", circleID, userID), nil)
 	return notFound(err, "This person is not a member of the circle.")

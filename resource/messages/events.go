@@ -2,7 +2,6 @@ package messages
 
 import (
 	"context"
-	"sync"
 
 	"qrcircles/resource/cardapi"
 	"qrcircles/resource/push"
@@ -37,40 +36,40 @@ type Muter interface {
 
 var _ Muter = (*storage.DB)(nil)
 
-// MuteFilter wraps the push hub's per-recipient filter (next, nil for none) so that no event
-// addressed to a circle reaches a recipient who muted it (they can still read it). Who muted
-// is read once per event, not once per recipient: an event of a circle of thousands costs one
-// query. When the mutes cannot be read the event is sent: a lost update is worse than an
-// unwanted one.
+// MuteFilter wraps the push hub's filter (next, nil for none) so that no event addressed to
+// a circle reaches a recipient who muted it (they can still read it). Who muted is read once
+// per event, with the rest of what the event needs, not once per recipient: an event of a
+// circle of thousands costs one query. When the mutes cannot be read the event is sent: a
+// lost update is worse than an unwanted one.
 func MuteFilter(m Muter, next push.Filter) push.Filter {
-	var mu sync.Mutex
-	muters := map[int64]map[int64]bool{} // event ID → who muted its circle
-	var order []int64
-	mutedBy := func(ctx context.Context, ev storage.Event) map[int64]bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if set, ok := muters[ev.ID]; ok {
-			return set
+	return func(ctx context.Context, ev storage.Event) push.View {
+		if ev.CircleID == 0 {
+			return nextView(ctx, next, ev)
 		}
+		// The mutes are read while next reads what it needs: one round trip, not two.
+		views := make(chan push.View, 1)
+		go func() { views <- nextView(ctx, next, ev) }()
 		ids, _ := m.CircleMuters(ctx, ev.CircleID)
-		set := make(map[int64]bool, len(ids))
+		view := <-views
+		if len(ids) == 0 {
+			return view
+		}
+		muted := make(map[int64]bool, len(ids))
 		for _, id := range ids {
-			set[id] = true
+			muted[id] = true
 		}
-		muters[ev.ID], order = set, append(order, ev.ID)
-		if len(order) > 64 {
-			delete(muters, order[0])
-			order = order[1:]
+		return func(userID int64) *push.Payload {
+			if muted[userID] {
+				return nil
+			}
+			return view(userID)
 		}
-		return set
 	}
-	return func(ctx context.Context, ev storage.Event, userID int64) ([]byte, bool) {
-		if ev.CircleID != 0 && mutedBy(ctx, ev)[userID] {
-			return nil, false
-		}
-		if next == nil {
-			return ev.Payload, true
-		}
-		return next(ctx, ev, userID)
+}
+
+func nextView(ctx context.Context, next push.Filter, ev storage.Event) push.View {
+	if next == nil {
+		return push.Same(ev.Payload)
 	}
+	return next(ctx, ev)
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
-	"qrcircles/resource/admission"
 	"qrcircles/resource/apitest"
 	"qrcircles/resource/cardapi"
+	"qrcircles/resource/circles"
 	"qrcircles/resource/tokens/tokenstest"
 	"qrcircles/storage"
 )
@@ -101,13 +101,12 @@ func (x *harness) circle(owner int64, members ...int64) int64 {
 	if err := x.db.CreateCircle(x.ctx, c, nil); err != nil {
 		x.t.Fatal(err)
 	}
-	admit := func(storage.JoinState) admission.Decision { return admission.Decision{Outcome: admission.Admit} }
 	for _, m := range members {
 		u, err := x.db.User(x.ctx, m)
 		if err != nil {
 			x.t.Fatal(err)
 		}
-		if out, err := x.db.Join(x.ctx, *c, m, u.Phone, x.now, x.now, admit); err != nil || !out.Member {
+		if out, err := (&circles.Service{Store: x.db, Now: func() time.Time { return x.now }}).JoinCircle(x.ctx, u, *c, x.now); err != nil || !out.Member {
 			x.t.Fatalf("join: %+v %v", out, err)
 		}
 	}

@@ -28,11 +28,6 @@ type EventLog interface {
 
 var _ EventLog = (*storage.DB)(nil)
 
-// Filter decides what one recipient gets of an event: the payload to send (for card.updated,
-// only the fields that recipient may see), or ok=false to send nothing. It runs on the
-// recipient's stream, never on the hub's loop, and must not modify ev.Payload.
-type Filter func(ctx context.Context, ev storage.Event, userID int64) (payload []byte, ok bool)
-
 // Options configure a hub. Zero values take the defaults.
 type Options struct {
 	Log    EventLog
@@ -104,6 +99,7 @@ type Hub struct {
 	mu       sync.Mutex
 	cursor   int64
 	closed   bool
+	slots    int // subscriptions so far, to spread them over the heartbeat slots
 	byUser   map[int64]map[*Subscription]struct{}
 	byCircle map[int64]map[*Subscription]struct{}
 
@@ -112,6 +108,7 @@ type Hub struct {
 	seen      []sighting
 	listenPID atomic.Uint32
 	queue     writeQueue
+	types     typeBits
 }
 
 type sighting struct {
@@ -131,6 +128,7 @@ func New(o Options) *Hub {
 		byUser:   map[int64]map[*Subscription]struct{}{},
 		byCircle: map[int64]map[*Subscription]struct{}{},
 		queue:    writeQueue{wake: make(chan struct{}, 1)},
+		types:    newTypeBits(),
 	}
 }
 
@@ -143,11 +141,13 @@ type Subscription struct {
 	From int64
 
 	allow   func(typ string) bool // the event types the stream gets; nil: all
+	types   typeSet               // what allow says of the types a token's scopes cover
 	wake    chan struct{}         // 1 slot: events are waiting; closed when the subscription ends
 	mu      sync.Mutex
 	pending []*delivery
 	ended   bool
 	circles []int64 // guarded by Hub.mu
+	slot    int     // its heartbeat slot; set once, under Hub.mu
 
 	// A detached stream (see attach) is written by the hub's writers instead of a goroutine
 	// of its own; these are guarded by mu.
@@ -160,12 +160,6 @@ type Subscription struct {
 
 // Ready is signalled when events are waiting, and closed when the subscription has ended.
 func (s *Subscription) Ready() <-chan struct{} { return s.wake }
-
-// delivery is an event on its way to subscribers.
-type delivery struct {
-	ev   *storage.Event
-	wire []byte // its SSE text when every recipient gets the same (no Filter), else nil
-}
 
 // Take returns the waiting events in ID order; open is false once the subscription has ended
 // (dropped as too slow, unsubscribed, or the hub closed).
@@ -229,9 +223,14 @@ func (h *Hub) Subscribe(userID int64, circles []int64) *Subscription {
 // through (nil: all).
 func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string) bool) *Subscription {
 	s := &Subscription{UserID: userID, allow: allow, wake: make(chan struct{}, 1), circles: slices.Clone(circles)}
+	if allow != nil {
+		s.types = h.types.of(allow)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.From = h.cursor
+	s.slot = h.slots % heartbeatSlots
+	h.slots++
 	if h.closed {
 		s.end()
 		return s
@@ -245,6 +244,18 @@ func (h *Hub) subscribeOnly(userID int64, circles []int64, allow func(typ string
 
 // allows reports whether the stream gets events of the type.
 func (s *Subscription) allows(typ string) bool { return s.allow == nil || s.allow(typ) }
+
+// gets reports whether the stream gets the delivery's event type: one test of a bit for
+// the types a token's scopes cover, asked of allow once at subscribe time.
+func (s *Subscription) gets(d *delivery) bool {
+	switch {
+	case s.allow == nil:
+		return true
+	case d.bit != 0:
+		return s.types&d.bit != 0
+	}
+	return s.allow(d.ev.Type)
+}
 
 // Unsubscribe removes the stream; it is safe to call more than once.
 func (h *Hub) Unsubscribe(s *Subscription) {
@@ -365,8 +376,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	poll := time.NewTicker(h.o.Poll)
 	defer poll.Stop()
-	beat := time.NewTicker(h.o.Heartbeat)
+	beat := time.NewTicker(max(h.o.Heartbeat/heartbeatSlots, time.Millisecond))
 	defer beat.Stop()
+	beats := 0
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
 	h.prune(ctx)
@@ -392,7 +404,8 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-prune.C:
 			h.prune(ctx)
 		case <-beat.C:
-			h.heartbeat()
+			h.heartbeat(beats % heartbeatSlots)
+			beats++
 		}
 	}
 }
@@ -493,10 +506,7 @@ func (h *Hub) fanOut(evs []storage.Event) {
 	defer h.mu.Unlock()
 	for i := range evs {
 		ev := &evs[i]
-		d := &delivery{ev: ev}
-		if h.o.Filter == nil {
-			d.wire = h.appendEvent(context.Background(), nil, ev, 0) // once for everyone
-		}
+		d := &delivery{ev: ev, bit: h.types[ev.Type]}
 		if joinsAudience(ev) {
 			h.setCircle(ev.SubjectID, ev.CircleID, true)
 		}

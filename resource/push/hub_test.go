@@ -62,11 +62,13 @@ func TestPushFilterDecidesPerRecipient(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		w := newWorld(t, db, 2)
 		hidden, shown := w.members[0], w.members[1]
-		filter := func(_ context.Context, ev storage.Event, userID int64) ([]byte, bool) {
-			if userID == hidden {
-				return nil, false
+		filter := func(_ context.Context, ev storage.Event) push.View {
+			return func(userID int64) *push.Payload {
+				if userID == hidden {
+					return nil
+				}
+				return push.NewPayload(fmt.Appendf(nil, `{"for":%d,"was":%s}`, userID, ev.Payload))
 			}
-			return fmt.Appendf(nil, `{"for":%d,"was":%s}`, userID, ev.Payload), true
 		}
 		in := startInstance(t, db, push.Options{Filter: filter})
 		a, b := connect(t, in.url, hidden, ""), connect(t, in.url, shown, "")

@@ -24,6 +24,32 @@ var scopeOf = map[string]string{
 	AnnouncementCreated: qrcircles.ScopeMessagesRead,
 }
 
+// typeSet is a set of the event types in scopeOf, a bit each (typeBits numbers them).
+type typeSet uint32
+
+// typeBits gives each event type in scopeOf its bit (past the 32nd, none: such a type is
+// asked of the stream's allow each time).
+type typeBits map[string]typeSet
+
+func newTypeBits() typeBits {
+	bits := typeBits{}
+	for typ := range scopeOf {
+		bits[typ] = 1 << len(bits)
+	}
+	return bits
+}
+
+// of is the set of the types allow lets through.
+func (b typeBits) of(allow func(typ string) bool) typeSet {
+	var set typeSet
+	for typ, bit := range b {
+		if allow(typ) {
+			set |= bit
+		}
+	}
+	return set
+}
+
 // StreamScopes are the scopes that open the stream: a token needs at least one.
 var StreamScopes = []string{qrcircles.ScopeCirclesRead, qrcircles.ScopeCardsRead, qrcircles.ScopeMessagesRead}
 

@@ -13,7 +13,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/server"
-	"qrcircles/storage"
 )
 
 // Authenticate says who is asking; when it returns false it has answered the request itself
@@ -169,7 +168,9 @@ func (h *Hub) replay(ctx context.Context, sub *Subscription, last, through int64
 		var buf []byte
 		for i := range evs {
 			if sub.allows(evs[i].Type) {
-				buf = h.appendEvent(ctx, buf, &evs[i], sub.UserID)
+				if p := h.prepare(ctx, &evs[i])(sub.UserID); p != nil {
+					buf = appendSSE(buf, evs[i].ID, evs[i].Type, p.Data)
+				}
 			}
 		}
 		if len(buf) > 0 {
@@ -189,30 +190,18 @@ func (h *Hub) replay(ctx context.Context, sub *Subscription, last, through int64
 // from another instance further ahead) and may get.
 func (h *Hub) appendDeliveries(ctx context.Context, buf []byte, ds []*delivery, last int64, sub *Subscription) []byte {
 	for _, d := range ds {
-		switch {
-		case d.ev.ID <= last, !sub.allows(d.ev.Type):
-		case d.wire != nil:
-			buf = append(buf, d.wire...)
-		default:
-			buf = h.appendEvent(ctx, buf, d.ev, sub.UserID)
-		}
+		buf = append(buf, h.textOf(ctx, d, last, sub)...)
 	}
 	return buf
 }
 
-// appendEvent appends one event as this recipient may see it, if the filter lets it through.
-func (h *Hub) appendEvent(ctx context.Context, buf []byte, ev *storage.Event, userID int64) []byte {
-	payload := ev.Payload
-	if f := h.o.Filter; f != nil {
-		var ok bool
-		if payload, ok = f(ctx, *ev, userID); !ok {
-			return buf
-		}
+// textOf is the shared stream text of d for sub, nil when the client has it already or may
+// not get it.
+func (h *Hub) textOf(ctx context.Context, d *delivery, last int64, sub *Subscription) []byte {
+	if d.ev.ID <= last || !sub.gets(d) {
+		return nil
 	}
-	if h.o.Lag != nil && !IsReplay(ctx) {
-		h.o.Lag(time.Since(ev.CreatedAt))
-	}
-	return appendSSE(buf, ev.ID, ev.Type, payload)
+	return h.textFor(ctx, d, sub.UserID)
 }
 
 // appendSSE appends one event in the stream's format.

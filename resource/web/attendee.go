@@ -194,12 +194,12 @@ func sentences(q storage.JoinRequest) []string {
 		out = append(out, sentence(r))
 	}
 	if len(out) == 0 && q.Status == storage.RequestRefused {
-		out = append(out, sentence(admission.ReasonExcluded))
+		out = append(out, sentence(qrcircles.ReasonExcluded))
 	}
 	return out
 }
 
-func sentence(r admission.Reason) string {
+func sentence(r qrcircles.Reason) string {
 	en := admission.Describe(r, "en")
 	first, n := utf8.DecodeRuneInString(en)
 	return string(unicode.ToUpper(first)) + strings.TrimSuffix(en[n:], ".") + ". / " + admission.Describe(r, "zh")

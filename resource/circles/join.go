@@ -1,0 +1,193 @@
+package circles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"qrcircles"
+	"qrcircles/resource/admission"
+	"qrcircles/storage"
+)
+
+// Join decides a scan session's request to join. The scan time is the server's, from the
+// scan session; a repeat returns the same membership or request.
+func (s *Service) Join(ctx context.Context, u storage.User, circleID int64, scan time.Time) (storage.JoinOutcome, error) {
+	c, err := s.Get(ctx, circleID)
+	if err != nil {
+		return storage.JoinOutcome{}, err
+	}
+	return s.JoinCircle(ctx, u, c, scan)
+}
+
+// JoinCircle is Join for a circle the caller has already loaded (perhaps a little while ago:
+// the decision rests on the circle as the join's transaction reads it).
+func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circle, scan time.Time) (storage.JoinOutcome, error) {
+	if c.Rules.Closed {
+		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
+	}
+	now := s.now()
+	q := storage.JoinRequest{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, ScanTime: scan.UTC()}
+	decide := func(f storage.JoinFacts) (*storage.JoinWrite, error) {
+		if repeat(f) {
+			return nil, nil
+		}
+		return decided(f, q, ruleDecision(f, q), 0, now)
+	}
+	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
+	k.Guess, _ = guess(c, decide)
+	out, err := s.Store.Join(ctx, k, decide)
+	s.notify(err)
+	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, qrcircles.ReasonClosed) {
+		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
+	}
+	return out, notFound(err, "No such circle.")
+}
+
+// guess decides a join in advance on the usual facts: a first request, to the circle as
+// the caller read it, from someone on its allowlist (if it has one) who is not excluded and
+// refuses no circles, while the circle has room. Storage writes it only if that is so.
+func guess(c storage.Circle, decide storage.JoinDecider) (*storage.JoinGuess, error) {
+	usual := storage.JoinFacts{Circle: c, Listed: c.AllowlistSize > 0}
+	w, err := decide(usual)
+	if err != nil || w == nil {
+		return nil, err
+	}
+	return &storage.JoinGuess{Facts: usual, Write: *w}, nil
+}
+
+// repeat reports a join that changes nothing: the person is a member, waits, or was denied,
+// and gets their membership or request back as it is.
+func repeat(f storage.JoinFacts) bool {
+	p := f.Previous
+	return p != nil && (f.Member || p.Status == storage.RequestWaiting || p.Status == storage.RequestDenied)
+}
+
+// ruleDecision decides q by the circle's rules. Someone the organizer removed waits for review.
+func ruleDecision(f storage.JoinFacts, q storage.JoinRequest) qrcircles.Decision {
+	r := f.Circle.Rules
+	if f.Previous != nil && f.Previous.Status == storage.RequestRemoved {
+		r.Mode = qrcircles.ModeReview
+	}
+	return admission.Decide(r, applicant(f, q), q.ScanTime, stateOf(f))
+}
+
+// approval is the organizer's decision: it sets aside the window and the ranges, never the
+// member cap, an exclusion or the person's refusal of all circles.
+func approval(f storage.JoinFacts, q storage.JoinRequest) qrcircles.Decision {
+	r := f.Circle.Rules
+	r.Mode, r.Closed = qrcircles.ModeOpen, false
+	return admission.Decide(r, applicant(f, q), q.ScanTime, stateOf(f))
+}
+
+// applicant is the person of q. Storage looked the phone up on the circle's allowlist
+// instead of loading thousands of numbers into the rules.
+func applicant(f storage.JoinFacts, q storage.JoinRequest) admission.Applicant {
+	a := admission.Applicant{UserID: q.UserID, Phone: q.Phone}
+	if f.Circle.AllowlistSize > 0 {
+		a.Listed = &f.Listed
+	}
+	return a
+}
+
+func stateOf(f storage.JoinFacts) admission.State {
+	return admission.State{Members: f.Members, Excluded: f.Excluded, RefusesAll: f.RefusesAll}
+}
+
+// decided is what decision d makes of request q: its status, and the events that report it.
+func decided(f storage.JoinFacts, q storage.JoinRequest, d qrcircles.Decision, by int64, now time.Time) (*storage.JoinWrite, error) {
+	q.Reasons, q.DecidedAt, q.DecidedBy = d.Reasons, now, by
+	switch d.Outcome {
+	case qrcircles.Admit:
+		q.Status = storage.RequestAdmitted
+	case qrcircles.Queue:
+		q.Status, q.DecidedAt, q.DecidedBy = storage.RequestWaiting, time.Time{}, 0
+	default:
+		q.Status = storage.RequestRefused
+	}
+	evs, err := joinEvents(f.Circle, q, f.Previous)
+	return &storage.JoinWrite{Request: q, Member: q.Status == storage.RequestAdmitted, Events: evs, At: now}, err
+}
+
+// joinEvents reports a decision: to the circle when someone joined, to the applicant when
+// their request was decided, to the organizer when a new request waits.
+func joinEvents(c storage.Circle, q storage.JoinRequest, prev *storage.JoinRequest) ([]storage.Event, error) {
+	body := map[string]any{"circle_id": c.ID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
+	var out []storage.Event
+	add := func(e storage.Event, err error) error {
+		out = append(out, e)
+		return err
+	}
+	var err error
+	switch q.Status {
+	case storage.RequestAdmitted:
+		err = add(storage.ToCircle(c.ID, q.UserID, qrcircles.EventMemberJoined, body)) // the new member hears it too
+		if prev != nil && prev.Status == storage.RequestWaiting {
+			err = errors.Join(err, add(storage.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)))
+		}
+	case storage.RequestWaiting:
+		if prev == nil || prev.Status != storage.RequestWaiting {
+			err = add(storage.ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body))
+		}
+	default:
+		err = add(storage.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body))
+	}
+	return out, err
+}
+
+// redecide decides the waiting request q again by how, under the locks of a join, in one
+// transaction (the caller's, if any). by is the organizer, or 0 for the rules.
+func (s *Service) redecide(ctx context.Context, q storage.JoinRequest, by int64, how func(storage.JoinFacts, storage.JoinRequest) qrcircles.Decision) (storage.JoinOutcome, error) {
+	now := s.now()
+	k := storage.JoinKey{CircleID: q.CircleID, UserID: q.UserID, Phone: q.Phone, Exclusive: true}
+	return s.Store.Join(ctx, k, func(f storage.JoinFacts) (*storage.JoinWrite, error) {
+		p := f.Previous
+		if p == nil || p.ID != q.ID {
+			return nil, fmt.Errorf("join request %d: %w", q.ID, storage.ErrNotFound)
+		}
+		if p.Status != storage.RequestWaiting {
+			return nil, fmt.Errorf("join request %d is %s: %w", p.ID, p.Status, storage.ErrConflict)
+		}
+		again := storage.JoinRequest{CircleID: p.CircleID, UserID: p.UserID, Phone: p.Phone, ScanTime: p.ScanTime}
+		return decided(f, again, how(f, *p), by, now)
+	})
+}
+
+// redecideWaiting decides every waiting request of the circle again by its rules, inside the
+// transaction that changed them, and returns how many were admitted.
+func (s *Service) redecideWaiting(ctx context.Context, circleID int64) (int, error) {
+	waiting, err := s.Store.RequestsOfCircle(ctx, circleID, storage.RequestWaiting)
+	if err != nil {
+		return 0, err
+	}
+	admitted := 0
+	for _, q := range waiting {
+		out, err := s.redecide(ctx, q, 0, ruleDecision)
+		if err != nil {
+			return admitted, err
+		}
+		if out.Member {
+			admitted++
+		}
+	}
+	return admitted, nil
+}
+
+// endMembership ends a membership with its events, in one transaction. The person gets a
+// copy: replay follows current membership, which no longer has them.
+func (s *Service) endMembership(ctx context.Context, circleID, userID int64, status string) error {
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.EndMembership(ctx, circleID, userID, status, s.now()); err != nil {
+			return err
+		}
+		body := map[string]any{"circle_id": circleID, "user_id": userID, "status": status}
+		left, err1 := storage.ToCircle(circleID, userID, qrcircles.EventMemberLeft, body)
+		copy, err2 := storage.ToUser(userID, userID, qrcircles.EventMemberLeft, body)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		return s.Store.AppendEvents(ctx, left, copy)
+	})
+}
