@@ -163,12 +163,17 @@ func (s *Server) listPasskeys(c *gin.Context) {
 		return
 	}
 	ps, err := s.passkeys.store.Passkeys(c.Request.Context(), u.ID)
+	s.sendJSON(c, gin.H{"passkeys": passkeyViews(ps)}, err)
+}
+
+// sendJSON answers v, never cached, or the problem err when there is one.
+func (s *Server) sendJSON(c *gin.Context, v any, err error) {
 	if err != nil {
 		s.jsonProblem(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"passkeys": passkeyViews(ps)})
+	c.JSON(http.StatusOK, v)
 }
 
 // startCeremony keeps the library's session data on the server and gives the browser a
@@ -216,15 +221,16 @@ func (s *Server) beginPasskeyRegistration(c *gin.Context) {
 			webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementRequired),
 			webauthn.WithExclusions(webauthn.Credentials(pu.creds).CredentialDescriptors()))
 	}
+	s.sendOptions(c, u.ID, creation, data, err)
+}
+
+// sendOptions keeps a ceremony's session data on the server and sends the browser the
+// options it answers; err is what preparing them went wrong with, if anything.
+func (s *Server) sendOptions(c *gin.Context, userID int64, options any, data *webauthn.SessionData, err error) {
 	if err == nil {
-		err = s.startCeremony(c, u.ID, data)
+		err = s.startCeremony(c, userID, data)
 	}
-	if err != nil {
-		s.jsonProblem(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, creation)
+	s.sendJSON(c, options, err)
 }
 
 func (s *Server) finishPasskeyRegistration(c *gin.Context) {
@@ -279,15 +285,7 @@ func (s *Server) beginPasskeyLogin(c *gin.Context) {
 	}
 	assertion, data, err := s.passkeys.webauthn.BeginDiscoverableLogin(
 		webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err == nil {
-		err = s.startCeremony(c, 0, data)
-	}
-	if err != nil {
-		s.jsonProblem(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, assertion)
+	s.sendOptions(c, 0, assertion, data, err)
 }
 
 func (s *Server) finishPasskeyLogin(c *gin.Context) {
