@@ -343,6 +343,22 @@ func TestAppExchangesCardsFaceToFace(t *testing.T) {
 	if err != nil || len(incoming) != 1 || incoming[0].FromID != annAPI.user.ID || incoming[0].Kind != storage.CardDeliver {
 		t.Fatalf("Carl's waiting requests: %+v (%v)", incoming, err)
 	}
+
+	// Any other code is shown as text, never opened unasked.
+	other, err := qr.PNG("https://elsewhere.example/promo", 360)
+	if err == nil {
+		err = os.WriteFile(photo, other, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann.open("/scan")
+	ann.at("/scan", "#scan-photo")
+	ann.do("pick another photo", chromedp.SetUploadFiles(chromedp.CSS("#scan-photo"), []string{photo}))
+	ann.until("the code shown as text", `document.querySelector("#scan-text") && document.querySelector("#scan-text").innerText === "https://elsewhere.example/promo"`)
+	if where, _ := eval[string](ann, `location.pathname`); where != "/scan" {
+		ann.fail("a foreign code took the app to %s", where)
+	}
 }
 
 func TestAppPasskeySignsInWithoutSMS(t *testing.T) {
