@@ -29,13 +29,16 @@ const (
 	AuditExclusionRemove = "exclusion.remove"
 	// A person deleted their account; the entry keeps their user ID and nothing else.
 	AuditAccountDelete = "account.delete"
+	// A person adds a passkey to their account or removes one.
+	AuditPasskeyAdd    = "passkey.add"
+	AuditPasskeyRemove = "passkey.remove"
 )
 
 // AuditActions lists every audit action, for validating a query.
 var AuditActions = []string{AuditLogin, AuditLogout, AuditClientCreate, AuditClientDelete,
 	AuditClientRotate, AuditClientUpdate, AuditRequestApprove, AuditRequestDeny, AuditRequestReopen,
 	AuditMemberRemove, AuditSettingsChange, AuditKeysRotate, AuditConsentGrant,
-	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove, AuditAccountDelete}
+	AuditConsentWithdraw, AuditExclusionAdd, AuditExclusionRemove, AuditAccountDelete, AuditPasskeyAdd, AuditPasskeyRemove}
 
 // AuditEntry is one security-relevant event.
 type AuditEntry struct {

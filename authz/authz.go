@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -67,6 +68,8 @@ type Options struct {
 	SignIn SignInStore
 	// ProofMaxNumber overrides DefaultProofMaxNumber (tests use a small one).
 	ProofMaxNumber int64
+	// Passkeys keeps passkeys; nil turns sign-in with a passkey off.
+	Passkeys PasskeyStore
 }
 
 // Server is the authorization server.
@@ -93,6 +96,7 @@ type Server struct {
 	signIn       SignInStore
 	proofKey     []byte // signs the proof-of-work challenges
 	proofMax     int64
+	passkeys     *passkeys
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -145,6 +149,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		circles: o.Circles, now: o.Now,
 	})
 	s.config.TokenEndpointHandlers.Append(scanCodeLifespan{lifespan: o.ScanSessionLifespan, now: o.Now})
+	if o.Passkeys != nil && net.ParseIP(o.Issuer.Hostname()) == nil { // WebAuthn needs a domain name, not an IP address
+		if s.passkeys, err = newPasskeys(o.Passkeys, o.Issuer, o.Secret); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.clients.EnsureFirstParty(ctx, o.Now()); err != nil {
 		return nil, fmt.Errorf("first-party client: %w", err)
 	}

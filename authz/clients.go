@@ -143,16 +143,18 @@ func (m *Clients) notify() {
 	}
 }
 
-// EnsureFirstParty creates the client of the product's own pages, or brings it up to date: its
-// redirect URI at the current public URL, its scopes and grants. It redeems its codes in-process
-// at once and keeps no token, so it gets no refresh tokens.
+// EnsureFirstParty creates the client of the product's own pages and app, or brings it up to
+// date: its redirect URIs at the current public URL, its scopes and grants. The pages redeem
+// its codes in-process at once; the app (/app) redeems them in the browser and exchanges its
+// token for scan sessions like any partner app. It gets no refresh tokens: the app asks again,
+// with the browser's sign-in, when its token runs out.
 func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 	spec := ClientSpec{
 		Name:         "QR Circles",
-		RedirectURIs: []string{m.issuer.String() + "/auth/callback"},
+		RedirectURIs: []string{m.issuer.String() + "/auth/callback", m.issuer.String() + AppCallbackPath},
 		Public:       true,
 		Scopes:       Scopes,
-		Grants:       []string{GrantAuthorizationCode},
+		Grants:       []string{GrantAuthorizationCode, GrantTokenExchange},
 	}
 	c := newClient(FirstPartyClientID, spec, now)
 	c.FirstParty = true
@@ -174,6 +176,9 @@ func (m *Clients) EnsureFirstParty(ctx context.Context, now time.Time) error {
 	c.CreatedAt = existing.CreatedAt
 	return m.store.UpdateClient(ctx, c)
 }
+
+// AppCallbackPath is where the first-party app receives its authorization codes.
+const AppCallbackPath = "/app/callback"
 
 func newClient(id string, spec ClientSpec, now time.Time) *qrcircles.OAuthClient {
 	auth := spec.AuthMethod

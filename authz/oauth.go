@@ -31,6 +31,7 @@ func (s *Server) Mount(e *gin.Engine) {
 	e.POST("/oauth2/logout", s.rpLogout)
 	s.mountCORS(e)
 	s.mountPages(e)
+	s.mountPasskeys(e)
 }
 
 // authorize is the authorization endpoint: fosite checks the request; this decides who the
@@ -359,6 +360,8 @@ func (s *Server) discovery(c *gin.Context) {
 		"end_session_endpoint":                                     iss + "/oauth2/logout",
 		"pushed_authorization_request_endpoint":                    iss + "/oauth2/par",
 		"require_pushed_authorization_requests":                    false, // per client: `client create --require-par`
+		// How people sign in on the authorization server's pages (not an OAuth standard field).
+		"sign_in_methods_supported": s.signInMethods(),
 	})
 }
 

@@ -39,6 +39,7 @@ type loginData struct {
 	Challenge string
 	Region    string
 	Proof     string // a proof-of-work challenge for the widget, as JSON, when one is asked
+	Passkeys  bool   // the page offers to sign in with a passkey
 }
 
 func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
@@ -70,12 +71,12 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion)}
+	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion), Passkeys: s.passkeys != nil}
 	s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
-	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone"), Region: c.PostForm("region")}
+	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Phone: c.PostForm("phone"), Region: c.PostForm("region"), Passkeys: s.passkeys != nil}
 	if !templates.KnownRegion(d.Region) {
 		d.Region = strings.ToUpper(s.phone.DefaultRegion)
 	}
@@ -209,6 +210,8 @@ func validateDisplayName(name string) error {
 
 func (s *Server) logout(c *gin.Context) {
 	if s.CheckCSRF(c) {
+		// Nothing private stays in the browser: the app's offline copies and its token go.
+		c.Header("Clear-Site-Data", `"cache", "storage"`)
 		if u, ok := s.User(c.Request); ok {
 			s.audit(c, qrcircles.AuditLogout, u.ID, strconv.FormatInt(u.ID, 10))
 		}
@@ -230,6 +233,9 @@ func (s *Server) audit(c *gin.Context, action string, actor int64, target string
 type accountData struct {
 	User     qrcircles.User
 	Consents []consentView
+	Passkeys []passkeyJSON
+	// PasskeysOn says the server signs in with passkeys (the page lists them).
+	PasskeysOn bool
 }
 
 type consentView struct {
@@ -250,7 +256,11 @@ func (s *Server) account(c *gin.Context) {
 		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
 		return
 	}
-	d := accountData{User: u.User}
+	d := accountData{User: u.User, PasskeysOn: s.passkeys != nil}
+	if d.Passkeys, err = s.userPasskeys(ctx, u.ID); err != nil {
+		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		return
+	}
 	for _, cn := range consents {
 		name := cn.ClientID
 		if cl, err := s.store.Client(ctx, cn.ClientID); err == nil {

@@ -19,6 +19,7 @@ var personalTables = []struct{ table, column string }{
 	{"user_privacy", "user_id"}, {"user_settings", "user_id"},
 	{"memberships", "user_id"}, {"join_requests", "user_id"}, {"exclusions", "user_id"},
 	{"circle_mutes", "user_id"}, {"login_sessions", "user_id"}, {"consents", "user_id"},
+	{"passkeys", "user_id"}, {"passkey_ceremonies", "user_id"},
 }
 
 // DeleteAccount deletes everything that holds the person, in one transaction: their card,

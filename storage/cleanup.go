@@ -27,11 +27,12 @@ type CleanupReport struct {
 	PendingScans  int64
 	Events        int64
 	Audit         int64 // audit entries older than the audit retention
+	Passkeys      int64 // passkey ceremonies begun and never finished
 }
 
 // Total is the number of rows deleted.
 func (r CleanupReport) Total() int64 {
-	return r.OAuthSessions + r.LoginSessions + r.OTP + r.PendingScans + r.Events + r.Audit
+	return r.OAuthSessions + r.LoginSessions + r.OTP + r.PendingScans + r.Events + r.Audit + r.Passkeys
 }
 
 // Cleanup deletes every expired token, code, session, challenge and old event, and the audit
@@ -49,6 +50,7 @@ func (db *DB) Cleanup(ctx context.Context, now time.Time, auditRetention time.Du
 		{&r.OTP, func() (int64, error) { return db.PurgeOTP(ctx, now.Add(-OTPRetention)) }},
 		{&r.PendingScans, func() (int64, error) { return db.DeleteExpiredPendingScans(ctx, now.Add(-PendingScanRetention)) }},
 		{&r.Events, func() (int64, error) { return db.DeleteEventsBefore(ctx, now.Add(-EventRetention)) }},
+		{&r.Passkeys, func() (int64, error) { return db.DeleteExpiredPasskeyCeremonies(ctx, now) }},
 		{&r.Audit, func() (int64, error) {
 			if auditRetention <= 0 { // would delete the whole log
 				return 0, fmt.Errorf("audit retention must be positive, got %s", auditRetention)

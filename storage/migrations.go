@@ -52,6 +52,8 @@ var migrations = []Migration{
 				expires_at `+timestamp(dialect)+` NOT NULL)`,
 			`CREATE INDEX proofs_spent_expires_at ON proofs_spent (expires_at)`)
 	}},
+	{20, "passkeys", migratePasskeys},
+	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
 }
 
 // timestamp is the column type for a moment in time.

@@ -42,7 +42,9 @@ func samples() map[string]Page {
 		"Phones": []string{}, "Emails": []string{}, "Address": "", "Website": "", "Note": ""}
 	return map[string]Page{
 		"account": {Title: "Your account", Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf"}, Data: m{"User": m{"DisplayName": "Ann Lee", "Phone": "+8613800138000"},
-			"Consents": []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}}}},
+			"Consents":   []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}},
+			"PasskeysOn": true, "Passkeys": []m{{"ID": 3, "Name": "Passkey 2025-03-02", "Created": "2025-03-02 08:00", "LastUsed": "2025-03-05 09:30"}}}},
+		"app": {Title: "QR Circles", Data: m{"ClientID": "qrcircles-web"}},
 		"card_edit": {Title: "My card / 我的名片", Error: "Emails: Write the email address as name@example.com. / 邮箱：邮箱格式应为 name@example.com。",
 			Data: m{"Notice": "Saved. / 已保存。", "Form": form}},
 		"circle_edit": {Title: "Manage: Launch 2025", Data: m{"Action": "/circles/1/manage", "Form": form,
@@ -77,7 +79,7 @@ func samples() map[string]Page {
 		"consent": {Title: "Allow access", Data: m{"ClientName": "Partner App", "Scopes": []string{"circles:read", "cards:read", "messages:read"}, "Action": "/oauth2/auth?x=1"}},
 		"home":    {},
 		"login": {Title: "Sign in", Error: "Too many codes for this number. Try again in 2 min.",
-			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN"}},
+			Data: m{"ReturnTo": "/account", "Phone": "+86 138 0013 8000", "Region": "CN", "Passkeys": true}},
 		"login+proof": {Title: "Sign in", Data: m{"ReturnTo": "/", "Phone": "138 0013 8000", "Region": "CN",
 			"Proof": `{"algorithm":"SHA-256","challenge":"ab","maxnumber":100000,"salt":"cd?expires=1","signature":"ef"}`}},
 		"login_code": {Title: "Enter the code", Error: "This code has expired. Request a new one.",

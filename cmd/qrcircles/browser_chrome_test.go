@@ -82,14 +82,15 @@ type chromePerson struct {
 	shots *shots
 }
 
-// chrome starts a browser for who, asking for lang the way given.
-func (s *site) chrome(t *testing.T, exe, who, lang string, how langChoice, sh *shots) *chromePerson {
+// chrome starts a browser for who, asking for lang the way given; flags are added to its
+// command line (a fake camera).
+func (s *site) chrome(t *testing.T, exe, who, lang string, how langChoice, sh *shots, flags ...chromedp.ExecAllocatorOption) *chromePerson {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "qrc-chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
@@ -98,7 +99,7 @@ func (s *site) chrome(t *testing.T, exe, who, lang string, how langChoice, sh *s
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(360, 780),
-	)
+	}, flags...)...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(string, ...any) {}))
 	t.Cleanup(func() {
 		cancel()

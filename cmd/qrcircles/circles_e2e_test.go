@@ -11,6 +11,7 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,8 +42,19 @@ type world struct {
 // and its base URL, which is also its public URL.
 func serveApp(t *testing.T, db *storage.DB, log *slog.Logger) (*app, string) {
 	t.Helper()
+	return serveAppAs(t, db, log, "")
+}
+
+// serveAppAs is serveApp with the server named host in its public URL instead of its IP
+// address ("" keeps the address): WebAuthn needs a domain name.
+func serveAppAs(t *testing.T, db *storage.DB, log *slog.Logger, host string) (*app, string) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
+	if host != "" {
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		base = "http://" + net.JoinHostPort(host, port)
+	}
 	env := map[string]string{"QRC_PUBLIC_URL": base, "QRC_SECRET": testSecret, "QRC_DATA_DIR": t.TempDir()}
 	cfg, _, err := config.Load(newFlagSet(), nil, func(k string) string { return env[k] })
 	if err != nil {
@@ -82,6 +94,12 @@ func newWorld(t *testing.T, db *storage.DB) *world {
 	t.Helper()
 	w := &world{t: t, db: db}
 	w.app, w.base = serveApp(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return w.withPartner()
+}
+
+// withPartner registers the partner app whose tokens the world's people use.
+func (w *world) withPartner() *world {
+	t := w.t
 	c, _, err := w.app.authz.Clients().Create(context.Background(), authz.ClientSpec{
 		Name: "Scanner App", Public: true, RedirectURIs: []string{"http://127.0.0.1/cb"},
 		Scopes: []string{"circles:read", "circles:join", "circles:manage", "cards:read", "cards:write", "messages:read", "messages:write"},

@@ -115,7 +115,8 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	engine.Use(met.Middleware())
 	engine.GET("/metrics", gin.WrapH(met.Handler()))
 	go storage.RunCleanup(ctx, db, 10*time.Minute, cfg.AuditRetention, log)
-	a.cards = &cardsvc.Service{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion)}
+	a.cards = &cardsvc.Service{Store: db, NormalizePhone: phoneNormalizer(cfg.DefaultRegion),
+		FaceKey: authz.DeriveKey(cfg.Secret, "face-code")}
 	a.push = push.New(push.Options{Log: db, Logger: log, Filter: messagesvc.MuteFilter(db, a.cards.PushFilter()),
 		Lag: func(d time.Duration) { met.DeliveryLag.Observe(d.Seconds()) }})
 	go func() {
@@ -146,9 +147,11 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		}
 		a.authz.Mount(engine)
 		pagesWeb := &web.Web{Circles: a.circles, Cards: a.cards, Settings: a.settings, Messages: a.messages, Auth: pagesAuth{a.authz, db}, Account: db, Budgets: db, Pages: pages,
-			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), SlotKey: authz.DeriveKey(cfg.Secret, "on-site-slot"), Logger: log}
+			TicketKey: authz.DeriveKey(cfg.Secret, "scan-ticket"), SlotKey: authz.DeriveKey(cfg.Secret, "on-site-slot"),
+			Asset: assets.URL, AppClient: authz.FirstPartyClientID, Logger: log}
 		pagesWeb.Mount(engine)
 		engine.GET("/embed.js", gin.WrapH(assets.Stable("embed.js")))
+		engine.GET("/sw.js", gin.WrapH(assets.Stable("sw.js"))) // the app's service worker, whose scope is the site
 		a.authz.OnScan(pagesWeb.Scanned)
 		verifier = a.authz // in one process, tokens are checked in-process
 	}
@@ -156,7 +159,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		// The API queues fairly for the database; the event stream holds no connection.
 		apiGroup := engine.Group("/api/v1", server.Gate(max(2*cfg.DBMaxOpenConns, 8)))
 		(&api.API{Circles: a.circles, Settings: a.settings, Verifier: verifier, Joined: func(outcome string) { met.Joins.WithLabelValues(outcome).Inc() }}).Mount(apiGroup)
-		(&cardapi.Handler{Cards: a.cards, Privacy: a.settings, Verifier: verifier}).Mount(apiGroup)
+		(&cardapi.Handler{Cards: a.cards, Privacy: a.settings, Verifier: verifier, PublicURL: cfg.PublicURL.String()}).Mount(apiGroup)
 		(&messages.Handler{Messages: a.messages, Verifier: verifier}).Mount(apiGroup)
 		engine.GET("/api/v1/events", a.push.Handler(eventsAuth(verifier, a.authz), db.EventCircles))
 		engine.GET("/api/v1/openapi.json", openapi.Handler())
@@ -193,7 +196,7 @@ func buildAuthz(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 	}
 	return authz.New(ctx, authz.Options{
 		Issuer: cfg.PublicURL, Secret: cfg.Secret, Store: db, Phone: phone, Pages: pages, Logger: log,
-		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan, SignIn: db,
+		Circles: db, ScanSessionLifespan: cfg.ScanSessionLifespan, SignIn: db, Passkeys: db,
 	})
 }
 

@@ -31,6 +31,7 @@ import (
 type smsLog struct {
 	mu    sync.Mutex
 	codes map[string]string
+	sent  map[string]int // codes sent per phone
 }
 
 func (l *smsLog) Enabled(context.Context, slog.Level) bool { return true }
@@ -54,7 +55,18 @@ func (l *smsLog) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.codes[to] = code
+	if l.sent == nil {
+		l.sent = map[string]int{}
+	}
+	l.sent[to]++
 	return nil
+}
+
+// count is the number of codes sent to phone so far.
+func (l *smsLog) count(phone string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent[phone]
 }
 
 func (l *smsLog) code(t *testing.T, phone string) string {
@@ -85,8 +97,14 @@ func newSite(t *testing.T) *site {
 // siteOn is the whole server on db.
 func siteOn(t *testing.T, db *storage.DB) *site {
 	t.Helper()
+	return siteAs(t, db, "")
+}
+
+// siteAs is siteOn with the server named host in its public URL (see serveAppAs).
+func siteAs(t *testing.T, db *storage.DB, host string) *site {
+	t.Helper()
 	s := &site{t: t, db: db, sms: &smsLog{codes: map[string]string{}}}
-	s.app, s.base = serveApp(t, s.db, slog.New(s.sms))
+	s.app, s.base = serveAppAs(t, s.db, slog.New(s.sms), host)
 	return s
 }
 

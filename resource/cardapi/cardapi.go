@@ -6,6 +6,7 @@ package cardapi
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,6 +34,8 @@ type Cards interface {
 	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
 	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	RemoveContact(ctx context.Context, ownerID, contactID int64) error
+	FaceCode(userID int64) (string, time.Time, error)
+	ExchangeFaceToFace(ctx context.Context, scanner int64, code string) (int64, string, qrcircles.CardRequest, error)
 }
 
 var _ Cards = (*cardsvc.Service)(nil)
@@ -50,6 +53,8 @@ type Handler struct {
 	Cards    Cards
 	Privacy  Privacy
 	Verifier qrcircles.Verifier
+	// PublicURL is the server's base URL personal QR codes point under.
+	PublicURL string
 
 	base string // the group's path, for the avatar URLs in answers
 }
@@ -87,6 +92,8 @@ func (h *Handler) Mount(g *gin.RouterGroup) {
 	r.GET("/me/card-requests", read, h.cardRequests)
 	r.POST("/me/card-requests/:rid/accept", write, h.accept)
 	r.POST("/me/card-requests/:rid/decline", write, h.decline)
+	r.GET("/me/card/code", read, h.getFaceCode)
+	r.POST("/cards/exchange", write, h.exchange)
 	r.GET("/contacts", read, h.contacts)
 	r.GET("/contacts.vcf", read, h.contactsVCF)
 	r.GET("/contacts/:uid", read, h.contact) // also /contacts/{uid}.vcf

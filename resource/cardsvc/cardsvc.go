@@ -62,6 +62,8 @@ type Service struct {
 	// default region.
 	NormalizePhone func(input string) (string, error)
 	Now            func() time.Time
+	// FaceKey seals personal QR codes (32 bytes, derived from the system secret).
+	FaceKey []byte
 }
 
 func (s *Service) now() time.Time {

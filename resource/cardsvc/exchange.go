@@ -35,30 +35,43 @@ func (s *Service) DeliverCard(ctx context.Context, from, to int64) (string, qrci
 	if err := s.mayExchange(ctx, from, to); err != nil {
 		return "", q, err
 	}
-	outcome := Delivered
+	var outcome string
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Store.Card(ctx, from); err != nil {
-			return notYet(err)
-		}
-		p, err := s.Store.PrivacyOf(ctx, to)
-		if err != nil {
-			return err
-		}
-		holds, err := s.Store.HoldsContact(ctx, to, from)
-		if err != nil {
-			return err
-		}
-		if cards.NeedsConsent(p.RefuseStrangerCards, holds) {
-			outcome = Waiting
-			q, err = s.ask(ctx, from, to, qrcircles.CardDeliver)
-			return err
-		}
-		if err := s.Store.AddContact(ctx, to, from, s.now()); err != nil {
-			return err
-		}
-		return s.tell(ctx)(qrcircles.ToUser(to, from, qrcircles.EventCardDelivered, map[string]any{"from_id": from, "to_id": to}))
+		var err error
+		outcome, q, err = s.giveCard(ctx, from, to)
+		return err
 	})
 	return outcome, q, err
+}
+
+// giveCard gives from's card to `to` in the caller's transaction: at once, or as a request
+// to accept when `to` refuses cards from strangers and does not hold from's card yet.
+func (s *Service) giveCard(ctx context.Context, from, to int64) (string, qrcircles.CardRequest, error) {
+	var q qrcircles.CardRequest
+	if _, err := s.Store.Card(ctx, from); err != nil {
+		return "", q, notYet(err)
+	}
+	p, err := s.Store.PrivacyOf(ctx, to)
+	if err != nil {
+		return "", q, err
+	}
+	holds, err := s.Store.HoldsContact(ctx, to, from)
+	if err != nil {
+		return "", q, err
+	}
+	if cards.NeedsConsent(p.RefuseStrangerCards, holds) {
+		q, err = s.ask(ctx, from, to, qrcircles.CardDeliver)
+		return Waiting, q, err
+	}
+	return Delivered, q, s.addContact(ctx, to, from)
+}
+
+// addContact puts from's card among owner's contacts and tells owner.
+func (s *Service) addContact(ctx context.Context, owner, from int64) error {
+	if err := s.Store.AddContact(ctx, owner, from, s.now()); err != nil {
+		return err
+	}
+	return s.tell(ctx)(qrcircles.ToUser(owner, from, qrcircles.EventCardDelivered, map[string]any{"from_id": from, "to_id": owner}))
 }
 
 func notYet(err error) error {

@@ -92,8 +92,10 @@ type Web struct {
 	Account   AccountStore
 	Budgets   BudgetStore
 	Pages     *templates.Renderer
-	TicketKey []byte // a key derived from the system secret for scan tickets
-	SlotKey   []byte // a key derived from the system secret for the slot tokens of on-site-only circles
+	TicketKey []byte                   // a key derived from the system secret for scan tickets
+	SlotKey   []byte                   // a key derived from the system secret for the slot tokens of on-site-only circles
+	Asset     func(name string) string // the URL of a static asset (the app's icons)
+	AppClient string                   // the OAuth client the app signs in with: the product's own
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -127,6 +129,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountSettings(e)
 	w.mountEmbed(e)
 	w.mountAccount(e)
+	w.mountApp(e)
 }
 
 func (w *Web) now() time.Time {
