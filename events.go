@@ -78,3 +78,21 @@ func newEvent(e Event, payload any) (Event, error) {
 	e.Payload = b
 	return e, nil
 }
+
+// EventAppender records events in the transaction ctx carries (EventLog.AppendEvents, or a
+// store's).
+type EventAppender interface {
+	AppendEvents(ctx context.Context, evs ...Event) error
+}
+
+// Tell returns a function that records one event built by ToCircle or ToUser in log, in the
+// transaction ctx carries, or passes on the error that building it gave. A nil log records
+// nothing.
+func Tell(ctx context.Context, log EventAppender) func(Event, error) error {
+	return func(ev Event, err error) error {
+		if err != nil || log == nil {
+			return err
+		}
+		return log.AppendEvents(ctx, ev)
+	}
+}

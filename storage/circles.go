@@ -110,14 +110,7 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 			return fmt.Errorf("creating circle: %w", err)
 		}
 		c.ID = row.ID
-		if err := db.insertAllowlist(ctx, c.ID, allowlist); err != nil {
-			return err
-		}
-		ev, err := qrcircles.ToCircle(c.ID, c.OwnerID, qrcircles.EventCircleCreated, map[string]any{"circle_id": c.ID})
-		if err != nil {
-			return err
-		}
-		return db.AppendEvents(ctx, ev)
+		return db.insertAllowlist(ctx, c.ID, allowlist)
 	})
 }
 
@@ -256,15 +249,9 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 			return wrapErr("updating circle", err)
 		}
 		if fn != nil {
-			if err := fn(ctx); err != nil {
-				return err
-			}
+			return fn(ctx)
 		}
-		ev, err := qrcircles.ToCircle(c.ID, 0, qrcircles.EventCircleUpdated, map[string]any{"circle_id": c.ID})
-		if err != nil {
-			return err
-		}
-		return db.AppendEvents(ctx, ev)
+		return nil
 	})
 }
 

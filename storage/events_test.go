@@ -34,6 +34,11 @@ func newEventWorld(t *testing.T, db *storage.DB) eventWorld {
 	if err := db.CreateCircle(ctx, &c, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The circles service writes a circle's circle.created; the tests start after one.
+	created := storage.Event{CircleID: c.ID, SubjectID: ids[0], Type: "circle.created"}
+	if err := db.InTx(ctx, func(ctx context.Context) error { return db.AppendEvents(ctx, created) }); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Gorm().Exec(`INSERT INTO memberships (circle_id, user_id, joined_at) VALUES (?, ?, ?)`, c.ID, ids[1], now).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -2,19 +2,17 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"qrcircles"
 )
 
 // Reopen puts a declined request back in the review queue, as it was before the organizer
-// declined it: same scan time and reasons. The applicant and the organizer are told.
+// declined it: same scan time and reasons. The circles service tells the applicant and the
+// organizer.
 func (db *DB) Reopen(ctx context.Context, circleID, requestID int64, now time.Time) (JoinRequest, error) {
 	var q JoinRequest
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		c, err := db.lockCircle(ctx, circleID, true)
+		_, err := db.lockCircle(ctx, circleID, true)
 		if err != nil {
 			return err
 		}
@@ -29,13 +27,7 @@ func (db *DB) Reopen(ctx context.Context, circleID, requestID int64, now time.Ti
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("join request %d is %s: %w", q.ID, q.Status, ErrConflict)
 		}
-		body := map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
-		toOwner, err1 := qrcircles.ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body)
-		toApplicant, err2 := qrcircles.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)
-		if err := errors.Join(err1, err2); err != nil {
-			return err
-		}
-		return db.AppendEvents(ctx, toOwner, toApplicant)
+		return nil
 	})
 	return q, err
 }

@@ -96,17 +96,6 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 	return nil
 }
 
-// tell appends one event as qrcircles.ToUser or ToCircle made it, or fails with the error of
-// making it: s.tell(ctx)(qrcircles.ToUser(…)).
-func (s *Service) tell(ctx context.Context) func(qrcircles.Event, error) error {
-	return func(ev qrcircles.Event, err error) error {
-		if err != nil {
-			return err
-		}
-		return s.events().AppendEvents(ctx, ev)
-	}
-}
-
 // cardUpdated addresses a change of owner's card to everyone who may see it: the circles
 // they are in, and the people holding it as a contact.
 func (s *Service) cardUpdated(ctx context.Context, owner int64) error {

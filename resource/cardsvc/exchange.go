@@ -71,7 +71,7 @@ func (s *Service) addContact(ctx context.Context, owner, from int64) error {
 	if err := s.Store.AddContact(ctx, owner, from, s.now()); err != nil {
 		return err
 	}
-	return s.tell(ctx)(qrcircles.ToUser(owner, from, qrcircles.EventCardDelivered, map[string]any{"from_id": from, "to_id": owner}))
+	return qrcircles.Tell(ctx, s.events())(qrcircles.ToUser(owner, from, qrcircles.EventCardDelivered, map[string]any{"from_id": from, "to_id": owner}))
 }
 
 func notYet(err error) error {
@@ -107,7 +107,7 @@ func (s *Service) ask(ctx context.Context, from, to int64, kind string) (qrcircl
 	if err != nil || !created {
 		return q, err
 	}
-	return q, s.tell(ctx)(qrcircles.ToUser(to, from, qrcircles.EventCardRequested,
+	return q, qrcircles.Tell(ctx, s.events())(qrcircles.ToUser(to, from, qrcircles.EventCardRequested,
 		map[string]any{"request_id": q.ID, "from_id": from, "to_id": to, "kind": kind}))
 }
 
@@ -119,7 +119,7 @@ func (s *Service) DecideCardRequest(ctx context.Context, userID, requestID int64
 		if q, err = s.Store.DecideCardRequest(ctx, requestID, userID, accept, s.now()); err != nil {
 			return err
 		}
-		return s.tell(ctx)(qrcircles.ToUser(q.FromID, q.ToID, qrcircles.EventCardRequestDecided,
+		return qrcircles.Tell(ctx, s.events())(qrcircles.ToUser(q.FromID, q.ToID, qrcircles.EventCardRequestDecided,
 			map[string]any{"request_id": q.ID, "kind": q.Kind, "status": q.Status}))
 	})
 	err = qrcircles.Explain(err, qrcircles.ENotFound, "There is no such request waiting for you.")

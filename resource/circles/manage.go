@@ -48,7 +48,12 @@ func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Ci
 	if allow == nil {
 		allow = []string{}
 	}
-	err = s.Store.CreateCircle(ctx, &c, allow)
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateCircle(ctx, &c, allow); err != nil {
+			return err
+		}
+		return qrcircles.Tell(ctx, s.Store)(qrcircles.ToCircle(c.ID, c.OwnerID, qrcircles.EventCircleCreated, map[string]any{"circle_id": c.ID}))
+	})
 	s.notify(err)
 	return c, err
 }
@@ -65,11 +70,12 @@ func (s *Service) Update(ctx context.Context, actor, id int64, in Input) (c stor
 	}
 	c.UpdatedAt = s.now()
 	err = s.Store.UpdateCircle(ctx, &c, allow, func(ctx context.Context) error {
-		if c.Rules.Closed {
-			return nil
+		if !c.Rules.Closed {
+			if admitted, err = s.redecideWaiting(ctx, c.ID); err != nil {
+				return err
+			}
 		}
-		admitted, err = s.redecideWaiting(ctx, c.ID)
-		return err
+		return qrcircles.Tell(ctx, s.Store)(qrcircles.ToCircle(c.ID, 0, qrcircles.EventCircleUpdated, map[string]any{"circle_id": c.ID}))
 	})
 	s.notify(err)
 	return c, admitted, err

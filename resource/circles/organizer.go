@@ -2,6 +2,7 @@ package circles
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -21,10 +22,23 @@ func (s *Service) Declined(ctx context.Context, actor, circleID int64) ([]storag
 
 // Reopen puts a declined request back in the review queue.
 func (s *Service) Reopen(ctx context.Context, actor, circleID, requestID int64) (storage.JoinRequest, error) {
-	if _, err := s.owned(ctx, actor, circleID); err != nil {
+	c, err := s.owned(ctx, actor, circleID)
+	if err != nil {
 		return storage.JoinRequest{}, err
 	}
-	q, err := s.Store.Reopen(ctx, circleID, requestID, s.now())
+	var q storage.JoinRequest
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if q, err = s.Store.Reopen(ctx, circleID, requestID, s.now()); err != nil {
+			return err
+		}
+		body := map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
+		toOwner, err1 := qrcircles.ToUser(c.OwnerID, q.UserID, qrcircles.EventRequestCreated, body)
+		toApplicant, err2 := qrcircles.ToUser(q.UserID, q.UserID, qrcircles.EventRequestDecided, body)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		return s.Store.AppendEvents(ctx, toOwner, toApplicant)
+	})
 	s.notify(err)
 	s.audit(ctx, err, qrcircles.AuditRequestReopen, actor, fmt.Sprintf("circle:%d/request:%d", circleID, requestID), nil)
 	return q, requestErr(err)

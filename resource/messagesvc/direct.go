@@ -20,7 +20,7 @@ func (s *Service) Send(ctx context.Context, from, to int64, body string) (qrcirc
 		if err := s.Store.SendMessage(ctx, &m); err != nil {
 			return err
 		}
-		return s.tell(ctx)(messageCreated(m))
+		return qrcircles.Tell(ctx, s.Events)(messageCreated(m))
 	})
 	return m, err
 }

@@ -59,17 +59,6 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 	return nil
 }
 
-// tell appends one event as the constructors of events.go made it, or fails with the error
-// of making it: s.tell(ctx)(messageCreated(m)).
-func (s *Service) tell(ctx context.Context) func(qrcircles.Event, error) error {
-	return func(ev qrcircles.Event, err error) error {
-		if err != nil || s.Events == nil {
-			return err
-		}
-		return s.Events.AppendEvents(ctx, ev)
-	}
-}
-
 // Announce posts body to everyone in the circle; only its organizer may.
 func (s *Service) Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error) {
 	a := qrcircles.Announcement{CircleID: circleID, AuthorID: authorID, Body: body, CreatedAt: s.now()}
@@ -84,7 +73,7 @@ func (s *Service) Announce(ctx context.Context, authorID, circleID int64, body s
 		if err := s.Store.PostAnnouncement(ctx, &a); err != nil {
 			return err
 		}
-		return s.tell(ctx)(announcementCreated(a))
+		return qrcircles.Tell(ctx, s.Events)(announcementCreated(a))
 	})
 	return a, err
 }
