@@ -262,9 +262,6 @@ func joinCatalogs(tables ...map[string][2]string) map[string][2]string {
 	return out
 }
 
-// CatalogSize is the number of keys in the catalog.
-func CatalogSize() int { return len(catalog) }
-
 // EnglishStrings returns the English strings of the catalog, for tests that look for English on a
 // page that should be all Chinese.
 func EnglishStrings() []string {

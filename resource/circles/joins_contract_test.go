@@ -187,16 +187,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func (s stored) count(status string) int {
-	n := 0
-	for _, q := range s.requests {
-		if q.Status == status {
-			n++
-		}
-	}
-	return n
-}
-
 func TestJoinsContract(t *testing.T) {
 	const people, repeats = 24, 2
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {

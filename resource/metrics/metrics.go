@@ -112,6 +112,3 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
-
-// Registry is the registry, for a caller that adds its own collectors.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
