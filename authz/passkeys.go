@@ -28,7 +28,6 @@ type PasskeyStore interface {
 	PasskeyByCredentialID(ctx context.Context, credentialID string) (qrcircles.Passkey, error)
 	UsePasskey(ctx context.Context, id int64, credential string, now time.Time) error
 	DeletePasskey(ctx context.Context, userID, id int64) error
-	DeletePasskeys(ctx context.Context, userID int64) error
 	CreatePasskeyCeremony(ctx context.Context, c qrcircles.PasskeyCeremony) error
 	TakePasskeyCeremony(ctx context.Context, idHash string, now time.Time) (qrcircles.PasskeyCeremony, error)
 }
@@ -371,15 +370,6 @@ func (s *Server) removePasskey(c *gin.Context) {
 		s.audit(c, qrcircles.AuditPasskeyRemove, u.ID, strconv.FormatInt(u.ID, 10))
 	}
 	c.Redirect(http.StatusSeeOther, "/account")
-}
-
-// RemovePasskeys deletes every passkey of the user: deleting an account calls it, so that
-// no passkey signs anyone in to an account that is gone.
-func (s *Server) RemovePasskeys(ctx context.Context, userID int64) error {
-	if s.passkeys == nil {
-		return nil
-	}
-	return s.passkeys.store.DeletePasskeys(ctx, userID)
 }
 
 // userPasskeys lists the user's passkeys for the account page; none when passkeys are off.

@@ -68,11 +68,6 @@ func (db *DB) DeletePasskey(ctx context.Context, userID, id int64) error {
 	return affectedOne(db.conn(ctx).Where("id = ? AND user_id = ?", id, userID).Delete(&qrcircles.Passkey{}), "passkey")
 }
 
-// DeletePasskeys removes every passkey of the user (the account is being deleted).
-func (db *DB) DeletePasskeys(ctx context.Context, userID int64) error {
-	return wrapErr("deleting passkeys", db.conn(ctx).Where("user_id = ?", userID).Delete(&qrcircles.Passkey{}).Error)
-}
-
 // CreatePasskeyCeremony stores a ceremony in progress.
 func (db *DB) CreatePasskeyCeremony(ctx context.Context, c qrcircles.PasskeyCeremony) error {
 	return wrapErr("storing passkey ceremony", db.conn(ctx).Create(&c).Error)

@@ -47,7 +47,7 @@ func TestPasskeysAreFoundRemovedAndGoWithTheAccount(t *testing.T) {
 		if err := db.DeletePasskey(ctx, ann.ID, a1.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeletePasskeys(ctx, ann.ID); err != nil { // the account is deleted
+		if err := db.DeleteAccount(ctx, ann.ID, time.Now()); err != nil { // her passkeys go with the account
 			t.Fatal(err)
 		}
 		if ps, _ := db.Passkeys(ctx, ann.ID); len(ps) != 0 {
