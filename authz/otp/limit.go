@@ -74,7 +74,8 @@ type Origin struct {
 // gap is a window of one send per PhoneGap. A sign-in that starts at a circle counts against
 // the circle's budget instead of its IP, so that a venue behind one address gets in; any
 // other counts against its IP, unless it proved work, which stands in for the IP's limit.
-// The per-phone limits and the overall budget hold for every request.
+// The per-phone limits and the overall budget hold for every request. Past the circle's
+// budget the caller asks again without the circle (phoneauth.Service.Send).
 func (p Policy) SendLimits(phone string, o Origin) []Limit {
 	ls := []Limit{
 		{LimitPhoneGap, "send:phone-gap:" + phone, 1, p.PhoneGap},

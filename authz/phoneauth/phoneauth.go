@@ -65,7 +65,7 @@ func (s *Service) Send(ctx context.Context, rawPhone string, o otp.Origin, local
 	if !s.regionAllowed(e164) {
 		return "", "", errRegion
 	}
-	if err := s.allow(ctx, s.Policy.SendLimits(e164, o), now); err != nil {
+	if err := s.allowSend(ctx, e164, o, now); err != nil {
 		return "", "", err
 	}
 	ch, code, err := s.newChallenge(e164, now)
@@ -202,7 +202,26 @@ func (s *Service) providerMatches(ctx context.Context, v sms.Verifier, ch otp.Ch
 
 // allow hits the counters of every limit in one transaction and rolls them back when a limit
 // refuses, so that a refused request uses none of the budget.
+// allowSend counts one code sent to e164 for a request from o. Past its circle's budget a
+// sign-in counts as one without a circle: against its IP, where a proof of work can stand in,
+// so that nobody who scanned the code is turned away for the budget alone (a full circle still
+// queues its applicants). A refused count changes no counter: the next try starts clean.
+func (s *Service) allowSend(ctx context.Context, e164 string, o otp.Origin, now time.Time) error {
+	d, err := s.hit(ctx, s.Policy.SendLimits(e164, o), now)
+	if errors.Is(err, errRefused) && d.Limit == otp.LimitCircleDaily {
+		o.CircleID = 0
+		d, err = s.hit(ctx, s.Policy.SendLimits(e164, o), now)
+	}
+	return s.refusal(d, err)
+}
+
 func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) error {
+	return s.refusal(s.hit(ctx, limits, now))
+}
+
+// hit counts one request on each limit in one transaction, which rolls back when a limit
+// refuses it (errRefused, with the decision saying which).
+func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time) (otp.Decision, error) {
 	var d otp.Decision
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		hits := make([]otp.Hit, len(limits))
@@ -218,6 +237,11 @@ func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) 
 		}
 		return nil
 	})
+	return d, err
+}
+
+// refusal is the error a person meets for a count's decision.
+func (s *Service) refusal(d otp.Decision, err error) error {
 	switch {
 	case errors.Is(err, errRefused) && d.Limit == otp.LimitIPHourly:
 		return withCause(tooMany(d.Limit, d.RetryAfter), ErrProofRequired)

@@ -448,6 +448,31 @@ func count(errs []error, code string) int {
 	return n
 }
 
+// Past its circle's budget a sign-in counts against its IP like one without a circle: the
+// next attendees still get codes, until the IP's limit asks for a proof of work.
+func TestPastTheCircleBudgetTheIPLimitHolds(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFixture(db)
+		small := otp.Origin{IP: "hall", CircleID: 4, CircleBudget: 2}
+		for i := range 22 {
+			if _, _, err := f.Send(ctx, fmt.Sprintf("+86139%08d", i), small, "zh", at(time.Duration(i)*time.Second)); err != nil {
+				t.Fatalf("attendee %d of a circle budgeted for 2: %v", i+1, err)
+			}
+		}
+		_, _, err := f.Send(ctx, "+8613600000000", small, "zh", at(30*time.Second))
+		if !errors.Is(err, phoneauth.ErrProofRequired) {
+			t.Fatalf("attendee 23 (2 on the circle, 20 on the IP): %v, want a refusal a proof lifts", err)
+		}
+		if _, _, err := f.Send(ctx, "+8613600000001", otp.Origin{IP: "elsewhere", CircleID: 4, CircleBudget: 2}, "zh", at(31*time.Second)); err != nil {
+			t.Fatalf("an attendee on another network past the budget: %v", err)
+		}
+		if f.sent != 23 {
+			t.Fatalf("%d codes sent, want 23", f.sent)
+		}
+	})
+}
+
 // A venue of 300 behind one address signs in from its circle's page; without a circle the
 // 21st request from one address needs a proof of work, which lifts the IP's limit; numbers
 // of regions not listed get no code.
