@@ -66,6 +66,15 @@ func CodeOf(err error) string {
 	return EInternal
 }
 
+// IgnoreNotFound is err unless it says that something was not found: for a lookup whose
+// absence is an answer, while any other failure (an outage, a broken query) still counts.
+func IgnoreNotFound(err error) error {
+	if CodeOf(err) == ENotFound {
+		return nil
+	}
+	return err
+}
+
 // RetryUnavailable is the Retry-After of an answer given during an outage: about as long as
 // a database takes to restart.
 const RetryUnavailable = 5 * time.Second

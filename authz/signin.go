@@ -44,7 +44,7 @@ func (s *Server) sendOrigin(c *gin.Context, returnTo string) (otp.Origin, error)
 	}
 	ctx := c.Request.Context()
 	p, err := s.store.PendingScan(ctx, hashID(u.Query().Get("state")))
-	if qrcircles.Unavailable(err) {
+	if err := qrcircles.IgnoreNotFound(err); err != nil {
 		return o, err
 	}
 	binding, _ := c.Cookie(scanCookie)
@@ -57,21 +57,14 @@ func (s *Server) sendOrigin(c *gin.Context, returnTo string) (otp.Origin, error)
 	}
 	circle, err := s.circles.CircleByCode(ctx, code)
 	if err != nil {
-		return o, ignoreMissing(err)
+		return o, qrcircles.IgnoreNotFound(err)
 	}
 	budget, memberCap, err := s.signIn.CircleSMSBudget(ctx, circle.ID)
 	if err != nil {
-		return o, ignoreMissing(err)
+		return o, qrcircles.IgnoreNotFound(err)
 	}
 	o.CircleID, o.CircleBudget = circle.ID, qrcircles.CircleSMSBudget(budget, memberCap)
 	return o, nil
-}
-
-func ignoreMissing(err error) error {
-	if qrcircles.Unavailable(err) {
-		return err
-	}
-	return nil
 }
 
 // newProof makes a challenge for the widget, as the JSON it reads from its attribute.

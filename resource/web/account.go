@@ -102,9 +102,15 @@ func (w *Web) collectExport(ctx context.Context, u qrcircles.User) (accountExpor
 			x.Organized, x.Joined, x.Waiting = exportCircles(mine.Owned), exportCircles(mine.Joined), mine.Waiting
 			return err
 		},
-		func() (err error) { x.Card, err = w.Account.Card(ctx, u.ID); return ignoreMissing(err) },
-		func() (err error) { x.Visibility, err = w.Account.CardSettings(ctx, u.ID); return ignoreMissing(err) },
-		func() (err error) { x.Privacy, err = w.Account.PrivacyOf(ctx, u.ID); return ignoreMissing(err) },
+		func() (err error) { x.Card, err = w.Account.Card(ctx, u.ID); return qrcircles.IgnoreNotFound(err) },
+		func() (err error) {
+			x.Visibility, err = w.Account.CardSettings(ctx, u.ID)
+			return qrcircles.IgnoreNotFound(err)
+		},
+		func() (err error) {
+			x.Privacy, err = w.Account.PrivacyOf(ctx, u.ID)
+			return qrcircles.IgnoreNotFound(err)
+		},
 		func() error { return w.exportContacts(ctx, u.ID, &x) },
 		func() error { return w.exportMessages(ctx, u.ID, &x) },
 		func() (err error) { x.Exclusions, err = w.Account.Exclusions(ctx, u.ID); return err },
@@ -117,13 +123,6 @@ func (w *Web) collectExport(ctx context.Context, u qrcircles.User) (accountExpor
 		}
 	}
 	return x, nil
-}
-
-func ignoreMissing(err error) error {
-	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
-		return nil
-	}
-	return err
 }
 
 func (w *Web) exportContacts(ctx context.Context, userID int64, x *accountExport) error {
