@@ -4,7 +4,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"qrcircles"
 	"qrcircles/storage"
@@ -61,20 +60,20 @@ func TestReopen(t *testing.T) {
 		org, ann := w.user(1), w.user(2)
 		c := w.circle(org)
 		q := w.decided(c, ann, storage.RequestWaiting, qrcircles.ReasonReview).Request
-		if _, err := db.Reopen(w.ctx, c, q.ID, w.now); !errors.Is(err, storage.ErrConflict) {
+		if _, err := db.Reopen(w.ctx, c, q.ID); !errors.Is(err, storage.ErrConflict) {
 			t.Fatalf("re-opening a waiting request: %v, want ErrConflict", err)
 		}
 		if _, err := db.Deny(w.ctx, c, q.ID, org, w.now); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Reopen(w.ctx, c, q.ID, w.now.Add(time.Minute))
+		got, err := db.Reopen(w.ctx, c, q.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Status != storage.RequestWaiting || !got.ScanTime.Equal(q.ScanTime) || len(got.Reasons) != 1 || got.Reasons[0] != qrcircles.ReasonReview || got.DecidedBy != 0 {
 			t.Fatalf("re-opened %+v", got)
 		}
-		if _, err := db.Reopen(w.ctx, c, q.ID+100, w.now); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := db.Reopen(w.ctx, c, q.ID+100); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("re-opening an unknown request: %v, want ErrNotFound", err)
 		}
 	})

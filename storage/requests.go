@@ -24,12 +24,18 @@ func (db *DB) JoinRequest(ctx context.Context, circleID, requestID int64) (JoinR
 
 // Deny marks a waiting request denied and returns it; ErrConflict when it is not waiting.
 func (db *DB) Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (JoinRequest, error) {
+	return db.moveRequest(ctx, circleID, requestID, RequestWaiting,
+		map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
+}
+
+// moveRequest changes a request that is in status from with set, and returns it as it is
+// then; ErrConflict when it was not in status from.
+func (db *DB) moveRequest(ctx context.Context, circleID, requestID int64, from string, set map[string]any) (JoinRequest, error) {
 	var q JoinRequest
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, RequestWaiting).
-			Updates(map[string]any{"status": RequestDenied, "decided_by": decidedBy, "decided_at": now.UTC()})
+		res := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND id = ? AND status = ?", circleID, requestID, from).Updates(set)
 		if res.Error != nil {
-			return fmt.Errorf("denying: %w", res.Error)
+			return fmt.Errorf("changing join request %d: %w", requestID, res.Error)
 		}
 		var err error
 		if q, err = db.JoinRequest(ctx, circleID, requestID); err != nil {

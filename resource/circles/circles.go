@@ -29,7 +29,7 @@ type Store interface {
 	JoinRequest(ctx context.Context, circleID, requestID int64) (storage.JoinRequest, error)
 	Deny(ctx context.Context, circleID, requestID, decidedBy int64, now time.Time) (storage.JoinRequest, error)
 	RequestsOfCircle(ctx context.Context, circleID int64, status string) ([]storage.JoinRequest, error)
-	Reopen(ctx context.Context, circleID, requestID int64, now time.Time) (storage.JoinRequest, error)
+	Reopen(ctx context.Context, circleID, requestID int64) (storage.JoinRequest, error)
 	CountFunnel(ctx context.Context, circleID int64, step string) error
 	FunnelOf(ctx context.Context, circleID int64) (storage.Funnel, error)
 	RequestsOfUser(ctx context.Context, userID int64, status string) ([]storage.JoinRequest, error)

@@ -28,7 +28,7 @@ func (s *Service) Reopen(ctx context.Context, actor, circleID, requestID int64) 
 	}
 	var q storage.JoinRequest
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if q, err = s.Store.Reopen(ctx, circleID, requestID, s.now()); err != nil {
+		if q, err = s.Store.Reopen(ctx, circleID, requestID); err != nil {
 			return err
 		}
 		body := map[string]any{"circle_id": circleID, "user_id": q.UserID, "status": q.Status, "reasons": qrcircles.ReasonsText(q.Reasons)}
