@@ -90,10 +90,7 @@ func (w *Web) cardSubmit(c *gin.Context) {
 		return
 	}
 	form := readCardForm(c)
-	var err error
-	if !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
-	}
+	err := w.formExpired(c)
 	if err == nil {
 		_, err = w.Cards.SaveCard(c.Request.Context(), u.ID, form.card())
 	}
@@ -118,7 +115,7 @@ func (w *Web) avatarSubmit(c *gin.Context) {
 		return
 	}
 	data, err := uploadedAvatar(c)
-	if err == nil && !w.Auth.CheckCSRF(c) {
+	if err == nil && w.formExpired(c) != nil {
 		err = errExpiredForm
 	}
 	if err == nil {
@@ -132,10 +129,7 @@ func (w *Web) avatarDelete(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var err error
-	if !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
-	}
+	err := w.formExpired(c)
 	if err == nil {
 		err = w.Cards.RemoveAvatar(c.Request.Context(), u.ID)
 	}
@@ -308,7 +302,7 @@ func (w *Web) exchange(c *gin.Context, act func(c *gin.Context, from, to int64) 
 		return
 	}
 	uid, err := pathID(c, "uid")
-	if err == nil && !w.Auth.CheckCSRF(c) {
+	if err == nil && w.formExpired(c) != nil {
 		err = errExpiredForm
 	}
 	done := ""

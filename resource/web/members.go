@@ -59,10 +59,7 @@ func (w *Web) act(c *gin.Context, back string, again func(c *gin.Context, u qrci
 	if !ok {
 		return
 	}
-	var err error
-	if !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
-	}
+	err := w.formExpired(c)
 	if err == nil {
 		err = do(c.Request.Context(), u.ID, circle)
 	}

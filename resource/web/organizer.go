@@ -58,8 +58,8 @@ func (w *Web) newSubmit(c *gin.Context) {
 	form := readForm(c)
 	form.Status = ""
 	in, err := form.input()
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	var circle qrcircles.Circle
 	if err == nil {
@@ -120,8 +120,8 @@ func (w *Web) editSubmit(c *gin.Context) {
 	}
 	form := readForm(c)
 	in, err := form.input()
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	admitted := 0
 	if err == nil {
@@ -150,8 +150,8 @@ func (w *Web) allowlistSubmit(c *gin.Context) {
 	if err == nil && len(phones) == 0 {
 		err = qrcircles.Invalid("allowlist", "No phone numbers found: put one number per line, or in the first column of the CSV. / 未找到手机号。")
 	}
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	admitted := 0
 	if err == nil {

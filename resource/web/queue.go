@@ -161,8 +161,8 @@ func (w *Web) bulk(c *gin.Context) {
 	f := readFilter(c.PostForm)
 	approve := c.PostForm("action") == "approve"
 	filter, err := f.parse(circle.TimeZone)
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	var b circles.Bulk
 	if err == nil {

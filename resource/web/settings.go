@@ -230,8 +230,8 @@ func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, 
 	if !ok {
 		return
 	}
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	if err == nil {
 		err = act(c.Request.Context(), u)

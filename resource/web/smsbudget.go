@@ -35,8 +35,8 @@ func (w *Web) budgetSubmit(c *gin.Context) {
 		return
 	}
 	expected, err := parseExpected(c.PostForm("expected"))
-	if err == nil && !w.Auth.CheckCSRF(c) {
-		err = errExpiredForm
+	if err == nil {
+		err = w.formExpired(c)
 	}
 	if err == nil {
 		err = w.Budgets.SetCircleSMSBudget(c.Request.Context(), circle.ID, expected, w.now())

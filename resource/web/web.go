@@ -249,3 +249,11 @@ var (
 	errClosed       = qrcircles.Errorf(qrcircles.EGone, "This circle is closed and takes no new members. / 该圈子已关闭，不再接受新成员。")
 	errScanAgain    = qrcircles.Errorf(qrcircles.EGone, "This page is too old to join from. Please scan the QR code again. / 页面已过期，请重新扫码。")
 )
+
+// formExpired is errExpiredForm when the form's token is not this browser session's, else nil.
+func (w *Web) formExpired(c *gin.Context) error {
+	if !w.Auth.CheckCSRF(c) {
+		return errExpiredForm
+	}
+	return nil
+}
