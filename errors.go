@@ -25,11 +25,13 @@ const (
 	EInsufficientScope = "insufficient-scope"
 )
 
-// Error is an application error: a code, a message safe to show to the caller, and optionally
-// the input field at fault and when to retry.
+// Error is an application error: a code, a sentence safe to show to the caller (Words, kept by
+// key so that a page shows it in its reader's language; Message is its English, for the API and
+// the logs), and optionally the input field at fault and when to retry.
 type Error struct {
 	Code       string
 	Message    string
+	Words      Words
 	Field      string
 	RetryAfter time.Duration
 	Err        error // the cause, logged but never shown
@@ -43,6 +45,26 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Fail returns an Error with the code and the sentence of key, formatted with args.
+func Fail(code, key string, args ...any) *Error {
+	w := Say(key, args...)
+	return &Error{Code: code, Words: w, Message: w.English()}
+}
+
+// WithField names the input field at fault, and returns e.
+func (e *Error) WithField(field string) *Error {
+	e.Field = field
+	return e
+}
+
+// In is the error's sentence in lang: its Words, or its Message where it has none.
+func (e *Error) In(lang string) string {
+	if !e.Words.Zero() {
+		return e.Words.In(lang)
+	}
+	return e.Message
+}
 
 // Errorf returns an Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
@@ -108,7 +130,11 @@ func ErrorOf(err error) (*Error, bool) {
 	}
 	var fe fieldError
 	if errors.As(err, &fe) {
-		return &Error{Code: EInvalid, Field: fe.InvalidField(), Message: fe.Error(), Err: err}, true
+		out := &Error{Code: EInvalid, Field: fe.InvalidField(), Message: fe.Error(), Err: err}
+		if w, ok := fe.(interface{ Words() Words }); ok {
+			out.Words = w.Words()
+		}
+		return out, true
 	}
 	return nil, false
 }
@@ -116,9 +142,11 @@ func ErrorOf(err error) (*Error, bool) {
 // Explain puts the caller's words on an error of the code: storage says only "not found" or
 // "already done", and the service that asked knows what was missing or done. An error of
 // another code, or an outage, is returned as it is. The answer keeps err as its cause.
-func Explain(err error, code, message string) error {
+func Explain(err error, code, key string, args ...any) error {
 	if err == nil || CodeOf(err) != code {
 		return err
 	}
-	return &Error{Code: code, Message: message, Err: err}
+	e := Fail(code, key, args...)
+	e.Err = err
+	return e
 }

@@ -82,6 +82,38 @@ func (e *TextError) Error() string { return e.message(textFormats[e.Problem][0],
 // Chinese is the message in Chinese.
 func (e *TextError) Chinese() string { return e.message(textFormats[e.Problem][1], e.Field.Chinese) }
 
+// Words is the message by key, for pages in either language.
+func (e *TextError) Words() Words {
+	label := Say(labelKey(e.Field.English))
+	if e.Field.English == "" {
+		label = Say("text.field", e.Field.Name)
+	}
+	switch e.Problem {
+	case TextControl:
+		return Say(textKeys[e.Problem], label, e.Rune)
+	case TextTooLong:
+		return Say(textKeys[e.Problem], label, e.Count, e.Field.Max)
+	}
+	return Say(textKeys[e.Problem], label)
+}
+
+// labelKey is the phrase key of a field's label.
+func labelKey(english string) string { return "label." + english }
+
+var textKeys = map[TextProblem]string{TextNotUTF8: "text.not_utf8", TextControl: "text.control", TextLineBreak: "text.line_break", TextTooLong: "text.too_long"}
+
+// textPhrases are the text rule's messages and every field's label.
+var textPhrases = func() map[string][2]string {
+	out := map[string][2]string{"text.field": {"%s", "%s"}}
+	for p, k := range textKeys {
+		out[k] = textFormats[p]
+	}
+	for _, f := range textFields {
+		out[labelKey(f.English)] = [2]string{f.English, f.Chinese}
+	}
+	return out
+}()
+
 func (e *TextError) message(format, label string) string {
 	if label == "" {
 		label = e.Field.Name

@@ -1,6 +1,10 @@
 package templates
 
-import "fmt"
+import (
+	"fmt"
+
+	"qrcircles"
+)
 
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
@@ -236,7 +240,7 @@ var coreCatalog = map[string][2]string{
 func T(lang, key string, args ...any) string {
 	texts, ok := catalog[key]
 	if !ok {
-		return key
+		return qrcircles.Say(key, args...).In(lang) // the sentences of the packages below
 	}
 	s := texts[0]
 	if lang == Chinese {

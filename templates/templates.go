@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"qrcircles"
 )
 
 //go:embed *.html
@@ -54,6 +56,7 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 		"asset":     asset,
 		"t":         func(key string, args ...any) string { return T(lang, key, args...) },
 		"tr":        func(s string) string { return Localize(s, lang) },
+		"say":       func(w qrcircles.Words) string { return w.In(lang) },
 		"switchURL": SwitchURL,
 		"regions":   func() []Region { return Regions(lang) },
 		"scope":     func(s string) string { t, _ := ScopeText(lang, s); return t },
