@@ -54,6 +54,7 @@ var migrations = []Migration{
 	}},
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
+	{25, "join requests and announcements keyed by their circle", migrateCircleKeys},
 }
 
 // timestamp is the column type for a moment in time.
