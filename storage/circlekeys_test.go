@@ -38,6 +38,11 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 	ctx := w.ctx
 	org, bob, carl, ann := w.user(1), w.user(2), w.user(3), w.user(4)
 	c := w.circle(org, bob)
+	circle, err := db.Circle(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := circle.Code
 	waiting := w.decided(c, carl, storage.RequestWaiting, qrcircles.ReasonReview).Request
 	annUser, err := db.User(ctx, ann)
 	if err != nil {
@@ -62,6 +67,7 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		run  func() error
 	}{
 		{"Circle", func() error { _, err := db.Circle(ctx, c); return err }},
+		{"CircleByCode", func() error { _, err := db.CircleByCode(ctx, code); return err }},
 		{"Members", func() error { _, err := db.Members(ctx, c); return err }},
 		{"MemberCount", func() error { _, err := db.MemberCount(ctx, c); return err }},
 		{"IsMember", func() error { _, err := db.IsMember(ctx, c, bob); return err }},
@@ -120,6 +126,7 @@ func crowd(t *testing.T, db *storage.DB) {
 		`INSERT INTO circles (code, owner_id, title, created_at, updated_at)
 			SELECT 'crowd' || i, (SELECT min(id) FROM users WHERE phone LIKE '+86139%') + i, 'c', now(), now()
 			FROM generate_series(0, 199) i`,
+		`INSERT INTO circle_codes (code, circle_id) SELECT code, id FROM circles WHERE code LIKE 'crowd%'`,
 		`INSERT INTO memberships (circle_id, user_id, joined_at)
 			SELECT c.id, u.id, now() FROM users u JOIN circles c ON c.code = 'crowd' || (u.id % 200)
 			WHERE u.phone LIKE '+86139%'`,

@@ -55,6 +55,7 @@ var migrations = []Migration{
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
 	{25, "join requests and announcements keyed by their circle", migrateCircleKeys},
+	{26, "circle codes in a table of their own", migrateCircleCodes},
 }
 
 // timestamp is the column type for a moment in time.

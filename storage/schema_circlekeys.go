@@ -18,3 +18,17 @@ func migrateCircleKeys(tx *gorm.DB, dialect string) error {
 		`DROP INDEX announcements_circle`,
 	)
 }
+
+// migrateCircleCodes gives each circle's code a row of its own, the way from a scanned QR
+// code to the circle. A database distributed by circle cannot keep a code unique across
+// circles stored on different nodes; this table, copied to every node, can. It has no
+// foreign key to circles (a copy on every node may not point at rows on one), and needs
+// none: a circle's code never changes and circles are never deleted.
+func migrateCircleCodes(tx *gorm.DB, _ string) error {
+	return execAll(tx,
+		`CREATE TABLE circle_codes (
+			code varchar(32) PRIMARY KEY,
+			circle_id bigint NOT NULL)`,
+		`INSERT INTO circle_codes (code, circle_id) SELECT code, id FROM circles`,
+	)
+}
