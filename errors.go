@@ -58,6 +58,14 @@ func (e *Error) WithField(field string) *Error {
 	return e
 }
 
+// WithCause is a copy of e with err as its cause: a shared error keeps its words and its own
+// cause stays untouched.
+func (e *Error) WithCause(err error) *Error {
+	c := *e
+	c.Err = err
+	return &c
+}
+
 // In is the error's sentence in lang: its Words, or its Message where it has none.
 func (e *Error) In(lang string) string {
 	if !e.Words.Zero() {
@@ -101,8 +109,9 @@ func IgnoreNotFound(err error) error {
 // a database takes to restart.
 const RetryUnavailable = 5 * time.Second
 
-// UnavailableMessage is what a caller is told during an outage.
-const UnavailableMessage = "The service is briefly unavailable. Please try again in a moment."
+// UnavailableMessage is what a caller of the API is told during an outage; pages say
+// Say("error.unavailable") in their reader's language.
+var UnavailableMessage = Say("error.unavailable").English()
 
 // Unavailable reports whether err's chain holds an outage of something the server depends
 // on, as opposed to a fault of the request: an error whose Unavailable method says so
@@ -150,3 +159,6 @@ func Explain(err error, code, key string, args ...any) error {
 	e.Err = err
 	return e
 }
+
+// ErrTokenInactive answers a bearer token that is not active (expired, revoked or unknown).
+var ErrTokenInactive = Fail(EUnauthorized, "token.inactive")

@@ -63,11 +63,21 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 	} else if _, ok := qrcircles.ErrorOf(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
+	p := templates.Page{Data: data}
+	status := showError(c, &p, err)
+	s.render(c, status, page, title, p)
+}
+
+// showError puts err on the page p in its reader's language and returns the status to
+// answer with, setting Retry-After when there is a limit to wait out.
+func showError(c *gin.Context, p *templates.Page, err error) int {
+	p.Prepare(c.Request)
 	b := qrcircles.ProblemOf(err)
 	if b.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
 	}
-	s.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+	p.Error = qrcircles.AnswerOf(err).In(p.Lang)
+	return b.Status
 }
 
 func (s *Server) loginForm(c *gin.Context) {
@@ -203,7 +213,7 @@ func withRegion(raw, region string) (string, error) {
 // validateDisplayName checks the one field registration requires, by the text rule.
 func validateDisplayName(name string) error {
 	if name == "" {
-		return qrcircles.Invalid("name", "Please enter your name. / 请输入姓名。")
+		return qrcircles.Fail(qrcircles.EInvalid, "authz.name_required").WithField("name")
 	}
 	return qrcircles.TextRegisterName.Check(name)
 }
@@ -403,7 +413,7 @@ func coversAll(granted string, requested []string) bool {
 	return true
 }
 
-var errExpiredForm = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+var errExpiredForm = qrcircles.Fail(qrcircles.EForbidden, "authz.form_expired")
 
 // titleUnavailable is the title of the page shown while the database is unavailable.
 const titleUnavailable = "Temporarily unavailable"

@@ -65,12 +65,11 @@
     return done.redirect;
   }
 
-  // The server writes its messages "English / 中文": show the reader's half.
+  // The server writes its messages in the page's language.
   function showError(e) {
     const el = document.getElementById("passkey-error");
     if (!el) return;
-    const msg = e.message || "", i = msg.indexOf(" / ");
-    el.textContent = i < 0 ? msg : document.documentElement.lang === "zh-Hans" ? msg.slice(i + 3) : msg.slice(0, i);
+    el.textContent = e.message || "";
     el.hidden = false;
   }
 

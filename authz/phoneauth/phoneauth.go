@@ -112,7 +112,7 @@ func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string
 	}
 	code, ok := otp.ParseCode(code)
 	if !ok {
-		return "", qrcircles.Invalid("code", "Enter the %d-digit code from the SMS.", otp.CodeLength)
+		return "", qrcircles.Fail(qrcircles.EInvalid, "signin.code_format", otp.CodeLength).WithField("code")
 	}
 	if v, ok := s.Sender.(sms.Verifier); ok {
 		// The provider is asked outside any transaction; it limits checks itself.
@@ -178,9 +178,9 @@ func (s *Service) wrongCode(ctx context.Context, ch otp.Challenge) error {
 	}
 	left := s.Policy.TriesLeft(ch)
 	if left == 1 {
-		return qrcircles.Invalid("code", "That code is not right. 1 try left.")
+		return qrcircles.Fail(qrcircles.EInvalid, "signin.code_wrong_one").WithField("code")
 	}
-	return qrcircles.Invalid("code", "That code is not right. %d tries left.", left)
+	return qrcircles.Fail(qrcircles.EInvalid, "signin.code_wrong", left).WithField("code")
 }
 
 // providerMatches asks a verifying provider about the code.
@@ -244,7 +244,7 @@ func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time) (o
 func (s *Service) refusal(d otp.Decision, err error) error {
 	switch {
 	case errors.Is(err, errRefused) && d.Limit == otp.LimitIPHourly:
-		return withCause(tooMany(d.Limit, d.RetryAfter), ErrProofRequired)
+		return tooMany(d.Limit, d.RetryAfter).WithCause(ErrProofRequired)
 	case errors.Is(err, errRefused):
 		return tooMany(d.Limit, d.RetryAfter)
 	case err != nil:
@@ -261,20 +261,18 @@ func (s *Service) regionAllowed(e164 string) bool {
 	return slices.Contains(s.Regions, phone.Region(e164))
 }
 
-var errRegion = qrcircles.Invalid("phone", "Sign-in codes are not sent to numbers of this country or region. / 登录验证码不发送到该国家或地区的号码。")
+var errRegion = qrcircles.Fail(qrcircles.EInvalid, "signin.region").WithField("phone")
 
 // sendFailed turns a provider's refusal into what the person can do about it.
 func (s *Service) sendFailed(ctx context.Context, e164 string, err error) error {
 	s.log().WarnContext(ctx, "SMS provider did not send a code", "phone", maskPhone(e164), "err", err)
 	switch {
 	case errors.Is(err, sms.ErrInvalidPhone):
-		e := qrcircles.Invalid("phone", "This number cannot receive SMS. Check it, or use another number.")
-		e.Err = err
-		return e
+		return qrcircles.Fail(qrcircles.EInvalid, "signin.no_sms").WithField("phone").WithCause(err)
 	case errors.Is(err, sms.ErrTooManyAttempts):
-		return withCause(tooMany(otp.LimitPhoneHourly, 10*time.Minute), err)
+		return tooMany(otp.LimitPhoneHourly, 10*time.Minute).WithCause(err)
 	case errors.Is(err, sms.ErrRateLimited):
-		return withCause(tooMany(otp.LimitGlobal, time.Minute), err)
+		return tooMany(otp.LimitGlobal, time.Minute).WithCause(err)
 	}
 	return unavailable(err)
 }
