@@ -77,6 +77,10 @@ func wantProblem(t *testing.T, err error, code, field, message string, retry int
 	if got := qrcircles.ProblemOf(err).RetryAfter; retry != 0 && got != retry {
 		t.Fatalf("Retry-After %d, want %d", got, retry)
 	}
+	// Each of these has its exact Chinese in problems_test.go; here: Chinese, whole.
+	if zh := p.In(qrcircles.LangChinese); !strings.ContainsRune(zh, '。') || strings.ContainsAny(zh, "abcdefghijklmnopqrstuvwxyz") {
+		t.Fatalf("problem %q in Chinese: %q", message, zh)
+	}
 }
 
 func TestSendThenVerifyOnce(t *testing.T) {

@@ -1,0 +1,120 @@
+package qrcircles
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// latinRun is a run of two or more words of Latin letters: the start of an English sentence.
+var latinRun = regexp.MustCompile(`[A-Za-z]+(?:[ ,;'-]+[A-Za-z]+)+`)
+
+// latinSentences lists the runs of English words in s. Words in capitals (QR, SMS, JWKS, URI)
+// are codes, not language.
+func latinSentences(s string) []string {
+	var out []string
+	for _, run := range latinRun.FindAllString(s, -1) {
+		for _, w := range strings.FieldsFunc(run, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if strings.ToUpper(w) != w {
+				out = append(out, run)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func TestLatinSentencesFindsEnglish(t *testing.T) {
+	for s, want := range map[string]bool{
+		"That code is not right.":           true,
+		"验证码不正确，still 还可以再试 4 次。":           false,
+		"验证码不正确，try again。":                 true,
+		"JWKS 无法使用：请写成 https://host 或 JWKS URI": false,
+		"二维码好友圈验证码：012345（5分钟内有效）":          false,
+	} {
+		if got := len(latinSentences(s)) > 0; got != want {
+			t.Errorf("latinSentences(%q) = %q", s, latinSentences(s))
+		}
+	}
+}
+
+// sampleArgs are arguments for format's verbs that hold no Latin letter themselves.
+func sampleArgs(format string) []any {
+	var args []any
+	for _, v := range verbs(format) {
+		switch v {
+		case 'd', 'X':
+			args = append(args, 5)
+		default:
+			args = append(args, "甲")
+		}
+	}
+	return args
+}
+
+// TestSignInAndClientPhrasesInChinese renders every phrase of sign-in, clients and the root's
+// errors in Chinese: none may hold an English sentence, and none may fail to format.
+func TestSignInAndClientPhrasesInChinese(t *testing.T) {
+	for _, table := range []map[string][2]string{signinPhrases, oauthPhrases, errorPhrases} {
+		for key, texts := range table {
+			zh := Say(key, sampleArgs(texts[1])...).In(LangChinese)
+			if bad := latinSentences(zh); len(bad) > 0 || strings.Contains(zh, "%!") {
+				t.Errorf("%s in Chinese: %q (English: %q)", key, zh, bad)
+			}
+			if en := Say(key, sampleArgs(texts[0])...).English(); strings.Contains(en, "%!") || en == key {
+				t.Errorf("%s in English: %q", key, en)
+			}
+		}
+	}
+}
+
+// TestOutagesAndInternalErrorsSpeakTheReadersLanguage: what an outage or an internal error
+// is answered with has Words, so that a page shows it in its reader's language, while the
+// API's detail stays English.
+func TestOutagesAndInternalErrorsSpeakTheReadersLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		err    error
+		zh, en string
+	}{
+		{"an outage", outage{}, "服务暂时无法使用，请稍后重试。", "The service is briefly unavailable. Please try again in a moment."},
+		{"an outage behind not found", Fail(ENotFound, "error.not_found").WithCause(outage{}), "服务暂时无法使用，请稍后重试。", "The service is briefly unavailable. Please try again in a moment."},
+		{"an internal error", errorString("boom"), "服务器出错了，请重试。", "Something went wrong on our side. Please try again."},
+		{"an unknown code", &Error{Code: "teapot", Message: "I am a teapot"}, "服务器出错了，请重试。", "Something went wrong on our side. Please try again."},
+		{"a conflict", Fail(EConflict, "storage.conflict"), "此操作已完成。", "This has already been done."},
+		{"an inactive token", ErrTokenInactive.WithCause(errorString("expired")), "访问令牌无效。", "The access token is not active."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := AnswerOf(tt.err)
+			if got := e.In(LangChinese); got != tt.zh {
+				t.Errorf("Chinese %q, want %q", got, tt.zh)
+			}
+			if got := ProblemOf(tt.err).Detail; got != tt.en || e.In(LangEnglish) != tt.en {
+				t.Errorf("detail %q, English %q, want %q", got, e.In(LangEnglish), tt.en)
+			}
+		})
+	}
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// TestWithCauseLeavesTheSharedErrorAlone: a shared error given a cause is copied, so the
+// next one to use it does not inherit the cause.
+func TestWithCauseLeavesTheSharedErrorAlone(t *testing.T) {
+	shared := Fail(EGone, "error.not_found")
+	got := shared.WithCause(outage{})
+	if shared.Err != nil || got.Err == nil || got.Words.Key != shared.Words.Key || CodeOf(got) != EUnavailable {
+		t.Fatalf("shared %+v, copy %+v", shared, got)
+	}
+}
+
+func TestUnknownCardFieldInChinese(t *testing.T) {
+	_, err := ParseFields([]string{"shoe_size"}, "fields")
+	e, ok := ErrorOf(err)
+	if !ok || e.Field != "fields" || e.In(LangChinese) != `"shoe_size" 不是名片字段；请使用 all、basic 或以下字段之一：`+strings.Join(FieldsAll.Names(), ", ")+"。" {
+		t.Fatalf("%+v: %q", e, e.In(LangChinese))
+	}
+}
