@@ -27,11 +27,11 @@ func latinSentences(s string) []string {
 
 func TestLatinSentencesFindsEnglish(t *testing.T) {
 	for s, want := range map[string]bool{
-		"That code is not right.":           true,
-		"验证码不正确，still 还可以再试 4 次。":           false,
-		"验证码不正确，try again。":                 true,
+		"That code is not right.":               true,
+		"验证码不正确，still 还可以再试 4 次。":               false,
+		"验证码不正确，try again。":                     true,
 		"JWKS 无法使用：请写成 https://host 或 JWKS URI": false,
-		"二维码好友圈验证码：012345（5分钟内有效）":          false,
+		"二维码好友圈验证码：012345（5分钟内有效）":              false,
 	} {
 		if got := len(latinSentences(s)) > 0; got != want {
 			t.Errorf("latinSentences(%q) = %q", s, latinSentences(s))
