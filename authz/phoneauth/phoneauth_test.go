@@ -267,6 +267,37 @@ func TestUnknownChallengeIsGone(t *testing.T) {
 	})
 }
 
+// A venue behind one address: its attendees' right codes never count against the address,
+// so the hundredth is let in as the first was; a wrong code still counts.
+func TestRightCodesFromOneNetworkAreNeverRefused(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(db)
+		f.Policy.VerifyPerIPPerHour = 3
+		ctx := context.Background()
+		venue := otp.Origin{IP: "venue", CircleID: 1, CircleBudget: 1000}
+		for i := range 100 {
+			phone := fmt.Sprintf("+86138%08d", i)
+			id, _, err := f.Send(ctx, phone, venue, "en", at(0))
+			if err != nil {
+				t.Fatalf("attendee %d: send: %v", i+1, err)
+			}
+			if got, err := f.Verify(ctx, id, f.codes[phone], "venue", at(time.Second)); err != nil || got != phone {
+				t.Fatalf("attendee %d: verify = %q, %v", i+1, got, err)
+			}
+		}
+		id, _, err := f.Send(ctx, "+8613900000000", venue, "en", at(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			_, err = f.Verify(ctx, id, otherCode(f.codes["+8613900000000"]), "venue", at(time.Second))
+			wantProblem(t, err, qrcircles.EInvalid, "code", qrcircles.ProblemOf(err).Detail, 0)
+		}
+		_, err = f.Verify(ctx, id, f.codes["+8613900000000"], "venue", at(time.Second))
+		wantProblem(t, err, qrcircles.ETooMany, "", "Too many tries from your network. Try again in 60 min.", 3600)
+	})
+}
+
 func TestVerifyPerIPLimit(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
