@@ -118,3 +118,18 @@ func TestUnknownCardFieldInChinese(t *testing.T) {
 		t.Fatalf("%+v: %q", e, e.In(LangChinese))
 	}
 }
+
+// TestTextErrorsNameTheirFieldInChinese: every field's label, the request body's included, is
+// in the catalog, so no text error shows a key.
+func TestTextErrorsNameTheirFieldInChinese(t *testing.T) {
+	for _, f := range append(TextFields(), wholeBody) {
+		e := &TextError{Field: f, Problem: TextNotUTF8}
+		if zh := e.Words().In(LangChinese); zh != f.Chinese+"不是有效的 UTF-8 文本。" {
+			t.Errorf("%s: %q", f.English, zh)
+		}
+	}
+	e, _ := ErrorOf(CheckTextJSON([]byte("\"\\udc00\"")))
+	if zh := e.In(LangChinese); zh != "请求正文不是有效的 UTF-8 文本。" {
+		t.Errorf("a bad JSON body in Chinese: %q", zh)
+	}
+}
