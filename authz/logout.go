@@ -81,7 +81,7 @@ func (s *Server) rpLogout(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, u.String())
 		return
 	}
-	s.render(c, http.StatusOK, "logout", "signin.title_signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
+	s.render(c, http.StatusOK, "logout", "title.signin_signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
 }
 
 // checkLogout validates the request: an id_token_hint must be an ID token this server signed
@@ -182,7 +182,7 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 			p.Data = logoutData{Mode: "invalid"} // nothing to confirm
 		}
 	}
-	s.render(c, status, "logout", "signin.title_sign_out", p)
+	s.render(c, status, "logout", "title.signin_sign_out", p)
 }
 
 var (

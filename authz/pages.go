@@ -364,7 +364,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	if c.Request.Method == http.MethodPost {
 		if !s.CheckCSRF(c) {
-			s.renderError(c, "message", "signin.title_consent", errExpiredForm, nil)
+			s.renderError(c, "message", "title.signin_consent", errExpiredForm, nil)
 			return nil, true
 		}
 		if c.PostForm("decision") != "allow" {
@@ -373,7 +373,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		}
 		err := s.grantConsent(c, qrcircles.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
 		if err != nil {
-			s.renderError(c, "message", "signin.title_consent", err, nil)
+			s.renderError(c, "message", "title.signin_consent", err, nil)
 			return nil, true
 		}
 		return requested, false
@@ -392,7 +392,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	action, err := s.resumeURL(ctx, ar, f)
 	if err != nil {
-		s.renderError(c, "message", "signin.title_consent", err, nil)
+		s.renderError(c, "message", "title.signin_consent", err, nil)
 		return nil, true
 	}
 	name := ar.GetClient().GetID()
@@ -400,7 +400,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		name = client.Name
 	}
 	d := consentData{ClientName: name, Scopes: requested, Action: action}
-	s.render(c, http.StatusOK, "consent", "signin.title_allow", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "consent", "title.signin_allow", templates.Page{Data: d})
 	return nil, true
 }
 
@@ -417,7 +417,7 @@ func coversAll(granted string, requested []string) bool {
 var errExpiredForm = qrcircles.Fail(qrcircles.EForbidden, "authz.form_expired")
 
 // titleUnavailable is the title key of the page shown while the database is unavailable.
-const titleUnavailable = "signin.title_unavailable"
+const titleUnavailable = "title.signin_unavailable"
 
 // titleFor is the title key of a page showing err: title, unless err is an outage.
 func titleFor(err error, title string) string {
