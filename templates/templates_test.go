@@ -45,8 +45,8 @@ func samples() map[string]Page {
 			"Consents":   []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}},
 			"PasskeysOn": true, "Passkeys": []m{{"ID": 3, "Name": "Passkey 2025-03-02", "Created": "2025-03-02 08:00", "LastUsed": "2025-03-05 09:30"}}}},
 		"app": {Title: "QR Circles", Data: m{"ClientID": "qrcircles-web"}},
-		"card_edit": {Title: "My card / 我的名片", Error: "Emails: Write the email address as name@example.com. / 邮箱：邮箱格式应为 name@example.com。",
-			Data: m{"Notice": "Saved. / 已保存。", "Form": form}},
+		"card_edit": {Title: "My card / 我的名片", Form: "card-save", Error: "Emails: Write the email address as name@example.com. / 邮箱：邮箱格式应为 name@example.com。",
+			Data: m{"Form": form}},
 		"circle_edit": {Title: "Manage: Launch 2025", Data: m{"Action": "/circles/1/manage", "Form": form,
 			"Circle": m{"ID": 1, "Notice": "", "Members": 3, "Sizes": []int{256, 1024}, "Code": "AbC123",
 				"Queue": m{"Waiting": 2, "Requests": []m{req}, "Declined": []m{req},
@@ -67,8 +67,9 @@ func samples() map[string]Page {
 			"URL": "https://qrc.example/c/AbC123", "QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`), "OnSite": true}},
 		"circle_status": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "State": "waiting",
 			"ScanTime": "Sat 1 Mar 2025 07:30 (Asia/Shanghai)", "Reasons": []string{"Scanned before the window opened. / 扫码时间早于扫码时限。"}}},
-		"circle_view": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "Notice": "Your card was delivered. / 名片已送达。",
-			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3", "Description": "Talks", "Organizer": true,
+		"circle_view": {Title: "Launch 2025", Form: "deliver-2", Done: "done.delivered", Data: m{"ID": 1, "Title": "Launch 2025", "Back": "/circles/1",
+			"Requests": []m{{"ID": 4, "Name": "Bo Wang", "Kind": "request"}},
+			"When":     "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3", "Description": "Talks", "Organizer": true,
 			"Announcements": []m{{"Body": "Doors open", "When": "Sat 1 Mar 2025 08:55 (Asia/Shanghai)"}}, "Members": []m{self, member}}},
 		"circle_landing+embed": {Title: "Launch 2025", Data: m{"Code": "AbC123", "Title": "Launch 2025", "Description": "", "Location": "Hall 3",
 			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Ticket": "t0k3n", "Notice": "",
@@ -104,7 +105,13 @@ func samples() map[string]Page {
 			"Toggles": []m{{"Setting": "refuse_cards", "Label": "Refuse cards from strangers / 拒收陌生人名片",
 				"Help": "Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", "On": true}},
 			"Exclusions": []m{{"ID": 3, "Phone": "+8613900139000", "Since": "2025-02-01"}},
-			"Incoming":   []m{{"ID": 4, "Name": "Bo Wang", "Kind": "deliver"}}}},
+			"Requests":   2}},
+		"card_requests": {Title: "Card requests / 名片请求", Form: "card-requests", Done: "done.accepted", Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", CardRequests: 2},
+			Data: m{"Back": "/me/requests", "Requests": []m{{"ID": 4, "Name": "Bo Wang", "Kind": "deliver"}, {"ID": 5, "Name": "Cy Li", "Kind": "request"}}}},
+		"message+steps": {Title: "Not allowed", Error: "Only the circle's members see inside it.", Data: &struct {
+			SignIn               string
+			ScanAgain, MyCircles bool
+		}{"/login?return_to=%2Fcircles%2F1", true, true}},
 	}
 }
 
@@ -230,7 +237,7 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	var unused []string
 	for k, v := range catalog {
 		// Keys the templates name with printf ("reason.%s") or the handlers pass to T.
-		if strings.HasPrefix(k, "reason.") || strings.HasPrefix(k, "funnel.") || strings.HasPrefix(k, "queue.notice_") {
+		if strings.HasPrefix(k, "reason.") || strings.HasPrefix(k, "funnel.") || strings.HasPrefix(k, "queue.notice_") || strings.HasPrefix(k, "done.") {
 			used[k] = true
 			if !hasHan(v[1]) || hasHan(v[0]) || strings.Count(v[0], "%") != strings.Count(v[1], "%") {
 				t.Errorf("%q: needs English and Chinese with the same arguments: %q", k, v)

@@ -110,6 +110,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/new", w.newSubmit)
 	e.GET("/circles/:id", w.view)
 	e.GET("/circles/:id/status", w.status)
+	e.POST("/circles/:id/leave", w.leave)
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
@@ -126,6 +127,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
+	w.mountRequests(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
 	w.mountAccount(e)
@@ -145,6 +147,9 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
+	if p.Form == "" && p.Done == "" {
+		p.Form, p.Done = answerOf(c)
+	}
 	if p.CSRF == "" {
 		p.CSRF = w.Auth.CSRFToken(c)
 	}
@@ -163,7 +168,8 @@ func (w *Web) renderError(c *gin.Context, page, title string, err error, data an
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
-	w.renderError(c, "message", titleOf(qrcircles.CodeOf(err)), err, nil)
+	code := qrcircles.CodeOf(err)
+	w.renderError(c, "message", titleOf(code), err, w.stepsAfter(c, code))
 }
 
 func titleOf(code string) string {
