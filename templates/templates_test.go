@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"qrcircles"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -22,7 +24,7 @@ type m = map[string]any
 // samples are the fixed data each page is rendered with for its golden files.
 func samples() map[string]Page {
 	req := m{"ID": 7, "Name": "Bo Wang", "ScanTime": "Sat 1 Mar 2025 09:30 (Asia/Shanghai)",
-		"Reasons": []string{"Scanned before the window opened. / 扫码时间早于扫码时限。"}}
+		"Reasons": []qrcircles.Words{qrcircles.Say("admission.reason.scan_before_window")}}
 	form := m{"Title": "Launch 2025", "Description": "Talks and drinks", "Location": "Hall 3", "HasAvatar": true,
 		"Zones":    []m{{"Value": "Asia/Shanghai", "Label": "Asia/Shanghai", "Selected": true}, {"Value": "UTC", "Label": "UTC", "Selected": false}},
 		"StartsAt": "2025-03-01T09:00", "EndsAt": "2025-03-01T18:00", "NotBefore": "2025-03-01T08:00", "NotAfter": "2025-03-01T20:00",
@@ -66,7 +68,7 @@ func samples() map[string]Page {
 		"circle_poster": {Title: "Launch 2025", Data: m{"Title": "Launch 2025", "When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3",
 			"URL": "https://qrc.example/c/AbC123", "QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`), "OnSite": true}},
 		"circle_status": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "State": "waiting",
-			"ScanTime": "Sat 1 Mar 2025 07:30 (Asia/Shanghai)", "Reasons": []string{"Scanned before the window opened. / 扫码时间早于扫码时限。"}}},
+			"ScanTime": "Sat 1 Mar 2025 07:30 (Asia/Shanghai)", "Reasons": []qrcircles.Words{qrcircles.Say("admission.reason.scan_before_window")}}},
 		"circle_view": {Title: "Launch 2025", Data: m{"ID": 1, "Title": "Launch 2025", "Notice": "Your card was delivered. / 名片已送达。",
 			"When": "Sat 1 Mar 2025 09:00 (Asia/Shanghai)", "Location": "Hall 3", "Description": "Talks", "Organizer": true,
 			"Announcements": []m{{"Body": "Doors open", "When": "Sat 1 Mar 2025 08:55 (Asia/Shanghai)"}}, "Members": []m{self, member}}},
