@@ -52,7 +52,6 @@ var admissionPhrases = map[string][2]string{
 	"admission.explain.range":     {"Phone %s is outside the range %s", "手机号 %s 不在号码范围 %s 内"},
 	"admission.explain.id_range":  {"User ID %d is outside the range %s", "用户 ID %d 不在 ID 范围 %s 内"},
 	"admission.explain.allowlist": {"Not on the allowlist", "不在邀请名单中"},
-	"admission.or":                {"%s or %s", "%s、%s"},
 
 	"admission.rule.window":      {"the end must not be before the start", "结束时间不得早于开始时间"},
 	"admission.rule.too_many":    {"has %d entries, at most %d allowed", "有 %d 项，最多允许 %d 项"},

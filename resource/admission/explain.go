@@ -68,37 +68,24 @@ func identitySentences(f Facts) []qrcircles.Words {
 		for i, p := range r.PhonePrefixes {
 			prefixes[i] = FormatPhone(p)
 		}
-		out = append(out, qrcircles.Say("admission.explain.prefix", MaskPhone(a.Phone, longestPrefix(r.PhonePrefixes)), either(prefixes)))
+		out = append(out, qrcircles.Say("admission.explain.prefix", MaskPhone(a.Phone, longestPrefix(r.PhonePrefixes)), qrcircles.Either(prefixes...)))
 	}
 	if len(r.PhoneRanges) > 0 {
 		ranges := make([]string, len(r.PhoneRanges))
 		for i, pr := range r.PhoneRanges {
 			ranges[i] = FormatPhone(pr.From) + " – " + FormatPhone(pr.To)
 		}
-		out = append(out, qrcircles.Say("admission.explain.range", MaskPhone(a.Phone, 0), either(ranges)))
+		out = append(out, qrcircles.Say("admission.explain.range", MaskPhone(a.Phone, 0), qrcircles.Either(ranges...)))
 	}
 	if len(r.UserIDRanges) > 0 {
 		ranges := make([]string, len(r.UserIDRanges))
 		for i, ir := range r.UserIDRanges {
 			ranges[i] = strconv.FormatInt(ir.From, 10) + "–" + strconv.FormatInt(ir.To, 10)
 		}
-		out = append(out, qrcircles.Say("admission.explain.id_range", a.UserID, either(ranges)))
+		out = append(out, qrcircles.Say("admission.explain.id_range", a.UserID, qrcircles.Either(ranges...)))
 	}
 	if f.HasAllowlist {
 		out = append(out, qrcircles.Say("admission.explain.allowlist"))
-	}
-	return out
-}
-
-// either joins items as alternatives in the reader's language ("a or b", "a、b"): each
-// further item wraps the list so far, and the words render the wrapped list first.
-func either(items []string) any {
-	if len(items) == 0 {
-		return ""
-	}
-	var out any = items[0]
-	for _, it := range items[1:] {
-		out = qrcircles.Say("admission.or", out, it)
 	}
 	return out
 }

@@ -53,9 +53,7 @@ func AvatarTooLarge(cause error) error {
 // AvatarError is an EInvalid error of the phrase key on the field "avatar", with its cause
 // (which may be nil).
 func AvatarError(key string, cause error, args ...any) error {
-	e := qrcircles.Fail(qrcircles.EInvalid, key, args...).WithField("avatar")
-	e.Err = cause
-	return e
+	return qrcircles.Fail(qrcircles.EInvalid, key, args...).WithField("avatar").WithCause(cause)
 }
 
 func encode(img *image.RGBA) (Photo, error) {

@@ -136,11 +136,10 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 // phoneError puts a normalizer's error on the card's field: its own words when it has some
 // meant for people, else ours.
 func phoneError(field string, err error) error {
-	e := qrcircles.Fail(qrcircles.EInvalid, "cards.phone_invalid").WithField(field)
+	e := qrcircles.Fail(qrcircles.EInvalid, "cards.phone_invalid").WithField(field).WithCause(err)
 	if pe, ok := err.(*qrcircles.Error); ok && pe.Message != "" {
 		e.Words, e.Message = pe.Words, pe.Message
 	}
-	e.Err = err
 	return e
 }
 
