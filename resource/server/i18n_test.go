@@ -17,7 +17,7 @@ func TestBrowsersGetFriendlyPages(t *testing.T) {
 	for _, c := range []struct {
 		path, lang string
 		status     int
-		want, not string
+		want, not  string
 	}{
 		{"/boom", "zh-CN", 500, "服务器出错了", "Something went wrong"},
 		{"/boom", "", 500, "Something went wrong on our side", "服务器出错了"},
