@@ -4,7 +4,7 @@ package qrcircles
 // paths, the live stream. The API sends their English; pages that meet them (a form's body
 // too large, a malformed address) show them in the reader's language.
 var apiPhrases = map[string][2]string{
-	"api.token_missing":   {"Send an access token: Authorization: Bearer TOKEN.", "请发送访问令牌：Authorization: Bearer TOKEN。"},
+	"api.token_missing":   {"Send an access token: %s.", "请发送访问令牌：%s。"}, // the header, as it is written
 	"api.token_inactive":  {"The access token is not active.", "访问令牌无效或已失效。"},
 	"api.user_token":      {"This needs a user's token, not a client's.", "此操作需要用户的令牌，而不是客户端的令牌。"},
 	"api.need_scan":       {"This needs a scan session for this circle: exchange your token for one with the circle's URL as audience.", "此操作需要该圈子的扫码会话：请用您的令牌换取一个以圈子 URL 为受众的令牌。"},

@@ -28,7 +28,7 @@ func Authenticate(v qrcircles.Verifier, userOnly bool) gin.HandlerFunc {
 		}
 		if !ok || token == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-			server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.token_missing"))
+			server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.token_missing", "Authorization: Bearer TOKEN"))
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
