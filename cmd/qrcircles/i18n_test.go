@@ -145,6 +145,7 @@ func TestPagesSignedInInChinese(t *testing.T) {
 		fmt.Sprintf("/circles/%d", circle.ID), fmt.Sprintf("/circles/%d/manage", circle.ID), "/c/" + circle.Code, "/c/" + circle.Code + "/poster"} {
 		check(org, path)
 	}
+	check(ann.b, fmt.Sprintf("/circles/%d/welcome", circle.ID))
 	// The card requests where they happen, answered, and leaving: Ann has the organizer's request.
 	org.submit(org.get(circlePath(circle.ID)), fmt.Sprintf("/circles/%d/members/%d/request", circle.ID, ann.user.ID))
 	for _, path := range []string{"/me/requests", "/me/requests?done=accepted&form=card-requests", "/settings?done=saved&form=exclusion-add",
