@@ -159,6 +159,3 @@ func Explain(err error, code, key string, args ...any) error {
 	e.Err = err
 	return e
 }
-
-// ErrTokenInactive answers a bearer token that is not active (expired, revoked or unknown).
-var ErrTokenInactive = Fail(EUnauthorized, "token.inactive")

@@ -17,10 +17,10 @@ var oauthPhrases = map[string][2]string{
 	"client.confidential_auth":  {"a confidential client authenticates; %s is for public clients", "机密客户端必须认证；%s 仅用于公共客户端"},
 	"client.auth_unknown":       {"unknown authentication method %q (known: %s)", "未知的认证方式 %q（可用：%s）"},
 	"client.keys_unused":        {"keys are for clients that authenticate with %s", "只有使用 %s 认证的客户端才需要密钥"},
-	"client.keys_needed":        {"a %s client needs its public keys: a JWKS or a JWKS URI, one of them", "%s 客户端需要公钥：JWKS 或 JWKS URI，二者选一"},
+	"client.keys_needed":        {"a %s client needs its public keys: a JWKS or a JWKS URI, one of them", "%s 客户端需要公钥：JWKS 或 JWKS 地址，二者选一"},
 	"client.keys_bad":           {"the JWKS cannot be used: %s", "JWKS 无法使用：%s"},
 	"client.jwks_uri":           {"%q must be an https URL (plain http only on a loopback address)", "%q 必须是 https 地址（仅回环地址可用 http）"},
-	"client.origin":             {"%q is not a web origin; write it as https://host or https://host:port", "%q 不是网页来源；请写成 https://host 或 https://host:port"},
+	"client.origin":             {"%q is not a web origin; write it as https://host or https://host:port", "%q 不是网页来源；请写成 https://主机名 或 https://主机名:端口"},
 	"client.origin_https":       {"the origin %q must use https (plain http only on a loopback address)", "来源 %q 必须使用 https（仅回环地址可用 http）"},
 
 	// Redirect URIs, checked at registration.

@@ -222,7 +222,7 @@ var titlesZH = map[string]string{
 	"Allow access": "授权访问", "Sign in": "登录", "Enter the code": "输入验证码", "Consent": "授权",
 	"Not joined": "未加入", "Scan again": "请重新扫码", "Something went wrong": "出错了", "My circles": "我的圈子",
 	"Your name": "您的姓名", "Settings": "设置", "Not found": "未找到", "Not allowed": "无权访问", "Closed": "已关闭",
-	"Please check": "请检查", "Please wait": "请稍候", "Temporarily unavailable": "暂时无法使用", "Health": "运行状况",
+	"Please check": "请检查", "Please wait": "请稍候", "Temporarily unavailable": "暂时无法使用", "Health": "运行状况", "Card requests": "名片请求",
 	"Sign out": "退出登录", "Signed out": "已退出登录", "Account deleted": "账户已删除",
 }
 

@@ -44,7 +44,7 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			ann.at("/c/"+c.Code, `form[action$="/join"] button`)
 			ann.click(`form[action$="/join"] button`)
 			ann.signIn(s, "+8613800000001", names[lang][0], false)
-			ann.at(circle, "#members")
+			ann.at(circle+"/welcome", "#welcome")
 			if got := ann.text("#nav-account"); got != names[lang][0] {
 				ann.fail("the navigation names %q, want %q", got, names[lang][0])
 			}
@@ -88,7 +88,7 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			bob.open("/c/" + c.Code)
 			bob.at("/c/"+c.Code, `form[action$="/join"] button`)
 			bob.click(`form[action$="/join"] button`)
-			bob.at(circle, "#members")
+			bob.at(circle+"/welcome", "#welcome")
 			annID, bobID := s.userID(t, "+8613800000001"), s.userID(t, "+8613900000002")
 			if err := s.db.SendMessage(context.Background(), &storage.Message{FromID: bobID, ToID: annID, Body: "Meet at booth 7", CreatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
@@ -120,11 +120,11 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 func (s *site) crowd(t *testing.T, c storage.Circle, lang string, n int) {
 	t.Helper()
 	circle := "/circles/" + strconv.FormatInt(c.ID, 10)
-	for i := range n {
+	for i := range n { // each new member is welcomed
 		b := s.browserIn(lang)
 		phone := fmt.Sprintf("+86136%08d", i)
 		p := b.signIn(b.scan(c), phone, fmt.Sprintf("Attendee %d", i+1))
-		if p.path != circle || p.status != 200 {
+		if p.path != circle+"/welcome" || p.status != 200 {
 			t.Fatalf("attendee %d of the venue ended at %s (%d) %s", i+1, p.path, p.status, errorText(p))
 		}
 		wantSMSIn(t, s, phone, lang)
@@ -147,16 +147,6 @@ func (s *site) memberCount(t *testing.T, c storage.Circle) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// userID is the ID of the user with the phone.
-func (s *site) userID(t *testing.T, phone string) int64 {
-	t.Helper()
-	u, err := s.db.UserByPhone(context.Background(), phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
 }
 
 // wantShown checks that each of the pages, as b sees them, shows (or, with shown false, shows

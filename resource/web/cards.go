@@ -36,8 +36,7 @@ type cardForm struct {
 }
 
 type cardPageData struct {
-	Form   cardForm
-	Notice string
+	Form cardForm
 }
 
 func readCardForm(c *gin.Context) cardForm {
@@ -80,7 +79,7 @@ func (w *Web) cardPage(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := cardPageData{Form: cardFormOf(card), Notice: savedNotice(c)}
+	d := cardPageData{Form: cardFormOf(card)}
 	w.render(c, http.StatusOK, "card_edit", cardTitle, templates.Page{Data: d})
 }
 
@@ -99,7 +98,7 @@ func (w *Web) cardSubmit(c *gin.Context) {
 		w.renderError(c, "card_edit", cardTitle, labelField(err, cardLabels), cardPageData{Form: form})
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+	goBack(c, "/me/card", "saved")
 }
 
 // hasAvatar says whether the person has a picture, for a form shown again after an error.
@@ -142,7 +141,7 @@ func (w *Web) avatarDelete(c *gin.Context) {
 // afterAvatar goes back to the card page, showing the stored card and err if there is one.
 func (w *Web) afterAvatar(c *gin.Context, userID int64, err error) {
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+		goBack(c, "/me/card", "saved")
 		return
 	}
 	card, cerr := w.Cards.Card(c.Request.Context(), userID)
@@ -273,14 +272,6 @@ func (w *Web) sendVCards(c *gin.Context, filename string, es []cards.Entry, err 
 	c.Data(http.StatusOK, cards.MediaType, buf.Bytes())
 }
 
-// Notices after the card buttons of the circle page, by the outcome in ?done=.
-var exchangeNotices = map[string]string{
-	"delivered": "Your card was delivered. / 名片已送达。",
-	"waiting":   "Your card waits for them to accept it. / 名片等待对方接受。",
-	"requested": "Your request for their card was sent. / 已发送名片请求。",
-	"announced": "Your announcement was posted. / 公告已发布。",
-}
-
 func (w *Web) deliverCard(c *gin.Context) {
 	w.exchange(c, func(c *gin.Context, from, to int64) (string, error) {
 		outcome, _, err := w.Cards.DeliverCard(c.Request.Context(), from, to)
@@ -310,16 +301,8 @@ func (w *Web) exchange(c *gin.Context, act func(c *gin.Context, from, to int64) 
 		done, err = act(c, u.ID, uid)
 	}
 	if err != nil {
-		w.renderView(c, u.ID, circle, "", err)
+		w.renderView(c, u.ID, circle, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"?done="+done+"#member-"+c.Param("uid"))
-}
-
-// savedNotice is the notice of a page a form redirected back to with ?saved=1.
-func savedNotice(c *gin.Context) string {
-	if c.Query("saved") == "" {
-		return ""
-	}
-	return "Saved. / 已保存。"
+	goBack(c, circlePath(circle.ID), done)
 }

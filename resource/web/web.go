@@ -57,6 +57,8 @@ type Cards interface {
 	RequestCard(ctx context.Context, from, to int64) (qrcircles.CardRequest, error)
 	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
+	Welcomed(ctx context.Context, userID, circleID int64) (bool, error)
+	Welcome(ctx context.Context, userID, circleID int64, c qrcircles.Card, fs *qrcircles.FieldSet) (qrcircles.Card, error)
 }
 
 var _ Cards = (*cardsvc.Service)(nil)
@@ -110,6 +112,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/new", w.newSubmit)
 	e.GET("/circles/:id", w.view)
 	e.GET("/circles/:id/status", w.status)
+	e.POST("/circles/:id/leave", w.leave)
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
@@ -126,10 +129,12 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
+	w.mountRequests(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
 	w.mountAccount(e)
 	w.mountApp(e)
+	w.mountWelcome(e)
 }
 
 func (w *Web) now() time.Time {
@@ -145,6 +150,9 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
+	if p.Form == "" && p.Done == "" {
+		p.Form, p.Done = answerOf(c)
+	}
 	if p.CSRF == "" {
 		p.CSRF = w.Auth.CSRFToken(c)
 	}
@@ -163,7 +171,8 @@ func (w *Web) renderError(c *gin.Context, page, title string, err error, data an
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
-	w.renderError(c, "message", titleOf(qrcircles.CodeOf(err)), err, nil)
+	code := qrcircles.CodeOf(err)
+	w.renderError(c, "message", titleOf(code), err, w.stepsAfter(c, code))
 }
 
 func titleOf(code string) string {
