@@ -37,8 +37,8 @@ func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photo
 	for _, m := range members {
 		f := cards.Facts{OwnerID: m.UserID, ViewerID: viewer, ViewerHoldsOwner: holds[m.UserID], CircleID: circleID,
 			OwnerIsMember: true, ViewerIsMember: isMember, ViewerOrganizes: circle.OwnerID == viewer}
-		card, _ := cards.ForViewer(m.Card, m.Settings, cards.Relate(f))
-		out = append(out, cards.Entry{UserID: m.UserID, Card: card})
+		card, fs := cards.ForViewer(m.Card, m.Settings, cards.Relate(f))
+		out = append(out, cards.Entry{UserID: m.UserID, Card: card, Fields: fs})
 	}
 	return out, circle, s.addPhotos(ctx, out, photos)
 }
@@ -110,11 +110,11 @@ func (s *Service) CardFor(ctx context.Context, ownerID, viewerID, circleID int64
 // with the picture when photo is set and the card shows one. It is CardFor, for pages and
 // exports of one card.
 func (s *Service) EntryFor(ctx context.Context, ownerID, viewerID, circleID int64, photo bool) (cards.Entry, error) {
-	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
+	card, fs, err := s.CardFor(ctx, ownerID, viewerID, circleID)
 	if err != nil {
 		return cards.Entry{}, err
 	}
-	es := []cards.Entry{{UserID: ownerID, Card: card}}
+	es := []cards.Entry{{UserID: ownerID, Card: card, Fields: fs}}
 	err = s.addPhotos(ctx, es, photo)
 	return es[0], err
 }

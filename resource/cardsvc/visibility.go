@@ -68,16 +68,21 @@ func (s *Service) SetDefaultVisibility(ctx context.Context, userID int64, fs qrc
 // SetCircleVisibility changes what one circle the user is a member of shows; nil makes the
 // circle follow the default again.
 func (s *Service) SetCircleVisibility(ctx context.Context, userID, circleID int64, fs *qrcircles.FieldSet) error {
+	ch, err := s.circleChangeOf(ctx, userID, circleID, fs)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(ctx context.Context) error { return s.applyVisibility(ctx, userID, nil, []circleChange{ch}) })
+}
+
+// circleChangeOf checks a new choice for one circle the user must be a member of.
+func (s *Service) circleChangeOf(ctx context.Context, userID, circleID int64, fs *qrcircles.FieldSet) (circleChange, error) {
 	var names *[]string
 	if fs != nil {
 		n := fs.Names()
 		names = &n
 	}
-	ch, err := s.parseCircleChange(ctx, userID, strconv.FormatInt(circleID, 10), names)
-	if err != nil {
-		return err
-	}
-	return s.inTx(ctx, func(ctx context.Context) error { return s.applyVisibility(ctx, userID, nil, []circleChange{ch}) })
+	return s.parseCircleChange(ctx, userID, strconv.FormatInt(circleID, 10), names)
 }
 
 func (s *Service) parseCircleChange(ctx context.Context, userID int64, key string, names *[]string) (circleChange, error) {

@@ -51,7 +51,7 @@ func New(d Deps) (*gin.Engine, error) {
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
 			lang := templates.Negotiate(c.Request)
-			p := templates.Page{Lang: lang, Title: templates.T(lang, "server.not_found_title"), Error: templates.T(lang, "server.no_page")}
+			p := templates.Page{Lang: lang, Title: templates.T(lang, "error.not_found_title"), Error: templates.T(lang, "error.no_page")}
 			Page(c, d.Pages, http.StatusNotFound, "message", p)
 			return
 		}

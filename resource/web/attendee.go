@@ -11,6 +11,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/cards"
 	"qrcircles/resource/messagesvc"
 	"qrcircles/templates"
 )
@@ -42,7 +43,7 @@ func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 		return
 	}
 	if out.Member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // which a member it welcomed before passes on
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/status")
@@ -66,7 +67,9 @@ type memberView struct {
 	Self, Contact                                bool
 	Name, Title, Company, Address, Website, Note string
 	Phones, Emails                               []string
-	Avatar                                       string // the picture's URL, "" when none is shown
+	Avatar                                       string   // the picture's URL, "" when none is shown
+	Saves                                        []string // the fields "Save to phone" saves
+	BasicOnly                                    bool     // the viewer sees only the basic fields here
 }
 
 type announcementView struct {
@@ -114,7 +117,8 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 	for i, e := range es {
 		k := e.Card
 		out[i] = memberView{UserID: e.UserID, Self: e.UserID == viewer, Contact: contacts[e.UserID], Name: k.DisplayName,
-			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails}
+			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails,
+			Saves: cards.Filled(k).Names(), BasicOnly: cards.BasicOnly(e.Fields)}
 		if k.HasAvatar {
 			out[i].Avatar = fmt.Sprintf("%s/members/%d/avatar", circlePath(circleID), e.UserID)
 		}
@@ -156,7 +160,7 @@ func (w *Web) status(c *gin.Context) {
 	ctx := c.Request.Context()
 	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // admitted while waiting
 		return
 	}
 	var q qrcircles.JoinRequest
