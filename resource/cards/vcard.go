@@ -45,7 +45,7 @@ func ParseVersion(s string) (Version, error) {
 	case "3", "3.0":
 		return V3, nil
 	}
-	return "", qrcircles.Invalid("version", "version is 4.0 or 3.0.")
+	return "", qrcircles.Fail(qrcircles.EInvalid, "cards.vcard_version").WithField("version")
 }
 
 // MediaType is the Content-Type of a vCard export.

@@ -16,7 +16,7 @@ import (
 func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error) {
 	circle, err := s.Store.Circle(ctx, circleID)
 	if err != nil {
-		return nil, circle, qrcircles.Explain(err, qrcircles.ENotFound, "No such circle.")
+		return nil, circle, qrcircles.Explain(err, qrcircles.ENotFound, "circles.not_found")
 	}
 	members, err := s.Store.CircleCards(ctx, circleID)
 	if err != nil {
@@ -27,7 +27,7 @@ func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photo
 		isMember = isMember || m.UserID == viewer
 	}
 	if !isMember && circle.OwnerID != viewer {
-		return nil, circle, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
+		return nil, circle, qrcircles.Fail(qrcircles.EForbidden, "circles.members_only")
 	}
 	holds, err := s.Store.ContactIDs(ctx, viewer)
 	if err != nil {
@@ -89,7 +89,7 @@ func (s *Service) CardFor(ctx context.Context, ownerID, viewerID, circleID int64
 	}
 	rel := cards.Relate(f)
 	if rel.Kind == cards.Stranger {
-		return qrcircles.Card{}, cards.None, qrcircles.Errorf(qrcircles.ENotFound, "No card to show.")
+		return qrcircles.Card{}, cards.None, qrcircles.Fail(qrcircles.ENotFound, "cards.none_to_show")
 	}
 	card, err := s.Store.Card(ctx, ownerID)
 	if isNotFound(err) {
@@ -124,7 +124,7 @@ func (s *Service) EntryFor(ctx context.Context, ownerID, viewerID, circleID int6
 func (s *Service) AvatarFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Avatar, error) {
 	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
 	if err == nil && !card.HasAvatar {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "No avatar to show.")
+		err = qrcircles.Fail(qrcircles.ENotFound, "cards.no_avatar")
 	}
 	if err != nil {
 		return qrcircles.Avatar{}, err

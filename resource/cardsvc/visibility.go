@@ -89,14 +89,14 @@ func (s *Service) parseCircleChange(ctx context.Context, userID int64, key strin
 	field := "circles." + key
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil || id <= 0 {
-		return circleChange{}, qrcircles.Invalid(field, "Circles are named by their number.")
+		return circleChange{}, qrcircles.Fail(qrcircles.EInvalid, "cards.circles_by_number").WithField(field)
 	}
 	member, err := s.Store.IsMember(ctx, id, userID)
 	if err != nil {
 		return circleChange{}, err
 	}
 	if !member {
-		return circleChange{}, qrcircles.Invalid(field, "You are not a member of circle %d.", id)
+		return circleChange{}, qrcircles.Fail(qrcircles.EInvalid, "cards.not_in_circle", id).WithField(field)
 	}
 	if names == nil {
 		return circleChange{id: id}, nil

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -149,7 +147,7 @@ type statusData struct {
 	Title    string
 	State    string // a qrcircles.Request* status
 	ScanTime string
-	Reasons  []string
+	Reasons  []qrcircles.Words
 }
 
 // status shows where the person's request stands. A waiting page follows the organizer's
@@ -187,26 +185,20 @@ func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (qrcirc
 	return q, err
 }
 
-// sentences explains a request in English and Chinese. A refusal caused by someone's
-// exclusion reads like any other "not available", naming nobody.
-func sentences(q qrcircles.JoinRequest) []string {
+// sentences explains a request to the applicant. A refusal caused by someone's exclusion
+// reads like any other "not available", naming nobody.
+func sentences(q qrcircles.JoinRequest) []qrcircles.Words {
 	if q.Status == qrcircles.RequestDenied {
-		return []string{"The organizer declined your request. / 组织者拒绝了您的申请。"}
+		return []qrcircles.Words{qrcircles.Say("circles.declined")}
 	}
-	var out []string
+	var out []qrcircles.Words
 	for _, r := range q.Reasons {
-		out = append(out, sentence(r))
+		out = append(out, admission.Describe(r))
 	}
 	if len(out) == 0 && q.Status == qrcircles.RequestRefused {
-		out = append(out, sentence(qrcircles.ReasonExcluded))
+		out = append(out, admission.Describe(qrcircles.ReasonExcluded))
 	}
 	return out
-}
-
-func sentence(r qrcircles.Reason) string {
-	en := admission.Describe(r, "en")
-	first, n := utf8.DecodeRuneInString(en)
-	return string(unicode.ToUpper(first)) + strings.TrimSuffix(en[n:], ".") + ". / " + admission.Describe(r, "zh")
 }
 
 // circleLink is one line of "my circles".
