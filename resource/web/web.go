@@ -59,6 +59,7 @@ type Cards interface {
 	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
 	Welcomed(ctx context.Context, userID, circleID int64) (bool, error)
 	Welcome(ctx context.Context, userID, circleID int64, c qrcircles.Card, fs *qrcircles.FieldSet) (qrcircles.Card, error)
+	PutOffWelcome(ctx context.Context, userID, circleID int64) error
 }
 
 var _ Cards = (*cardsvc.Service)(nil)

@@ -12,11 +12,13 @@ import (
 
 // "You're in": where admission lands, once per circle. The new member's card form comes
 // filled with their name and the phone they signed in with, beside what this circle's
-// members see of the card and the choice to change it; saving both goes on to the circle.
+// members see of the card and the choice to change it; saving both goes on to the circle,
+// and so does putting it off. Either ends the welcome: a later scan opens the circle.
 
 func (w *Web) mountWelcome(e *gin.Engine) {
 	e.GET("/circles/:id/welcome", w.welcome)
 	e.POST("/circles/:id/welcome", w.welcomeSubmit)
+	e.POST("/circles/:id/welcome/later", w.welcomeLater)
 }
 
 // welcomeData is the welcome of one circle.
@@ -81,6 +83,23 @@ func (w *Web) welcomeSubmit(c *gin.Context) {
 	if err != nil {
 		form.HasAvatar = w.hasAvatar(c, u.ID)
 		w.renderWelcome(c, u, circle, form, fs, true, labelField(err, cardLabels))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+}
+
+// welcomeLater ends the welcome unanswered: the card page stays in the navigation.
+func (w *Web) welcomeLater(c *gin.Context) {
+	u, circle, ok := w.signedInCircle(c)
+	if !ok {
+		return
+	}
+	err := w.formExpired(c)
+	if err == nil {
+		err = w.Cards.PutOffWelcome(c.Request.Context(), u.ID, circle.ID)
+	}
+	if err != nil {
+		w.fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
