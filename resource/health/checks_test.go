@@ -9,6 +9,7 @@ import (
 
 	"qrcircles/resource/health"
 	"qrcircles/storage"
+	"qrcircles/templates"
 )
 
 type fakeDB struct {
@@ -62,11 +63,11 @@ func TestHealthChecks(t *testing.T) {
 			if (err == nil) != tt.ok {
 				t.Errorf("err %v, want ok=%v", err, tt.ok)
 			}
-			en, _, _ := strings.Cut(detail, " / ")
+			en := templates.Say(templates.English, detail)
 			if en != tt.detail {
 				t.Errorf("detail %q, want %q", detail, tt.detail)
 			}
-			if strings.Contains(detail, "db.internal") {
+			if strings.Contains(en+templates.Say(templates.Chinese, detail), "db.internal") {
 				t.Errorf("detail shows the driver's error: %q", detail)
 			}
 		})

@@ -50,7 +50,7 @@ func New(d Deps) (*gin.Engine, error) {
 		securityHeaders(), limitBodies(d.Pages), viewer(d.Viewer))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
-			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
+			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: qrcircles.Say("title.not_found"), Error: qrcircles.Say("web.no_page")})
 			return
 		}
 		Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "no such resource"))

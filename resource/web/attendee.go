@@ -54,12 +54,13 @@ func circlePath(id int64) string { return "/circles/" + strconv.FormatInt(id, 10
 
 // viewData is the inside of a circle, for members and the organizer.
 type viewData struct {
-	ID                                 int64
-	Title, Description, Location, When string
-	Organizer                          bool
-	Members                            []memberView
-	Announcements                      []announcementView
-	Notice                             string
+	ID                           int64
+	Title, Description, Location string
+	When                         qrcircles.Words
+	Organizer                    bool
+	Members                      []memberView
+	Announcements                []announcementView
+	Notice                       qrcircles.Words
 }
 
 // memberView is one member's card as the viewer may see it: hidden fields are empty.
@@ -72,7 +73,8 @@ type memberView struct {
 }
 
 type announcementView struct {
-	Body, When string
+	Body string
+	When qrcircles.Words
 }
 
 func (w *Web) view(c *gin.Context) {
@@ -80,11 +82,11 @@ func (w *Web) view(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w.renderView(c, u.ID, circle, exchangeNotices[c.Query("done")], nil)
+	w.renderView(c, u.ID, circle, exchangeNotice(c.Query("done")), nil)
 }
 
 // renderView shows the circle with its members' cards, with err (if any) above it.
-func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, notice string, err error) {
+func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, notice qrcircles.Words, err error) {
 	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
 		When: eventTime(circle), Organizer: circle.OwnerID == viewer, Notice: notice}
 	var lerr error
@@ -99,7 +101,7 @@ func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, 
 	if err != nil {
 		p.Error, status = w.pageError(c, "circle page", err)
 	}
-	w.render(c, status, "circle_view", circle.Title, p)
+	w.render(c, status, "circle_view", templates.Verbatim(circle.Title), p)
 }
 
 // memberCards projects every member's card for the viewer through the one visibility rule.
@@ -144,8 +146,8 @@ type statusData struct {
 	ID       int64
 	Title    string
 	State    string // a qrcircles.Request* status
-	ScanTime string
-	Reasons  []string
+	ScanTime qrcircles.Words
+	Reasons  []qrcircles.Words
 }
 
 // status shows where the person's request stands. A waiting page follows the organizer's
@@ -170,7 +172,7 @@ func (w *Web) status(c *gin.Context) {
 		return
 	}
 	d := statusData{ID: circle.ID, Title: circle.Title, State: q.Status, ScanTime: when(q.ScanTime, circle.TimeZone), Reasons: sentences(q)}
-	w.render(c, http.StatusOK, "circle_status", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "circle_status", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }
 
 // latestRequest finds the person's most recent request to join the circle that did not end
@@ -178,18 +180,18 @@ func (w *Web) status(c *gin.Context) {
 func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (qrcircles.JoinRequest, error) {
 	q, err := w.Circles.LatestRequest(ctx, userID, circleID)
 	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
-		return q, qrcircles.Errorf(qrcircles.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
+		return q, qrcircles.Fail(qrcircles.ENotFound, "web.not_asked")
 	}
 	return q, err
 }
 
-// sentences explains a request in English and Chinese. A refusal caused by someone's
-// exclusion reads like any other "not available", naming nobody.
-func sentences(q qrcircles.JoinRequest) []string {
+// sentences explains a request to the applicant. A refusal caused by someone's exclusion reads
+// like any other "not available", naming nobody.
+func sentences(q qrcircles.JoinRequest) []qrcircles.Words {
 	if q.Status == qrcircles.RequestDenied {
-		return []string{"The organizer declined your request. / 组织者拒绝了您的申请。"}
+		return []qrcircles.Words{qrcircles.Say("web.declined")}
 	}
-	var out []string
+	var out []qrcircles.Words
 	for _, r := range q.Reasons {
 		out = append(out, sentence(r))
 	}
@@ -199,16 +201,29 @@ func sentences(q qrcircles.JoinRequest) []string {
 	return out
 }
 
-func sentence(r qrcircles.Reason) string {
-	en := admission.Describe(r, "en")
-	first, n := utf8.DecodeRuneInString(en)
-	return string(unicode.ToUpper(first)) + strings.TrimSuffix(en[n:], ".") + ". / " + admission.Describe(r, "zh")
+// sentence is one reason as a sentence in the reader's language.
+func sentence(r qrcircles.Reason) qrcircles.Words { return templates.Verbatim(reasonText(r)) }
+
+// reasonText is a reason that writes itself in a language (admission.Describe), as a sentence.
+type reasonText qrcircles.Reason
+
+func (r reasonText) In(lang string) string {
+	s := admission.Describe(qrcircles.Reason(r), lang)
+	if lang == templates.Chinese {
+		return s
+	}
+	first, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(first)) + strings.TrimSuffix(s[n:], ".") + "."
 }
+
+// String is the reason in English, for the logs.
+func (r reasonText) String() string { return r.In(templates.English) }
 
 // circleLink is one line of "my circles".
 type circleLink struct {
 	ID               int64
-	Title, When      string
+	Title            string
+	When             qrcircles.Words
 	Members, Waiting int // counted for the circles the viewer organizes
 }
 
@@ -242,7 +257,7 @@ func (w *Web) myCircles(c *gin.Context) {
 		}
 		d.Waiting = append(d.Waiting, circleLink{ID: circle.ID, Title: circle.Title, When: when(q.ScanTime, circle.TimeZone)})
 	}
-	w.render(c, http.StatusOK, "my_circles", "My circles", templates.Page{Data: d})
+	w.render(c, http.StatusOK, "my_circles", qrcircles.Say("title.my_circles"), templates.Page{Data: d})
 }
 
 // count fills in an organized circle's member and waiting counts for the dashboard.

@@ -37,7 +37,7 @@ type cardForm struct {
 
 type cardPageData struct {
 	Form   cardForm
-	Notice string
+	Notice qrcircles.Words
 }
 
 func readCardForm(c *gin.Context) cardForm {
@@ -58,13 +58,9 @@ func (f cardForm) card() cards.Card {
 }
 
 // cardLabels name the card fields in the messages of cards.Clean, which speak of "phones[1]".
-var cardLabels = []struct{ field, label string }{
-	{"display_name", "Name / 姓名"}, {"title", "Title / 职位"}, {"company", "Company / 公司"},
-	{"phones", "Phones / 电话"}, {"emails", "Emails / 邮箱"}, {"address", "Address / 地址"},
-	{"website", "Website / 网站"}, {"note", "Note / 备注"}, {"avatar", "Photo / 头像"},
-}
+var cardLabels = []string{"display_name", "title", "company", "phones", "emails", "address", "website", "note", "avatar"}
 
-const cardTitle = "My card / 我的名片"
+var cardTitle = qrcircles.Say("card.title")
 
 // cardPage shows the person's card to edit; someone without one starts from their name.
 func (w *Web) cardPage(c *gin.Context) {
@@ -157,9 +153,9 @@ func uploadedAvatar(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, qrcircles.Invalid("avatar", "The image is larger than 2 MB. / 图片超过 2 MB。")
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.image_too_large").WithField("avatar")
 		}
-		return nil, qrcircles.Invalid("avatar", "Choose an image to upload. / 请选择图片。")
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "web.choose_image").WithField("avatar")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -196,7 +192,7 @@ func (w *Web) memberAvatar(c *gin.Context) {
 func (w *Web) sendAvatar(c *gin.Context, owner, viewer, circleID int64) {
 	e, err := w.Cards.EntryFor(c.Request.Context(), owner, viewer, circleID, true)
 	if err == nil && e.Photo == nil {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no picture to show. / 没有头像。")
+		err = qrcircles.Fail(qrcircles.ENotFound, "web.no_picture")
 	}
 	if err != nil {
 		w.fail(c, err)
@@ -216,7 +212,7 @@ func (w *Web) memberVCF(c *gin.Context) {
 	raw, isVCF := strings.CutSuffix(c.Param("uid"), ".vcf")
 	uid, err := parseID(raw)
 	if err == nil && !isVCF {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
+		err = errNoPage
 	}
 	var e cards.Entry
 	if err == nil {
@@ -273,12 +269,14 @@ func (w *Web) sendVCards(c *gin.Context, filename string, es []cards.Entry, err 
 	c.Data(http.StatusOK, cards.MediaType, buf.Bytes())
 }
 
-// Notices after the card buttons of the circle page, by the outcome in ?done=.
-var exchangeNotices = map[string]string{
-	"delivered": "Your card was delivered. / 名片已送达。",
-	"waiting":   "Your card waits for them to accept it. / 名片等待对方接受。",
-	"requested": "Your request for their card was sent. / 已发送名片请求。",
-	"announced": "Your announcement was posted. / 公告已发布。",
+// exchangeNotice is the notice after the card buttons of the circle page, by the outcome in
+// ?done=; nothing for any other value.
+func exchangeNotice(done string) qrcircles.Words {
+	switch done {
+	case "delivered", "waiting", "requested", "announced":
+		return qrcircles.Say("notice." + done)
+	}
+	return qrcircles.Words{}
 }
 
 func (w *Web) deliverCard(c *gin.Context) {
@@ -310,16 +308,16 @@ func (w *Web) exchange(c *gin.Context, act func(c *gin.Context, from, to int64) 
 		done, err = act(c, u.ID, uid)
 	}
 	if err != nil {
-		w.renderView(c, u.ID, circle, "", err)
+		w.renderView(c, u.ID, circle, qrcircles.Words{}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"?done="+done+"#member-"+c.Param("uid"))
 }
 
 // savedNotice is the notice of a page a form redirected back to with ?saved=1.
-func savedNotice(c *gin.Context) string {
+func savedNotice(c *gin.Context) qrcircles.Words {
 	if c.Query("saved") == "" {
-		return ""
+		return qrcircles.Words{}
 	}
-	return "Saved. / 已保存。"
+	return qrcircles.Say("notice.saved")
 }
