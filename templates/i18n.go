@@ -235,7 +235,7 @@ var coreCatalog = map[string][2]string{
 	"check.timeout":            {"no answer within %s", "%s 内无响应"},
 	"check.migrations_no_db":   {"cannot read: the database does not answer", "无法读取：数据库无响应"},
 	"check.migrations_unread":  {"cannot read the applied migrations", "无法读取已应用的迁移"},
-	"check.migrations_pending": {"%d pending (%s): run qrcircles migrate up", "%d 个待应用（%s）：请运行 qrcircles migrate up"},
+	"check.migrations_pending": {"%d pending (%s): run %s", "%d 个待应用（%s）：请运行 %s"}, // the command
 	"check.migrations_applied": {"%d applied, none pending", "已应用 %d 个，无待应用"},
 	"check.hub_stopped":        {"not running: starting, or stopped", "未运行：正在启动或已停止"},
 	"check.hub_sqlite":         {"running; SQLite needs no LISTEN", "运行中；SQLite 无需 LISTEN"},

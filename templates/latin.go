@@ -14,9 +14,9 @@ import (
 // latinTokens are the words a Chinese page writes in Latin letters.
 var latinTokens = map[string]bool{
 	"QR": true, "SMS": true, "vCard": true, "CSV": true, "PNG": true, "SVG": true, "JPEG": true, "GIF": true,
-	"JSON": true, "UTF": true, "URL": true, "ID": true, "UTC": true, "A4": true, "Ctrl": true, "P": true,
+	"JSON": true, "UTF-8": true, "URL": true, "ID": true, "UTC": true, "A4": true, "Ctrl": true, "P": true,
 	"MB": true, "KB": true, "English": true, "API": true, "OAuth": true, "HTTPS": true, "https": true, "http": true,
-	"WebAuthn": true, "JavaScript": true, "px": true, "ms": true,
+	"WebAuthn": true, "JavaScript": true, "px": true, "LISTEN": true, "SQLite": true, "PostgreSQL": true,
 }
 
 var (
@@ -24,7 +24,7 @@ var (
 	attrRE   = regexp.MustCompile(`(?i)\s(?:alt|title|aria-label|placeholder)="([^"]*)"`)
 	anyTagRE = regexp.MustCompile(`<[^>]*>`)
 	// Things written in Latin letters that are no sentence: URLs, addresses, paths, versions.
-	codeRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+|(?:^|\s)/\S*|\bv?\d+(?:\.\d+)+\b|\b[\w.-]+\.(?:example|com|dev|org|net|cn)\b|%[a-z]`)
+	codeRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+|(?:^|\s)/\S*|\bv?\d+(?:\.\d+)+\b|\b[\w.-]+\.(?:example|com|dev|org|net|cn)\b|%[a-z]|\bU\+[0-9A-F]{4,6}\b|\b\d[\d.]*(?:h|m|s|ms|µs|ns)+\b`)
 	wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*`)
 	// runRE finds runs of words joined only by what joins the words of an English sentence.
 	runRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9'’-]*(?:[ \t\n,;:.!?()"&+/…-]+[A-Za-z0-9][A-Za-z0-9'’-]*)*`)

@@ -109,7 +109,7 @@ func samples(lang string) map[string]Page {
 		"register": {Title: say("title.your_name"), Data: m{"ReturnTo": "/account", "Name": "", "Phone": "+8613800138000"}},
 		"health": {Title: say("health.title"), Data: m{"OK": false, "Failing": "migrations", "CheckedAt": "2025-03-01 09:30:00 UTC",
 			"Checks": []m{{"Name": "database", "OK": true, "Took": "1.2ms", "Detail": v("postgres")},
-				{"Name": "migrations", "OK": false, "Took": "3.4ms", "Detail": say("check.migrations_pending", 1, "19")}},
+				{"Name": "migrations", "OK": false, "Took": "3.4ms", "Detail": say("check.migrations_pending", 1, "19", "qrcircles migrate up")}},
 			"Facts": m{"Version": "v1.4.0", "Role": "all", "Started": "2025-03-01 08:00:00 UTC", "Uptime": v(uptime),
 				"Live": 12, "PoolInUse": 1, "PoolIdle": 3, "PoolOpen": 4}}},
 		"settings": {Title: say("title.settings"), Data: m{"Notice": qrcircles.Words{}, "Phone": "", "Default": vis,

@@ -64,7 +64,7 @@ func Migrations(db Migrator) Check {
 		}
 		if len(pending) > 0 {
 			list := strings.Join(pending, ", ")
-			return qrcircles.Say("check.migrations_pending", len(pending), list),
+			return qrcircles.Say("check.migrations_pending", len(pending), list, "qrcircles migrate up"),
 				fmt.Errorf("migrations pending: %s", list)
 		}
 		n := len(ms)

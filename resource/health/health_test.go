@@ -88,7 +88,7 @@ func TestHealthStatusFollowsTheChecks(t *testing.T) {
 		failing []string
 	}{
 		{"all ok", []health.Check{ok("database", "postgres"), ok("sms", "console")}, 200, nil},
-		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", qrcircles.Say("check.migrations_pending", 1, "19"), errors.New("pending")), ok("sms", "console")},
+		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", qrcircles.Say("check.migrations_pending", 1, "19", "qrcircles migrate up"), errors.New("pending")), ok("sms", "console")},
 			503, []string{"migrations"}},
 		{"error without detail", []health.Check{failing("database", qrcircles.Words{}, secret)}, 503, []string{"database"}},
 		{"no checks", nil, 200, nil},
@@ -173,7 +173,7 @@ func TestHealthJSONShape(t *testing.T) {
 }
 
 func TestHealthPageInBothLanguages(t *testing.T) {
-	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("check.migrations_pending", 2, "18, 19"), errors.New("pending")))
+	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("check.migrations_pending", 2, "18, 19", "qrcircles migrate up"), errors.New("pending")))
 	for _, c := range []struct {
 		lang, want, notWant, uptime string
 	}{
