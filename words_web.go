@@ -12,7 +12,6 @@ var webPhrases = map[string][2]string{
 	"web.closed":          {"This circle is closed and takes no new members.", "该圈子已关闭，不再接受新成员。"},
 	"web.scan_again":      {"This page is too old to join from. Please scan the QR code again.", "页面已过期，请重新扫码。"},
 	"web.confirm_delete":  {"Tick the box to confirm that your account should be deleted.", "请勾选确认框以删除账户。"},
-	"web.declined":        {"The organizer declined your request.", "组织者拒绝了您的申请。"},
 	"web.not_asked":       {"You have not asked to join this circle. Scan its QR code to ask.", "您尚未申请加入该圈子，请扫码申请。"},
 	"web.image_too_large": {"The image is larger than 2 MB.", "图片超过 2 MB。"},
 	"web.choose_image":    {"Choose an image to upload.", "请选择要上传的图片。"},

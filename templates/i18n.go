@@ -5,7 +5,8 @@ import "qrcircles"
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
 // table of its own file; the tables are joined here, and a key may appear in only one.
-var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, titleCatalog, circlesCatalog)
+var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, serverCatalog, welcomeCatalog,
+	titleCatalog, circlesCatalog)
 
 // coreCatalog holds the strings shared by every page.
 var coreCatalog = map[string][2]string{
@@ -229,20 +230,6 @@ var coreCatalog = map[string][2]string{
 	"health.live":        {"Live connections:", "实时连接："},
 	"health.pool":        {"Database pool:", "数据库连接池："},
 	"health.pool_counts": {"%d in use, %d idle, %d open", "使用中 %d，空闲 %d，已打开 %d"},
-
-	// What each check says of itself.
-	"check.no_answer":          {"%s: no answer", "%s：无响应"},
-	"check.timeout":            {"no answer within %s", "%s 内无响应"},
-	"check.migrations_no_db":   {"cannot read: the database does not answer", "无法读取：数据库无响应"},
-	"check.migrations_unread":  {"cannot read the applied migrations", "无法读取已应用的迁移"},
-	"check.migrations_pending": {"%d pending (%s): run %s", "%d 个待应用（%s）：请运行 %s"}, // the command
-	"check.migrations_applied": {"%d applied, none pending", "已应用 %d 个，无待应用"},
-	"check.hub_stopped":        {"not running: starting, or stopped", "未运行：正在启动或已停止"},
-	"check.hub_sqlite":         {"running; SQLite needs no LISTEN", "运行中；SQLite 无需 LISTEN"},
-	"check.hub_no_listen":      {"running, but the LISTEN connection is down; reconnecting", "运行中，但 LISTEN 连接已断开，正在重连"},
-	"check.hub_listening":      {"running, LISTEN connected", "运行中，LISTEN 已连接"},
-	"check.sms_unused":         {"not used by this role", "此角色不发送短信"},
-	"check.sms_none":           {"no provider configured", "未配置短信服务"},
 }
 
 // T returns the catalog string key in lang, formatted with args (see Say). A missing key shows

@@ -9,7 +9,6 @@ import (
 
 	"qrcircles"
 	"qrcircles/storage"
-	"qrcircles/templates"
 )
 
 // Pinger is what the database check needs.
@@ -38,9 +37,9 @@ func Database(db Pinger) Check {
 	return Check{Name: "database", Run: func(ctx context.Context) (qrcircles.Words, error) {
 		d := db.Dialect()
 		if err := db.Ping(ctx); err != nil {
-			return qrcircles.Say("check.no_answer", d), err
+			return qrcircles.Say("checks.no_answer", d), err
 		}
-		return templates.Verbatim(d), nil
+		return qrcircles.Say("checks.value", d), nil
 	}}
 }
 
@@ -50,11 +49,11 @@ func Migrations(db Migrator) Check {
 	return Check{Name: "migrations", Run: func(ctx context.Context) (qrcircles.Words, error) {
 		// Without a database, the status would read as every migration pending.
 		if err := db.Ping(ctx); err != nil {
-			return qrcircles.Say("check.migrations_no_db"), err
+			return qrcircles.Say("checks.db_down"), err
 		}
 		ms, err := db.MigrationStatus(ctx)
 		if err != nil {
-			return qrcircles.Say("check.migrations_unread"), err
+			return qrcircles.Say("checks.unreadable"), err
 		}
 		var pending []string
 		for _, m := range ms {
@@ -64,11 +63,9 @@ func Migrations(db Migrator) Check {
 		}
 		if len(pending) > 0 {
 			list := strings.Join(pending, ", ")
-			return qrcircles.Say("check.migrations_pending", len(pending), list, "qrcircles migrate up"),
-				fmt.Errorf("migrations pending: %s", list)
+			return qrcircles.Say("checks.pending", len(pending), list, "qrcircles migrate up"), fmt.Errorf("migrations pending: %s", list)
 		}
-		n := len(ms)
-		return qrcircles.Say("check.migrations_applied", n), nil
+		return qrcircles.Say("checks.applied", len(ms)), nil
 	}}
 }
 
@@ -78,13 +75,13 @@ func LiveEvents(hub Hub, listens bool) Check {
 	return Check{Name: "live_events", Run: func(context.Context) (qrcircles.Words, error) {
 		switch {
 		case !hub.Running():
-			return qrcircles.Say("check.hub_stopped"), errors.New("push hub not running")
+			return qrcircles.Say("checks.hub_stopped"), errors.New("push hub not running")
 		case !listens:
-			return qrcircles.Say("check.hub_sqlite"), nil
+			return qrcircles.Say("checks.hub_sqlite"), nil
 		case hub.ListenPID() == 0:
-			return qrcircles.Say("check.hub_no_listen"), errors.New("no LISTEN connection")
+			return qrcircles.Say("checks.hub_listen_down"), errors.New("no LISTEN connection")
 		}
-		return qrcircles.Say("check.hub_listening"), nil
+		return qrcircles.Say("checks.hub_ok"), nil
 	}}
 }
 
@@ -94,10 +91,10 @@ func SMS(provider string, used bool) Check {
 	return Check{Name: "sms", Run: func(context.Context) (qrcircles.Words, error) {
 		switch {
 		case !used:
-			return qrcircles.Say("check.sms_unused"), nil
+			return qrcircles.Say("checks.sms_unused"), nil
 		case provider == "":
-			return qrcircles.Say("check.sms_none"), errors.New("no SMS provider")
+			return qrcircles.Say("checks.sms_none"), errors.New("no SMS provider")
 		}
-		return templates.Verbatim(provider), nil
+		return qrcircles.Say("checks.value", provider), nil
 	}}
 }

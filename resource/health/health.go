@@ -21,8 +21,8 @@ import (
 )
 
 // Check is one thing an instance needs. Run says how it is in detail, in words for people
-// (the page shows them in its reader's language, the JSON in English) holding no secret, host
-// name or phone number; a non-nil error marks the check failing and is logged, never shown.
+// (the page shows them in its language, the JSON in English) holding no secret, host name
+// or phone number; a non-nil error marks the check failing and is logged, never shown.
 type Check struct {
 	Name string
 	Run  func(ctx context.Context) (detail qrcircles.Words, err error)
@@ -87,7 +87,7 @@ type Result struct {
 	DurationMS float64 `json:"duration_ms"`
 	Detail     string  `json:"detail"` // in English
 
-	detail qrcircles.Words // as the check said it
+	detail qrcircles.Words // as the check said it, for the page
 	took   time.Duration
 }
 
@@ -179,11 +179,11 @@ func (h *Handler) check(ctx context.Context, c Check) Result {
 	if o.err != nil {
 		res.Status = StatusFailing
 		if ctx.Err() != nil && res.detail.Zero() {
-			res.detail = qrcircles.Say("check.timeout", h.o.Timeout.String())
+			res.detail = qrcircles.Say("checks.timeout", h.o.Timeout.String())
 		}
 		h.o.Logger.WarnContext(ctx, "health check failing", "check", c.Name, "error", o.err)
 	}
-	res.Detail = templates.Say(templates.English, res.detail)
+	res.Detail = res.detail.English()
 	return res
 }
 

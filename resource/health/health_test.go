@@ -27,8 +27,9 @@ var (
 
 var started = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 
+// ok is a passing check whose detail is a name.
 func ok(name, detail string) health.Check {
-	return health.Check{Name: name, Run: func(context.Context) (qrcircles.Words, error) { return templates.Verbatim(detail), nil }}
+	return health.Check{Name: name, Run: func(context.Context) (qrcircles.Words, error) { return qrcircles.Say("checks.value", detail), nil }}
 }
 
 func failing(name string, detail qrcircles.Words, err error) health.Check {
@@ -88,7 +89,7 @@ func TestHealthStatusFollowsTheChecks(t *testing.T) {
 		failing []string
 	}{
 		{"all ok", []health.Check{ok("database", "postgres"), ok("sms", "console")}, 200, nil},
-		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", qrcircles.Say("check.migrations_pending", 1, "19", "qrcircles migrate up"), errors.New("pending")), ok("sms", "console")},
+		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", qrcircles.Say("checks.pending", 1, "19", "qrcircles migrate up"), errors.New("pending")), ok("sms", "console")},
 			503, []string{"migrations"}},
 		{"error without detail", []health.Check{failing("database", qrcircles.Words{}, secret)}, 503, []string{"database"}},
 		{"no checks", nil, 200, nil},
@@ -125,7 +126,7 @@ func TestHealthStatusFollowsTheChecks(t *testing.T) {
 }
 
 func TestHealthJSONShape(t *testing.T) {
-	h := newHandler(t, true, ok("database", "postgres"), failing("live_events", qrcircles.Say("check.hub_stopped"), errors.New("stopped")))
+	h := newHandler(t, true, ok("database", "postgres"), failing("live_events", qrcircles.Say("checks.hub_stopped"), errors.New("stopped")))
 	a := get(h, "/health?format=json", "Accept", "text/html")
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(a.body), &doc); err != nil {
@@ -168,17 +169,18 @@ func TestHealthJSONShape(t *testing.T) {
 		t.Errorf("first check %+v", r.Checks[0])
 	}
 	if d := r.Checks[1].Detail; d != "not running: starting, or stopped" {
-		t.Errorf("JSON detail %q, want its English half", d)
+		t.Errorf("JSON detail %q, want it in English", d)
 	}
 }
 
 func TestHealthPageInBothLanguages(t *testing.T) {
-	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("check.migrations_pending", 2, "18, 19", "qrcircles migrate up"), errors.New("pending")))
+	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("checks.pending", 2, "18, 19", "qrcircles migrate up"), errors.New("pending")))
 	for _, c := range []struct {
 		lang, want, notWant, uptime string
 	}{
 		{"en", "This instance is not healthy. Failing: migrations", "待应用", "1h30m0s"},
 		{"zh-CN", "此实例运行异常。故障项：migrations", "2 pending", "1小时30分0秒"},
+		{"zh-CN", "2 个待应用（18, 19）：请运行 qrcircles migrate up", "no answer", "1小时30分0秒"},
 	} {
 		a := get(h, "/health", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language", c.lang)
 		if a.status != 503 || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") || a.header.Get("Cache-Control") != "no-store" {

@@ -40,7 +40,7 @@ type requestView struct {
 	ID       int64
 	Name     string
 	ScanTime qrcircles.Words
-	Reasons  []string // in the organizer's language (circles.Explain)
+	Reasons  []qrcircles.Words // what each failed rule saw (circles.Explain)
 }
 
 func (w *Web) newForm(c *gin.Context) {
