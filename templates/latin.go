@@ -24,7 +24,7 @@ var (
 	attrRE   = regexp.MustCompile(`(?i)\s(?:alt|title|aria-label|placeholder)="([^"]*)"`)
 	anyTagRE = regexp.MustCompile(`<[^>]*>`)
 	// Things written in Latin letters that are no sentence: URLs, addresses, paths, versions.
-	codeRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+|(?:^|\s)/\S*|\bv?\d+(?:\.\d+)+\b|\b[\w.-]+\.(?:example|com|dev|org|net|cn)\b|%[a-z]|\bU\+[0-9A-F]{4,6}\b|\b\d[\d.]*(?:h|m|s|ms|µs|ns)+\b`)
+	codeRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+|(?:^|\s)/\S*|\bv?\d+(?:\.\d+)+\b|\b[\w.-]+\.(?:example|com|dev|org|net|cn)\b|%[a-z]|\bE\.164\b|\bU\+[0-9A-F]{4,6}\b|\b\d[\d.]*(?:h|m|s|ms|µs|ns)+\b`)
 	wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*`)
 	// runRE finds runs of words joined only by what joins the words of an English sentence.
 	runRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9'’-]*(?:[ \t\n,;:.!?()"&+/…-]+[A-Za-z0-9][A-Za-z0-9'’-]*)*`)

@@ -41,8 +41,8 @@ type Renderer struct {
 	pages map[string]map[string]*template.Template // by language, then by page
 }
 
-// New parses every page, once for each language: the page's words come from the catalog
-// through the template functions t and tr, bound to the language.
+// New parses every page, once for each language: the page's words come from the catalogs
+// through the template functions t and say, bound to the language.
 func New(asset func(name string) string) (*Renderer, error) {
 	r := &Renderer{pages: map[string]map[string]*template.Template{}}
 	for _, lang := range []string{English, Chinese} {
@@ -59,7 +59,6 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 	funcs := template.FuncMap{
 		"asset":     asset,
 		"t":         func(key string, args ...any) string { return T(lang, key, args...) },
-		"tr":        func(s string) string { return Localize(s, lang) },
 		"say":       func(w qrcircles.Words) string { return Say(lang, w) },
 		"switchURL": SwitchURL,
 		"regions":   func() []Region { return Regions(lang) },

@@ -357,3 +357,7 @@ func TestServerErrorPage(t *testing.T) {
 		}
 	}
 }
+
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+}

@@ -6,8 +6,8 @@ import (
 	"qrcircles"
 )
 
-// Localized is a value that writes itself in a language: a time (Moment, Span), a list of
-// sentences. Words given as arguments are rendered the same way, through Say.
+// Localized is a value that writes itself in a language: a time (see At), a reason, an
+// uptime. Words given as arguments are rendered the same way, through Say.
 type Localized interface {
 	In(lang string) string
 }

@@ -75,6 +75,7 @@ func TestLatinSentencesFindsALeak(t *testing.T) {
 		{`<p>验证码：That code is not right.</p>`, 1},
 		{`<button title="Save to phone">保存</button>`, 1},
 		{`<p>Saved</p>`, 1},
+		{`<p>请以 E.164 格式填写</p>`, 0},
 		{`<p>扫码加入 QR 码 · 导出 vCard、CSV、PNG · 短信 SMS</p>`, 0},
 		{`<p>访问 https://qrc.example/c/AbC123?x=1 或 ann@acme.example，号码 +86 138 0013 8000</p>`, 0},
 		{`<p>2026年5月1日 周五 19:30–21:00 (UTC+05:45)，U+0000，耗时 1.2ms</p>`, 0},

@@ -85,8 +85,8 @@ func TestEveryPageAndErrorInChinese(t *testing.T) {
 	z.attendeePages(ann, circle)
 	z.waitingAndClosed(org, ann)
 	z.consentAndLogout(ann)
-	z.limits()
 	z.account()
+	z.limits() // last: the network is then asked for proofs
 
 	outage.Cut()
 	for _, path := range []string{"/me/circles", circlePath(circle.ID), "/c/" + circle.Code} {
