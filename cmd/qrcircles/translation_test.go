@@ -134,6 +134,8 @@ func (z *zhWalk) signedOut() {
 	code = z.submit(b, login, "/login", "phone", "+8613900000002")
 	reg := z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000002"))
 	z.check("register", reg, 200)
+	used := z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000002"))
+	z.check("a code used twice", used, used.status)
 	z.check("register without a name", z.submit(b, reg, "/register", "return_to", reg.field("return_to"), "name", ""), 400)
 	z.check("register with a long name", z.submit(b, reg, "/register", "return_to", reg.field("return_to"), "name", strings.Repeat("x", 101)), 400)
 }
@@ -283,6 +285,19 @@ func (z *zhWalk) waitingAndClosed(org, ann *browser) {
 		"mode", "rules", "status", "closed"), 200)
 	landing = ann.get("/c/" + c.Code)
 	z.check("the landing of a closed circle", landing, landing.status)
+
+	manage = z.submit(org, form, "/circles/new", "title", "Expo Night", "time_zone", "Asia/Shanghai", "mode", "rules", "on_site", "refuse")
+	if _, err := fmt.Sscanf(manage.path, "/circles/%d/manage", &id); err != nil {
+		z.t.Fatalf("creating the on-site circle ended at %s", manage.path)
+	}
+	if c, err = z.s.app.circles.Get(context.Background(), id); err != nil {
+		z.t.Fatal(err)
+	}
+	landing = ann.get("/c/" + c.Code)
+	z.check("the landing of an on-site circle, scanned from a photo", landing, 200)
+	joined := z.submit(ann, landing, "/c/"+c.Code+"/join", "ticket", landing.field("ticket"))
+	z.check("joining an on-site circle from a photo", joined, joined.status)
+	z.check("the projector view", org.get(circlePath(id)+"/show"), 200)
 }
 
 // consentAndLogout: an app asks for access, and to sign the person out.
