@@ -2,11 +2,6 @@ package templates
 
 // circlesCatalog holds the notices and choices of the circle, card and settings pages.
 var circlesCatalog = map[string][2]string{
-	"notice.saved":     {"Saved.", "已保存。"},
-	"notice.delivered": {"Your card was delivered.", "名片已送达。"},
-	"notice.waiting":   {"Your card waits for them to accept it.", "名片等待对方接受。"},
-	"notice.requested": {"Your request for their card was sent.", "已发送名片请求。"},
-	"notice.announced": {"Your announcement was posted.", "公告已发布。"},
 
 	"notice.window_opens":  {"Joining opens %s. You can ask now; the organizer will review your request.", "扫码时限自 %s 开始；现在申请将等待组织者审核。"},
 	"notice.window_closed": {"Joining closed %s. You can still ask; the organizer will review your request.", "扫码时限已于 %s 结束；仍可申请，将等待组织者审核。"},

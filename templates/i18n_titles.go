@@ -11,6 +11,7 @@ var titleCatalog = map[string][2]string{
 	"title.unavailable":     {"Temporarily unavailable", "暂时无法使用"},
 	"title.my_circles":      {"My circles", "我的圈子"},
 	"title.settings":        {"Settings", "设置"},
+	"title.card_requests":   {"Card requests", "名片请求"},
 	"title.manage":          {"Manage: %s", "管理：%s"},
 	"title.allow_access":    {"Allow access", "授权访问"},
 	"title.consent":         {"Consent", "授权"},

@@ -34,6 +34,37 @@ type Page struct {
 	Path string
 	// Viewer is the signed-in person the navigation names; nil offers to sign in.
 	Viewer *Viewer
+	// Form is the id of the form this page answers: its Error, or the notice of Done, shows
+	// next to that form (see Answer), not at the top of the page.
+	Form string
+	// Done is the catalog key of what the form did, on the page it came back to.
+	Done string
+}
+
+// dict makes a map of its key and value pairs: the argument of a template shared by pages
+// whose data differ.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict takes pairs, not %d values", len(pairs))
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
+}
+
+// Answer is p when it answers the form of the id ("" for the page itself), else nil: the
+// template "answer" shows it there.
+func Answer(p Page, form string) *Page {
+	if p.Form != form {
+		return nil
+	}
+	return &p
 }
 
 // Renderer renders pages: each page file defines "content" inside the shared layout.
@@ -63,6 +94,8 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 		"switchURL": SwitchURL,
 		"regions":   func() []Region { return Regions(lang) },
 		"scope":     func(s string) string { t, _ := ScopeText(lang, s); return t },
+		"answer":    Answer,
+		"dict":      dict,
 		"fields":    func(names []string) string { return FieldList(lang, names) },
 	}
 	layout, err := template.New(layoutFile).Funcs(funcs).ParseFS(files, layoutFile, partFiles)

@@ -57,8 +57,8 @@ func samples(lang string) map[string]Page {
 			"Consents":   []m{{"ClientID": "partner", "ClientName": "Partner App", "Scopes": []string{"circles:read"}, "GrantedAt": "2025-03-01"}},
 			"PasskeysOn": true, "Passkeys": []m{{"ID": 3, "Name": "Passkey 2025-03-02", "Created": "2025-03-02 08:00", "LastUsed": "2025-03-05 09:30"}}}},
 		"app": {Title: say("pwa.title"), Data: m{"ClientID": "qrcircles-web"}},
-		"card_edit": {Title: say("card.title"), Error: (&qrcircles.TextError{Field: qrcircles.TextCardEmail, Problem: qrcircles.TextTooLong, Count: 300}).Words(),
-			Data: m{"Notice": say("notice.saved"), "Form": form}},
+		"card_edit": {Title: say("card.title"), Form: "card-save", Error: (&qrcircles.TextError{Field: qrcircles.TextCardEmail, Problem: qrcircles.TextTooLong, Count: 300}).Words(),
+			Data: m{"Form": form}},
 		"circle_edit": {Title: say("title.manage", "Launch 2025"), Data: m{"Action": "/circles/1/manage", "Form": form,
 			"Circle": m{"ID": 1, "Notice": say("queue.notice_saved", 2), "Members": 3, "Sizes": []int{256, 1024}, "Code": "AbC123",
 				"Queue": m{"Waiting": 2, "Requests": []m{req}, "Declined": []m{req},
@@ -79,8 +79,9 @@ func samples(lang string) map[string]Page {
 			"URL": "https://qrc.example/c/AbC123", "QR": template.HTML(`<svg viewBox="0 0 1 1"></svg>`), "OnSite": true}},
 		"circle_status": {Title: v("Launch 2025"), Data: m{"ID": 1, "Title": "Launch 2025", "State": "waiting",
 			"ScanTime": at(7, 30), "Reasons": []qrcircles.Words{say("admission.reason.scan_before_window")}}},
-		"circle_view": {Title: v("Launch 2025"), Data: m{"ID": 1, "Title": "Launch 2025", "Notice": say("notice.delivered"),
-			"When": at(9, 0), "Location": "Hall 3", "Description": "Talks", "Organizer": true,
+		"circle_view": {Title: v("Launch 2025"), Form: "deliver-2", Done: "done.delivered", Data: m{"ID": 1, "Title": "Launch 2025", "Back": "/circles/1",
+			"Requests": []m{{"ID": 4, "Name": "Bo Wang", "Kind": "request"}},
+			"When":     at(9, 0), "Location": "Hall 3", "Description": "Talks", "Organizer": true,
 			"Announcements": []m{{"Body": "Doors open", "When": at(8, 55)}}, "Members": []m{self, member, basic}}},
 		"circle_landing+embed": {Title: v("Launch 2025"), Data: m{"Code": "AbC123", "Title": "Launch 2025", "Description": "", "Location": "Hall 3",
 			"When": at(9, 0), "Ticket": "t0k3n", "Notice": qrcircles.Words{},
@@ -114,11 +115,17 @@ func samples(lang string) map[string]Page {
 		"welcome": {Title: v("Launch 2025"), Error: say("web.labeled", say("web.field.phones"), say("web.expired_form")),
 			Data: m{"ID": 1, "Title": "Launch 2025", "Form": form, "Visibility": m{"Mode": "default", "Fields": vis["Fields"]},
 				"SeesNow": []string{"display_name", "title", "company"}}},
-		"settings": {Title: say("title.settings"), Data: m{"Notice": qrcircles.Words{}, "Phone": "", "Default": vis,
+		"settings": {Title: say("title.settings"), Data: m{"Phone": "", "Default": vis,
 			"Circles":    []m{{"ID": 1, "Title": "Launch 2025", "Muted": true, "Visibility": m{"Mode": "default", "Fields": vis["Fields"]}}},
 			"Toggles":    []m{{"Setting": "refuse_cards", "Label": say("privacy.refuse_cards"), "Help": say("privacy.refuse_cards_note"), "On": true}},
 			"Exclusions": []m{{"ID": 3, "Phone": "+8613900139000", "Since": "2025-02-01"}},
-			"Incoming":   []m{{"ID": 4, "Name": "Bo Wang", "Kind": "deliver"}}}},
+			"Requests":   2}},
+		"card_requests": {Title: say("title.card_requests"), Form: "card-requests", Done: "done.accepted", Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", CardRequests: 2},
+			Data: m{"Back": "/me/requests", "Requests": []m{{"ID": 4, "Name": "Bo Wang", "Kind": "deliver"}, {"ID": 5, "Name": "Cy Li", "Kind": "request"}}}},
+		"message+steps": {Title: TitleOf(qrcircles.EForbidden), Error: say("circles.members_only"), Data: &struct {
+			SignIn               string
+			ScanAgain, MyCircles bool
+		}{"/login?return_to=%2Fcircles%2F1", true, true}},
 	}
 }
 
@@ -263,7 +270,7 @@ func TestCatalogCoversTemplates(t *testing.T) {
 // handlerKey reports whether the Go code, not a template, names key: a page's title, a notice,
 // a choice of a form, or a key the templates build with printf ("reason.%s").
 func handlerKey(k string) bool {
-	for _, p := range []string{"reason.", "funnel.", "queue.notice_", "title.", "notice.", "onsite.", "mode.", "privacy.", "server."} {
+	for _, p := range []string{"reason.", "funnel.", "queue.notice_", "title.", "notice.", "onsite.", "mode.", "privacy.", "done."} {
 		if strings.HasPrefix(k, p) {
 			return true
 		}

@@ -50,7 +50,7 @@ func New(d Deps) (*gin.Engine, error) {
 		securityHeaders(), limitBodies(d.Pages), viewer(d.Viewer))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
-			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: qrcircles.Say("server.not_found_title"), Error: qrcircles.Say("server.no_page")})
+			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: qrcircles.Say("error.not_found_title"), Error: qrcircles.Say("error.no_page")})
 			return
 		}
 		Problem(c, qrcircles.Fail(qrcircles.ENotFound, "api.no_resource"))

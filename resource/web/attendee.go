@@ -59,7 +59,7 @@ type viewData struct {
 	Organizer                    bool
 	Members                      []memberView
 	Announcements                []announcementView
-	Notice                       qrcircles.Words
+	Requests                     []cardRequestView // the cards this circle's members ask of the viewer or give them
 }
 
 // memberView is one member's card as the viewer may see it: hidden fields are empty.
@@ -83,16 +83,20 @@ func (w *Web) view(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w.renderView(c, u.ID, circle, exchangeNotice(c.Query("done")), nil)
+	w.renderView(c, u.ID, circle, nil)
 }
 
-// renderView shows the circle with its members' cards, with err (if any) above it.
-func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, notice qrcircles.Words, err error) {
+// renderView shows the circle with its members' cards, with err (if any) next to the form
+// that was sent.
+func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, err error) {
 	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Organizer: circle.OwnerID == viewer, Notice: notice}
+		When: eventTime(circle), Organizer: circle.OwnerID == viewer}
 	var lerr error
 	if d.Members, lerr = w.memberCards(c.Request.Context(), viewer, circle.ID); lerr == nil {
 		d.Announcements, lerr = w.announcements(c.Request.Context(), viewer, circle)
+	}
+	if lerr == nil {
+		d.Requests, lerr = w.incomingCardRequests(c.Request.Context(), viewer, memberIDs(d.Members))
 	}
 	if lerr != nil {
 		w.fail(c, lerr)
@@ -126,6 +130,17 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 		}
 	}
 	return out, nil
+}
+
+// Back is where the answer to a card request on the circle's page goes back to.
+func (d viewData) Back() string { return circlePath(d.ID) }
+
+func memberIDs(ms []memberView) map[int64]bool {
+	out := make(map[int64]bool, len(ms))
+	for _, m := range ms {
+		out[m.UserID] = true
+	}
+	return out
 }
 
 // announcementsShown is how many of the latest announcements the circle page shows.

@@ -36,8 +36,7 @@ type cardForm struct {
 }
 
 type cardPageData struct {
-	Form   cardForm
-	Notice qrcircles.Words
+	Form cardForm
 }
 
 func readCardForm(c *gin.Context) cardForm {
@@ -76,7 +75,7 @@ func (w *Web) cardPage(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := cardPageData{Form: cardFormOf(card), Notice: savedNotice(c)}
+	d := cardPageData{Form: cardFormOf(card)}
 	w.render(c, http.StatusOK, "card_edit", cardTitle, templates.Page{Data: d})
 }
 
@@ -95,7 +94,7 @@ func (w *Web) cardSubmit(c *gin.Context) {
 		w.renderError(c, "card_edit", cardTitle, labelField(err, cardLabels), cardPageData{Form: form})
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+	goBack(c, "/me/card", "saved")
 }
 
 // hasAvatar says whether the person has a picture, for a form shown again after an error.
@@ -138,7 +137,7 @@ func (w *Web) avatarDelete(c *gin.Context) {
 // afterAvatar goes back to the card page, showing the stored card and err if there is one.
 func (w *Web) afterAvatar(c *gin.Context, userID int64, err error) {
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+		goBack(c, "/me/card", "saved")
 		return
 	}
 	card, cerr := w.Cards.Card(c.Request.Context(), userID)
@@ -269,16 +268,6 @@ func (w *Web) sendVCards(c *gin.Context, filename string, es []cards.Entry, err 
 	c.Data(http.StatusOK, cards.MediaType, buf.Bytes())
 }
 
-// exchangeNotice is the notice after the card buttons of the circle page, by the outcome in
-// ?done=; nothing for any other value.
-func exchangeNotice(done string) qrcircles.Words {
-	switch done {
-	case "delivered", "waiting", "requested", "announced":
-		return qrcircles.Say("notice." + done)
-	}
-	return qrcircles.Words{}
-}
-
 func (w *Web) deliverCard(c *gin.Context) {
 	w.exchange(c, func(c *gin.Context, from, to int64) (string, error) {
 		outcome, _, err := w.Cards.DeliverCard(c.Request.Context(), from, to)
@@ -308,16 +297,8 @@ func (w *Web) exchange(c *gin.Context, act func(c *gin.Context, from, to int64) 
 		done, err = act(c, u.ID, uid)
 	}
 	if err != nil {
-		w.renderView(c, u.ID, circle, qrcircles.Words{}, err)
+		w.renderView(c, u.ID, circle, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"?done="+done+"#member-"+c.Param("uid"))
-}
-
-// savedNotice is the notice of a page a form redirected back to with ?saved=1.
-func savedNotice(c *gin.Context) qrcircles.Words {
-	if c.Query("saved") == "" {
-		return qrcircles.Words{}
-	}
-	return qrcircles.Say("notice.saved")
+	goBack(c, circlePath(circle.ID), done)
 }

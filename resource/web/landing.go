@@ -21,6 +21,7 @@ type landingData struct {
 	OnSite                             string          // the signed proof that the scan was on site, if it was
 	NotOnSite                          bool            // an on-site-only circle, scanned without the projector's code
 	Full                               bool            // the circle has reached its member cap
+	Left                               bool            // the person came here from leaving the circle
 	Via                                *embedVia       // the partner page that opened this one, if any
 }
 
@@ -42,7 +43,8 @@ func (w *Web) renderLanding(c *gin.Context, status int, circle qrcircles.Circle,
 func (w *Web) renderLandingVia(c *gin.Context, status int, circle qrcircles.Circle, via *embedVia, err error) {
 	now := w.now()
 	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
+		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via,
+		Left: c.Query("left") != ""}
 	if via == nil {
 		d.OnSite = w.onSiteProof(c, circle, now)
 		d.NotOnSite = circle.Rules.OnSite != "" && d.OnSite == ""

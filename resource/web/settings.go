@@ -20,21 +20,18 @@ func (w *Web) mountSettings(e *gin.Engine) {
 	e.POST("/settings/visibility", w.defaultVisibilitySubmit)
 	e.POST("/settings/circles/:id/visibility", w.circleVisibilitySubmit)
 	e.POST("/settings/circles/:id/mute", w.muteSubmit)
-	e.POST("/settings/circles/:id/leave", w.leaveSubmit)
 	e.POST("/settings/privacy", w.privacySubmit)
 	e.POST("/settings/exclusions", w.exclusionAdd)
 	e.POST("/settings/exclusions/:xid/delete", w.exclusionDelete)
-	e.POST("/settings/card-requests/:rid/:answer", w.cardRequestAnswer)
 }
 
 type settingsData struct {
-	Notice     qrcircles.Words
 	Default    visibilityChoice
 	Circles    []circleSettings
 	Toggles    []toggle
 	Exclusions []exclusionView
 	Phone      string // the exclusion phone as typed, kept after an error
-	Incoming   []cardRequestView
+	Requests   int    // how many card requests wait, on their own page
 }
 
 // toggle is one yes/no setting, turned on and off by privacySubmit.
@@ -67,11 +64,6 @@ type circleSettings struct {
 type exclusionView struct {
 	ID           int64
 	Phone, Since string
-}
-
-type cardRequestView struct {
-	ID         int64
-	Name, Kind string
 }
 
 func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
@@ -120,7 +112,7 @@ func (w *Web) settings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w.renderSettings(c, u, settingsData{Notice: savedNotice(c)}, nil)
+	w.renderSettings(c, u, settingsData{}, nil)
 }
 
 // renderSettings shows the page with the stored settings, the values kept in d (a notice,
@@ -158,7 +150,8 @@ func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) e
 	if d.Exclusions, err = w.exclusions(ctx, userID); err != nil {
 		return err
 	}
-	d.Incoming, err = w.incomingCardRequests(ctx, userID)
+	in, err := w.incomingCardRequests(ctx, userID, nil)
+	d.Requests = len(in)
 	return err
 }
 
@@ -204,26 +197,10 @@ func (w *Web) exclusions(ctx context.Context, userID int64) ([]exclusionView, er
 	return out, err
 }
 
-func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardRequestView, error) {
-	in, _, err := w.Cards.CardRequests(ctx, userID, qrcircles.CardWaiting)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]cardRequestView, len(in))
-	for i, q := range in {
-		from, err := w.Circles.User(ctx, q.FromID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = cardRequestView{ID: q.ID, Name: from.DisplayName, Kind: q.Kind}
-	}
-	return out, nil
-}
-
 // settingsAction is the one shape of the settings forms: the form was read into kept and
-// err; check the form token, act, and go back to the page's section with "Saved", or show
-// the page again with the error.
-func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u qrcircles.User) error) {
+// err; check the form token, act, and go back to the form with "Saved", or show the page
+// again with the error at the form.
+func (w *Web) settingsAction(c *gin.Context, kept settingsData, err error, act func(ctx context.Context, u qrcircles.User) error) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return
@@ -238,12 +215,12 @@ func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, 
 		w.renderSettings(c, u, kept, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/settings?saved=1#"+section)
+	goBack(c, "/settings", "saved")
 }
 
 func (w *Web) defaultVisibilitySubmit(c *gin.Context) {
 	fs, err := readVisibility(c, false)
-	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetDefaultVisibility(ctx, u.ID, *fs)
 	})
 }
@@ -254,7 +231,7 @@ func (w *Web) circleVisibilitySubmit(c *gin.Context) {
 	if err == nil {
 		fs, err = readVisibility(c, true)
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetCircleVisibility(ctx, u.ID, id, fs)
 	})
 }
@@ -266,18 +243,11 @@ func (w *Web) muteSubmit(c *gin.Context) {
 	if err == nil {
 		err = verr
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		if !on {
 			return w.Messages.Unmute(ctx, u.ID, id)
 		}
 		return w.Messages.Mute(ctx, u.ID, id)
-	})
-}
-
-func (w *Web) leaveSubmit(c *gin.Context) {
-	id, err := pathID(c, "id")
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
-		return w.Circles.Leave(ctx, u.ID, id)
 	})
 }
 
@@ -289,7 +259,7 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
 		err = qrcircles.Fail(qrcircles.EInvalid, "web.no_setting").WithField("setting")
 	}
-	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		switch setting {
 		case "refuse_cards":
 			return w.Settings.SetPrivacy(ctx, u.ID, &on, nil)
@@ -313,7 +283,7 @@ func onOff(v string) (bool, error) {
 // exclusionAdd records "never in the same circle as the holder of this phone".
 func (w *Web) exclusionAdd(c *gin.Context) {
 	phone := c.PostForm("phone")
-	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
 		_, err := w.Circles.AddExclusion(ctx, u, phone)
 		return labelField(err, []string{"phone"})
 	})
@@ -321,20 +291,7 @@ func (w *Web) exclusionAdd(c *gin.Context) {
 
 func (w *Web) exclusionDelete(c *gin.Context) {
 	xid, err := pathID(c, "xid")
-	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Circles.RemoveExclusion(ctx, u.ID, xid)
-	})
-}
-
-// cardRequestAnswer accepts or declines a card delivered or requested by someone.
-func (w *Web) cardRequestAnswer(c *gin.Context) {
-	rid, err := pathID(c, "rid")
-	answer := c.Param("answer")
-	if err == nil && answer != "accept" && answer != "decline" {
-		err = errNoPage
-	}
-	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
-		_, err := w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
-		return err
 	})
 }

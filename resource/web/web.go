@@ -112,6 +112,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/new", w.newSubmit)
 	e.GET("/circles/:id", w.view)
 	e.GET("/circles/:id/status", w.status)
+	e.POST("/circles/:id/leave", w.leave)
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
@@ -128,6 +129,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
+	w.mountRequests(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
 	w.mountAccount(e)
@@ -148,6 +150,9 @@ func (w *Web) render(c *gin.Context, status int, page string, title qrcircles.Wo
 	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
+	if p.Form == "" && p.Done == "" {
+		p.Form, p.Done = answerOf(c)
+	}
 	if p.CSRF == "" {
 		p.CSRF = w.Auth.CSRFToken(c)
 	}
@@ -166,7 +171,8 @@ func (w *Web) renderError(c *gin.Context, page string, title qrcircles.Words, er
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
-	w.renderError(c, "message", templates.TitleOf(qrcircles.CodeOf(err)), err, nil)
+	code := qrcircles.CodeOf(err)
+	w.renderError(c, "message", templates.TitleOf(code), err, w.stepsAfter(c, code))
 }
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a
