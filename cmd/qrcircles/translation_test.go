@@ -244,6 +244,14 @@ func (z *zhWalk) attendeePages(b *browser, c circleRef) {
 	z.check("too large a form", b.post("/me/card", url.Values{"note": {strings.Repeat("x", 3<<20)}}), http.StatusRequestEntityTooLarge)
 	z.check("a file where none is taken", b.postFile("/settings/privacy", map[string]string{"csrf": settings.field("csrf")}, "a.txt", "x"),
 		http.StatusUnsupportedMediaType)
+
+	z.check("card requests", b.get("/me/requests"), 200)
+	welcome := b.get(circlePath(c.ID) + "/welcome")
+	z.check("the welcome", welcome, 200)
+	z.check("the welcome with a bad phone", z.submit(b, welcome, circlePath(c.ID)+"/welcome", "display_name", "Ann Attendee", "phones", "12"), 400)
+	z.check("left", z.submit(b, view, circlePath(c.ID)+"/leave"), 200)
+	z.check("no longer a member", b.get(circlePath(c.ID)), 403)
+	z.check("signed out at a circle", z.browser().get(circlePath(c.ID)+"/members.vcf"), 200)
 }
 
 // memberID is the user ID of the member named name on a circle page.
