@@ -20,7 +20,7 @@ var latinTokens = map[string]bool{
 }
 
 var (
-	hiddenRE = regexp.MustCompile(`(?is)<(script|style|code|template)\b.*?</(script|style|code|template)>`)
+	hiddenRE = regexp.MustCompile(`(?is)<(script|style|code)\b.*?</(script|style|code)>`)
 	attrRE   = regexp.MustCompile(`(?i)\s(?:alt|title|aria-label|placeholder)="([^"]*)"`)
 	anyTagRE = regexp.MustCompile(`<[^>]*>`)
 	// Things written in Latin letters that are no sentence: URLs, addresses, paths, versions.
