@@ -156,5 +156,5 @@ func (w *Web) embedDone(c *gin.Context) {
 	}
 	msg, _ := json.Marshal(res) // plain strings always encode
 	d := embedDoneData{Title: circle.Title, Status: res.Status, ClientName: via.Name, Origin: via.Origin, Link: link, Message: string(msg)}
-	w.render(c, http.StatusOK, "embed_done", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "embed_done", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }
