@@ -74,12 +74,18 @@ func (e *Error) In(lang string) string {
 	return e.Message
 }
 
-// Errorf returns an Error with the code and a formatted message.
+// Errorf returns an Error with the code and a formatted message, which has no words for a
+// page in another language.
+//
+// Deprecated: say the sentence by key with Fail; no code outside tests calls this any more.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid returns an EInvalid error naming the field at fault.
+// Invalid returns an EInvalid error naming the field at fault, with a message that has no
+// words for a page in another language.
+//
+// Deprecated: say it by key with Fail(EInvalid, key, …).WithField(field).
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }

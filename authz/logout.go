@@ -81,7 +81,7 @@ func (s *Server) rpLogout(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, u.String())
 		return
 	}
-	s.render(c, http.StatusOK, "logout", "title.signin_signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
+	s.render(c, http.StatusOK, "logout", "title.signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
 }
 
 // checkLogout validates the request: an id_token_hint must be an ID token this server signed
@@ -177,12 +177,13 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 		if pe := (*qrcircles.Error)(nil); !errors.As(err, &pe) {
 			s.log.ErrorContext(c.Request.Context(), "logout", "error", err)
 		}
-		status = showError(c, &p, err)
+		b := qrcircles.ProblemOf(err)
+		p.Error, status = templates.ErrorWords(err), b.Status
 		if errors.Is(err, errBadLogout) || errors.Is(err, errLogoutRedirect) {
 			p.Data = logoutData{Mode: "invalid"} // nothing to confirm
 		}
 	}
-	s.render(c, status, "logout", "title.signin_sign_out", p)
+	s.render(c, status, "logout", "title.sign_out", p)
 }
 
 var (

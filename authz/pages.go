@@ -42,11 +42,11 @@ type loginData struct {
 	Passkeys  bool   // the page offers to sign in with a passkey
 }
 
-// render shows the page with the title of the catalog key titleKey, in the page's language.
-func (s *Server) render(c *gin.Context, status int, page, titleKey string, p templates.Page) {
+// render shows page; title is the key of its title in the pages' catalog.
+func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
 	protectPage(c)
+	p.Title = qrcircles.Say(title)
 	p.Prepare(c.Request)
-	p.Title = templates.T(p.Lang, titleKey)
 	if p.CSRF == "" {
 		p.CSRF = s.CSRFToken(c)
 	}
@@ -64,21 +64,11 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 	} else if _, ok := qrcircles.ErrorOf(err); !ok {
 		s.log.ErrorContext(c.Request.Context(), "page error", "page", page, "error", err)
 	}
-	p := templates.Page{Data: data}
-	status := showError(c, &p, err)
-	s.render(c, status, page, title, p)
-}
-
-// showError puts err on the page p in its reader's language and returns the status to
-// answer with, setting Retry-After when there is a limit to wait out.
-func showError(c *gin.Context, p *templates.Page, err error) int {
-	p.Prepare(c.Request)
 	b := qrcircles.ProblemOf(err)
 	if b.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
 	}
-	p.Error = qrcircles.AnswerOf(err).In(p.Lang)
-	return b.Status
+	s.render(c, b.Status, page, title, templates.Page{Error: templates.ErrorWords(err), Data: data})
 }
 
 func (s *Server) loginForm(c *gin.Context) {
@@ -177,7 +167,7 @@ func (s *Server) registerForm(c *gin.Context) {
 		return
 	}
 	d := registerData{ReturnTo: safeReturnTo(c.Query("return_to")), Name: u.DisplayName, Phone: u.Phone}
-	s.render(c, http.StatusOK, "register", "register.name", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "register", "title.your_name", templates.Page{Data: d})
 }
 
 func (s *Server) registerSubmit(c *gin.Context) {
@@ -194,7 +184,7 @@ func (s *Server) registerSubmit(c *gin.Context) {
 		err = s.store.SetDisplayName(c.Request.Context(), u.ID, d.Name, s.now().UTC())
 	}
 	if err != nil {
-		s.renderError(c, "register", "register.name", err, d)
+		s.renderError(c, "register", "title.your_name", err, d)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, d.ReturnTo)
@@ -364,7 +354,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	if c.Request.Method == http.MethodPost {
 		if !s.CheckCSRF(c) {
-			s.renderError(c, "message", "title.signin_consent", errExpiredForm, nil)
+			s.renderError(c, "message", "title.consent", errExpiredForm, nil)
 			return nil, true
 		}
 		if c.PostForm("decision") != "allow" {
@@ -373,7 +363,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		}
 		err := s.grantConsent(c, qrcircles.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
 		if err != nil {
-			s.renderError(c, "message", "title.signin_consent", err, nil)
+			s.renderError(c, "message", "title.consent", err, nil)
 			return nil, true
 		}
 		return requested, false
@@ -392,7 +382,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	action, err := s.resumeURL(ctx, ar, f)
 	if err != nil {
-		s.renderError(c, "message", "title.signin_consent", err, nil)
+		s.renderError(c, "message", "title.consent", err, nil)
 		return nil, true
 	}
 	name := ar.GetClient().GetID()
@@ -400,7 +390,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		name = client.Name
 	}
 	d := consentData{ClientName: name, Scopes: requested, Action: action}
-	s.render(c, http.StatusOK, "consent", "title.signin_allow", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "consent", "title.allow_access", templates.Page{Data: d})
 	return nil, true
 }
 
@@ -416,10 +406,10 @@ func coversAll(granted string, requested []string) bool {
 
 var errExpiredForm = qrcircles.Fail(qrcircles.EForbidden, "authz.form_expired")
 
-// titleUnavailable is the title key of the page shown while the database is unavailable.
-const titleUnavailable = "title.signin_unavailable"
+// titleUnavailable is the title of the page shown while the database is unavailable.
+const titleUnavailable = "title.unavailable" // a key of the pages' catalog, as every title
 
-// titleFor is the title key of a page showing err: title, unless err is an outage.
+// titleFor is the title of a page showing err: title, unless err is an outage.
 func titleFor(err error, title string) string {
 	if qrcircles.Unavailable(err) {
 		return titleUnavailable

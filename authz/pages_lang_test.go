@@ -62,9 +62,9 @@ func TestSignInErrorsInChinese(t *testing.T) {
 	wantPage(t, b.submit(code, url.Values{"code": {right}, "csrf": {"forged"}}), 403, "输入验证码", "表单已过期，请重试。")
 
 	register := b.submit(code, url.Values{"code": {right}})
-	wantPage(t, register, 200, "姓名", "")
-	wantPage(t, b.submit(register, url.Values{"name": {" "}}), 400, "姓名", "请输入姓名。")
-	wantPage(t, b.submit(register, url.Values{"name": {"陈\x00"}}), 400, "姓名", "姓名含有控制字符（U+0000）。")
+	wantPage(t, register, 200, "您的姓名", "")
+	wantPage(t, b.submit(register, url.Values{"name": {" "}}), 400, "您的姓名", "请输入姓名。")
+	wantPage(t, b.submit(register, url.Values{"name": {"陈\x00"}}), 400, "您的姓名", "姓名含有控制字符（U+0000）。")
 
 	// The same code again, from a new browser: it was used.
 	again := h.browser().inChinese()

@@ -92,17 +92,17 @@ func (s *Server) callback(c *gin.Context) {
 		return
 	}
 	if err != nil || binding == "" || hashID(binding) != p.BindingHash || s.now().Sub(p.CreatedAt) > pendingScanLifespan {
-		s.renderError(c, "message", "title.signin_scan_again", errScanExpired, nil)
+		s.renderError(c, "message", "title.scan_again", errScanExpired, nil)
 		return
 	}
 	s.setCookie(c, scanCookie, "", -1)
 	if e := c.Query("error"); e != "" {
-		s.renderError(c, "message", "title.signin_not_joined", errNotJoined, nil)
+		s.renderError(c, "message", "title.not_joined", errNotJoined, nil)
 		return
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
 	if err != nil {
-		s.renderError(c, "message", titleFor(err, "title.signin_scan_again"), err, nil)
+		s.renderError(c, "message", titleFor(err, "title.scan_again"), err, nil)
 		return
 	}
 	res.CircleURL, res.ReturnTo = p.CircleURL, p.ReturnTo
