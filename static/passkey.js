@@ -17,6 +17,9 @@
     const el = document.querySelector('input[name="csrf"]') || document.querySelector("[data-csrf]");
     return el ? (el.value || el.dataset.csrf) : "";
   }
+  // ServerError is the server's answer, written in the page's language.
+  class ServerError extends Error {}
+
   async function post(url, body) {
     const res = await fetch(url, {
       method: "POST", credentials: "same-origin",
@@ -24,7 +27,7 @@
       body: body === undefined ? "{}" : JSON.stringify(body),
     });
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.detail || data.title || res.statusText);
+    if (!res.ok) throw new ServerError(data.detail || data.title || res.statusText);
     return data;
   }
   function descriptors(list) {
@@ -65,16 +68,20 @@
     return done.redirect;
   }
 
-  // The server writes its messages in the page's language.
+  // message is what to show of e: the server writes in the page's language, the browser's own
+  // errors (a cancelled prompt) are in the browser's, so the page's sentence stands for them.
+  function message(e, failed) {
+    return e instanceof ServerError ? e.message : failed;
+  }
   function showError(e) {
     const el = document.getElementById("passkey-error");
     if (!el) return;
-    el.textContent = e.message || "";
+    el.textContent = message(e, el.dataset.failed);
     el.hidden = false;
   }
 
   const supported = !!(window.PublicKeyCredential && navigator.credentials);
-  window.qrcPasskey = { supported, register, signIn };
+  window.qrcPasskey = { supported, register, signIn, message };
   if (!supported) return;
 
   const login = document.getElementById("passkey-login");
