@@ -33,6 +33,11 @@ func AnswerOf(err error) *Error {
 	if !found || HTTPStatus(e.Code) == http.StatusInternalServerError {
 		return Fail(EInternal, "error.internal")
 	}
+	if e.Code == EUnavailable && e.Words.Zero() { // its message may be the API's own; a page says it
+		copied := *e
+		copied.Words = Say("error.unavailable")
+		return &copied
+	}
 	return e
 }
 

@@ -98,3 +98,15 @@ func TestTextErrorsNameTheirFieldInChinese(t *testing.T) {
 		t.Errorf("a bad JSON body in Chinese: %q", zh)
 	}
 }
+
+// An unavailable error with only an English message (the API's own) is told on a page as the
+// outage it is, while the API keeps its message.
+func TestUnavailableWithoutWordsSpeaksOnPages(t *testing.T) {
+	err := &Error{Code: EUnavailable, Message: "The server is shutting down."}
+	if got := AnswerOf(err).In(LangChinese); got != "服务暂时无法使用，请稍后重试。" {
+		t.Errorf("Chinese %q", got)
+	}
+	if got := ProblemOf(err).Detail; got != "The server is shutting down." {
+		t.Errorf("detail %q", got)
+	}
+}
