@@ -81,7 +81,7 @@ func (s *Server) rpLogout(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, u.String())
 		return
 	}
-	s.render(c, http.StatusOK, "logout", "Signed out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
+	s.render(c, http.StatusOK, "logout", "title.signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
 }
 
 // checkLogout validates the request: an id_token_hint must be an ID token this server signed
@@ -178,15 +178,15 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 			s.log.ErrorContext(c.Request.Context(), "logout", "error", err)
 		}
 		b := qrcircles.ProblemOf(err)
-		p.Error, status = b.Detail, b.Status
+		p.Error, status = templates.ErrorWords(err), b.Status
 		if errors.Is(err, errBadLogout) || errors.Is(err, errLogoutRedirect) {
 			p.Data = logoutData{Mode: "invalid"} // nothing to confirm
 		}
 	}
-	s.render(c, status, "logout", "Sign out", p)
+	s.render(c, status, "logout", "title.sign_out", p)
 }
 
 var (
-	errBadLogout      = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link is not valid. You are still signed in; sign out on your account page if you want to. / 该退出链接无效。您仍处于登录状态；如需退出，请在账户页面操作。")
-	errLogoutRedirect = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link names a return address the app did not register. You are still signed in. / 该退出链接中的返回地址未经应用登记。您仍处于登录状态。")
+	errBadLogout      = qrcircles.Fail(qrcircles.EInvalid, "authz.logout_bad")
+	errLogoutRedirect = qrcircles.Fail(qrcircles.EInvalid, "authz.logout_redirect")
 )

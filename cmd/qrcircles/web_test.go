@@ -31,7 +31,8 @@ import (
 type smsLog struct {
 	mu    sync.Mutex
 	codes map[string]string
-	sent  map[string]int // codes sent per phone
+	sent  map[string]int    // codes sent per phone
+	texts map[string]string // the last text per phone, as the person reads it
 }
 
 func (l *smsLog) Enabled(context.Context, slog.Level) bool { return true }
@@ -42,13 +43,15 @@ func (l *smsLog) Handle(_ context.Context, r slog.Record) error {
 	if !strings.HasPrefix(r.Message, "SMS code") {
 		return nil
 	}
-	var to, code string
+	var to, code, text string
 	r.Attrs(func(a slog.Attr) bool {
 		switch a.Key {
 		case "to":
 			to = a.Value.String()
 		case "code":
 			code = a.Value.String()
+		case "text":
+			text = a.Value.String()
 		}
 		return true
 	})
@@ -56,10 +59,18 @@ func (l *smsLog) Handle(_ context.Context, r slog.Record) error {
 	defer l.mu.Unlock()
 	l.codes[to] = code
 	if l.sent == nil {
-		l.sent = map[string]int{}
+		l.sent, l.texts = map[string]int{}, map[string]string{}
 	}
 	l.sent[to]++
+	l.texts[to] = text
 	return nil
+}
+
+// text is the last SMS text sent to phone.
+func (l *smsLog) text(phone string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.texts[phone]
 }
 
 // count is the number of codes sent to phone so far.
@@ -123,6 +134,14 @@ type browser struct {
 func (s *site) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{s: s, client: &http.Client{Jar: jar}}
+}
+
+// browserIn is a browser whose person chose lang with the language switcher.
+func (s *site) browserIn(lang string) *browser {
+	b := s.browser()
+	u, _ := url.Parse(s.base)
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "qrc_lang", Value: lang, Path: "/"}})
+	return b
 }
 
 // page is where a request ended up after its redirects.
@@ -234,7 +253,7 @@ func TestBrowserScanJoinsAtTheTimeThePageWasOpened(t *testing.T) {
 	b := s.browser()
 	opened := time.Now()
 	landing := b.get("/c/" + circle.Code)
-	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30 (Asia/Shanghai)") ||
+	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30–22:00 (Asia/Shanghai)") ||
 		landing.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("landing page: %d %v\n%s", landing.status, landing.header, landing.body)
 	}
@@ -242,7 +261,7 @@ func TestBrowserScanJoinsAtTheTimeThePageWasOpened(t *testing.T) {
 	p := b.post("/c/"+circle.Code+"/join", url.Values{"csrf": {landing.field("csrf")}, "ticket": {landing.field("ticket")}})
 	beforeSignIn := time.Now()
 	p = b.signIn(p, "+8613800000001", "Ann Attendee")
-	if p.status != 200 || p.path != fmt.Sprintf("/circles/%d", circle.ID) || !strings.Contains(p.body, "Ann Attendee") {
+	if p.status != 200 || p.path != fmt.Sprintf("/circles/%d/welcome", circle.ID) || !strings.Contains(p.body, "Ann Attendee") {
 		t.Fatalf("after sign-in: %s (%d)\n%s", p.path, p.status, p.body)
 	}
 	var scan time.Time
@@ -278,7 +297,7 @@ func TestOutOfRangeAttendeeWaitsUntilTheOrganizerApproves(t *testing.T) {
 	if p := org.post(action[1], url.Values{"csrf": {m.field("csrf")}}); p.status != 200 || !strings.Contains(p.body, "Nobody is waiting") {
 		t.Fatalf("approve: %s (%d)", p.path, p.status)
 	}
-	if p := b.get(status); p.path != fmt.Sprintf("/circles/%d", circle.ID) || !strings.Contains(p.body, "Bo Outsider") {
+	if p := b.get(status); p.path != fmt.Sprintf("/circles/%d/welcome", circle.ID) || !strings.Contains(p.body, "Bo Outsider") {
 		t.Fatalf("after approval the applicant is at %s (%d)", p.path, p.status)
 	}
 	csv := fmt.Sprintf("/circles/%d/members.csv", circle.ID)
