@@ -15,8 +15,9 @@ import (
 // Card requests where they happen, answers in place, leaving and coming back, and the page
 // of a removed member, in real headless Chromium on a 360-px screen, once per language: Bob
 // asks for Ann's card; Ann sees the badge, accepts from it in place and the badge goes; her
-// Deliver's confirmation shows next to the button, with and without scripts; she leaves (asked
-// once), lands on the circle's landing page and joins again; Bob, removed, is told what to do.
+// Deliver's confirmation and a form's error show next to the button, with and without scripts;
+// she leaves (asked once), lands on the circle's landing page and joins again; Bob, removed,
+// is told what to do.
 
 func TestBrowserCardRequestsAndLeave(t *testing.T) {
 	exe := chromiumPath(t)
@@ -88,7 +89,28 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	a.until("the confirmation after the redirect", `location.hash === "`+deliver+`" && document.querySelector("`+deliver+` .answer")`)
 	a.inView(deliver+" .answer", deliver+" button")
 	a.shot("delivered-without-scripts")
+	// …and an error comes back in the form that caused it, at the form, what was typed kept.
+	a.open("/settings")
+	a.at("/settings", "#exclusion-add")
+	a.fill("#phone", "12")
+	a.click("#exclusion-add button")
+	a.until("the error after the post", `location.hash === "#exclusion-add" && document.querySelector("#exclusion-add .error")`)
+	a.inView("#exclusion-add .error", "#exclusion-add button")
+	if got, _ := eval[string](a, `document.querySelector("#phone").value`); got != "12" {
+		a.fail("the phone typed is gone: %q", got)
+	}
+	a.shot("error-without-scripts")
 	a.scripts(true)
+
+	// With scripts the same error shows in place.
+	a.open("/settings")
+	a.at("/settings", "#exclusion-add")
+	a.markPage()
+	a.fill("#phone", "12")
+	a.click("#exclusion-add button")
+	a.until("the error in place", `document.querySelector("#exclusion-add .error")`)
+	a.stillMarked("the exclusion's error")
+	a.inView("#exclusion-add .error", "#exclusion-add button")
 
 	// Leave asks once, ends on the landing page, and Join takes Ann back in.
 	a.open(circlePath(circle.ID))
@@ -124,15 +146,15 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	b.at("/me/circles", "main h1, main h2")
 }
 
-// inView fails unless the element msg is wholly within the screen and within 200 px of the
-// element near (the control that caused it).
+// inView fails unless the element msg is wholly within the screen (to a pixel, which fractional
+// layout may round) and within 200 px of the element near (the control that caused it).
 func (p *chromePerson) inView(msg, near string) {
 	p.t.Helper()
 	got, err := eval[string](p, fmt.Sprintf(`(() => {
 		const m = document.querySelector(%q), n = document.querySelector(%q);
 		if (!m || !n) return "missing";
 		const a = m.getBoundingClientRect(), b = n.getBoundingClientRect();
-		if (a.top < 0 || a.bottom > window.innerHeight || a.height === 0) return "outside the screen: " + a.top + ".." + a.bottom + " of " + window.innerHeight;
+		if (a.top < -1 || a.bottom > window.innerHeight + 1 || a.height === 0) return "outside the screen: " + a.top + ".." + a.bottom + " of " + window.innerHeight;
 		const gap = Math.max(0, a.top - b.bottom, b.top - a.bottom);
 		return gap > 200 ? "far from the control: " + gap + " px" : "";
 	})()`, msg, near))
