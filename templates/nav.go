@@ -8,9 +8,9 @@ import (
 // Viewer is the signed-in person as the navigation shows them: their name, the form token of
 // the sign-out button, and the badges of what waits for them.
 type Viewer struct {
-	Name   string
-	CSRF   string
-	UserID int64
+	Name string
+	CSRF string
+	ID   int64 // the person's user ID, for the counts of the navigation
 	// CardRequests counts the cards delivered to or asked of them that wait for their answer.
 	CardRequests int
 }
