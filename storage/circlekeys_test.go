@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,12 +27,12 @@ var circleKeys = map[string][]string{
 	"circle_funnel": {"circle_id"}, "events": {"circle_id", "recipient_id"},
 }
 
-// TestHotQueriesAreKeyedByCircle: every statement of the hot paths — a join, the member
-// list and cards, the review queue, a circle's announcements and mutes, an event's fan-out
-// and the replay's read of the log — reaches each circle table through an index searched by
-// the row's circle, never by reading the table or by another key. PostgreSQL explains each
-// statement as the storage sent it, with sequential scans priced out (an empty table would
-// otherwise be read whole, whatever its indexes).
+// TestHotQueriesAreKeyedByCircle: every statement of the hot paths — a join, the scan
+// page's lookup of a code, the member list and cards, the review queue, a circle's
+// announcements and mutes, an event's fan-out and the replay's read of the log — limits
+// each circle table it reads to named circles: the index search, the filter or a join
+// condition above the read compares the row's circle for equality. PostgreSQL explains
+// each statement as the storage sent it.
 func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 	db := storagetest.Postgres(t)
 	w := newCardWorld(t, db)
@@ -110,6 +111,27 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		}
 		for _, s := range stmts {
 			checkKeyedByCircle(t, db, "Join", s)
+		}
+	}
+}
+
+// TestCircleTablesKeyTheirCircle: the primary key of each table that a database
+// distributed by circle splits by circle holds the circle, as Citus requires of a
+// distributed table's unique keys. (The event log gets its keys when it is split in two;
+// docs/scaling.md.)
+func TestCircleTablesKeyTheirCircle(t *testing.T) {
+	db := storagetest.Postgres(t)
+	tables := []string{"memberships", "join_requests", "circle_allowlist", "card_visibility", "announcements",
+		"circle_mutes", "circle_funnel"}
+	for _, table := range tables {
+		var key []string
+		err := db.Gorm().Raw(`SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
+			AND a.attnum = ANY (i.indkey) WHERE i.indisprimary AND i.indrelid = CAST(? AS regclass)`, table).Scan(&key).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(key, "circle_id") {
+			t.Errorf("%s: primary key %v does not hold circle_id", table, key)
 		}
 	}
 }

@@ -52,7 +52,7 @@ type Reach struct {
 func MayMessage(r Reach) error {
 	switch {
 	case r.Self:
-		return qrcircles.Fail(qrcircles.EInvalid, "people.self").WithField("uid")
+		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
 	case !r.SharesCircle && !r.SenderHolds && !r.RecipientHolds:
 		return qrcircles.Fail(qrcircles.EForbidden, "messages.strangers")
 	case r.RecipientBlocks && !r.RecipientHolds:

@@ -57,13 +57,9 @@ func (f cardForm) card() cards.Card {
 }
 
 // cardLabels name the card fields in the messages of cards.Clean, which speak of "phones[1]".
-var cardLabels = []struct{ field, label string }{
-	{"display_name", "Name / 姓名"}, {"title", "Title / 职位"}, {"company", "Company / 公司"},
-	{"phones", "Phones / 电话"}, {"emails", "Emails / 邮箱"}, {"address", "Address / 地址"},
-	{"website", "Website / 网站"}, {"note", "Note / 备注"}, {"avatar", "Photo / 头像"},
-}
+var cardLabels = []string{"display_name", "title", "company", "phones", "emails", "address", "website", "note", "avatar"}
 
-const cardTitle = "My card / 我的名片"
+var cardTitle = qrcircles.Say("card.title")
 
 // cardPage shows the person's card to edit; someone without one starts from their name.
 func (w *Web) cardPage(c *gin.Context) {
@@ -156,9 +152,9 @@ func uploadedAvatar(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, qrcircles.Invalid("avatar", "The image is larger than 2 MB. / 图片超过 2 MB。")
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.image_too_large").WithField("avatar")
 		}
-		return nil, qrcircles.Invalid("avatar", "Choose an image to upload. / 请选择图片。")
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "web.choose_image").WithField("avatar")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -195,7 +191,7 @@ func (w *Web) memberAvatar(c *gin.Context) {
 func (w *Web) sendAvatar(c *gin.Context, owner, viewer, circleID int64) {
 	e, err := w.Cards.EntryFor(c.Request.Context(), owner, viewer, circleID, true)
 	if err == nil && e.Photo == nil {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no picture to show. / 没有头像。")
+		err = qrcircles.Fail(qrcircles.ENotFound, "web.no_picture")
 	}
 	if err != nil {
 		w.fail(c, err)
@@ -215,7 +211,7 @@ func (w *Web) memberVCF(c *gin.Context) {
 	raw, isVCF := strings.CutSuffix(c.Param("uid"), ".vcf")
 	uid, err := parseID(raw)
 	if err == nil && !isVCF {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
+		err = errNoPage
 	}
 	var e cards.Entry
 	if err == nil {

@@ -72,5 +72,5 @@ func (w *Web) act(c *gin.Context, back string, again func(c *gin.Context, u qrci
 
 // manageAgain shows the manage page with an organizer's failed action's error.
 func (w *Web) manageAgain(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, err error) {
-	w.renderManage(c, u, circle, formOf(circle), "", "", err)
+	w.renderManage(c, u, circle, formOf(circle), "", qrcircles.Words{}, err)
 }

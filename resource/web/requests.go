@@ -37,7 +37,7 @@ type requestsData struct {
 	Back     string // where the answer goes back to: this page
 }
 
-const requestsTitle = "Card requests / 名片请求"
+var requestsTitle = qrcircles.Say("title.card_requests")
 
 func (w *Web) requestsPage(c *gin.Context) {
 	u, ok := w.requireUser(c)
@@ -70,7 +70,7 @@ func (w *Web) requestAnswer(c *gin.Context) {
 	rid, err := pathID(c, "rid")
 	done, known := answers[c.Param("answer")]
 	if err == nil && !known {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
+		err = errNoPage
 	}
 	if err == nil {
 		err = w.formExpired(c)

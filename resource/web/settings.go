@@ -36,8 +36,9 @@ type settingsData struct {
 
 // toggle is one yes/no setting, turned on and off by privacySubmit.
 type toggle struct {
-	Setting, Label, Help string
-	On                   bool
+	Setting     string
+	Label, Help qrcircles.Words
+	On          bool
 }
 
 // visibilityChoice is what a card shows somewhere: Mode is all, basic, custom, or default
@@ -48,7 +49,8 @@ type visibilityChoice struct {
 }
 
 type fieldBox struct {
-	Name, Label    string
+	Name           string
+	Label          qrcircles.Words
 	Checked, Fixed bool // Fixed: the name, always shown
 }
 
@@ -64,12 +66,6 @@ type exclusionView struct {
 	Phone, Since string
 }
 
-var fieldLabels = map[string]string{
-	"display_name": "Name / 姓名", "title": "Title / 职位", "company": "Company / 公司", "phones": "Phones / 电话",
-	"emails": "Emails / 邮箱", "address": "Address / 地址", "website": "Website / 网站", "note": "Note / 备注",
-	"avatar": "Photo / 头像",
-}
-
 func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
 	v := visibilityChoice{Mode: "custom"}
 	switch {
@@ -82,7 +78,7 @@ func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
 	}
 	shown := fs.Names()
 	for _, name := range cards.All.Names() {
-		v.Fields = append(v.Fields, fieldBox{Name: name, Label: fieldLabels[name], Checked: slices.Contains(shown, name), Fixed: name == "display_name"})
+		v.Fields = append(v.Fields, fieldBox{Name: name, Label: qrcircles.Say("web.field." + name), Checked: slices.Contains(shown, name), Fixed: name == "display_name"})
 	}
 	return v
 }
@@ -104,12 +100,12 @@ func readVisibility(c *gin.Context, allowDefault bool) (*cards.FieldSet, error) 
 		}
 		fallthrough
 	default:
-		err = qrcircles.Invalid("mode", "Choose what your card shows. / 请选择名片显示的内容。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "web.choose_shows").WithField("mode")
 	}
 	return &fs, err
 }
 
-const settingsTitle = "Settings / 设置"
+var settingsTitle = qrcircles.Say("title.settings")
 
 func (w *Web) settings(c *gin.Context) {
 	u, ok := w.requireUser(c)
@@ -161,13 +157,15 @@ func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) e
 
 func toggles(p qrcircles.UserPrivacy, refuseAll bool) []toggle {
 	return []toggle{
-		{"refuse_cards", "Refuse cards from strangers / 拒收陌生人名片",
-			"Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", p.RefuseStrangerCards},
-		{"block_messages", "Block messages from strangers / 屏蔽陌生人消息",
-			"Only your contacts can message you. / 只有联系人可以给您发消息。", p.BlockStrangerMessages},
-		{"refuse_all", "Refuse all circles / 拒绝加入任何圈子",
-			"Scanning a circle's code will not make you a member. / 扫码不会加入任何圈子。", refuseAll},
+		privacyToggle("refuse_cards", p.RefuseStrangerCards),
+		privacyToggle("block_messages", p.BlockStrangerMessages),
+		privacyToggle("refuse_all", refuseAll),
 	}
+}
+
+// privacyToggle is the setting's switch, named and explained by "privacy.<setting>".
+func privacyToggle(setting string, on bool) toggle {
+	return toggle{setting, qrcircles.Say("privacy." + setting), qrcircles.Say("privacy." + setting + "_note"), on}
 }
 
 // circleSettings lists the circles the person joined with what each shows and whether it
@@ -259,7 +257,7 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	setting := c.PostForm("setting")
 	on, err := onOff(c.PostForm("value"))
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
-		err = qrcircles.Invalid("setting", "There is no such setting. / 没有此设置。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "web.no_setting").WithField("setting")
 	}
 	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		switch setting {
@@ -279,7 +277,7 @@ func onOff(v string) (bool, error) {
 	case "off":
 		return false, nil
 	}
-	return false, qrcircles.Invalid("value", "Choose on or off. / 请选择开或关。")
+	return false, qrcircles.Fail(qrcircles.EInvalid, "web.on_or_off").WithField("value")
 }
 
 // exclusionAdd records "never in the same circle as the holder of this phone".
@@ -287,7 +285,7 @@ func (w *Web) exclusionAdd(c *gin.Context) {
 	phone := c.PostForm("phone")
 	w.settingsAction(c, settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
 		_, err := w.Circles.AddExclusion(ctx, u, phone)
-		return labelField(err, []struct{ field, label string }{{"phone", "Phone / 手机号"}})
+		return labelField(err, []string{"phone"})
 	})
 }
 
