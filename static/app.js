@@ -336,7 +336,7 @@
     document.getElementById("passkey-offer-later").onclick = () => { localStorage.setItem(LATER, "1"); box.hidden = true; };
     document.getElementById("passkey-offer-add").onclick = () => pk.register().then(
       () => box.replaceChildren(el("p", { class: "notice", id: "passkey-added" }, W.passkey_added)),
-      e => box.append(el("p", { class: "error", role: "alert" }, e.message)));
+      e => box.append(el("p", { class: "error", role: "alert" }, pk.message(e, W.passkey_failed))));
   }
   // Signing out leaves nothing private behind: the token and every cache go first (the
   // server's answer clears the site's storage too).
