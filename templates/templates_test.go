@@ -112,7 +112,7 @@ func samples(lang string) map[string]Page {
 				{"Name": "migrations", "OK": false, "Took": "3.4ms", "Detail": say("checks.pending", 1, "19", "qrcircles migrate up")}},
 			"Facts": m{"Version": "v1.4.0", "Role": "all", "Started": "2025-03-01 08:00:00 UTC", "Uptime": v(uptime),
 				"Live": 12, "PoolInUse": 1, "PoolIdle": 3, "PoolOpen": 4}}},
-		"welcome": {Title: v("Launch 2025"), Error: say("web.labeled", say("web.field.phones"), say("web.expired_form")),
+		"welcome": {Title: say("title.welcome", "Launch 2025"), Error: say("web.labeled", say("web.field.phones"), say("web.expired_form")),
 			Data: m{"ID": 1, "Title": "Launch 2025", "Form": form, "Visibility": m{"Mode": "default", "Fields": vis["Fields"]},
 				"SeesNow": []string{"display_name", "title", "company"}}},
 		"settings": {Title: say("title.settings"), Data: m{"Phone": "", "Default": vis,
