@@ -10,6 +10,9 @@ import (
 type Viewer struct {
 	Name string
 	CSRF string
+	ID   int64 // the person's user ID, for the counts of the navigation
+	// Unread is how many direct messages wait for them: the badge of "Messages".
+	Unread int
 }
 
 // ViewerFunc looks up the signed-in person of a request; ok is false when nobody is signed

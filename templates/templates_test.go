@@ -105,6 +105,18 @@ func samples() map[string]Page {
 				"Help": "Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", "On": true}},
 			"Exclusions": []m{{"ID": 3, "Phone": "+8613900139000", "Since": "2025-02-01"}},
 			"Incoming":   []m{{"ID": 4, "Name": "Bo Wang", "Kind": "deliver"}}}},
+		"messages": {Title: "Messages", Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", ID: 1, Unread: 3}, Data: m{"Next": 9,
+			"Conversations": []m{{"With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Last": "See you at the door", "FromMe": false, "Unread": 3,
+				"When": "Sat 1 Mar 2025 09:30", "At": "2025-03-01T01:30:00Z"},
+				{"With": m{"ID": 3, "Name": "", "Deleted": true}, "Last": "Bye", "FromMe": true, "Unread": 0, "When": "Fri 28 Feb 2025 18:00", "At": "2025-02-28T10:00:00Z"}}}},
+		"message_thread": {Title: "Messages", Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", ID: 1}, Error: "Write a message.",
+			Data: m{"With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Older": 5, "Body": "", "Refusal": "",
+				"Messages": []m{{"ID": 6, "Mine": true, "Read": true, "Body": "Hi Bo", "When": "Sat 1 Mar 2025 09:29", "At": "2025-03-01T01:29:00Z"},
+					{"ID": 7, "Mine": false, "Read": false, "Body": "See you\nat the door", "When": "Sat 1 Mar 2025 09:30", "At": "2025-03-01T01:30:00Z"}}}},
+		"message_thread+refused": {Title: "Messages", Data: m{"With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Older": 0, "Body": "",
+			"Refusal": "This person does not accept messages from people who are not their contacts.", "Messages": []m{}}},
+		"message_thread+gone": {Title: "Messages", Data: m{"With": m{"ID": 3, "Name": "", "Deleted": true}, "Older": 0, "Body": "", "Refusal": "",
+			"Messages": []m{{"ID": 8, "Mine": false, "Read": false, "Body": "Bye", "When": "Fri 28 Feb 2025 18:00", "At": "2025-02-28T10:00:00Z"}}}},
 	}
 }
 

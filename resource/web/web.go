@@ -78,6 +78,7 @@ type Messages interface {
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
 	Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error)
+	directMessages
 }
 
 var _ Messages = (*messagesvc.Service)(nil)
@@ -130,6 +131,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountEmbed(e)
 	w.mountAccount(e)
 	w.mountApp(e)
+	w.mountMessages(e)
 }
 
 func (w *Web) now() time.Time {

@@ -1,0 +1,26 @@
+package templates
+
+// messagesCatalog holds the strings of the message pages (the conversations and a thread) and
+// of the navigation's Messages item.
+var messagesCatalog = map[string][2]string{
+	"nav.messages": {"Messages", "消息"},
+	"nav.unread":   {"%d unread", "%d 条未读"},
+
+	"messages.title":        {"Messages", "消息"},
+	"messages.none":         {"No messages yet. Write to someone from a circle's member list.", "暂无消息。可在圈子的成员列表中给他人发消息。"},
+	"messages.unread":       {"%d unread", "%d 条未读"},
+	"messages.you":          {"You: %s", "我：%s"},
+	"messages.earlier":      {"Earlier conversations", "更早的会话"},
+	"messages.back":         {"All messages", "全部消息"},
+	"messages.thread_none":  {"No messages yet. Say hello.", "暂无消息，打个招呼吧。"},
+	"messages.older":        {"Earlier messages", "更早的消息"},
+	"messages.from_you":     {"You", "我"},
+	"messages.label":        {"Your message", "您的消息"},
+	"messages.send":         {"Send", "发送"},
+	"messages.deleted_user": {"Deleted user", "已注销用户"},
+	"messages.no_name":      {"No name", "未署名"},
+	"messages.gone":         {"This person deleted their account: you can read what they wrote, but not answer.", "此人已注销账户：您仍可阅读其消息，但无法回复。"},
+	"messages.write":        {"Message", "发消息"},
+	"messages.times":        {"Times are China Standard Time.", "时间为北京时间。"},
+	"messages.read":         {"Read", "已读"},
+}
