@@ -90,7 +90,7 @@ func (w *Web) conversations(c *gin.Context) {
 	if len(cs) > 0 {
 		d.Next = p.Next(len(cs), cs[len(cs)-1].Last.ID)
 	}
-	w.renderIn(c, lang, http.StatusOK, "messages", "messages.title", templates.Page{Data: d})
+	w.renderIn(c, lang, http.StatusOK, "messages", "inbox.title", templates.Page{Data: d})
 }
 
 type messageView struct {
@@ -204,7 +204,7 @@ func (w *Web) showThread(c *gin.Context, self, other int64, p messagesvc.Page, b
 	if d.Refusal != "" || d.With.Deleted {
 		page.Error = "" // what the page says in place of the form is why
 	}
-	w.renderIn(c, lang, status, "message_thread", "messages.title", page)
+	w.renderIn(c, lang, status, "message_thread", "inbox.title", page)
 }
 
 // refusal is why the person cannot write to whom r is about, in lang; "" when they can.
