@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -30,17 +29,13 @@ func (p page) unreadBadge() int {
 	return n
 }
 
-// text is the page's body with its entities decoded, for sentences with apostrophes.
-func (p page) text() string { return html.UnescapeString(p.body) }
-
 // messageCircle is a circle with Ann and Bo in it, each in their browser.
 func messageCircle(t *testing.T, db *storage.DB) (s *site, circle storage.Circle, ann, bo *browser, annID, boID int64) {
 	t.Helper()
 	s = siteOn(t, db)
 	_, circle = s.organizer("+8613700000000", circleForm("Meetup"))
-	ann = s.applicant(circle, "+8613800000001", "Ann")
-	bo = s.applicant(circle, "+8613800000002", "Bo")
-	return s, circle, ann, bo, s.user("+8613800000001", "Ann").ID, s.user("+8613800000002", "Bo").ID
+	a, b := s.joinByPage(circle, "+8613800000001", "Ann"), s.joinByPage(circle, "+8613800000002", "Bo")
+	return s, circle, a.b, b.b, a.user.ID, b.user.ID
 }
 
 func TestMessagePagesBothWays(t *testing.T) {
@@ -138,11 +133,9 @@ func strangerPolicy(t *testing.T, db *storage.DB, lang string) {
 	s := siteOn(t, db)
 	_, circle := s.organizer("+8613700000000", circleForm("Meetup"))
 	phone := func(n int) string { return fmt.Sprintf("+86138000000%02d", n) }
-	ann := s.applicant(circle, phone(1), "Ann")
+	a, b, c := s.joinByPage(circle, phone(1), "Ann"), s.joinByPage(circle, phone(2), "Bo"), s.joinByPage(circle, phone(3), "Cy")
+	ann, cy, annID, boID, cyID := a.b, c.b, a.user.ID, b.user.ID, c.user.ID
 	ann.get("/lang/" + lang + "?return_to=/")
-	s.applicant(circle, phone(2), "Bo")
-	cy := s.applicant(circle, phone(3), "Cy")
-	annID, boID, cyID := s.user(phone(1), "Ann").ID, s.user(phone(2), "Bo").ID, s.user(phone(3), "Cy").ID
 
 	// Ann opened the form before Bo turned strangers' messages off: it says so before she
 	// writes, and again after she tried.
@@ -151,11 +144,11 @@ func strangerPolicy(t *testing.T, db *storage.DB, lang string) {
 	if err := s.app.settings.SetPrivacy(ctx, boID, nil, &on); err != nil {
 		t.Fatal(err)
 	}
-	if p := ann.get(threadOf(boID)); p.status != 200 || !strings.Contains(p.text(), words.refuses) || strings.Contains(p.body, `name="body"`) {
+	if p := ann.get(threadOf(boID)); p.status != 200 || !strings.Contains(text(p), words.refuses) || strings.Contains(p.body, `name="body"`) {
 		t.Fatalf("before writing: %d\n%s", p.status, p.body)
 	}
 	p := ann.post(threadOf(boID), url.Values{"csrf": {open.field("csrf")}, "body": {"Hello?"}})
-	if p.status != 403 || !strings.Contains(p.text(), words.refuses) || strings.Count(p.text(), words.refuses) != 1 {
+	if p.status != 403 || !strings.Contains(text(p), words.refuses) || strings.Count(text(p), words.refuses) != 1 {
 		t.Fatalf("after trying: %d\n%s", p.status, p.body)
 	}
 	if ms, _ := s.db.Messages(ctx, annID, boID, 0, 10); len(ms) != 0 {
