@@ -100,9 +100,11 @@ func TestMessagePagesBothWays(t *testing.T) {
 
 		// Someone Ann shares nothing with: not even their name shows.
 		cy := s.user("+8613900000003", "Cy Stranger")
-		if p := ann.get(threadOf(cy.ID)); p.status != 403 || strings.Contains(p.body, "Cy Stranger") ||
-			!strings.Contains(p.body, "You can message only people in your circles and your contacts.") {
-			t.Fatalf("thread with a stranger: %d\n%s", p.status, p.body)
+		for _, path := range []string{threadOf(cy.ID), threadOf(cy.ID) + "?before_id=1"} {
+			if p := ann.get(path); p.status != 403 || strings.Contains(p.body, "Cy Stranger") ||
+				!strings.Contains(p.body, "You can message only people in your circles and your contacts.") {
+				t.Fatalf("%s, a stranger's thread: %d\n%s", path, p.status, p.body)
+			}
 		}
 		if p := ann.get("/messages/999999"); p.status != 404 {
 			t.Fatalf("thread with nobody: %d", p.status)

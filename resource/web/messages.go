@@ -179,7 +179,7 @@ func (w *Web) showThread(c *gin.Context, self, other int64, p messagesvc.Page, b
 	if err == nil {
 		r, err = w.Messages.Reach(ctx, self, other)
 	}
-	if err == nil && len(ms) == 0 && p.BeforeID == 0 && !r.Known() {
+	if err == nil && len(ms) == 0 && !r.Known() {
 		err = messagesvc.MayMessage(r)
 	}
 	var people map[int64]qrcircles.User
