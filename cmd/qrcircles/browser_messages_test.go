@@ -50,6 +50,7 @@ func messagesJourney(t *testing.T, exe, lang string) {
 	ann.at(threadOf(b.user.ID), "#message-body")
 	ann.fill("#message-body", words.hello)
 	ann.shot("compose")
+	ann.tapTargets()
 	ann.click("form.compose button[type=submit]")
 	ann.until("the message in Ann's thread", fmt.Sprintf(`document.querySelector("#thread li.msg.mine") && document.querySelector("#thread").innerText.includes(%q)`, words.hello))
 	ann.shot("sent")
@@ -66,6 +67,7 @@ func messagesJourney(t *testing.T, exe, lang string) {
 	bo.click("#nav-messages")
 	bo.at("/messages", "#conversations li.conversation.unread")
 	bo.shot("conversations")
+	bo.tapTargets()
 	bo.click("#conversations li.conversation a")
 	bo.at(threadOf(a.user.ID), "#message-body")
 	if got := bo.text("#thread"); !strings.Contains(got, words.hello) {

@@ -172,3 +172,15 @@ func strangerPolicy(t *testing.T, db *storage.DB, lang string) {
 		t.Fatalf("Ann's thread with the deleted user: %d\n%s", p.status, p.body)
 	}
 }
+
+// A textarea sends its lines ending in CRLF, which the text rule refuses: the announcement
+// form takes them as typed, like the message form.
+func TestAnnouncementFormTakesLines(t *testing.T) {
+	s := newSite(t)
+	org, circle := s.organizer("+8613700000000", circleForm("Meetup"))
+	v := org.get(circlePath(circle.ID))
+	p := org.post(circlePath(circle.ID)+"/announcements", url.Values{"csrf": {v.field("csrf")}, "body": {"Doors open at nine\r\nBring your badge"}})
+	if p.status != 200 || !strings.Contains(p.body, "Doors open at nine\nBring your badge") {
+		t.Fatalf("a two-line announcement: %s (%d)\n%s", p.path, p.status, p.body)
+	}
+}
