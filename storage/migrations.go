@@ -54,6 +54,12 @@ var migrations = []Migration{
 	}},
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
+	{24, "when a member answered the welcome of a circle", func(tx *gorm.DB, dialect string) error {
+		// Members from before the welcome existed have long found their way: not welcomed again.
+		return execAll(tx,
+			`ALTER TABLE memberships ADD COLUMN welcomed_at `+timestamp(dialect),
+			`UPDATE memberships SET welcomed_at = joined_at`)
+	}},
 }
 
 // timestamp is the column type for a moment in time.

@@ -9,7 +9,7 @@ import (
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
 // table of its own file; the tables are joined here, and a key may appear in only one.
-var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog,
+var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, serverCatalog, welcomeCatalog,
 	messagesCatalog)
 
 // coreCatalog holds the strings shared by every page.

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 
 	"qrcircles"
@@ -18,6 +19,9 @@ import (
 var files embed.FS
 
 const layoutFile = "layout.html"
+
+// partFiles hold pieces that several pages use ({{define}} only); every page gets them.
+const partFiles = "part_*.html"
 
 // Page is what every page template receives.
 type Page struct {
@@ -60,8 +64,9 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 		"switchURL": SwitchURL,
 		"regions":   func() []Region { return Regions(lang) },
 		"scope":     func(s string) string { t, _ := ScopeText(lang, s); return t },
+		"fields":    func(names []string) string { return FieldList(lang, names) },
 	}
-	layout, err := template.New(layoutFile).Funcs(funcs).ParseFS(files, layoutFile)
+	layout, err := template.New(layoutFile).Funcs(funcs).ParseFS(files, layoutFile, partFiles)
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
@@ -71,7 +76,7 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
-		if n == layoutFile {
+		if n == layoutFile || IsPart(n) {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(files, n)
@@ -81,6 +86,12 @@ func parse(asset func(name string) string, lang string) (map[string]*template.Te
 		pages[strings.TrimSuffix(n, ".html")] = t
 	}
 	return pages, nil
+}
+
+// IsPart reports whether the file is a piece of pages, not a page.
+func IsPart(name string) bool {
+	ok, _ := path.Match(partFiles, name)
+	return ok
 }
 
 // Render writes the page with the status. It renders into a buffer first so that a failing

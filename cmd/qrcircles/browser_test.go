@@ -85,6 +85,8 @@ func browserJourney(t *testing.T, exe, lang string) {
 	ann.shot("landing")
 	ann.click(`form[action$="/join"] button`)
 	ann.signIn(s, annPhone, words.ann, true)
+	ann.at(circle+"/welcome", "#welcome")
+	ann.click("#welcome-later")
 	ann.at(circle, "#members")
 	if m := ann.text("#members"); !strings.Contains(m, words.ann) {
 		ann.fail("attendee 1 joined but is not among the members: %q", m)
@@ -139,16 +141,18 @@ func browserJourney(t *testing.T, exe, lang string) {
 	org.until("the emptied queue", fmt.Sprintf(`location.pathname === %q && document.querySelector("#queue") && !document.querySelector('#queue form[action$="/approve"]')`, manage))
 	step("organizer saw the request live and approved")
 
-	// Attendee 2's waiting page turns into the circle by itself: live.js fetched the status
-	// page, was sent on to the circle, and went there (a document the test never asked for).
-	bob.until("attendee 2 in the circle", fmt.Sprintf(`location.pathname === %q && document.querySelector("#members")`, circle))
+	// Attendee 2's waiting page turns into the welcome by itself: live.js fetched the status
+	// page, was sent on to the welcome, and went there (a document the test never asked for).
+	bob.until("attendee 2 welcomed", fmt.Sprintf(`location.pathname === %q && document.querySelector("#welcome")`, circle+"/welcome"))
 	bob.checkLang()
-	if got, _ := eval[string](bob, `sessionStorage.getItem("qrcLiveFetch") || ""`); got != s.base+circle {
+	if got, _ := eval[string](bob, `sessionStorage.getItem("qrcLiveFetch") || ""`); got != s.base+circle+"/welcome" {
 		bob.fail("the page came to the circle without live.js's fetch of it (last fetch %q)", got)
 	}
 	if nav, _ := eval[string](bob, `performance.getEntriesByType("navigation")[0].type`); nav != "navigate" {
-		bob.fail("the circle page was reached by %q, not by live.js's navigation", nav)
+		bob.fail("the welcome was reached by %q, not by live.js's navigation", nav)
 	}
+	bob.click("#welcome-later")
+	bob.at(circle, "#members")
 	if m := bob.text("#members"); !strings.Contains(m, words.ann) || !strings.Contains(m, words.bob) || !strings.Contains(m, words.title) {
 		bob.fail("attendee 2 does not see both members: %q", m)
 	}

@@ -145,6 +145,7 @@ func TestPagesSignedInInChinese(t *testing.T) {
 		fmt.Sprintf("/circles/%d", circle.ID), fmt.Sprintf("/circles/%d/manage", circle.ID), "/c/" + circle.Code, "/c/" + circle.Code + "/poster"} {
 		check(org, path)
 	}
+	check(ann.b, fmt.Sprintf("/circles/%d/welcome", circle.ID))
 	check(ann.b, fmt.Sprintf("/circles/%d", circle.ID))
 	if p := org.get(fmt.Sprintf("/circles/%d", circle.ID)); !strings.Contains(text(p), "2026年5月1日 周五 19:30") {
 		t.Errorf("the event's time is not written the Chinese way:\n%s", p.body)

@@ -123,7 +123,7 @@ var strangerWords = map[string]struct{ refuses, deleted, gone string }{
 }
 
 func TestMessagePagesStrangerPolicyAndDeletedSender(t *testing.T) {
-	for _, lang := range []string{"en"} {
+	for _, lang := range []string{"en", "zh-Hans"} {
 		t.Run(lang, func(t *testing.T) {
 			storagetest.Backends(t, func(t *testing.T, db *storage.DB) { strangerPolicy(t, db, lang) })
 		})

@@ -36,7 +36,7 @@ type pagesMember struct {
 func (s *site) joinByPage(c storage.Circle, phone, name string) pagesMember {
 	s.t.Helper()
 	b := s.browser()
-	if p := b.signIn(b.scan(c), phone, name); p.path != circlePath(c.ID) {
+	if p := b.signIn(b.scan(c), phone, name); p.path != circlePath(c.ID)+"/welcome" {
 		s.t.Fatalf("%s joining: at %s (%d)\n%s", name, p.path, p.status, p.body)
 	}
 	u, err := s.db.UserByPhone(context.Background(), phone)

@@ -43,6 +43,8 @@ type Store interface {
 	CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	DecideCardRequest(ctx context.Context, id, toID int64, accept bool, now time.Time) (qrcircles.CardRequest, error)
 	PrivacyOf(ctx context.Context, userID int64) (qrcircles.UserPrivacy, error)
+	Welcomed(ctx context.Context, circleID, userID int64) (bool, error)
+	MarkWelcomed(ctx context.Context, circleID, userID int64, now time.Time) error
 }
 
 var _ Store = (*storage.DB)(nil)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"qrcircles"
 	"qrcircles/templates"
 )
 
@@ -21,7 +22,7 @@ type pageCheck struct {
 	Name   string
 	OK     bool
 	Took   string
-	Detail string // "English / 中文"; the template picks the half
+	Detail qrcircles.Words
 }
 
 type pageFacts struct {

@@ -138,9 +138,9 @@ func refuseBody(c *gin.Context, pages *templates.Renderer, status int, rule Body
 	switch {
 	case strings.HasPrefix(path, "/api/"):
 		if status == http.StatusUnsupportedMediaType {
-			Problem(c, qrcircles.Errorf(qrcircles.EUnsupported, "This resource does not take a multipart body; send JSON."))
+			Problem(c, qrcircles.Fail(qrcircles.EUnsupported, "api.multipart"))
 		} else {
-			Problem(c, qrcircles.Errorf(qrcircles.ETooLarge, "The request body is larger than %s, the most this resource takes.", size(rule.Shown)))
+			Problem(c, qrcircles.Fail(qrcircles.ETooLarge, "api.body_too_large", size(rule.Shown)))
 		}
 	case isOAuthEndpoint(path):
 		// RFC 6749 §5.2: invalid_request; the token endpoint's body is form-encoded.

@@ -6,13 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/cards"
 	"qrcircles/resource/messagesvc"
 	"qrcircles/templates"
 )
@@ -44,7 +43,7 @@ func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 		return
 	}
 	if out.Member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // which a member it welcomed before passes on
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/status")
@@ -68,7 +67,9 @@ type memberView struct {
 	Self, Contact                                bool
 	Name, Title, Company, Address, Website, Note string
 	Phones, Emails                               []string
-	Avatar                                       string // the picture's URL, "" when none is shown
+	Avatar                                       string   // the picture's URL, "" when none is shown
+	Saves                                        []string // the fields "Save to phone" saves
+	BasicOnly                                    bool     // the viewer sees only the basic fields here
 }
 
 type announcementView struct {
@@ -116,7 +117,8 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 	for i, e := range es {
 		k := e.Card
 		out[i] = memberView{UserID: e.UserID, Self: e.UserID == viewer, Contact: contacts[e.UserID], Name: k.DisplayName,
-			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails}
+			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails,
+			Saves: cards.Filled(k).Names(), BasicOnly: cards.BasicOnly(e.Fields)}
 		if k.HasAvatar {
 			out[i].Avatar = fmt.Sprintf("%s/members/%d/avatar", circlePath(circleID), e.UserID)
 		}
@@ -145,7 +147,7 @@ type statusData struct {
 	Title    string
 	State    string // a qrcircles.Request* status
 	ScanTime string
-	Reasons  []string
+	Reasons  []qrcircles.Words
 }
 
 // status shows where the person's request stands. A waiting page follows the organizer's
@@ -158,7 +160,7 @@ func (w *Web) status(c *gin.Context) {
 	ctx := c.Request.Context()
 	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // admitted while waiting
 		return
 	}
 	var q qrcircles.JoinRequest
@@ -183,26 +185,20 @@ func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (qrcirc
 	return q, err
 }
 
-// sentences explains a request in English and Chinese. A refusal caused by someone's
-// exclusion reads like any other "not available", naming nobody.
-func sentences(q qrcircles.JoinRequest) []string {
+// sentences explains a request to the applicant. A refusal caused by someone's exclusion
+// reads like any other "not available", naming nobody.
+func sentences(q qrcircles.JoinRequest) []qrcircles.Words {
 	if q.Status == qrcircles.RequestDenied {
-		return []string{"The organizer declined your request. / 组织者拒绝了您的申请。"}
+		return []qrcircles.Words{qrcircles.Say("circles.declined")}
 	}
-	var out []string
+	var out []qrcircles.Words
 	for _, r := range q.Reasons {
-		out = append(out, sentence(r))
+		out = append(out, admission.Describe(r))
 	}
 	if len(out) == 0 && q.Status == qrcircles.RequestRefused {
-		out = append(out, sentence(qrcircles.ReasonExcluded))
+		out = append(out, admission.Describe(qrcircles.ReasonExcluded))
 	}
 	return out
-}
-
-func sentence(r qrcircles.Reason) string {
-	en := admission.Describe(r, "en")
-	first, n := utf8.DecodeRuneInString(en)
-	return string(unicode.ToUpper(first)) + strings.TrimSuffix(en[n:], ".") + ". / " + admission.Describe(r, "zh")
 }
 
 // circleLink is one line of "my circles".

@@ -39,7 +39,7 @@ type manageData struct {
 type requestView struct {
 	ID             int64
 	Name, ScanTime string
-	Reasons        []string
+	Reasons        []qrcircles.Words
 }
 
 func (w *Web) newForm(c *gin.Context) {

@@ -124,7 +124,7 @@ func (w *Web) requestViews(ctx context.Context, circle qrcircles.Circle, qs []qr
 			return nil, err
 		}
 		out[i] = requestView{ID: q.ID, Name: applicant.DisplayName, ScanTime: when(q.ScanTime, circle.TimeZone),
-			Reasons: circles.Explain(circle, q, members, lang)}
+			Reasons: circles.Explain(circle, q, members)}
 	}
 	return out, nil
 }

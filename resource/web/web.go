@@ -57,6 +57,8 @@ type Cards interface {
 	RequestCard(ctx context.Context, from, to int64) (qrcircles.CardRequest, error)
 	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
+	Welcomed(ctx context.Context, userID, circleID int64) (bool, error)
+	Welcome(ctx context.Context, userID, circleID int64, c qrcircles.Card, fs *qrcircles.FieldSet) (qrcircles.Card, error)
 }
 
 var _ Cards = (*cardsvc.Service)(nil)
@@ -131,6 +133,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountEmbed(e)
 	w.mountAccount(e)
 	w.mountApp(e)
+	w.mountWelcome(e)
 	w.mountMessages(e)
 }
 
