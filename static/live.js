@@ -107,6 +107,12 @@
     timer = setTimeout(refresh, 150); // one fetch for a burst of events
   }
 
+  var badgeTimers = {};
+  function badgeSoon(id) {
+    clearTimeout(badgeTimers[id]);
+    badgeTimers[id] = setTimeout(function () { refreshBadge(id); }, 150); // one fetch for a burst
+  }
+
   function types(el) {
     return el.getAttribute('data-live-events').split(/\s+/).filter(Boolean);
   }
@@ -125,7 +131,7 @@
   Array.prototype.forEach.call(badges, function (badge) {
     types(badge).forEach(function (type) {
       if (pageTypes.indexOf(type) < 0) {
-        source.addEventListener(type, function () { refreshBadge(badge.id); });
+        source.addEventListener(type, function () { badgeSoon(badge.id); });
       }
     });
   });
@@ -133,7 +139,7 @@
     if (root) {
       soon();
     } else {
-      Array.prototype.forEach.call(badges, function (badge) { refreshBadge(badge.id); });
+      Array.prototype.forEach.call(badges, function (badge) { badgeSoon(badge.id); });
     }
   });
   var next = root ? Number(root.getAttribute('data-live-next')) : 0, every = root ? Number(root.getAttribute('data-live-every')) : 0;
