@@ -34,5 +34,5 @@ var cardPhrases = map[string][2]string{
 	"cards.not_a_contact":     {"This person is not among your contacts.", "此人不在您的联系人中。"},
 	"cards.export_organizer":  {"Only the circle's organizer may export its members.", "只有圈子的组织者可以导出成员。"},
 	// Said by card exchange and messages alike, to someone who addressed themselves.
-	"people.self": {"This is you.", "这是您自己。"},
+	"person.self": {"This is you.", "这是您自己。"},
 }

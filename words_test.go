@@ -1,6 +1,9 @@
 package qrcircles
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -115,5 +118,47 @@ func TestWordsRenderNestedArguments(t *testing.T) {
 	e := Fail(EForbidden, "circles.members_only")
 	if e.Message != "Only the circle's members see inside it." || e.In(LangChinese) != "只有圈子的成员能看到圈内内容。" {
 		t.Errorf("Fail: %q / %q", e.Message, e.In(LangChinese))
+	}
+}
+
+// keyLiteral is a phrase key written in the code, of the tables whose keys read like this;
+// one ending in a dot is the start of a key made at run time (admission.reason.<code>).
+var keyLiteral = regexp.MustCompile(`"((?:circles|admission|cards|messages|api|checks|person|list)\.[a-z_.]*)"`)
+
+// Every key the code of the domain and the resource server names is in the catalog: a key
+// missing from it would show as itself.
+func TestEveryKeyInTheCodeIsAPhrase(t *testing.T) {
+	found := 0
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && !within(path, "resource") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range keyLiteral.FindAllStringSubmatch(string(src), -1) {
+			key := m[1]
+			if strings.HasSuffix(key, ".") {
+				continue
+			}
+			found++
+			if _, ok := Phrase(key); !ok {
+				t.Errorf("%s names %q, which is not in the catalog", path, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 50 {
+		t.Fatalf("found %d keys in the code: the pattern no longer matches how keys are written", found)
 	}
 }

@@ -292,9 +292,11 @@ func pairLocksStep(k JoinKey) step {
 }
 
 // factsSelect reads the facts of a join from the circle's row. The exclusion check starts
-// from the person's exclusions, so it costs nothing for the many who have none.
+// from the person's exclusions, so it costs nothing for the many who have none. The
+// membership check names the circle itself: given only c.id, the planner may read all of
+// the person's memberships to hash them, a read across circles.
 const factsSelect = `SELECT c.member_cap, c.rules_version,
-	EXISTS (SELECT 1 FROM memberships WHERE circle_id = c.id AND user_id = ?) AS member,
+	EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS member,
 	CASE WHEN c.member_cap > 0 THEN (SELECT count(*) FROM memberships WHERE circle_id = c.id) ELSE 0 END AS members,
 	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
 			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
@@ -306,7 +308,7 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	FROM circles c WHERE c.id = ?`
 
 func factsArgs(k JoinKey) []any {
-	return []any{k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+	return []any{k.CircleID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
 }
 
 // guessedStatement inserts the guessed request only if the facts, read in the same
@@ -370,12 +372,9 @@ func requestStatement(prev *JoinRequest, w JoinWrite) (string, []any) {
 func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []any, w JoinWrite) (saved JoinRequest, made bool, err error) {
 	row := requestRow(w)
 	if t.db.dialect == Postgres {
-		more, margs, err := afterRequest(w)
-		if err != nil {
+		if stmt, args, err = withAfterRequest(stmt, args, w); err != nil {
 			return JoinRequest{}, false, err
 		}
-		stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
-		args = append(args, margs...)
 	}
 	s := step{sql: stmt, args: args, scan: func(r rowScanner) error { made = true; return r.Scan(&row.ID, &row.CreatedAt) }}
 	if err := t.send(ctx, append(before, s), true); err != nil {
@@ -385,6 +384,17 @@ func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []an
 		err = t.db.writeAfterRequest(ctx, w)
 	}
 	return row.request(), made, err
+}
+
+// withAfterRequest is stmt, which writes w's request, followed by the rest of w in one
+// PostgreSQL statement that returns the request's row when it was written.
+func withAfterRequest(stmt string, args []any, w JoinWrite) (string, []any, error) {
+	more, margs, err := afterRequest(w)
+	if err != nil {
+		return "", nil, err
+	}
+	stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
+	return stmt, append(args, margs...), nil
 }
 
 // afterRequest is the rest of a PostgreSQL statement whose WITH query "req" writes a join

@@ -60,6 +60,8 @@ var migrations = []Migration{
 			`ALTER TABLE memberships ADD COLUMN welcomed_at `+timestamp(dialect),
 			`UPDATE memberships SET welcomed_at = joined_at`)
 	}},
+	{25, "join requests and announcements keyed by their circle", migrateCircleKeys},
+	{26, "circle codes in a table of their own", migrateCircleCodes},
 }
 
 // timestamp is the column type for a moment in time.

@@ -21,6 +21,6 @@ var messagesCatalog = map[string][2]string{
 	"inbox.no_name":      {"No name", "未署名"},
 	"inbox.gone":         {"This person deleted their account: you can read what they wrote, but not answer.", "此人已注销账户：您仍可阅读其消息，但无法回复。"},
 	"inbox.write":        {"Message", "发消息"},
-	"inbox.times":        {"Times are China Standard Time.", "时间为北京时间。"},
+	"inbox.times":        {"Times are in %s time.", "时间为%s。"},
 	"inbox.read":         {"Read", "已读"},
 }

@@ -100,7 +100,7 @@ func browserJourney(t *testing.T, exe, lang string) {
 	ann.fill("#company", words.company)
 	ann.shot("card")
 	ann.click("form.card-form button[type=submit]")
-	ann.until("the saved card", `location.pathname === "/me/card" && location.search === "?saved=1" && document.querySelector("#title")`)
+	ann.until("the saved card", `location.pathname === "/me/card" && document.querySelector("#card-save .notice") && document.querySelector("#title")`)
 	ann.open(circle)
 	ann.at(circle, "#members")
 	if m := ann.text("#members"); !strings.Contains(m, words.ann) || !strings.Contains(m, words.title) || !strings.Contains(m, words.company) {
@@ -167,7 +167,7 @@ func browserJourney(t *testing.T, exe, lang string) {
 	ann.at("/me/card", "form.card-form")
 	ann.fill("#title", words.newTitle)
 	ann.click("form.card-form button[type=submit]")
-	ann.until("the saved card", `location.search === "?saved=1" && document.querySelector("#title")`)
+	ann.until("the saved card", `document.querySelector("#card-save .notice") && document.querySelector("#title")`)
 	bob.until("attendee 1's new title on attendee 2's page", fmt.Sprintf(`document.querySelector("#members").innerText.includes(%q)`, words.newTitle))
 	bob.stillMarked("the card changed")
 	if m := bob.text("#members"); strings.Contains(m, words.title) {

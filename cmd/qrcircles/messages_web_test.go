@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,33 @@ func TestAnnouncementFormTakesLines(t *testing.T) {
 	p := org.post(circlePath(circle.ID)+"/announcements", url.Values{"csrf": {v.field("csrf")}, "body": {"Doors open at nine\r\nBring your badge"}})
 	if p.status != 200 || !strings.Contains(p.body, "Doors open at nine\nBring your badge") {
 		t.Fatalf("a two-line announcement: %s (%d)\n%s", p.path, p.status, p.body)
+	}
+}
+
+// messagePages walks the message pages in Chinese (see TestEveryPageAndErrorInChinese): a
+// thread, a message sent and refused, the conversations, a stranger's thread and one whose
+// recipient takes messages only from contacts.
+func (z *zhWalk) messagePages(b *browser, c circleRef) {
+	bo := z.memberID(b.get(circlePath(c.ID)), "Bo Member")
+	thread := "/messages/" + bo
+	th := b.get(thread)
+	z.check("an empty thread", th, 200)
+	z.check("a blank message", z.submit(b, th, thread, "body", " "), 400)
+	z.check("a message too long", z.submit(b, th, thread, "body", strings.Repeat("中", 2001)), 400)
+	z.check("a message without its form's token", b.post(thread, url.Values{"body": {"你好"}}), 403)
+	z.check("a message sent", z.submit(b, th, thread, "body", "你好"), 200)
+	z.check("the conversations", b.get("/messages"), 200)
+	z.check("a thread with nobody", b.get("/messages/999999"), 404)
+	z.check("a thread with oneself", b.get(threadOf(z.s.user("+8613800000001", "Ann Attendee").ID)), 400)
+	z.check("a stranger's thread", b.get(threadOf(z.s.user("+8613600000001", "Cy Stranger").ID)), 403)
+	on, off := true, false
+	id, _ := strconv.ParseInt(bo, 10, 64)
+	if err := z.s.app.settings.SetPrivacy(context.Background(), id, nil, &on); err != nil {
+		z.t.Fatal(err)
+	}
+	z.check("a thread with someone who takes messages from contacts only", b.get(thread), 200)
+	z.check("a message to them", z.submit(b, th, thread, "body", "你好"), 403)
+	if err := z.s.app.settings.SetPrivacy(context.Background(), id, nil, &off); err != nil {
+		z.t.Fatal(err)
 	}
 }

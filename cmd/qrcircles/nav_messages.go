@@ -17,7 +17,7 @@ func withUnread(ctx context.Context, f templates.ViewerFunc, m unreadCounter) te
 	return func() (templates.Viewer, bool) {
 		v, ok := f()
 		if ok && m != nil {
-			v.Unread, _ = m.Unread(ctx, v.ID)
+			v.Unread, _ = m.Unread(ctx, v.UserID)
 		}
 		return v, ok
 	}

@@ -234,7 +234,7 @@ func TestBrowserScanJoinsAtTheTimeThePageWasOpened(t *testing.T) {
 	b := s.browser()
 	opened := time.Now()
 	landing := b.get("/c/" + circle.Code)
-	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30 (Asia/Shanghai)") ||
+	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30–22:00 (Asia/Shanghai)") ||
 		landing.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("landing page: %d %v\n%s", landing.status, landing.header, landing.body)
 	}

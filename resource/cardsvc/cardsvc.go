@@ -26,6 +26,7 @@ type Store interface {
 	Avatar(ctx context.Context, userID int64) (qrcircles.Avatar, error)
 	DeleteAvatar(ctx context.Context, userID int64) error
 	CardSettings(ctx context.Context, userID int64) (qrcircles.CardSettings, error)
+	CardSettingsIn(ctx context.Context, userID, circleID int64) (qrcircles.CardSettings, error)
 	SetCardDefault(ctx context.Context, userID int64, fs qrcircles.FieldSet, now time.Time) error
 	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs qrcircles.FieldSet, now time.Time) error
 	ResetCircleVisibility(ctx context.Context, userID, circleID int64) error

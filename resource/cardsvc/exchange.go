@@ -16,7 +16,7 @@ const (
 // mayExchange checks that from and to are two people who share a circle.
 func (s *Service) mayExchange(ctx context.Context, from, to int64) error {
 	if from == to {
-		return qrcircles.Fail(qrcircles.EInvalid, "people.self").WithField("uid")
+		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
 	}
 	if _, err := s.Store.User(ctx, to); err != nil {
 		return err

@@ -13,6 +13,12 @@ func (s *Service) Welcomed(ctx context.Context, userID, circleID int64) (bool, e
 	return s.Store.Welcomed(ctx, circleID, userID)
 }
 
+// PutOffWelcome ends the circle's welcome without saving anything: the member chose to
+// look at the circle first.
+func (s *Service) PutOffWelcome(ctx context.Context, userID, circleID int64) error {
+	return s.Store.MarkWelcomed(ctx, circleID, userID, s.now())
+}
+
 // Welcome saves what a new member answers on "You're in": their card and what the circle's
 // members see of it (nil: their default), together, and ends the circle's welcome. A bad
 // field is a *qrcircles.Error naming it, and nothing is saved.

@@ -176,17 +176,17 @@ func TestHealthJSONShape(t *testing.T) {
 func TestHealthPageInBothLanguages(t *testing.T) {
 	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("checks.pending", 2, "18, 19", "qrcircles migrate up"), errors.New("pending")))
 	for _, c := range []struct {
-		lang, want, notWant string
+		lang, want, notWant, uptime string
 	}{
-		{"en", "This instance is not healthy. Failing: migrations", "待应用"},
-		{"zh-CN", "此实例运行异常。故障项：migrations", "2 pending"},
-		{"zh-CN", "2 个待应用（18, 19）：请运行 qrcircles migrate up", "no answer"},
+		{"en", "This instance is not healthy. Failing: migrations", "待应用", "1h30m0s"},
+		{"zh-CN", "此实例运行异常。故障项：migrations", "2 pending", "1小时30分0秒"},
+		{"zh-CN", "2 个待应用（18, 19）：请运行 qrcircles migrate up", "no answer", "1小时30分0秒"},
 	} {
 		a := get(h, "/health", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language", c.lang)
 		if a.status != 503 || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") || a.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("%s: %d %v\n%s", c.lang, a.status, a.header, a.body)
 		}
-		for _, s := range []string{c.want, `id="check-database"`, `<code>database</code>`, `<code>migrations</code>`, "<code>v1.2.3</code>", "1h30m0s"} {
+		for _, s := range []string{c.want, `id="check-database"`, `<code>database</code>`, `<code>migrations</code>`, "<code>v1.2.3</code>", c.uptime} {
 			if !strings.Contains(a.body, s) {
 				t.Errorf("%s: page lacks %q\n%s", c.lang, s, a.body)
 			}

@@ -36,7 +36,7 @@ func (s *Service) Reach(ctx context.Context, from, to int64) (Reach, error) {
 	if from == to {
 		return Reach{Self: true}, nil
 	}
-	if _, err := s.Store.User(ctx, to); err != nil {
+	if _, err := s.person(ctx, to); err != nil {
 		return Reach{}, err
 	}
 	var r Reach
@@ -58,7 +58,7 @@ func (s *Service) Reach(ctx context.Context, from, to int64) (Reach, error) {
 // Conversation is a page of the messages between self and other, newest first; reading it
 // marks what other sent as read.
 func (s *Service) Conversation(ctx context.Context, self, other int64, p Page) ([]qrcircles.Message, error) {
-	if _, err := s.Store.User(ctx, other); err != nil {
+	if _, err := s.person(ctx, other); err != nil {
 		return nil, err
 	}
 	ms, err := s.Store.Messages(ctx, self, other, p.BeforeID, p.Limit)
@@ -107,4 +107,10 @@ func (s *Service) People(ctx context.Context, ids []int64) (map[int64]qrcircles.
 		out[u.ID] = u
 	}
 	return out, nil
+}
+
+// person reads whom a message is to or from.
+func (s *Service) person(ctx context.Context, id int64) (qrcircles.User, error) {
+	u, err := s.Store.User(ctx, id)
+	return u, qrcircles.Explain(err, qrcircles.ENotFound, "messages.no_person")
 }

@@ -56,7 +56,7 @@ func (r Reach) Known() bool { return r.SharesCircle || r.SenderHolds || r.Recipi
 func MayMessage(r Reach) error {
 	switch {
 	case r.Self:
-		return qrcircles.Fail(qrcircles.EInvalid, "people.self").WithField("uid")
+		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
 	case !r.Known():
 		return qrcircles.Fail(qrcircles.EForbidden, "messages.strangers")
 	case r.RecipientBlocks && !r.RecipientHolds:

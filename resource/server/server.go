@@ -50,9 +50,7 @@ func New(d Deps) (*gin.Engine, error) {
 		securityHeaders(), limitBodies(d.Pages), viewer(d.Viewer))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
-			lang := templates.Negotiate(c.Request)
-			p := templates.Page{Lang: lang, Title: templates.T(lang, "error.not_found_title"), Error: templates.T(lang, "error.no_page")}
-			Page(c, d.Pages, http.StatusNotFound, "message", p)
+			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: qrcircles.Say("error.not_found_title"), Error: qrcircles.Say("error.no_page")})
 			return
 		}
 		Problem(c, qrcircles.Fail(qrcircles.ENotFound, "api.no_resource"))

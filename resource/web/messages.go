@@ -46,14 +46,16 @@ const messageZone = "Asia/Shanghai"
 const lastShown = 80
 
 type conversationView struct {
-	With     person
-	Last     string
-	When, At string // At: the instant, for <time datetime>
-	FromMe   bool
-	Unread   int
+	With   person
+	Last   string
+	When   qrcircles.Words
+	At     string // the instant, for <time datetime>
+	FromMe bool
+	Unread int
 }
 
 type conversationsData struct {
+	Zone          qrcircles.Words // the zone of every time shown, named once
 	Conversations []conversationView
 	Next          int64 // before_id of the next page; 0 when this is the last
 }
@@ -64,7 +66,7 @@ func (w *Web) conversations(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, lang := c.Request.Context(), templates.Negotiate(c.Request)
+	ctx := c.Request.Context()
 	p, err := messagesvc.ParsePage(c.Query("before_id"), "")
 	var cs []qrcircles.Conversation
 	if err == nil {
@@ -82,30 +84,32 @@ func (w *Web) conversations(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := conversationsData{Conversations: make([]conversationView, len(cs))}
+	d := conversationsData{Zone: templates.ZoneLabel(messageZone), Conversations: make([]conversationView, len(cs))}
 	for i, v := range cs {
 		d.Conversations[i] = conversationView{With: personOf(v.With, people), Last: shorten(v.Last.Body, lastShown),
-			When: stamp(v.Last.CreatedAt, lang), At: rfc3339(v.Last.CreatedAt), FromMe: v.Last.FromID == u.ID, Unread: v.Unread}
+			When: templates.Clock(v.Last.CreatedAt, messageZone), At: rfc3339(v.Last.CreatedAt), FromMe: v.Last.FromID == u.ID, Unread: v.Unread}
 	}
 	if len(cs) > 0 {
 		d.Next = p.Next(len(cs), cs[len(cs)-1].Last.ID)
 	}
-	w.renderIn(c, lang, http.StatusOK, "messages", "inbox.title", templates.Page{Data: d})
+	w.render(c, http.StatusOK, "messages", qrcircles.Say("inbox.title"), templates.Page{Data: d})
 }
 
 type messageView struct {
 	ID         int64
 	Mine, Read bool // Read: a message of the viewer's that the other has read
 	Body       string
-	When, At   string
+	When       qrcircles.Words
+	At         string
 }
 
 type threadData struct {
+	Zone     qrcircles.Words // the zone of every time shown, named once
 	With     person
-	Messages []messageView // the oldest first, as a conversation reads
-	Older    int64         // before_id of the earlier messages; 0 when there are none
-	Body     string        // what the person wrote, kept when it could not be sent
-	Refusal  string        // why the person cannot write here, before they try; "" when they can
+	Messages []messageView   // the oldest first, as a conversation reads
+	Older    int64           // before_id of the earlier messages; 0 when there are none
+	Body     string          // what the person wrote, kept when it could not be sent
+	Refusal  qrcircles.Words // why the person cannot write here, before they try; none when they can
 }
 
 // person is someone the message pages name: "Deleted user" once they deleted their account
@@ -179,7 +183,7 @@ func (w *Web) signedInThread(c *gin.Context) (qrcircles.User, int64, bool) {
 // next to the form. A thread with someone the person does not know and never wrote to shows
 // nothing of them, not even their name: only why they cannot write.
 func (w *Web) showThread(c *gin.Context, self, other int64, p messagesvc.Page, body string, sendErr error) {
-	ctx, lang := c.Request.Context(), templates.Negotiate(c.Request)
+	ctx := c.Request.Context()
 	ms, err := w.Messages.Conversation(ctx, self, other, p)
 	var r messagesvc.Reach
 	if err == nil {
@@ -196,37 +200,29 @@ func (w *Web) showThread(c *gin.Context, self, other int64, p messagesvc.Page, b
 		w.fail(c, err)
 		return
 	}
-	d := threadData{With: personOf(other, people), Messages: messageViews(ms, self, lang), Body: body}
+	d := threadData{Zone: templates.ZoneLabel(messageZone), With: personOf(other, people), Messages: messageViews(ms, self), Body: body}
 	if !d.With.Deleted { // the page says that one itself
-		d.Refusal = refusal(r, lang)
+		d.Refusal = templates.ErrorWords(messagesvc.MayMessage(r))
 	}
 	if len(ms) > 0 {
 		d.Older = p.Next(len(ms), ms[len(ms)-1].ID)
 	}
 	page, status := templates.Page{Data: d}, http.StatusOK
 	if sendErr != nil {
-		page.Error, status = w.errorIn(c, "sending a message", sendErr, lang)
+		page.Error, status = w.pageError(c, "sending a message", sendErr)
 	}
-	if d.Refusal != "" || d.With.Deleted {
-		page.Error = "" // what the page says in place of the form is why
+	if !d.Refusal.Zero() || d.With.Deleted {
+		page.Error = qrcircles.Words{} // what the page says in place of the form is why
 	}
-	w.renderIn(c, lang, status, "message_thread", "inbox.title", page)
-}
-
-// refusal is why the person cannot write to whom r is about, in lang; "" when they can.
-func refusal(r messagesvc.Reach, lang string) string {
-	if e, ok := qrcircles.ErrorOf(messagesvc.MayMessage(r)); ok {
-		return e.In(lang)
-	}
-	return ""
+	w.render(c, status, "message_thread", qrcircles.Say("inbox.title"), page)
 }
 
 // messageViews turns a newest-first page into the thread's lines, oldest first.
-func messageViews(ms []qrcircles.Message, self int64, lang string) []messageView {
+func messageViews(ms []qrcircles.Message, self int64) []messageView {
 	out := make([]messageView, len(ms))
 	for i, m := range ms {
 		out[len(ms)-1-i] = messageView{ID: m.ID, Mine: m.FromID == self, Read: m.FromID == self && m.ReadAt != nil,
-			Body: m.Body, When: stamp(m.CreatedAt, lang), At: rfc3339(m.CreatedAt)}
+			Body: m.Body, When: templates.Clock(m.CreatedAt, messageZone), At: rfc3339(m.CreatedAt)}
 	}
 	return out
 }
@@ -240,31 +236,4 @@ func shorten(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// stamp is a message's time in the message zone, written the way lang writes dates.
-func stamp(t time.Time, lang string) string {
-	t = t.In(location(messageZone))
-	if lang == templates.Chinese {
-		return t.Format("2006年1月2日 ") + zhWeekdays[t.Weekday()] + t.Format(" 15:04")
-	}
-	return t.Format("Mon 2 Jan 2006 15:04")
-}
-
-var zhWeekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
-
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// renderIn renders a page in lang with the title of titleKey.
-func (w *Web) renderIn(c *gin.Context, lang string, status int, page, titleKey string, p templates.Page) {
-	p.Lang = lang
-	w.render(c, status, page, templates.T(lang, titleKey), p)
-}
-
-// errorIn is what a page shown again with err says in lang, and its status: the error's own
-// words for an error of the person's doing, else what pageError says.
-func (w *Web) errorIn(c *gin.Context, what string, err error, lang string) (string, int) {
-	detail, status := w.pageError(c, what, err)
-	if e, ok := qrcircles.ErrorOf(err); ok && status < http.StatusInternalServerError {
-		return e.In(lang), status
-	}
-	return detail, status
-}

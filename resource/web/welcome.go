@@ -12,11 +12,13 @@ import (
 
 // "You're in": where admission lands, once per circle. The new member's card form comes
 // filled with their name and the phone they signed in with, beside what this circle's
-// members see of the card and the choice to change it; saving both goes on to the circle.
+// members see of the card and the choice to change it; saving both goes on to the circle,
+// and so does putting it off. Either ends the welcome: a later scan opens the circle.
 
 func (w *Web) mountWelcome(e *gin.Engine) {
 	e.GET("/circles/:id/welcome", w.welcome)
 	e.POST("/circles/:id/welcome", w.welcomeSubmit)
+	e.POST("/circles/:id/welcome/later", w.welcomeLater)
 }
 
 // welcomeData is the welcome of one circle.
@@ -86,6 +88,23 @@ func (w *Web) welcomeSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
 }
 
+// welcomeLater ends the welcome unanswered: the card page stays in the navigation.
+func (w *Web) welcomeLater(c *gin.Context) {
+	u, circle, ok := w.signedInCircle(c)
+	if !ok {
+		return
+	}
+	err := w.formExpired(c)
+	if err == nil {
+		err = w.Cards.PutOffWelcome(c.Request.Context(), u.ID, circle.ID)
+	}
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+}
+
 // renderWelcome shows the welcome with form, and the circle's choice: the stored one, or
 // chosen (nil: the default) when the form came back with err.
 func (w *Web) renderWelcome(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, form cardForm, chosen *cards.FieldSet, kept bool, err error) {
@@ -105,7 +124,7 @@ func (w *Web) renderWelcome(c *gin.Context, u qrcircles.User, circle qrcircles.C
 	if err != nil {
 		p.Error, status = w.pageError(c, "welcome page", err)
 	}
-	w.render(c, status, "welcome", circle.Title, p)
+	w.render(c, status, "welcome", templates.Verbatim(circle.Title), p)
 }
 
 // keptChoice is the choice a rejected form made: fields, or the default when nil.
