@@ -8,11 +8,13 @@ import (
 // Viewer is the signed-in person as the navigation shows them: their name, the form token of
 // the sign-out button, and the badges of what waits for them.
 type Viewer struct {
-	Name string
-	CSRF string
-	ID   int64 // the person's user ID, for the counts of the navigation
+	Name   string
+	CSRF   string
+	UserID int64
 	// CardRequests counts the cards delivered to or asked of them that wait for their answer.
 	CardRequests int
+	// Unread is how many direct messages wait for them: the badge of "Messages".
+	Unread int
 }
 
 // ViewerFunc looks up the signed-in person of a request; ok is false when nobody is signed

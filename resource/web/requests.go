@@ -150,10 +150,10 @@ type requestCounter interface {
 func CountRequests(ctx context.Context, cards requestCounter, viewer templates.ViewerFunc) templates.ViewerFunc {
 	return func() (templates.Viewer, bool) {
 		v, ok := viewer()
-		if !ok || v.ID == 0 {
+		if !ok || v.UserID == 0 {
 			return v, ok
 		}
-		if in, _, err := cards.CardRequests(ctx, v.ID, qrcircles.CardWaiting); err == nil {
+		if in, _, err := cards.CardRequests(ctx, v.UserID, qrcircles.CardWaiting); err == nil {
 			v.CardRequests = len(in)
 		}
 		return v, ok
