@@ -131,6 +131,12 @@ func (z *zhWalk) signedOut() {
 	again2 := z.submit(b, login, "/login", "phone", "+8613900000001")
 	z.check("a new code at once", again2, again2.status)
 
+	code = z.submit(b, login, "/login", "phone", "+8613900000003")
+	if err := z.s.db.Gorm().Exec(`UPDATE otp_challenges SET expires_at = created_at`).Error; err != nil {
+		z.t.Fatal(err) // every code sent so far has run out
+	}
+	z.check("an expired code", z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000003")), 410)
+
 	code = z.submit(b, login, "/login", "phone", "+8613900000002")
 	reg := z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000002"))
 	z.check("register", reg, 200)
