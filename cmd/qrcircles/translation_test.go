@@ -87,6 +87,7 @@ func TestEveryPageAndErrorInChinese(t *testing.T) {
 	z.attendeePages(ann, circle)
 	z.waitingAndClosed(org, ann)
 	z.consentAndLogout(ann)
+	z.embedded(ann, circle)
 	z.account()
 	z.limits() // last: the network is then asked for proofs
 
@@ -360,6 +361,19 @@ func (z *zhWalk) consentAndLogout(b *browser) {
 	z.check("consent", b.get("/oauth2/auth?"+q.Encode()), 200)
 	z.check("a bad sign-out link", b.get("/oauth2/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"), 400)
 	z.check("sign-out asked by an app", b.get("/oauth2/logout?client_id="+partner.ID), 200)
+}
+
+// embedded: the "Join with QR Circles" popup of a partner's page, and its last page.
+func (z *zhWalk) embedded(b *browser, c circleRef) {
+	const origin = "https://tickets.example"
+	client := embedClient(z.t, z.s, origin)
+	z.names = append(z.names, embedPartnerName)
+	z.check("the partner's popup", b.get(embedQuery(client.ID, c.Code, origin)), 200)
+	done := b.embedJoinHTTP(client.ID, c.Code, origin)
+	z.check("the popup's last page", done, 200)
+	if !strings.HasPrefix(done.path, "/embed/done") {
+		z.t.Errorf("the popup ended at %s, not its last page", done.path)
+	}
 }
 
 // limits: a network that asks for many codes is asked for a proof of work, not refused.
