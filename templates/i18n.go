@@ -249,13 +249,3 @@ func joinCatalogs(tables ...map[string][2]string) map[string][2]string {
 	}
 	return out
 }
-
-// EnglishStrings returns the English strings of the catalog, for tests that look for English on a
-// page that should be all Chinese.
-func EnglishStrings() []string {
-	out := make([]string, 0, len(catalog))
-	for _, v := range catalog {
-		out = append(out, v[0])
-	}
-	return out
-}
