@@ -8,7 +8,7 @@
 // hours) refreshes the page whatever it is about. A page whose content changes with time
 // (the projector's rotating code) adds data-live-next and data-live-every: milliseconds to
 // the first refresh, then between refreshes. Without this script the pages work as plain
-// HTML.
+// HTML. A page with data-live-seen refreshes only while it is seen (see onlySeen).
 // An element with data-live-src as well (the navigation's unread badge, on every page of a
 // signed-in person) is refreshed on its own events from that address alone: only it is
 // replaced, and the page is never left. The layout loads this script on every such page, and
@@ -78,7 +78,21 @@
       .catch(function () {});
   }
 
+  // A page that marks what it shows as read (a thread) refreshes only while it is seen: a
+  // message that came while its tab was hidden stays unread until the tab is looked at.
+  var onlySeen = root && root.hasAttribute('data-live-seen'), unseen = false;
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && unseen) {
+      unseen = false;
+      refresh();
+    }
+  });
+
   function refresh() {
+    if (onlySeen && document.hidden) {
+      unseen = true;
+      return;
+    }
     if (busy) {
       again = true;
       return;

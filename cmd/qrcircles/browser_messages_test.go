@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Two people of one circle message each other in real headless Chromium on a 360-px screen,
@@ -20,9 +21,9 @@ func TestBrowserMessages(t *testing.T) {
 }
 
 // messagesWords are the words of the journey in each language.
-var messagesWords = map[string]struct{ nav, unread, hello, answer string }{
-	"en":      {"Messages", "1 unread", "Hello Bo, see you at the door", "Hi Ann, on my way"},
-	"zh-Hans": {"消息", "1 条未读", "你好，门口见", "好的，马上到"},
+var messagesWords = map[string]struct{ nav, unread, hello, answer, later string }{
+	"en":      {"Messages", "1 unread", "Hello Bo, see you at the door", "Hi Ann, on my way", "I am at the door"},
+	"zh-Hans": {"消息", "1 条未读", "你好，门口见", "好的，马上到", "我到门口了"},
 }
 
 func messagesJourney(t *testing.T, exe, lang string) {
@@ -93,4 +94,28 @@ func messagesJourney(t *testing.T, exe, lang string) {
 		t.Fatalf("Bo's answer, shown in Ann's open thread, is not read: %+v %v", ms, err)
 	}
 	ann.shot("answer-live")
+
+	// While Ann's tab is hidden, Bo's next message waits unread; when she looks, it shows.
+	ann.visible(false)
+	bo.fill("#message-body", words.later)
+	bo.click("form.compose button[type=submit]")
+	bo.until("Bo's second answer in his thread", fmt.Sprintf(`document.querySelector("#thread").innerText.includes(%q)`, words.later))
+	time.Sleep(time.Second) // what a hidden tab must not do has no event to wait for
+	if ms, _ := s.db.Messages(context.Background(), a.user.ID, b.user.ID, 0, 1); len(ms) != 1 || ms[0].ReadAt != nil {
+		t.Fatalf("a message that came while the thread's tab was hidden was read: %+v", ms)
+	}
+	ann.visible(true)
+	ann.until("the second answer once Ann looks", fmt.Sprintf(`document.querySelector("#thread").innerText.includes(%q)`, words.later))
+	ann.stillMarked("the second answer arrived")
+}
+
+// visible makes the page look seen or hidden to its scripts, as a tab brought to the front or
+// put behind another.
+func (p *chromePerson) visible(seen bool) {
+	p.t.Helper()
+	script := fmt.Sprintf(`(() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => %v});
+		document.dispatchEvent(new Event("visibilitychange")); return true; })()`, !seen)
+	if _, err := eval[bool](p, script); err != nil {
+		p.fail("making the page seen %v: %v", seen, err)
+	}
 }

@@ -66,12 +66,21 @@ func (w *Web) conversations(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	p, err := messagesvc.ParsePage(c.Query("before_id"), "")
-	var cs []qrcircles.Conversation
+	var d conversationsData
 	if err == nil {
-		cs, err = w.Messages.Conversations(ctx, u.ID, p)
+		d, err = w.conversationsOf(c.Request.Context(), u.ID, p)
 	}
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, http.StatusOK, "messages", qrcircles.Say("inbox.title"), templates.Page{Data: d})
+}
+
+// conversationsOf is a page of self's conversations with the people they are with.
+func (w *Web) conversationsOf(ctx context.Context, self int64, p messagesvc.Page) (conversationsData, error) {
+	cs, err := w.Messages.Conversations(ctx, self, p)
 	ids := make([]int64, len(cs))
 	for i, v := range cs {
 		ids[i] = v.With
@@ -80,19 +89,15 @@ func (w *Web) conversations(c *gin.Context) {
 	if err == nil {
 		people, err = w.Messages.People(ctx, ids)
 	}
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
 	d := conversationsData{Zone: templates.ZoneLabel(messageZone), Conversations: make([]conversationView, len(cs))}
 	for i, v := range cs {
 		d.Conversations[i] = conversationView{With: personOf(v.With, people), Last: shorten(v.Last.Body, lastShown),
-			When: templates.Clock(v.Last.CreatedAt, messageZone), At: rfc3339(v.Last.CreatedAt), FromMe: v.Last.FromID == u.ID, Unread: v.Unread}
+			When: templates.Clock(v.Last.CreatedAt, messageZone), At: rfc3339(v.Last.CreatedAt), FromMe: v.Last.FromID == self, Unread: v.Unread}
 	}
 	if len(cs) > 0 {
 		d.Next = p.Next(len(cs), cs[len(cs)-1].Last.ID)
 	}
-	w.render(c, http.StatusOK, "messages", qrcircles.Say("inbox.title"), templates.Page{Data: d})
+	return d, err
 }
 
 type messageView struct {
