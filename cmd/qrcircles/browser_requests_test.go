@@ -60,6 +60,14 @@ func requestsJourney(t *testing.T, exe, lang string) {
 		a.fail("the badge's label is %q", label)
 	}
 	a.seen("badge")
+	// The circle's page shows it near the top, from the circle's member; the badge leads to all.
+	a.open(circlePath(circle.ID))
+	a.at(circlePath(circle.ID), "#card-requests .request")
+	if got := a.text("#card-requests"); !strings.Contains(got, words.bob) || !strings.Contains(got, templates.T(lang, "settings.asks")) {
+		a.fail("the circle's requests read %q", got)
+	}
+	a.inView("#card-requests .request", "#card-requests h2")
+	a.seen("circle-requests")
 	a.click("#nav-requests a")
 	a.at("/me/requests", `#card-requests form[action$="/accept#card-requests"]`)
 	if got := a.text("#card-requests .request"); !strings.Contains(got, words.bob) {
