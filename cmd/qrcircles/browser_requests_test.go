@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -14,10 +15,10 @@ import (
 
 // Card requests where they happen, answers in place, leaving and coming back, and the page
 // of a removed member, in real headless Chromium on a 360-px screen, once per language: Bob
-// asks for Ann's card; Ann sees the badge, accepts from it in place and the badge goes; her
-// Deliver's confirmation and a form's error show next to the button, with and without scripts;
-// she leaves (asked once), lands on the circle's landing page and joins again; Bob, removed,
-// is told what to do.
+// asks for Ann's card; Ann's open page raises the badge, she accepts from it in place and the
+// badge goes; her Deliver's confirmation and a form's error show next to the button, with and
+// without scripts; she leaves (asked once), lands on the circle's landing page and joins
+// again; Bob, removed, is told what to do.
 
 func TestBrowserCardRequestsAndLeave(t *testing.T) {
 	exe := chromiumPath(t)
@@ -35,31 +36,46 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	ann := s.joinByPage(circle, annPhone, words.ann)
 	bob := s.joinByPage(circle, "+8613800000002", words.bob)
 	ann.b.submit(ann.b.get("/me/card"), "/me/card", "display_name", words.ann, "title", words.title)
-	view := bob.b.get(circlePath(circle.ID))
-	if p := bob.b.submit(view, fmt.Sprintf("/circles/%d/members/%d/request", circle.ID, ann.user.ID)); p.status != 200 {
-		t.Fatalf("Bob's request for Ann's card: %d at %s", p.status, p.path)
-	}
 
-	// The badge counts the request; it opens the list, where Ann accepts in place.
+	// Bob asks for Ann's card while she has a page open: the badge comes by itself, counting it.
 	a := s.chrome(t, exe, "ann", lang, byCookie, sh)
 	a.adopt(ann.b)
 	a.open("/me/circles")
 	a.at("/me/circles", "#nav-requests")
+	if a.text("#nav-requests") != "" {
+		a.fail("a badge before any request: %q", a.text("#nav-requests"))
+	}
+	a.markPage()
+	s.untilListening(1)
+	view := bob.b.get(circlePath(circle.ID))
+	if p := bob.b.submit(view, fmt.Sprintf("/circles/%d/members/%d/request", circle.ID, ann.user.ID)); p.status != 200 {
+		t.Fatalf("Bob's request for Ann's card: %d at %s", p.status, p.path)
+	}
+	a.until("the badge", `document.querySelector("#nav-requests a .badge")`)
+	a.stillMarked("the request arrived")
 	if got, want := a.text("#nav-requests .badge"), "1"; got != want {
 		a.fail("the badge says %q, want %q", got, want)
 	}
-	if label, _ := eval[string](a, `document.querySelector("#nav-requests").getAttribute("aria-label")`); label != templates.T(lang, "nav.requests_label", 1) {
+	if label, _ := eval[string](a, `document.querySelector("#nav-requests a").getAttribute("aria-label")`); label != templates.T(lang, "nav.requests_label", 1) {
 		a.fail("the badge's label is %q", label)
 	}
 	a.seen("badge")
-	a.click("#nav-requests")
+	// The circle's page shows it near the top, from the circle's member; the badge leads to all.
+	a.open(circlePath(circle.ID))
+	a.at(circlePath(circle.ID), "#card-requests .request")
+	if got := a.text("#card-requests"); !strings.Contains(got, words.bob) || !strings.Contains(got, templates.T(lang, "settings.asks")) {
+		a.fail("the circle's requests read %q", got)
+	}
+	a.inView("#card-requests .request", "#card-requests h2")
+	a.seen("circle-requests")
+	a.click("#nav-requests a")
 	a.at("/me/requests", `#card-requests form[action$="/accept#card-requests"]`)
 	if got := a.text("#card-requests .request"); !strings.Contains(got, words.bob) {
 		a.fail("the list does not show Bob's request: %q", got)
 	}
 	a.markPage()
 	a.click(`#card-requests form[action$="/accept#card-requests"] button`)
-	a.until("the answer in place", `document.querySelector("#card-requests .answer") && !document.querySelector("#nav-requests")`)
+	a.until("the answer in place", `document.querySelector("#card-requests .answer") && !document.querySelector("#nav-requests a")`)
 	a.stillMarked("accepting the request")
 	if got := a.text("#card-requests .answer"); got != templates.T(lang, "done.accepted") {
 		a.fail("the answer says %q", got)
@@ -144,6 +160,19 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	b.seen("removed")
 	b.click("#away-my-circles")
 	b.at("/me/circles", "main h1, main h2")
+}
+
+// untilListening waits until n pages hold the live event stream, so that what happens next
+// reaches them.
+func (s *site) untilListening(n int) {
+	s.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for s.app.push.Subscribers() < n {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%d pages listen for live events, want %d", s.app.push.Subscribers(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // inView fails unless the element msg is wholly within the screen (to a pixel, which fractional

@@ -129,7 +129,7 @@ func TestPagesLeaveRejoinAndTheRemovedMember(t *testing.T) {
 	}
 	for _, path := range []string{circlePath(circle.ID), fmt.Sprintf("/circles/%d/members.vcf", circle.ID)} {
 		p := bob.b.get(path)
-		if p.status != http.StatusForbidden || !strings.Contains(text(p), "scan its QR code again") || !strings.Contains(p.body, `href="/me/circles" id="away-my-circles"`) || strings.Contains(p.body, `id="away-sign-in"`) {
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, "<h1>Not in this circle</h1>") || !strings.Contains(text(p), "scan its QR code again") || !strings.Contains(p.body, `href="/me/circles" id="away-my-circles"`) || strings.Contains(p.body, `id="away-sign-in"`) {
 			t.Fatalf("%s for a removed member: %d\n%s", path, p.status, p.body)
 		}
 	}

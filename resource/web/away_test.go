@@ -45,5 +45,9 @@ func TestStepsAfter(t *testing.T) {
 		if (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
 			t.Errorf("%s on %s (signed in %v): %+v, want %+v", c.code, c.path, c.signedIn, got, c.want)
 		}
+		notIn := c.code == qrcircles.EForbidden && c.signedIn && c.path == "/circles/7"
+		if title := got.title(c.code); (title.Key == "title.not_in_circle") != notIn {
+			t.Errorf("%s on %s (signed in %v): titled %q", c.code, c.path, c.signedIn, title.Key)
+		}
 	}
 }

@@ -175,7 +175,8 @@ func (w *Web) renderError(c *gin.Context, page string, title qrcircles.Words, er
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
 	code := qrcircles.CodeOf(err)
-	w.renderError(c, "message", templates.TitleOf(code), err, w.stepsAfter(c, code))
+	steps := w.stepsAfter(c, code)
+	w.renderError(c, "message", steps.title(code), err, steps)
 }
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a
