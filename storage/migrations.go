@@ -54,6 +54,7 @@ var migrations = []Migration{
 	}},
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
+	{27, "the log of revoked access tokens, which instances read to forget them", migrateRevokedTokens},
 }
 
 // timestamp is the column type for a moment in time.
