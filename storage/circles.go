@@ -110,6 +110,9 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 			return fmt.Errorf("creating circle: %w", err)
 		}
 		c.ID = row.ID
+		if err := db.fitCircleSeats(ctx, c.ID); err != nil {
+			return err
+		}
 		return db.insertAllowlist(ctx, c.ID, allowlist)
 	})
 }
@@ -247,6 +250,9 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 			Row().Scan(&c.RulesVersion)
 		if err != nil {
 			return wrapErr("updating circle", err)
+		}
+		if err := db.fitCircleSeats(ctx, c.ID); err != nil {
+			return err
 		}
 		if fn != nil {
 			return fn(ctx)

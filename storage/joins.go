@@ -19,9 +19,11 @@ type JoinKey struct {
 	UserID   int64
 	Phone    string
 	// Exclusive locks the circle row for update, so that the circle's joins run one at a
-	// time: for a capped circle (the member count must not move under a decision) and for
-	// an organizer's decision. Join takes it by itself when the circle has a cap.
+	// time: for an organizer's decision.
 	Exclusive bool
+	// Seat claims one of a capped circle's seats for the person before the decision (see
+	// seats.go). Join claims one by itself when the circle turns out to have a cap.
+	Seat bool
 	// Guess, when set, is tried first, in one round trip.
 	Guess *JoinGuess
 }
@@ -43,7 +45,9 @@ type JoinFacts struct {
 	Circle     Circle
 	Previous   *JoinRequest // this person's request to join the circle, if any
 	Member     bool         // the person is a member already
-	Members    int          // the circle's members, counted when it has a cap
+	// Members stands for the circle's members as its cap sees them: below the cap (0) when
+	// the person holds a seat, at the cap when none was free; 0 without a cap.
+	Members    int
 	Excluded   bool         // a member of the circle and this person exclude each other
 	RefusesAll bool         // the person refuses to join any circle
 	Listed     bool         // the person's phone is on the circle's allowlist
@@ -94,9 +98,9 @@ type membershipRow struct {
 
 func (membershipRow) TableName() string { return "memberships" }
 
-// errRetryExclusive asks for the join to run again under an exclusive circle lock: the cap
-// appeared between the caller's look at the circle and the lock.
-var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive lock")
+// errRetrySeat asks for the join to run again claiming a seat: the cap appeared between the
+// caller's look at the circle and the lock.
+var errRetrySeat = errors.New("circle gained a cap: retry claiming a seat")
 
 // Join runs one join in one transaction: it takes the join's locks, reads the facts, hands
 // them to decide and writes what decide returns. The locks make the member cap and the
@@ -119,8 +123,8 @@ func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutc
 	for attempt := 0; ; attempt++ {
 		out, made, err := db.joinOnce(ctx, k, decide)
 		switch {
-		case errors.Is(err, errRetryExclusive) && !k.Exclusive:
-			k.Exclusive = true
+		case errors.Is(err, errRetrySeat) && !k.Seat:
+			k.Seat = true
 		case isSerializationFailure(err) && attempt < 3 && !inTx:
 		case err == nil && !made:
 			return db.outcomeNow(ctx, k.CircleID, k.UserID)
@@ -132,13 +136,13 @@ func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutc
 
 // joinOnce is one attempt of Join: made is false when the write found the change made.
 func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out JoinOutcome, made bool, err error) {
-	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
 		f, err := t.facts(ctx, k)
 		if err != nil {
 			return err
 		}
-		if f.Circle.Rules.Cap > 0 && !k.Exclusive {
-			return errRetryExclusive
+		if f.Circle.Rules.Cap > 0 && !k.Seat {
+			return errRetrySeat
 		}
 		w, err := decide(f)
 		if err != nil {
@@ -163,7 +167,7 @@ func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out 
 // written only if the facts are as guessed, with the rest of the write and the commit. When
 // it wrote nothing, f are the facts it read.
 func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
-	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
 		steps, read := db.factSteps(k)
 		stmt, args := guessedStatement(k, g)
 		var err error
@@ -191,7 +195,7 @@ func (db *DB) guessAgain(ctx context.Context, k JoinKey, f JoinFacts, decide Joi
 	case w == nil || f.Previous != nil || f.Member:
 		return out, false, nil
 	}
-	k.Exclusive = k.Exclusive || f.Circle.Rules.Cap > 0
+	k.Seat = k.Seat || f.Circle.Rules.Cap > 0
 	out, made, _, err := db.joinGuessed(ctx, k, JoinGuess{Facts: f, Write: *w})
 	return out, made || (err != nil && !isSerializationFailure(err)), err
 }
@@ -217,6 +221,9 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 	steps = []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
 	if db.dialect == Postgres {
 		steps = append(steps, pairLocksStep(k))
+	}
+	if k.Seat {
+		steps = append(steps, db.claimSeatStep(k))
 	}
 	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
 		var limit int
@@ -292,10 +299,12 @@ func pairLocksStep(k JoinKey) step {
 }
 
 // factsSelect reads the facts of a join from the circle's row. The exclusion check starts
-// from the person's exclusions, so it costs nothing for the many who have none.
+// from the person's exclusions, so it costs nothing for the many who have none. A capped
+// circle is full for the person unless they hold a seat.
 const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM memberships WHERE circle_id = c.id AND user_id = ?) AS member,
-	CASE WHEN c.member_cap > 0 THEN (SELECT count(*) FROM memberships WHERE circle_id = c.id) ELSE 0 END AS members,
+	CASE WHEN c.member_cap > 0 AND NOT EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = c.id AND user_id = ?)
+		THEN c.member_cap ELSE 0 END AS members,
 	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
 			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
 		WHERE x.user_id = ? AND u.id <> ?)
@@ -306,7 +315,7 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	FROM circles c WHERE c.id = ?`
 
 func factsArgs(k JoinKey) []any {
-	return []any{k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+	return []any{k.UserID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
 }
 
 // guessedStatement inserts the guessed request only if the facts, read in the same

@@ -55,6 +55,7 @@ var migrations = []Migration{
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
 	{27, "the log of revoked access tokens, which instances read to forget them", migrateRevokedTokens},
+	{28, "the seats of capped circles, which joins claim instead of counting the members", migrateSeats},
 }
 
 // timestamp is the column type for a moment in time.

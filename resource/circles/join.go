@@ -42,12 +42,8 @@ func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circ
 		}
 		return decided(f, q, ruleDecision(f, q, onSite), 0, now)
 	}
-	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
-	if c.Rules.Cap == 0 {
-		// A capped circle's joins run one at a time under its row lock, and measured no
-		// faster guessed: a full circle would count its members in two flights instead of one.
-		k.Guess, _ = guess(c, decide)
-	}
+	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Seat: c.Rules.Cap > 0}
+	k.Guess, _ = guess(c, decide) // for a capped circle: that a seat is free
 	out, err := s.Store.Join(ctx, k, decide)
 	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, qrcircles.ReasonClosed) {
