@@ -42,15 +42,15 @@ type JoinGuess struct {
 // JoinFacts are what a join decision rests on, read under the join's locks: they stay true
 // until the transaction commits.
 type JoinFacts struct {
-	Circle     Circle
-	Previous   *JoinRequest // this person's request to join the circle, if any
-	Member     bool         // the person is a member already
+	Circle   Circle
+	Previous *JoinRequest // this person's request to join the circle, if any
+	Member   bool         // the person is a member already
 	// Members stands for the circle's members as its cap sees them: below the cap (0) when
 	// the person holds a seat, at the cap when none was free; 0 without a cap.
 	Members    int
-	Excluded   bool         // a member of the circle and this person exclude each other
-	RefusesAll bool         // the person refuses to join any circle
-	Listed     bool         // the person's phone is on the circle's allowlist
+	Excluded   bool // a member of the circle and this person exclude each other
+	RefusesAll bool // the person refuses to join any circle
+	Listed     bool // the person's phone is on the circle's allowlist
 }
 
 // JoinWrite is a decided join as storage records it: the request (replacing Previous), the
@@ -163,13 +163,16 @@ func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out 
 	return out, made, err
 }
 
-// joinGuessed writes the guess in one flight: the join's locks and facts, then the request,
-// written only if the facts are as guessed, with the rest of the write and the commit. When
-// it wrote nothing, f are the facts it read.
+// joinGuessed writes the guess in one flight: the join's locks, then the facts, and the
+// request, written only if the facts are as guessed, with the rest of the write and the
+// commit. When it wrote nothing, f are the facts it read.
 func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
+	if db.dialect == Postgres {
+		return db.joinGuessedPG(ctx, k, g)
+	}
 	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
 		steps, read := db.factSteps(k)
-		stmt, args := guessedStatement(k, g)
+		stmt, args := guessedStatement(k, g, "("+factsSelect+") f", factsArgs(k))
 		var err error
 		out.Request, made, err = t.save(ctx, steps, stmt, args, g.Write)
 		out.Member = made && g.Write.Member
@@ -179,6 +182,54 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 		return err
 	})
 	return out, made, f, err
+}
+
+// joinGuessedPG is joinGuessed on PostgreSQL: after the locks, one statement reads the facts
+// and the earlier request (as the WITH queries f and prev, which see the database as it was
+// before the statement's write), writes the guess if the facts are as guessed, and returns
+// the facts in any case.
+func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
+	var row *circleRow
+	steps := []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
+	if k.Seat {
+		steps = append(steps, db.claimSeatStep(k))
+	}
+	insert, args := guessedStatement(k, g, "f", nil)
+	more, margs, err := afterRequest(g.Write)
+	if err != nil {
+		return out, false, f, err
+	}
+	ctes := append([]string{"f AS (" + factsSelect + ")", "prev AS (" + previousSelect + ")", "req AS (" + insert + ")"}, more...)
+	var prev previousRow
+	saved := requestRow(g.Write)
+	var id *int64
+	var created *time.Time
+	combined := step{
+		sql: "WITH " + strings.Join(ctes, ",\n") + "\nSELECT " + factsColumns + ", " + prev.columns() + `, req.id, req.created_at
+			FROM f LEFT JOIN prev ON true LEFT JOIN req ON true`,
+		args: append(append(append(factsArgs(k), k.CircleID, k.UserID), args...), margs...),
+		scan: func(r rowScanner) error {
+			return r.Scan(append(append(f.dest(), prev.dest()...), &id, &created)...)
+		},
+	}
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
+		return t.send(ctx, append(steps, combined), true)
+	})
+	if err != nil {
+		return out, false, f, fmt.Errorf("saving join request: %w", err)
+	}
+	if id != nil {
+		saved.ID, saved.CreatedAt = *id, *created
+		return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, f, nil
+	}
+	if row == nil {
+		return out, false, f, fmt.Errorf("circle: %w", ErrNotFound)
+	}
+	if f.Circle, err = row.circle(); err != nil {
+		return out, false, f, err
+	}
+	f.Previous = prev.request(k)
+	return out, false, f, nil
 }
 
 // guessAgain follows a guess that found other facts: a first request is guessed again, on
@@ -200,11 +251,9 @@ func (db *DB) guessAgain(ctx context.Context, k JoinKey, f JoinFacts, decide Joi
 	return out, made || (err != nil && !isSerializationFailure(err)), err
 }
 
-// facts takes the join's locks and reads its facts, in one flight: the circle row (shared,
-// or for update when exclusive) and a shared lock on the person's phone, which pairs with
-// CreateExclusion's; then, for a person with exclusions, the locks of every (circle, phone)
-// pair the exclusion check depends on; then the facts, in statements whose snapshots see
-// whatever committed before those locks were granted.
+// facts takes the join's locks and reads its facts, in one flight: the locks
+// (lockCircleStep), a seat if the circle is capped, then the facts, in statements whose
+// snapshots see whatever committed before those locks were granted.
 func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
 	steps, read := t.db.factSteps(k)
 	if err := t.send(ctx, steps, false); err != nil {
@@ -219,16 +268,11 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 	var row *circleRow
 	var prev *joinRequestRow
 	steps = []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
-	if db.dialect == Postgres {
-		steps = append(steps, pairLocksStep(k))
-	}
 	if k.Seat {
 		steps = append(steps, db.claimSeatStep(k))
 	}
 	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
-		var limit int
-		var version int64
-		return r.Scan(&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed)
+		return r.Scan(f.dest()...)
 	}},
 		step{sql: previousSelect, args: []any{k.CircleID, k.UserID}, scan: func(r rowScanner) error {
 			prev = &joinRequestRow{CircleID: k.CircleID, UserID: k.UserID}
@@ -253,7 +297,9 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
 	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at, on_site`
 
-// lockCircleStep reads the circle row under the join's lock on it and the person's phone.
+// lockCircleStep takes the join's locks and reads the circle row under them: the row
+// (shared, or for update when exclusive) with a shared lock on the person's phone, which
+// pairs with CreateExclusion's; then, once the row is locked, the pair locks (pairLocks).
 // SQLite needs no locks: its transactions already run one at a time.
 func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	s := step{sql: "SELECT " + circleColumns + " FROM circles WHERE id = ?", args: []any{k.CircleID}}
@@ -262,8 +308,12 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 		if k.Exclusive {
 			lock = " FOR UPDATE"
 		}
-		s.sql = "SELECT " + circleColumns + ", pg_advisory_xact_lock_shared(?) IS NULL FROM circles WHERE id = ?" + lock
-		s.args = []any{advisoryKey(phoneLockKey(k.Phone)), k.CircleID}
+		// MATERIALIZED: the row is locked before the pair locks are taken, as every
+		// transaction that takes both does (an organizer's decision holds the row first).
+		pairs, pargs := pairLocks(k)
+		s.sql = "WITH c AS MATERIALIZED (SELECT " + circleColumns + ", pg_advisory_xact_lock_shared(?) IS NULL AS locked FROM circles WHERE id = ?" + lock +
+			") SELECT c.*, (" + pairs + ") FROM c"
+		s.args = append([]any{advisoryKey(phoneLockKey(k.Phone)), k.CircleID}, pargs...)
 	}
 	s.scan = func(r rowScanner) error {
 		var c circleRow
@@ -271,8 +321,8 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
 			&c.CreatedAt, &c.UpdatedAt, &c.OnSite}
 		if db.dialect == Postgres {
-			var locked bool
-			dest = append(dest, &locked)
+			var locked, pairs *bool
+			dest = append(dest, &locked, &pairs)
 		}
 		if err := r.Scan(dest...); err != nil {
 			return err
@@ -283,19 +333,21 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	return s
 }
 
-// pairLocksStep locks, for a person with exclusions, the (circle, phone) pair of their own
-// phone and of every phone they exclude or are excluded by, in one order. Two people who
-// exclude each other lock the same two pairs, so their joins of one circle run one after the
-// other and the second sees the first's membership; joins of unrelated people, and of the
-// same people to other circles, do not wait for each other.
-func pairLocksStep(k JoinKey) step {
-	return step{sql: `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
+// pairLocks locks, for a person with exclusions, the (circle, phone) pair of their own phone
+// and of every phone they exclude or are excluded by, in one order. Two people who exclude
+// each other lock the same two pairs, so their joins of one circle run one after the other
+// and the second sees the first's membership; joins of unrelated people, and of the same
+// people to other circles, do not wait for each other. For the many without exclusions it
+// locks nothing.
+func pairLocks(k JoinKey) (string, []any) {
+	return `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
 		SELECT DISTINCT hashtextextended('join:' || CAST(? AS text) || ':' || phone, 0) AS key FROM (
 			SELECT other_phone AS phone FROM exclusions WHERE user_id = ?
 			UNION ALL SELECT u.phone FROM exclusions x JOIN users u ON u.id = x.user_id WHERE x.other_phone = ?
-			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?)
+			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ?)
+				OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ?) -- two indexes: an OR of both scans the table
 		) phones ORDER BY key OFFSET 0) keys`,
-		args: []any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}}
+		[]any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}
 }
 
 // factsSelect reads the facts of a join from the circle's row. The exclusion check starts
@@ -314,21 +366,58 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
 	FROM circles c WHERE c.id = ?`
 
+// factsColumns are the columns of factsSelect, as f.dest scans them.
+const factsColumns = `f.member_cap, f.rules_version, f.member, f.members, f.excluded, f.refuses_all, f.listed`
+
 func factsArgs(k JoinKey) []any {
 	return []any{k.UserID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
 }
 
+// dest are the destinations of factsColumns. The cap and the rules' version are read
+// with the circle's row.
+func (f *JoinFacts) dest() []any {
+	var limit int
+	var version int64
+	return []any{&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed}
+}
+
+// previousRow is the earlier request read by the guessed statement, NULL when none.
+type previousRow struct {
+	id, decidedBy         *int64
+	phone, status, reason *string
+	scanTime, decidedAt   *time.Time
+	createdAt             *time.Time
+}
+
+func (previousRow) columns() string {
+	return `prev.id, prev.phone, prev.scan_time, prev.status, prev.reasons, prev.decided_by, prev.decided_at, prev.created_at`
+}
+
+func (p *previousRow) dest() []any {
+	return []any{&p.id, &p.phone, &p.scanTime, &p.status, &p.reason, &p.decidedBy, &p.decidedAt, &p.createdAt}
+}
+
+func (p previousRow) request(k JoinKey) *JoinRequest {
+	if p.id == nil {
+		return nil
+	}
+	row := joinRequestRow{ID: *p.id, CircleID: k.CircleID, UserID: k.UserID, Phone: *p.phone, ScanTime: *p.scanTime,
+		Status: *p.status, Reasons: *p.reason, DecidedBy: p.decidedBy, DecidedAt: p.decidedAt, CreatedAt: *p.createdAt}
+	q := row.request()
+	return &q
+}
+
 // guessedStatement inserts the guessed request only if the facts, read in the same
-// statement, are the guess's, and none was there before.
-func guessedStatement(k JoinKey, g JoinGuess) (string, []any) {
+// statement from "from" (with its arguments), are the guess's, and none was there before.
+func guessedStatement(k JoinKey, g JoinGuess, from string, fromArgs []any) (string, []any) {
 	f, row := g.Facts, requestRow(g.Write)
 	below := f.Circle.Rules.Cap == 0 || f.Members < f.Circle.Rules.Cap
 	return `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (` + factsSelect + `) f
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM ` + from + `
 		WHERE f.rules_version = ? AND NOT f.member AND (f.member_cap = 0 OR f.members < f.member_cap) = ?
 			AND f.excluded = ? AND f.refuses_all = ? AND f.listed = ?
 		ON CONFLICT (circle_id, user_id) ` + requestIsNew,
-		append(append(row.insertArgs(), factsArgs(k)...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
+		append(append(row.insertArgs(), fromArgs...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
 }
 
 const previousSelect = `SELECT id, phone, scan_time, status, reasons, decided_by, decided_at, created_at
