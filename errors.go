@@ -58,6 +58,12 @@ func (e *Error) WithField(field string) *Error {
 	return e
 }
 
+// WithCause keeps err as e's cause (logged, never shown), and returns e.
+func (e *Error) WithCause(err error) *Error {
+	e.Err = err
+	return e
+}
+
 // In is the error's sentence in lang: its Words, or its Message where it has none.
 func (e *Error) In(lang string) string {
 	if !e.Words.Zero() {

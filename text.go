@@ -22,8 +22,8 @@ type TextField struct {
 	Multiline bool
 }
 
-// The fields people fill. A field's English label means one Chinese label everywhere, so
-// that a message can be translated from its English alone (see TextChinese).
+// The fields people fill. A field's English label means one Chinese label everywhere: the
+// label's phrase is keyed by its English (see Words).
 var (
 	TextCircleTitle       = TextField{"title", "Title", "标题", 200, false}
 	TextCircleDescription = TextField{"description", "Description", "内容", 5000, true}

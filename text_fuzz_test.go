@@ -40,8 +40,8 @@ func FuzzTextCheck(f *testing.F) {
 			if e.InvalidField() != fd.Name || !strings.HasPrefix(e.Error(), fd.English+" ") {
 				t.Fatalf("error %q does not name the field", e.Error())
 			}
-			if zh, ok := TextChinese(e.Error()); !ok || zh != e.Chinese() {
-				t.Fatalf("Chinese(%q) = %q, want %q", e.Error(), zh, e.Chinese())
+			if w := e.Words(); w.English() != e.Error() || w.In(LangChinese) != e.Chinese() {
+				t.Fatalf("Words of %q: %q / %q, want %q", e.Error(), w.English(), w.In(LangChinese), e.Chinese())
 			}
 		}
 		c, err := fd.Clean(s)

@@ -114,7 +114,8 @@ func verbs(format string) string {
 // phrases is the catalog of the sentences that packages below the pages produce: errors,
 // form errors, SMS texts. A feature keeps its phrases in a table of its own file (words_*.go)
 // and adds the table here; the pages' own words are in the templates' catalog.
-var phrases = JoinPhrases(commonPhrases, textPhrases)
+var phrases = JoinPhrases(commonPhrases, textPhrases, circlePhrases, admissionPhrases, cardPhrases, messagePhrases, apiPhrases, healthPhrases,
+	webPhrases)
 
 // commonPhrases are the sentences any package may say.
 var commonPhrases = map[string][2]string{

@@ -81,7 +81,7 @@ func (s *Server) rpLogout(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, u.String())
 		return
 	}
-	s.render(c, http.StatusOK, "logout", "Signed out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
+	s.render(c, http.StatusOK, "logout", "title.signed_out", templates.Page{Lang: lr.lang, Data: logoutData{Mode: "done"}})
 }
 
 // checkLogout validates the request: an id_token_hint must be an ID token this server signed
@@ -178,12 +178,12 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 			s.log.ErrorContext(c.Request.Context(), "logout", "error", err)
 		}
 		b := qrcircles.ProblemOf(err)
-		p.Error, status = b.Detail, b.Status
+		p.Error, status = templates.ErrorWords(err), b.Status
 		if errors.Is(err, errBadLogout) || errors.Is(err, errLogoutRedirect) {
 			p.Data = logoutData{Mode: "invalid"} // nothing to confirm
 		}
 	}
-	s.render(c, status, "logout", "Sign out", p)
+	s.render(c, status, "logout", "title.sign_out", p)
 }
 
 var (

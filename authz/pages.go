@@ -42,9 +42,10 @@ type loginData struct {
 	Passkeys  bool   // the page offers to sign in with a passkey
 }
 
+// render shows page; title is the key of its title in the pages' catalog.
 func (s *Server) render(c *gin.Context, status int, page, title string, p templates.Page) {
 	protectPage(c)
-	p.Title = title
+	p.Title = qrcircles.Say(title)
 	p.Prepare(c.Request)
 	if p.CSRF == "" {
 		p.CSRF = s.CSRFToken(c)
@@ -67,12 +68,12 @@ func (s *Server) renderError(c *gin.Context, page, title string, err error, data
 	if b.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(b.RetryAfter))
 	}
-	s.render(c, b.Status, page, title, templates.Page{Error: b.Detail, Data: data})
+	s.render(c, b.Status, page, title, templates.Page{Error: templates.ErrorWords(err), Data: data})
 }
 
 func (s *Server) loginForm(c *gin.Context) {
 	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Region: strings.ToUpper(s.phone.DefaultRegion), Passkeys: s.passkeys != nil}
-	s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "login", "login.title", templates.Page{Data: d})
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
@@ -81,7 +82,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		d.Region = strings.ToUpper(s.phone.DefaultRegion)
 	}
 	if !s.CheckCSRF(c) {
-		s.renderError(c, "login", "Sign in", errExpiredForm, d)
+		s.renderError(c, "login", "login.title", errExpiredForm, d)
 		return
 	}
 	raw, err := withRegion(d.Phone, c.PostForm("region"))
@@ -112,29 +113,29 @@ func (s *Server) loginFailed(c *gin.Context, d loginData, err error) {
 		if perr == nil {
 			d.Proof = proof
 			if errors.Is(err, phoneauth.ErrProofRequired) {
-				s.render(c, http.StatusOK, "login", "Sign in", templates.Page{Data: d})
+				s.render(c, http.StatusOK, "login", "login.title", templates.Page{Data: d})
 				return
 			}
 		}
 	}
-	s.renderError(c, "login", "Sign in", err, d)
+	s.renderError(c, "login", "login.title", err, d)
 }
 
 func (s *Server) codeForm(c *gin.Context) {
 	d := loginData{ReturnTo: safeReturnTo(c.Query("return_to")), Challenge: c.Query("c")}
-	s.render(c, http.StatusOK, "login_code", "Enter the code", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "login_code", "code.title", templates.Page{Data: d})
 }
 
 func (s *Server) codeSubmit(c *gin.Context) {
 	d := loginData{ReturnTo: safeReturnTo(c.PostForm("return_to")), Challenge: c.PostForm("c")}
 	if !s.CheckCSRF(c) {
-		s.renderError(c, "login_code", "Enter the code", errExpiredForm, d)
+		s.renderError(c, "login_code", "code.title", errExpiredForm, d)
 		return
 	}
 	ctx := c.Request.Context()
 	phone, err := s.phone.Verify(ctx, d.Challenge, strings.TrimSpace(c.PostForm("code")), c.ClientIP(), s.now())
 	if err != nil {
-		s.renderError(c, "login_code", "Enter the code", err, d)
+		s.renderError(c, "login_code", "code.title", err, d)
 		return
 	}
 	user, _, err := s.store.EnsureUser(ctx, phone, s.now().UTC())
@@ -142,7 +143,7 @@ func (s *Server) codeSubmit(c *gin.Context) {
 		err = s.startSession(c, user.ID)
 	}
 	if err != nil {
-		s.renderError(c, "login_code", "Enter the code", err, d)
+		s.renderError(c, "login_code", "code.title", err, d)
 		return
 	}
 	s.log.InfoContext(ctx, "login", "user_id", user.ID)
@@ -166,7 +167,7 @@ func (s *Server) registerForm(c *gin.Context) {
 		return
 	}
 	d := registerData{ReturnTo: safeReturnTo(c.Query("return_to")), Name: u.DisplayName, Phone: u.Phone}
-	s.render(c, http.StatusOK, "register", "Your name", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "register", "title.your_name", templates.Page{Data: d})
 }
 
 func (s *Server) registerSubmit(c *gin.Context) {
@@ -183,7 +184,7 @@ func (s *Server) registerSubmit(c *gin.Context) {
 		err = s.store.SetDisplayName(c.Request.Context(), u.ID, d.Name, s.now().UTC())
 	}
 	if err != nil {
-		s.renderError(c, "register", "Your name", err, d)
+		s.renderError(c, "register", "title.your_name", err, d)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, d.ReturnTo)
@@ -253,12 +254,12 @@ func (s *Server) account(c *gin.Context) {
 	ctx := c.Request.Context()
 	consents, err := s.store.Consents(ctx, u.ID)
 	if err != nil {
-		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		s.renderError(c, "account", "account.title", err, accountData{User: u.User})
 		return
 	}
 	d := accountData{User: u.User, PasskeysOn: s.passkeys != nil}
 	if d.Passkeys, err = s.userPasskeys(ctx, u.ID); err != nil {
-		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		s.renderError(c, "account", "account.title", err, accountData{User: u.User})
 		return
 	}
 	for _, cn := range consents {
@@ -268,7 +269,7 @@ func (s *Server) account(c *gin.Context) {
 		}
 		d.Consents = append(d.Consents, consentView{cn.ClientID, name, strings.Fields(cn.Scopes), cn.GrantedAt.Format("2006-01-02")})
 	}
-	s.render(c, http.StatusOK, "account", "Your account", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "account", "account.title", templates.Page{Data: d})
 }
 
 func (s *Server) revokeConsent(c *gin.Context) {
@@ -277,12 +278,12 @@ func (s *Server) revokeConsent(c *gin.Context) {
 		return
 	}
 	if !s.CheckCSRF(c) {
-		s.renderError(c, "account", "Your account", errExpiredForm, accountData{User: u.User})
+		s.renderError(c, "account", "account.title", errExpiredForm, accountData{User: u.User})
 		return
 	}
 	err := s.withdrawConsent(c, u.ID, c.PostForm("client_id"))
 	if err != nil && qrcircles.CodeOf(err) != qrcircles.ENotFound {
-		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		s.renderError(c, "account", "account.title", err, accountData{User: u.User})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/account")
@@ -353,7 +354,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	if c.Request.Method == http.MethodPost {
 		if !s.CheckCSRF(c) {
-			s.renderError(c, "message", "Consent", errExpiredForm, nil)
+			s.renderError(c, "message", "title.consent", errExpiredForm, nil)
 			return nil, true
 		}
 		if c.PostForm("decision") != "allow" {
@@ -362,7 +363,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		}
 		err := s.grantConsent(c, qrcircles.Consent{UserID: u.ID, ClientID: ar.GetClient().GetID(), Scopes: strings.Join(requested, " "), GrantedAt: s.now().UTC()})
 		if err != nil {
-			s.renderError(c, "message", "Consent", err, nil)
+			s.renderError(c, "message", "title.consent", err, nil)
 			return nil, true
 		}
 		return requested, false
@@ -381,7 +382,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 	}
 	action, err := s.resumeURL(ctx, ar, f)
 	if err != nil {
-		s.renderError(c, "message", "Consent", err, nil)
+		s.renderError(c, "message", "title.consent", err, nil)
 		return nil, true
 	}
 	name := ar.GetClient().GetID()
@@ -389,7 +390,7 @@ func (s *Server) consent(c *gin.Context, ar fosite.AuthorizeRequester, u Current
 		name = client.Name
 	}
 	d := consentData{ClientName: name, Scopes: requested, Action: action}
-	s.render(c, http.StatusOK, "consent", "Allow access", templates.Page{Data: d})
+	s.render(c, http.StatusOK, "consent", "title.allow_access", templates.Page{Data: d})
 	return nil, true
 }
 
@@ -406,7 +407,7 @@ func coversAll(granted string, requested []string) bool {
 var errExpiredForm = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
 
 // titleUnavailable is the title of the page shown while the database is unavailable.
-const titleUnavailable = "Temporarily unavailable"
+const titleUnavailable = "title.unavailable" // a key of the pages' catalog, as every title
 
 // titleFor is the title of a page showing err: title, unless err is an outage.
 func titleFor(err error, title string) string {

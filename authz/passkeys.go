@@ -363,7 +363,7 @@ func (s *Server) removePasskey(c *gin.Context) {
 		err = s.passkeys.store.DeletePasskey(c.Request.Context(), u.ID, id)
 	}
 	if err != nil && qrcircles.CodeOf(err) != qrcircles.ENotFound {
-		s.renderError(c, "account", "Your account", err, accountData{User: u.User})
+		s.renderError(c, "account", "account.title", err, accountData{User: u.User})
 		return
 	}
 	if err == nil {

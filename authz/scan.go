@@ -50,7 +50,7 @@ func (s *Server) StartScan(c *gin.Context, circleURL string, scanTime time.Time,
 		CircleURL: circleURL, ReturnTo: returnTo, ScanTime: scanTime.UTC(), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
-		s.renderError(c, "message", titleFor(err, "Something went wrong"), err, nil)
+		s.renderError(c, "message", titleFor(err, "error.title"), err, nil)
 		return
 	}
 	s.setCookie(c, scanCookie, binding, pendingScanLifespan)
@@ -92,17 +92,17 @@ func (s *Server) callback(c *gin.Context) {
 		return
 	}
 	if err != nil || binding == "" || hashID(binding) != p.BindingHash || s.now().Sub(p.CreatedAt) > pendingScanLifespan {
-		s.renderError(c, "message", "Scan again", errScanExpired, nil)
+		s.renderError(c, "message", "title.scan_again", errScanExpired, nil)
 		return
 	}
 	s.setCookie(c, scanCookie, "", -1)
 	if e := c.Query("error"); e != "" {
-		s.renderError(c, "message", "Not joined", qrcircles.Errorf(qrcircles.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
+		s.renderError(c, "message", "title.not_joined", qrcircles.Errorf(qrcircles.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
 		return
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
 	if err != nil {
-		s.renderError(c, "message", titleFor(err, "Scan again"), err, nil)
+		s.renderError(c, "message", titleFor(err, "title.scan_again"), err, nil)
 		return
 	}
 	res.CircleURL, res.ReturnTo = p.CircleURL, p.ReturnTo

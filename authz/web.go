@@ -221,6 +221,6 @@ func (s *Server) Viewer(c *gin.Context) templates.ViewerFunc {
 		if name == "" {
 			name = u.Phone
 		}
-		return templates.Viewer{Name: name, CSRF: s.CSRFToken(c)}, true
+		return templates.Viewer{Name: name, CSRF: s.CSRFToken(c), UserID: u.ID}, true
 	}
 }

@@ -30,12 +30,23 @@ func (cardVisibilityRow) TableName() string { return "card_visibility" }
 // CardSettings returns what a user chose to show: the default (qrcircles.FieldsBasic until they choose)
 // and the choice of every circle that has one.
 func (db *DB) CardSettings(ctx context.Context, userID int64) (qrcircles.CardSettings, error) {
+	return db.cardSettings(ctx, userID, "user_id = ?", userID)
+}
+
+// CardSettingsIn is CardSettings for one circle (0: none): the default and that circle's
+// choice only. An event's fan-out reads it, by the circle's key, once per event and instance.
+func (db *DB) CardSettingsIn(ctx context.Context, userID, circleID int64) (qrcircles.CardSettings, error) {
+	return db.cardSettings(ctx, userID, "circle_id = ? AND user_id = ?", circleID, userID)
+}
+
+// cardSettings reads the user's default and the circle choices that where selects.
+func (db *DB) cardSettings(ctx context.Context, userID int64, where string, args ...any) (qrcircles.CardSettings, error) {
 	var defaults []string
 	if err := db.conn(ctx).Model(&cardDefaultRow{}).Where("user_id = ?", userID).Pluck("fields", &defaults).Error; err != nil {
 		return qrcircles.CardSettings{}, fmt.Errorf("card default: %w", err)
 	}
 	var rows []cardVisibilityRow
-	if err := db.conn(ctx).Where("user_id = ?", userID).Find(&rows).Error; err != nil {
+	if err := db.conn(ctx).Where(where, args...).Find(&rows).Error; err != nil {
 		return qrcircles.CardSettings{}, fmt.Errorf("card visibility: %w", err)
 	}
 	var def *string

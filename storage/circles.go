@@ -110,6 +110,12 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 			return fmt.Errorf("creating circle: %w", err)
 		}
 		c.ID = row.ID
+		if err := db.conn(ctx).Exec(`INSERT INTO circle_codes (code, circle_id) VALUES (?, ?)`, c.Code, c.ID).Error; err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("circle code: %w", ErrConflict)
+			}
+			return fmt.Errorf("creating circle: %w", err)
+		}
 		if err := db.fitCircleSeats(ctx, c.ID); err != nil {
 			return err
 		}
@@ -144,12 +150,21 @@ func (db *DB) Circle(ctx context.Context, id int64) (Circle, error) {
 	return db.circleWhere(ctx, "id = ?", id)
 }
 
-// CircleByCode returns the circle whose QR code holds code.
+// CircleByCode returns the circle whose QR code holds code: the code's row names the
+// circle, which is then read by its key (docs/scaling.md: the codes are on every node, each
+// circle on one).
 func (db *DB) CircleByCode(ctx context.Context, code string) (Circle, error) {
 	if unstorable(code) {
 		return Circle{}, fmt.Errorf("circle: %w", ErrNotFound)
 	}
-	return db.circleWhere(ctx, "code = ?", code)
+	var ids []int64
+	if err := db.conn(ctx).Raw(`SELECT circle_id FROM circle_codes WHERE code = ?`, code).Scan(&ids).Error; err != nil {
+		return Circle{}, fmt.Errorf("circle code: %w", err)
+	}
+	if len(ids) == 0 {
+		return Circle{}, fmt.Errorf("circle: %w", ErrNotFound)
+	}
+	return db.Circle(ctx, ids[0])
 }
 
 // unstorable reports a key no row can hold: text PostgreSQL refuses (a NUL, invalid UTF-8).

@@ -189,6 +189,19 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 // before the statement's write), writes the guess if the facts are as guessed, and returns
 // the facts in any case.
 func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
+	steps, result, err := db.guessedFlight(k, g)
+	if err != nil {
+		return out, false, f, err
+	}
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error { return t.send(ctx, steps, true) })
+	if err != nil {
+		return out, false, f, fmt.Errorf("saving join request: %w", err)
+	}
+	return result()
+}
+
+// guessedFlight is the statements of joinGuessedPG and, once they ran, their outcome.
+func (db *DB) guessedFlight(k JoinKey, g JoinGuess) ([]step, func() (JoinOutcome, bool, JoinFacts, error), error) {
 	var row *circleRow
 	steps := []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
 	if k.Seat {
@@ -197,39 +210,35 @@ func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out Jo
 	insert, args := guessedStatement(k, g, "f", nil)
 	more, margs, err := afterRequest(g.Write)
 	if err != nil {
-		return out, false, f, err
+		return nil, nil, err
 	}
 	ctes := append([]string{"f AS (" + factsSelect + ")", "prev AS (" + previousSelect + ")", "req AS (" + insert + ")"}, more...)
+	var f JoinFacts
 	var prev previousRow
-	saved := requestRow(g.Write)
 	var id *int64
 	var created *time.Time
-	combined := step{
+	steps = append(steps, step{
 		sql: "WITH " + strings.Join(ctes, ",\n") + "\nSELECT " + factsColumns + ", " + prev.columns() + `, req.id, req.created_at
 			FROM f LEFT JOIN prev ON true LEFT JOIN req ON true`,
 		args: append(append(append(factsArgs(k), k.CircleID, k.UserID), args...), margs...),
 		scan: func(r rowScanner) error {
 			return r.Scan(append(append(f.dest(), prev.dest()...), &id, &created)...)
 		},
-	}
-	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
-		return t.send(ctx, append(steps, combined), true)
 	})
-	if err != nil {
-		return out, false, f, fmt.Errorf("saving join request: %w", err)
-	}
-	if id != nil {
-		saved.ID, saved.CreatedAt = *id, *created
-		return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, f, nil
-	}
-	if row == nil {
-		return out, false, f, fmt.Errorf("circle: %w", ErrNotFound)
-	}
-	if f.Circle, err = row.circle(); err != nil {
-		return out, false, f, err
-	}
-	f.Previous = prev.request(k)
-	return out, false, f, nil
+	return steps, func() (JoinOutcome, bool, JoinFacts, error) {
+		if id != nil {
+			saved := requestRow(g.Write)
+			saved.ID, saved.CreatedAt = *id, *created
+			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, f, nil
+		}
+		if row == nil {
+			return JoinOutcome{}, false, f, fmt.Errorf("circle: %w", ErrNotFound)
+		}
+		var err error
+		f.Circle, err = row.circle()
+		f.Previous = prev.request(k)
+		return JoinOutcome{}, false, f, err
+	}, nil
 }
 
 // guessAgain follows a guess that found other facts: a first request is guessed again, on
@@ -351,11 +360,13 @@ func pairLocks(k JoinKey) (string, []any) {
 }
 
 // factsSelect reads the facts of a join from the circle's row. The exclusion check starts
-// from the person's exclusions, so it costs nothing for the many who have none. A capped
-// circle is full for the person unless they hold a seat.
+// from the person's exclusions, so it costs nothing for the many who have none. The
+// membership and seat checks name the circle itself: given only c.id, the planner may read
+// all of the person's memberships to hash them, a read across circles. A capped circle is
+// full for the person unless they hold a seat.
 const factsSelect = `SELECT c.member_cap, c.rules_version,
-	EXISTS (SELECT 1 FROM memberships WHERE circle_id = c.id AND user_id = ?) AS member,
-	CASE WHEN c.member_cap > 0 AND NOT EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = c.id AND user_id = ?)
+	EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS member,
+	CASE WHEN c.member_cap > 0 AND NOT EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = ? AND user_id = ?)
 		THEN c.member_cap ELSE 0 END AS members,
 	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
 			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
@@ -370,7 +381,7 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 const factsColumns = `f.member_cap, f.rules_version, f.member, f.members, f.excluded, f.refuses_all, f.listed`
 
 func factsArgs(k JoinKey) []any {
-	return []any{k.UserID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+	return []any{k.CircleID, k.UserID, k.CircleID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
 }
 
 // dest are the destinations of factsColumns. The cap and the rules' version are read
@@ -468,12 +479,9 @@ func requestStatement(prev *JoinRequest, w JoinWrite) (string, []any) {
 func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []any, w JoinWrite) (saved JoinRequest, made bool, err error) {
 	row := requestRow(w)
 	if t.db.dialect == Postgres {
-		more, margs, err := afterRequest(w)
-		if err != nil {
+		if stmt, args, err = withAfterRequest(stmt, args, w); err != nil {
 			return JoinRequest{}, false, err
 		}
-		stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
-		args = append(args, margs...)
 	}
 	s := step{sql: stmt, args: args, scan: func(r rowScanner) error { made = true; return r.Scan(&row.ID, &row.CreatedAt) }}
 	if err := t.send(ctx, append(before, s), true); err != nil {
@@ -483,6 +491,17 @@ func (t *joinTx) save(ctx context.Context, before []step, stmt string, args []an
 		err = t.db.writeAfterRequest(ctx, w)
 	}
 	return row.request(), made, err
+}
+
+// withAfterRequest is stmt, which writes w's request, followed by the rest of w in one
+// PostgreSQL statement that returns the request's row when it was written.
+func withAfterRequest(stmt string, args []any, w JoinWrite) (string, []any, error) {
+	more, margs, err := afterRequest(w)
+	if err != nil {
+		return "", nil, err
+	}
+	stmt = "WITH " + strings.Join(append([]string{"req AS (" + stmt + ")"}, more...), ",\n") + "\nSELECT id, created_at FROM req"
+	return stmt, append(args, margs...), nil
 }
 
 // afterRequest is the rest of a PostgreSQL statement whose WITH query "req" writes a join

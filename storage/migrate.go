@@ -11,7 +11,8 @@ import (
 
 // Migration is one versioned schema change. Up receives the dialect so that a migration can
 // say the same thing in PostgreSQL's and SQLite's words. Migrations only add; nothing is ever
-// dropped or altered automatically.
+// dropped or altered automatically, except a key or an index replaced by one that serves the
+// same reads (no row is lost).
 type Migration struct {
 	Version int
 	Name    string

@@ -54,6 +54,14 @@ var migrations = []Migration{
 	}},
 	{20, "passkeys", migratePasskeys},
 	{21, "passkey ceremonies in progress", migratePasskeyCeremonies},
+	{24, "when a member answered the welcome of a circle", func(tx *gorm.DB, dialect string) error {
+		// Members from before the welcome existed have long found their way: not welcomed again.
+		return execAll(tx,
+			`ALTER TABLE memberships ADD COLUMN welcomed_at `+timestamp(dialect),
+			`UPDATE memberships SET welcomed_at = joined_at`)
+	}},
+	{25, "join requests and announcements keyed by their circle", migrateCircleKeys},
+	{26, "circle codes in a table of their own", migrateCircleCodes},
 	{27, "the log of revoked access tokens, which instances read to forget them", migrateRevokedTokens},
 	{28, "the seats of capped circles, which joins claim instead of counting the members", migrateSeats},
 }

@@ -19,11 +19,20 @@ import (
 // circle already there. On PostgreSQL, claim_seat claims one in the database, so that a
 // claim that must wait for a running join does not take a round trip per seat.
 func migrateSeats(tx *gorm.DB, dialect string) error {
-	stmts := []string{
-		`CREATE TABLE circle_seats (
-			id ` + serialKey(dialect) + `,
+	// The key holds the circle, as a database distributed by circle needs (docs/scaling.md).
+	table := `CREATE TABLE circle_seats (
+			id bigserial,
 			circle_id bigint NOT NULL REFERENCES circles (id) ON DELETE CASCADE,
-			user_id bigint)`,
+			user_id bigint,
+			PRIMARY KEY (circle_id, id))`
+	if dialect != Postgres {
+		table = `CREATE TABLE circle_seats (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			circle_id bigint NOT NULL REFERENCES circles (id) ON DELETE CASCADE,
+			user_id bigint)`
+	}
+	stmts := []string{
+		table,
 		`CREATE UNIQUE INDEX circle_seats_holder ON circle_seats (circle_id, user_id)`,
 		`CREATE INDEX circle_seats_free ON circle_seats (circle_id) WHERE user_id IS NULL`,
 	}
@@ -40,7 +49,7 @@ func migrateSeats(tx *gorm.DB, dialect string) error {
 				SELECT id INTO s FROM circle_seats WHERE circle_id = c AND user_id IS NULL
 					LIMIT 1 FOR UPDATE SKIP LOCKED;
 				IF FOUND THEN
-					UPDATE circle_seats SET user_id = u WHERE id = s;
+					UPDATE circle_seats SET user_id = u WHERE circle_id = c AND id = s;
 					RETURN;
 				END IF;
 				-- No free seat that no join holds: wait for a join that holds one, if any.
@@ -48,7 +57,7 @@ func migrateSeats(tx *gorm.DB, dialect string) error {
 				IF NOT FOUND THEN
 					RETURN; -- full
 				END IF;
-				PERFORM 1 FROM circle_seats WHERE id = s FOR UPDATE;
+				PERFORM 1 FROM circle_seats WHERE circle_id = c AND id = s FOR UPDATE;
 			END LOOP;
 		END $$`)
 	}

@@ -1,15 +1,12 @@
 package templates
 
-import (
-	"fmt"
-
-	"qrcircles"
-)
+import "qrcircles"
 
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
 // table of its own file; the tables are joined here, and a key may appear in only one.
-var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog)
+var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, serverCatalog, welcomeCatalog, requestsCatalog,
+	titleCatalog, circlesCatalog)
 
 // coreCatalog holds the strings shared by every page.
 var coreCatalog = map[string][2]string{
@@ -235,22 +232,9 @@ var coreCatalog = map[string][2]string{
 	"health.pool_counts": {"%d in use, %d idle, %d open", "使用中 %d，空闲 %d，已打开 %d"},
 }
 
-// T returns the catalog string key in lang, formatted with args. A missing key shows as
-// itself, which the tests forbid.
-func T(lang, key string, args ...any) string {
-	texts, ok := catalog[key]
-	if !ok {
-		return qrcircles.Say(key, args...).In(lang) // the sentences of the packages below
-	}
-	s := texts[0]
-	if lang == Chinese {
-		s = texts[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
-}
+// T returns the catalog string key in lang, formatted with args (see Say). A missing key shows
+// as itself, which the tests forbid.
+func T(lang, key string, args ...any) string { return Say(lang, qrcircles.Say(key, args...)) }
 
 // joinCatalogs joins the feature tables into one, and panics at start on a key in two of them.
 func joinCatalogs(tables ...map[string][2]string) map[string][2]string {

@@ -5,11 +5,14 @@ import (
 	"net/http"
 )
 
-// Viewer is the signed-in person as the navigation shows them: their name, and the form
-// token of the sign-out button.
+// Viewer is the signed-in person as the navigation shows them: their name, the form token of
+// the sign-out button, and the badges of what waits for them.
 type Viewer struct {
-	Name string
-	CSRF string
+	Name   string
+	CSRF   string
+	UserID int64
+	// CardRequests counts the cards delivered to or asked of them that wait for their answer.
+	CardRequests int
 }
 
 // ViewerFunc looks up the signed-in person of a request; ok is false when nobody is signed

@@ -336,7 +336,7 @@ func TestPageBodyLimitsOnPostgres(t *testing.T) {
 
 	// The avatar form takes a 2 MB picture.
 	card := org.get("/me/card")
-	if p := org.uploadAvatar(card.field("csrf"), paddedPNG(t, cards.MaxAvatarBytes)); p.status != 200 || p.path != "/me/card?saved=1" {
+	if p := org.uploadAvatar(card.field("csrf"), paddedPNG(t, cards.MaxAvatarBytes)); p.status != 200 || p.path != "/me/card?done=saved" {
 		t.Fatalf("a 2 MB avatar: %s (%d)\n%.500s", p.path, p.status, p.body)
 	}
 

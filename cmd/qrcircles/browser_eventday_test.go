@@ -157,7 +157,7 @@ func eventDay(t *testing.T, exe, lang string) {
 	// admitted, a scan of an expired slot's code waits with the on-site reason.
 	projector.untilWithin(35*time.Second, "the next slot's code", fmt.Sprintf(`document.querySelector("#show-qr").dataset.url !== %q`, firstCode))
 	current, _ := eval[string](projector, `document.querySelector("#show-qr").dataset.url`)
-	if p := s.scanURL(current, "+8613800000006", "Flo"); p.path != circlePath(onSite.ID) {
+	if p := s.scanURL(current, "+8613800000006", "Flo"); p.path != circlePath(onSite.ID)+"/welcome" {
 		t.Fatalf("a scan of the current code ended at %s, want the circle", p.path)
 	}
 	key := authz.DeriveKey([]byte(testSecret), "on-site-slot")

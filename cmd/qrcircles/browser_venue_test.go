@@ -27,7 +27,7 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			ann.at("/c/"+c.Code, `form[action$="/join"] button`)
 			ann.click(`form[action$="/join"] button`)
 			ann.signIn(s, "+8613800000001", names[lang][0], false)
-			ann.at("/circles/"+strconv.FormatInt(c.ID, 10), "#members")
+			ann.at("/circles/"+strconv.FormatInt(c.ID, 10)+"/welcome", "#welcome")
 			if got := ann.text("#nav-account"); got != names[lang][0] {
 				ann.fail("the navigation names %q, want %q", got, names[lang][0])
 			}

@@ -101,7 +101,7 @@ func TestSettingsPageExclusionRevealsNothing(t *testing.T) {
 	for _, phone := range []string{"+86 138 0000 0022", "+86 138 0000 0099"} {
 		form := ann.get("/settings")
 		p := ann.post("/settings/exclusions", url.Values{"csrf": {form.field("csrf")}, "phone": {phone}})
-		if p.status != 200 || p.path != "/settings?saved=1" {
+		if p.status != 200 || p.path != "/settings?done=saved" {
 			t.Fatalf("exclusion of %s: %d at %s", phone, p.status, p.path)
 		}
 		pages[phone] = p.body

@@ -145,6 +145,16 @@ func TestPagesSignedInInChinese(t *testing.T) {
 		fmt.Sprintf("/circles/%d", circle.ID), fmt.Sprintf("/circles/%d/manage", circle.ID), "/c/" + circle.Code, "/c/" + circle.Code + "/poster"} {
 		check(org, path)
 	}
+	check(ann.b, fmt.Sprintf("/circles/%d/welcome", circle.ID))
+	// The card requests where they happen, answered, and leaving: Ann has the organizer's request.
+	org.submit(org.get(circlePath(circle.ID)), fmt.Sprintf("/circles/%d/members/%d/request", circle.ID, ann.user.ID))
+	for _, path := range []string{"/me/requests", "/me/requests?done=accepted&form=card-requests", "/settings?done=saved&form=exclusion-add",
+		fmt.Sprintf("/circles/%d?done=delivered&form=card-requests", circle.ID), "/c/" + circle.Code + "?left=1"} {
+		check(ann.b, path)
+	}
+	if p := ann.b.get("/me/requests"); !strings.Contains(p.body, "想要您的名片") || !strings.Contains(p.body, "名片请求：1 条待处理") {
+		t.Errorf("Ann's requests do not show the organizer's in Chinese:\n%s", p.body)
+	}
 	check(ann.b, fmt.Sprintf("/circles/%d", circle.ID))
 	if p := org.get(fmt.Sprintf("/circles/%d", circle.ID)); !strings.Contains(text(p), "2026年5月1日 周五 19:30") {
 		t.Errorf("the event's time is not written the Chinese way:\n%s", p.body)

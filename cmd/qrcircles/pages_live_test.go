@@ -36,7 +36,7 @@ type pagesMember struct {
 func (s *site) joinByPage(c storage.Circle, phone, name string) pagesMember {
 	s.t.Helper()
 	b := s.browser()
-	if p := b.signIn(b.scan(c), phone, name); p.path != circlePath(c.ID) {
+	if p := b.signIn(b.scan(c), phone, name); p.path != circlePath(c.ID)+"/welcome" {
 		s.t.Fatalf("%s joining: at %s (%d)\n%s", name, p.path, p.status, p.body)
 	}
 	u, err := s.db.UserByPhone(context.Background(), phone)
@@ -72,7 +72,7 @@ func TestPagesSettingsChangeEachSetting(t *testing.T) {
 	}
 	saved := func(p page, section string) {
 		t.Helper()
-		if p.status != 200 || p.path != "/settings?saved=1" || !strings.Contains(text(p), "Saved.") {
+		if p.status != 200 || p.path != "/settings?done=saved" || !strings.Contains(text(p), "Saved.") {
 			t.Fatalf("%s: at %s (%d)\n%s", section, p.path, p.status, p.body)
 		}
 	}
@@ -149,13 +149,15 @@ func TestPagesSettingsChangeEachSetting(t *testing.T) {
 		t.Fatalf("exclusion kept: %+v", xs)
 	}
 
-	if p := ann.b.post(fmt.Sprintf("/settings/circles/%d/leave", circle.ID), url.Values{"csrf": {"forged"}}); p.status != 403 {
+	if p := ann.b.post(fmt.Sprintf("/circles/%d/leave", circle.ID), url.Values{"csrf": {"forged"}}); p.status != 403 {
 		t.Fatalf("leave without the form token: %d", p.status)
 	}
 	if ok, _ := s.db.IsMember(ctx, circle.ID, id); !ok {
 		t.Fatal("left with a forged form")
 	}
-	saved(ann.b.submit(form, fmt.Sprintf("/settings/circles/%d/leave", circle.ID)), "leave")
+	if p := ann.b.submit(form, fmt.Sprintf("/circles/%d/leave", circle.ID)); p.path != "/c/"+circle.Code+"?left=1" || !strings.Contains(text(p), "You left this circle") {
+		t.Fatalf("leave ended at %s (%d)\n%s", p.path, p.status, p.body)
+	}
 	if ok, _ := s.db.IsMember(ctx, circle.ID, id); ok {
 		t.Fatal("still a member")
 	}
@@ -213,7 +215,7 @@ func TestPagesCardFormValidatesAndSaves(t *testing.T) {
 	}
 	ok := b.submit(p, "/me/card", "display_name", "Ann Lee", "title", "CTO", "company", "Acme", "emails", "ann@acme.example",
 		"phones", "+86 138 0013 8000", "website", "https://acme.example", "note", "Line one\r\nLine two")
-	if ok.path != "/me/card?saved=1" || !strings.Contains(text(ok), "Saved.") || ok.field("company") != "Acme" {
+	if ok.path != "/me/card?done=saved" || !strings.Contains(text(ok), "Saved.") || ok.field("company") != "Acme" {
 		t.Fatalf("save: %s (%d)\n%s", ok.path, ok.status, ok.body)
 	}
 	card, err := s.db.Card(ctx, u.ID)
@@ -224,7 +226,7 @@ func TestPagesCardFormValidatesAndSaves(t *testing.T) {
 	if p := b.uploadAvatar(ok.field("csrf"), []byte("not an image")); p.status != 400 || !strings.Contains(text(p), "Photo: ") {
 		t.Fatalf("bad avatar: %d\n%s", p.status, p.body)
 	}
-	if p := b.uploadAvatar(ok.field("csrf"), pngImage(t)); p.path != "/me/card?saved=1" || !strings.Contains(p.body, `src="/me/card/avatar"`) {
+	if p := b.uploadAvatar(ok.field("csrf"), pngImage(t)); p.path != "/me/card?done=saved" || !strings.Contains(p.body, `src="/me/card/avatar"`) {
 		t.Fatalf("avatar: %s (%d)\n%s", p.path, p.status, p.body)
 	}
 	if p := b.get("/me/card/avatar"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "image/") {
@@ -285,12 +287,24 @@ func TestPagesCircleShowsCardsAsTheOwnerChose(t *testing.T) {
 	if p := bob.b.submit(view, fmt.Sprintf("/circles/%d/members/%d/deliver", circle.ID, ann.user.ID)); p.status != 409 || !strings.Contains(p.body, "Make your card first") {
 		t.Fatalf("deliver without a card: %d\n%s", p.status, p.body)
 	}
-	set = ann.b.get("/settings")
-	accept := regexp.MustCompile(`action="(/settings/card-requests/\d+/accept)"`).FindStringSubmatch(set.body)
-	if accept == nil || !strings.Contains(set.body, "Bob") {
-		t.Fatalf("Ann's waiting requests:\n%s", set.body)
+	// Ann sees the request on the circle's page, counted in the navigation, and accepts it there.
+	annView := ann.b.get(circlePath(circle.ID))
+	accept := regexp.MustCompile(`action="(/me/requests/\d+/accept)#card-requests"`).FindStringSubmatch(annView.body)
+	if accept == nil || !strings.Contains(text(annView), "Bob</strong> asks for your card") || !strings.Contains(annView.body, `aria-label="Card requests: 1 waiting"`) {
+		t.Fatalf("Ann's waiting requests:\n%s", annView.body)
 	}
-	ann.b.submit(set, accept[1])
+	if list := ann.b.get("/me/requests"); !strings.Contains(list.body, `action="`+accept[1]+`#card-requests"`) {
+		t.Fatalf("the list of requests lacks Bob's:\n%s", list.body)
+	}
+	done := ann.b.submit(annView, accept[1], "form", "card-requests", "back", circlePath(circle.ID))
+	if done.path != circlePath(circle.ID)+"?done=accepted&form=card-requests" || !strings.Contains(done.body, `<p class="notice answer" role="status" tabindex="-1">Accepted.</p>`) ||
+		strings.Contains(done.body, "nav-requests") || strings.Contains(done.body, accept[1]) {
+		t.Fatalf("accepted from the circle's page: at %s (%d)\n%s", done.path, done.status, done.body)
+	}
+	if again := ann.b.submit(annView, accept[1], "form", "card-requests", "back", circlePath(circle.ID)); again.status != 409 ||
+		!strings.Contains(again.body, `id="card-requests"`) || !strings.Contains(again.body, `<p class="error answer" role="alert">`) {
+		t.Fatalf("answering twice: %d\n%s", again.status, again.body)
+	}
 	body = text(bob.b.get(circlePath(circle.ID)))
 	if !strings.Contains(body, "Secret note") || !strings.Contains(body, "· contact") {
 		t.Fatalf("Bob holds Ann's card but does not see it whole:\n%s", body)

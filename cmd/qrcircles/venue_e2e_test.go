@@ -37,7 +37,7 @@ func TestThreeHundredAttendeesFromOneAddressGetCodes(t *testing.T) {
 			p = last.post("/login/code", url.Values{"csrf": {p.field("csrf")}, "return_to": {p.field("return_to")},
 				"c": {p.field("c")}, "code": {s.sms.code(t, phone)}})
 			p = last.post("/register", url.Values{"csrf": {p.field("csrf")}, "return_to": {p.field("return_to")}, "name": {"Attendee 300"}})
-			if p.path != "/circles/"+strconv.FormatInt(c.ID, 10) {
+			if p.path != "/circles/"+strconv.FormatInt(c.ID, 10)+"/welcome" {
 				t.Fatalf("attendee 300 ended at %s (%d) %s", p.path, p.status, errorText(p))
 			}
 		}

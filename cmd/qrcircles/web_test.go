@@ -234,7 +234,7 @@ func TestBrowserScanJoinsAtTheTimeThePageWasOpened(t *testing.T) {
 	b := s.browser()
 	opened := time.Now()
 	landing := b.get("/c/" + circle.Code)
-	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30 (Asia/Shanghai)") ||
+	if landing.status != 200 || !strings.Contains(landing.body, "Launch party") || !strings.Contains(landing.body, "Fri 1 May 2026 19:30–22:00 (Asia/Shanghai)") ||
 		landing.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("landing page: %d %v\n%s", landing.status, landing.header, landing.body)
 	}
@@ -242,7 +242,7 @@ func TestBrowserScanJoinsAtTheTimeThePageWasOpened(t *testing.T) {
 	p := b.post("/c/"+circle.Code+"/join", url.Values{"csrf": {landing.field("csrf")}, "ticket": {landing.field("ticket")}})
 	beforeSignIn := time.Now()
 	p = b.signIn(p, "+8613800000001", "Ann Attendee")
-	if p.status != 200 || p.path != fmt.Sprintf("/circles/%d", circle.ID) || !strings.Contains(p.body, "Ann Attendee") {
+	if p.status != 200 || p.path != fmt.Sprintf("/circles/%d/welcome", circle.ID) || !strings.Contains(p.body, "Ann Attendee") {
 		t.Fatalf("after sign-in: %s (%d)\n%s", p.path, p.status, p.body)
 	}
 	var scan time.Time
@@ -278,7 +278,7 @@ func TestOutOfRangeAttendeeWaitsUntilTheOrganizerApproves(t *testing.T) {
 	if p := org.post(action[1], url.Values{"csrf": {m.field("csrf")}}); p.status != 200 || !strings.Contains(p.body, "Nobody is waiting") {
 		t.Fatalf("approve: %s (%d)", p.path, p.status)
 	}
-	if p := b.get(status); p.path != fmt.Sprintf("/circles/%d", circle.ID) || !strings.Contains(p.body, "Bo Outsider") {
+	if p := b.get(status); p.path != fmt.Sprintf("/circles/%d/welcome", circle.ID) || !strings.Contains(p.body, "Bo Outsider") {
 		t.Fatalf("after approval the applicant is at %s (%d)", p.path, p.status)
 	}
 	csv := fmt.Sprintf("/circles/%d/members.csv", circle.ID)

@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,97 +18,76 @@ type Facts struct {
 	Zone         *time.Location // the circle's time zone; nil is UTC
 }
 
-// Explain says, in the organizer's words and in lang, which rule each reason stands for and
-// the value that failed it: one sentence per failing rule. A failed identity check names
-// every identity rule that is set, since passing any one would have been enough. Phones are
+// Explain says, in the organizer's words, which rule each reason stands for and the value
+// that failed it: one sentence per failing rule. A failed identity check names every
+// identity rule that is set, since passing any one would have been enough. Phones are
 // masked but for the digits the rule is about and the last four.
-func Explain(reasons []qrcircles.Reason, f Facts, lang string) []string {
-	zh := isChinese(lang)
-	var out []string
+func Explain(reasons []qrcircles.Reason, f Facts) []qrcircles.Words {
+	var out []qrcircles.Words
 	for _, r := range reasons {
 		if r == qrcircles.ReasonNotInRange {
-			out = append(out, identitySentences(f, zh)...)
+			out = append(out, identitySentences(f)...)
 			continue
 		}
-		out = append(out, explainOne(r, f, zh))
+		out = append(out, explainOne(r, f))
 	}
 	return out
 }
 
-func explainOne(r qrcircles.Reason, f Facts, zh bool) string {
+// explainKeys are the organizer's sentences of the reasons that need no values.
+var explainKeys = map[qrcircles.Reason]string{
+	qrcircles.ReasonReview:    "admission.explain.review",
+	qrcircles.ReasonNotOnSite: "admission.explain.not_on_site",
+	qrcircles.ReasonClosed:    "admission.explain.closed",
+	// One sentence for both: the organizer must not learn of anyone's exclusion.
+	qrcircles.ReasonExcluded:   "admission.explain.privacy",
+	qrcircles.ReasonRefusesAll: "admission.explain.privacy",
+}
+
+func explainOne(r qrcircles.Reason, f Facts) qrcircles.Words {
 	switch r {
 	case qrcircles.ReasonBeforeWindow:
-		return pick(zh, "Scanned at %s, before the window opened at %s", "扫码时间 %s，早于扫码时限开始时间 %s",
-			clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotBefore, f.Scan, f.Zone))
+		return qrcircles.Say("admission.explain.before_window", clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotBefore, f.Scan, f.Zone))
 	case qrcircles.ReasonAfterWindow:
-		return pick(zh, "Scanned at %s, after the window closed at %s", "扫码时间 %s，晚于扫码时限结束时间 %s",
-			clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotAfter, f.Scan, f.Zone))
+		return qrcircles.Say("admission.explain.after_window", clock(f.Scan, f.Scan, f.Zone), clock(f.Rules.NotAfter, f.Scan, f.Zone))
 	case qrcircles.ReasonCapReached:
-		return pick(zh, "The circle is full (%d of %d)", "圈子已满（%d/%d 人）", f.Members, f.Rules.Cap)
-	case qrcircles.ReasonReview:
-		return pick(zh, "Every request is reviewed (review mode)", "每个申请都需审核（审核模式）")
-	case qrcircles.ReasonNotOnSite:
-		return pick(zh, "Not scanned on site: the code was not the current one on the projector", "非现场扫码：所扫的不是投屏上当前的二维码")
-	case qrcircles.ReasonClosed:
-		return pick(zh, "The circle is closed", "圈子已关闭")
-	case qrcircles.ReasonExcluded, qrcircles.ReasonRefusesAll:
-		// One sentence for both: the organizer must not learn of anyone's exclusion.
-		return pick(zh, "Kept out by the person's own privacy settings", "因本人的隐私设置无法加入")
+		return qrcircles.Say("admission.explain.cap", f.Members, f.Rules.Cap)
 	}
-	return string(r)
+	if key, ok := explainKeys[r]; ok {
+		return qrcircles.Say(key)
+	}
+	return qrcircles.Say("admission.explain." + string(r)) // not in the catalog: the tests catch it
 }
 
 // identitySentences names each identity rule that is set, with the value it was checked on.
-func identitySentences(f Facts, zh bool) []string {
+func identitySentences(f Facts) []qrcircles.Words {
 	r, a := f.Rules, f.Applicant
-	var out []string
+	var out []qrcircles.Words
 	if len(r.PhonePrefixes) > 0 {
-		out = append(out, pick(zh, "Phone %s is outside the prefix %s", "手机号 %s 不在号段 %s 内",
-			MaskPhone(a.Phone, longestPrefix(r.PhonePrefixes)), joinFormatted(r.PhonePrefixes, zh)))
+		prefixes := make([]string, len(r.PhonePrefixes))
+		for i, p := range r.PhonePrefixes {
+			prefixes[i] = FormatPhone(p)
+		}
+		out = append(out, qrcircles.Say("admission.explain.prefix", MaskPhone(a.Phone, longestPrefix(r.PhonePrefixes)), qrcircles.Either(prefixes...)))
 	}
 	if len(r.PhoneRanges) > 0 {
 		ranges := make([]string, len(r.PhoneRanges))
 		for i, pr := range r.PhoneRanges {
 			ranges[i] = FormatPhone(pr.From) + " – " + FormatPhone(pr.To)
 		}
-		out = append(out, pick(zh, "Phone %s is outside the range %s", "手机号 %s 不在号码范围 %s 内",
-			MaskPhone(a.Phone, 0), joinOr(ranges, zh)))
+		out = append(out, qrcircles.Say("admission.explain.range", MaskPhone(a.Phone, 0), qrcircles.Either(ranges...)))
 	}
 	if len(r.UserIDRanges) > 0 {
 		ranges := make([]string, len(r.UserIDRanges))
 		for i, ir := range r.UserIDRanges {
 			ranges[i] = strconv.FormatInt(ir.From, 10) + "–" + strconv.FormatInt(ir.To, 10)
 		}
-		out = append(out, pick(zh, "User ID %d is outside the range %s", "用户 ID %d 不在 ID 范围 %s 内", a.UserID, joinOr(ranges, zh)))
+		out = append(out, qrcircles.Say("admission.explain.id_range", a.UserID, qrcircles.Either(ranges...)))
 	}
 	if f.HasAllowlist {
-		out = append(out, pick(zh, "Not on the allowlist", "不在邀请名单中"))
+		out = append(out, qrcircles.Say("admission.explain.allowlist"))
 	}
 	return out
-}
-
-func pick(zh bool, en, cn string, args ...any) string {
-	if zh {
-		return fmt.Sprintf(cn, args...)
-	}
-	return fmt.Sprintf(en, args...)
-}
-
-func isChinese(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }
-
-func joinFormatted(prefixes []string, zh bool) string {
-	out := make([]string, len(prefixes))
-	for i, p := range prefixes {
-		out[i] = FormatPhone(p)
-	}
-	return joinOr(out, zh)
-}
-
-func joinOr(items []string, zh bool) string {
-	if zh {
-		return strings.Join(items, "、")
-	}
-	return strings.Join(items, " or ")
 }
 
 func longestPrefix(prefixes []string) int {

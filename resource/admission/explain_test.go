@@ -52,11 +52,12 @@ func TestExplain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Explain([]qrcircles.Reason{tt.reason}, tt.facts, "en"); strings.Join(got, "|") != strings.Join(tt.en, "|") {
-				t.Errorf("en = %q, want %q", got, tt.en)
+			got := Explain([]qrcircles.Reason{tt.reason}, tt.facts)
+			if en := render(got, qrcircles.LangEnglish); strings.Join(en, "|") != strings.Join(tt.en, "|") {
+				t.Errorf("en = %q, want %q", en, tt.en)
 			}
-			if got := Explain([]qrcircles.Reason{tt.reason}, tt.facts, "zh-Hans"); strings.Join(got, "|") != strings.Join(tt.zh, "|") {
-				t.Errorf("zh = %q, want %q", got, tt.zh)
+			if zh := render(got, qrcircles.LangChinese); strings.Join(zh, "|") != strings.Join(tt.zh, "|") {
+				t.Errorf("zh = %q, want %q", zh, tt.zh)
 			}
 		})
 	}
@@ -66,7 +67,8 @@ func TestExplain(t *testing.T) {
 // circles: the organizer learns of nobody's exclusion.
 func TestExplainEveryReason(t *testing.T) {
 	for _, r := range allReasons {
-		en, zh := Explain([]qrcircles.Reason{r}, Facts{}, "en"), Explain([]qrcircles.Reason{r}, Facts{}, "zh")
+		said := Explain([]qrcircles.Reason{r}, Facts{})
+		en, zh := render(said, qrcircles.LangEnglish), render(said, qrcircles.LangChinese)
 		if r == qrcircles.ReasonNotInRange {
 			continue // no identity rule set: nothing to name
 		}
@@ -77,9 +79,18 @@ func TestExplainEveryReason(t *testing.T) {
 			t.Errorf("%s zh = %q", r, zh)
 		}
 	}
-	if Explain([]qrcircles.Reason{qrcircles.ReasonExcluded}, Facts{}, "en")[0] != Explain([]qrcircles.Reason{qrcircles.ReasonRefusesAll}, Facts{}, "en")[0] {
+	if Explain([]qrcircles.Reason{qrcircles.ReasonExcluded}, Facts{})[0].Key != Explain([]qrcircles.Reason{qrcircles.ReasonRefusesAll}, Facts{})[0].Key {
 		t.Error("the organizer can tell an exclusion from a refusal of all circles")
 	}
+}
+
+// render is each of said in lang.
+func render(said []qrcircles.Words, lang string) []string {
+	out := make([]string, len(said))
+	for i, w := range said {
+		out[i] = w.In(lang)
+	}
+	return out
 }
 
 func TestMaskPhone(t *testing.T) {

@@ -14,17 +14,18 @@ const (
 	MaxRanges    = 100 // per list: prefixes, phone ranges, user-ID ranges
 )
 
-// FieldError names the rule field at fault and why.
+// FieldError names the rule field at fault and why: Problem is a phrase (admission.rule.*)
+// that the field's name or label completes.
 type FieldError struct {
 	Field   string
-	Message string
+	Problem qrcircles.Words
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem.English() }
 
 // fieldErr returns an error interface, never a typed nil, to the validators.
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+func fieldErr(field, key string, args ...any) error {
+	return &FieldError{Field: field, Problem: qrcircles.Say(key, args...)}
 }
 
 // Validate reports the first invalid field as a *FieldError, or nil.
@@ -44,7 +45,7 @@ func Validate(r qrcircles.Rules) error {
 
 func validateWindow(r qrcircles.Rules) error {
 	if !r.NotBefore.IsZero() && !r.NotAfter.IsZero() && r.NotAfter.Before(r.NotBefore) {
-		return fieldErr("not_after", "must not be before not_before")
+		return fieldErr("not_after", "admission.rule.window")
 	}
 	return nil
 }
@@ -63,7 +64,7 @@ func validateSizes(r qrcircles.Rules) error {
 	}
 	for _, s := range sizes {
 		if s.n > s.max {
-			return fieldErr(s.field, "has %d entries, at most %d allowed", s.n, s.max)
+			return fieldErr(s.field, "admission.rule.too_many", s.n, s.max)
 		}
 	}
 	return nil
@@ -72,7 +73,7 @@ func validateSizes(r qrcircles.Rules) error {
 func validatePrefixes(r qrcircles.Rules) error {
 	for i, p := range r.PhonePrefixes {
 		if !isE164(p, 1) {
-			return fieldErr(fmt.Sprintf("phone_prefixes[%d]", i), "%q is not an E.164 prefix", p)
+			return fieldErr(fmt.Sprintf("phone_prefixes[%d]", i), "admission.rule.prefix", p)
 		}
 	}
 	return nil
@@ -82,13 +83,13 @@ func validatePhoneRanges(r qrcircles.Rules) error {
 	for i, pr := range r.PhoneRanges {
 		field := fmt.Sprintf("phone_ranges[%d]", i)
 		if !isE164(pr.From, 2) {
-			return fieldErr(field+".from", "%q is not an E.164 number", pr.From)
+			return fieldErr(field+".from", "admission.rule.number", pr.From)
 		}
 		if !isE164(pr.To, 2) {
-			return fieldErr(field+".to", "%q is not an E.164 number", pr.To)
+			return fieldErr(field+".to", "admission.rule.number", pr.To)
 		}
 		if comparePhones(pr.From, pr.To) > 0 {
-			return fieldErr(field, "from %s is after to %s", pr.From, pr.To)
+			return fieldErr(field, "admission.rule.phone_order", pr.From, pr.To)
 		}
 	}
 	return nil
@@ -97,7 +98,7 @@ func validatePhoneRanges(r qrcircles.Rules) error {
 func validateIDRanges(r qrcircles.Rules) error {
 	for i, ir := range r.UserIDRanges {
 		if ir.From > ir.To {
-			return fieldErr(fmt.Sprintf("user_id_ranges[%d]", i), "from %d is after to %d", ir.From, ir.To)
+			return fieldErr(fmt.Sprintf("user_id_ranges[%d]", i), "admission.rule.id_order", ir.From, ir.To)
 		}
 	}
 	return nil
@@ -106,7 +107,7 @@ func validateIDRanges(r qrcircles.Rules) error {
 func validateAllowlist(r qrcircles.Rules) error {
 	for i, p := range r.Allowlist {
 		if !isE164(p, 2) {
-			return fieldErr(fmt.Sprintf("allowlist[%d]", i), "%q is not an E.164 number", p)
+			return fieldErr(fmt.Sprintf("allowlist[%d]", i), "admission.rule.number", p)
 		}
 	}
 	return nil
@@ -114,7 +115,7 @@ func validateAllowlist(r qrcircles.Rules) error {
 
 func validateCap(r qrcircles.Rules) error {
 	if r.Cap < 0 {
-		return fieldErr("cap", "must not be negative")
+		return fieldErr("cap", "admission.rule.cap")
 	}
 	return nil
 }
@@ -124,7 +125,7 @@ func validateMode(r qrcircles.Rules) error {
 	case "", qrcircles.ModeRules, qrcircles.ModeReview, qrcircles.ModeOpen:
 		return nil
 	}
-	return fieldErr("mode", "unknown mode %q", r.Mode)
+	return fieldErr("mode", "admission.rule.mode", r.Mode)
 }
 
 func validateOnSite(r qrcircles.Rules) error {
@@ -132,7 +133,7 @@ func validateOnSite(r qrcircles.Rules) error {
 	case qrcircles.OnSiteOff, qrcircles.OnSiteReview, qrcircles.OnSiteRefuse:
 		return nil
 	}
-	return fieldErr("on_site", "unknown on-site setting %q", r.OnSite)
+	return fieldErr("on_site", "admission.rule.on_site", r.OnSite)
 }
 
 // isE164 reports whether s is "+" followed by minDigits to 15 digits.

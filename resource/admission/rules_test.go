@@ -71,8 +71,8 @@ func TestValidate(t *testing.T) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("Validate() = %#v, want *FieldError on %s", err, tt.wantField)
 			}
-			if fe.Field != tt.wantField || fe.Message == "" {
-				t.Errorf("Validate() field %q message %q, want field %q", fe.Field, fe.Message, tt.wantField)
+			if _, ok := qrcircles.Phrase(fe.Problem.Key); fe.Field != tt.wantField || !ok {
+				t.Errorf("Validate() field %q problem %q, want field %q and a phrase", fe.Field, fe.Problem.Key, tt.wantField)
 			}
 			if !strings.HasPrefix(err.Error(), tt.wantField+": ") {
 				t.Errorf("Error() = %q, want it to start with the field", err.Error())

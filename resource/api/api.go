@@ -73,7 +73,7 @@ func (a *API) circleURL(ctx context.Context, id int64) (string, error) {
 func (a *API) user(c *gin.Context) (qrcircles.User, bool) {
 	id, ok := bearer.Principal(c).UserID()
 	if !ok {
-		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
+		server.Problem(c, bearer.NotUser())
 		return qrcircles.User{}, false
 	}
 	u, err := a.Circles.User(c.Request.Context(), id)

@@ -52,14 +52,14 @@ func (b circleBody) input() (circles.Input, error) {
 		if *t.src != "" {
 			var err error
 			if v, err = time.Parse(time.RFC3339, *t.src); err != nil {
-				return in, qrcircles.Invalid(t.name, "Give %s as RFC 3339, e.g. 2026-05-01T09:00:00+08:00.", t.name)
+				return in, qrcircles.Fail(qrcircles.EInvalid, "api.time_format", t.name).WithField(t.name)
 			}
 		}
 		*t.dst = &v
 	}
 	if b.Status != nil {
 		if *b.Status != "open" && *b.Status != "closed" {
-			return in, qrcircles.Invalid("status", "status is open or closed.")
+			return in, qrcircles.Fail(qrcircles.EInvalid, "api.status").WithField("status")
 		}
 		closed := *b.Status == "closed"
 		in.Closed = &closed
@@ -204,7 +204,7 @@ func (a *API) ownedCircle(c *gin.Context) (qrcircles.Circle, bool) {
 	}
 	circle, err := a.Circles.Get(c.Request.Context(), id)
 	if err == nil && circle.OwnerID != u.ID {
-		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
+		err = qrcircles.Fail(qrcircles.EForbidden, "circles.organizer_only")
 	}
 	if err != nil {
 		server.Problem(c, err)
@@ -222,7 +222,7 @@ func (a *API) qrPNG(c *gin.Context) {
 	if s := c.Query("size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < qr.MinSize || n > qr.MaxSize {
-			server.Problem(c, qrcircles.Invalid("size", "size is a number of pixels from %d to %d.", qr.MinSize, qr.MaxSize))
+			server.Problem(c, qrcircles.Fail(qrcircles.EInvalid, "api.qr_size", qr.MinSize, qr.MaxSize).WithField("size"))
 			return
 		}
 		size = n

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,7 +34,7 @@ func toRequestJSON(q qrcircles.JoinRequest, lang string) requestJSON {
 	out := requestJSON{ID: q.ID, CircleID: q.CircleID, UserID: q.UserID, Status: q.Status, ScanTime: rfc3339(q.ScanTime),
 		Reasons: []reasonJSON{}, DecidedBy: q.DecidedBy, DecidedAt: rfc3339(q.DecidedAt)}
 	for _, r := range q.Reasons {
-		out.Reasons = append(out.Reasons, reasonJSON{r, admission.Describe(r, lang)})
+		out.Reasons = append(out.Reasons, reasonJSON{r, admission.Describe(r).In(lang)})
 	}
 	return out
 }
@@ -62,14 +63,15 @@ func (a *API) join(c *gin.Context) {
 		server.Problem(c, err)
 		return
 	}
-	lang := c.GetHeader("Accept-Language")
+	lang := langOf(c)
 	switch {
 	case out.Member:
 		c.JSON(http.StatusOK, gin.H{"status": "joined", "request": toRequestJSON(out.Request, lang)})
 	case out.Request.Status == qrcircles.RequestWaiting:
 		c.JSON(http.StatusAccepted, gin.H{"status": "waiting", "request": toRequestJSON(out.Request, lang)})
 	default:
-		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "%s", refusal(out.Request, lang)))
+		why := refusal(out.Request)
+		server.Problem(c, qrcircles.Fail(qrcircles.EForbidden, why.Key, why.Args...))
 	}
 }
 
@@ -85,7 +87,7 @@ func (a *API) myRequest(c *gin.Context) {
 		server.Problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
+	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, langOf(c))})
 }
 
 // count tells Joined how a join ended.
@@ -116,14 +118,24 @@ func (a *API) scanUser(c *gin.Context) (qrcircles.User, bool) {
 }
 
 // refusal explains a refusal without saying who caused it.
-func refusal(q qrcircles.JoinRequest, lang string) string {
+func refusal(q qrcircles.JoinRequest) qrcircles.Words {
 	if q.Status == qrcircles.RequestDenied {
-		return "The organizer declined your request."
+		return qrcircles.Say("circles.declined")
 	}
 	for _, r := range q.Reasons {
-		return admission.Describe(r, lang)
+		return admission.Describe(r)
 	}
-	return admission.Describe(qrcircles.ReasonExcluded, lang)
+	return admission.Describe(qrcircles.ReasonExcluded)
+}
+
+// langOf is the language of the messages in a JSON answer: Chinese for a caller whose
+// Accept-Language starts with zh ("zh", "zh-CN", "zh-Hans"), English for any other. A
+// problem's detail stays English whatever it asks.
+func langOf(c *gin.Context) string {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.GetHeader("Accept-Language"))), "zh") {
+		return qrcircles.LangChinese
+	}
+	return qrcircles.LangEnglish
 }
 
 func (a *API) requests(c *gin.Context) {
@@ -138,7 +150,7 @@ func (a *API) requests(c *gin.Context) {
 	}
 	out := make([]requestJSON, len(qs))
 	for i, q := range qs {
-		out[i] = toRequestJSON(q, c.GetHeader("Accept-Language"))
+		out[i] = toRequestJSON(q, langOf(c))
 	}
 	c.JSON(http.StatusOK, gin.H{"requests": out})
 }
@@ -169,7 +181,7 @@ func (a *API) decide(c *gin.Context, approve bool) {
 		server.Problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, c.GetHeader("Accept-Language"))})
+	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(q, langOf(c))})
 }
 
 type memberJSON struct {

@@ -27,7 +27,7 @@ func (a *API) myCircles(c *gin.Context) {
 	}
 	waiting := make([]requestJSON, len(m.Waiting))
 	for i, q := range m.Waiting {
-		waiting[i] = toRequestJSON(q, c.GetHeader("Accept-Language"))
+		waiting[i] = toRequestJSON(q, langOf(c))
 	}
 	c.JSON(http.StatusOK, gin.H{"owned": owned, "joined": joined, "waiting": waiting})
 }

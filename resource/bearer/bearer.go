@@ -28,7 +28,7 @@ func Authenticate(v qrcircles.Verifier, userOnly bool) gin.HandlerFunc {
 		}
 		if !ok || token == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles"`)
-			server.Problem(c, qrcircles.Errorf(qrcircles.EUnauthorized, "Send an access token: Authorization: Bearer TOKEN."))
+			server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.token_missing", "Authorization: Bearer TOKEN"))
 			return
 		}
 		p, err := v.Verify(c.Request.Context(), token)
@@ -38,7 +38,7 @@ func Authenticate(v qrcircles.Verifier, userOnly bool) gin.HandlerFunc {
 		}
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="qrcircles", error="invalid_token"`)
-			server.Problem(c, &qrcircles.Error{Code: qrcircles.EUnauthorized, Message: "The access token is not active.", Err: err})
+			server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.token_inactive").WithCause(err))
 			return
 		}
 		if userOnly && !User(c, p) {
@@ -49,11 +49,14 @@ func Authenticate(v qrcircles.Verifier, userOnly bool) gin.HandlerFunc {
 	}
 }
 
+// NotUser is the answer to a client's own token (client credentials) where a person's is needed.
+func NotUser() error { return qrcircles.Fail(qrcircles.EForbidden, "api.user_token") }
+
 // User reports whether the token speaks for a person; a client's own token (client
 // credentials) is refused with 403.
 func User(c *gin.Context, p qrcircles.Principal) bool {
 	if _, ok := p.UserID(); !ok {
-		server.Problem(c, qrcircles.Errorf(qrcircles.EForbidden, "This needs a user's token, not a client's."))
+		server.Problem(c, NotUser())
 		return false
 	}
 	return true
@@ -87,11 +90,11 @@ func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
 				c.Next()
 				return
 			}
-			msg := "This needs a scan session for this circle: exchange your token for one with the circle's URL as audience."
+			why := qrcircles.Say("api.need_scan")
 			if len(scopes) > 0 {
-				msg = "This needs scope " + strings.Join(scopes, " or ") + ", or a scan session for this circle."
+				why = qrcircles.Say("api.need_scope_scan", qrcircles.Either(scopes...))
 			}
-			refuse(c, want, msg)
+			refuse(c, want, why)
 			return
 		}
 		url, err := circleOfPath(c, circle)
@@ -100,7 +103,7 @@ func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
 			return
 		}
 		if err != nil || !p.IsScanSessionFor(url) {
-			refuse(c, want, "This token is not a scan session for this circle.")
+			refuse(c, want, qrcircles.Say("api.not_scan_here"))
 			return
 		}
 		c.Next()
@@ -110,7 +113,7 @@ func NeedScan(circle CircleURL, scopes ...string) gin.HandlerFunc {
 func circleOfPath(c *gin.Context, circle CircleURL) (string, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return "", qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
+		return "", qrcircles.Fail(qrcircles.ENotFound, "circles.not_found")
 	}
 	return circle(c.Request.Context(), id)
 }
@@ -120,9 +123,9 @@ func circleOfPath(c *gin.Context, circle CircleURL) (string, error) {
 func Allow(c *gin.Context, p qrcircles.Principal, scopes ...string) bool {
 	switch {
 	case p.IsScanSession():
-		refuse(c, scopes, "A scan session may only read its circle, join it and see its own request to join.")
+		refuse(c, scopes, qrcircles.Say("api.scan_limits"))
 	case !slices.ContainsFunc(scopes, p.HasScope):
-		refuse(c, scopes, "This needs scope "+strings.Join(scopes, " or ")+".")
+		refuse(c, scopes, qrcircles.Say("api.need_scope", qrcircles.Either(scopes...)))
 	default:
 		return true
 	}
@@ -130,9 +133,9 @@ func Allow(c *gin.Context, p qrcircles.Principal, scopes ...string) bool {
 }
 
 // refuse answers 403 insufficient_scope, naming in the challenge the scopes that would do.
-func refuse(c *gin.Context, scopes []string, msg string) {
+func refuse(c *gin.Context, scopes []string, why qrcircles.Words) {
 	c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+strings.Join(scopes, " ")+`"`)
-	server.Problem(c, qrcircles.Errorf(qrcircles.EInsufficientScope, "%s", msg))
+	server.Problem(c, qrcircles.Fail(qrcircles.EInsufficientScope, why.Key, why.Args...))
 }
 
 // Principal is who the verified token speaks for.

@@ -20,7 +20,7 @@ import (
 func (h *Handler) getMyCard(c *gin.Context) {
 	if _, err := h.Cards.Card(c.Request.Context(), bearer.UserID(c)); err != nil {
 		if qrcircles.CodeOf(err) == qrcircles.ENotFound {
-			err = qrcircles.Errorf(qrcircles.ENotFound, "You have no card yet.")
+			err = qrcircles.Fail(qrcircles.ENotFound, "cards.none_yet")
 		}
 		server.Problem(c, err)
 		return
@@ -57,7 +57,7 @@ func queryCircle(c *gin.Context) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		server.Problem(c, qrcircles.Invalid("circle", "circle is a circle's number."))
+		server.Problem(c, qrcircles.Fail(qrcircles.EInvalid, "cards.circle_number").WithField("circle"))
 		return 0, false
 	}
 	return id, true
@@ -111,9 +111,9 @@ func readAvatar(c *gin.Context) ([]byte, error) {
 func avatarReadError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "The image is larger than 2 MB.", Err: err}
+		return cards.AvatarTooLarge(err)
 	}
-	return &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "Send the image as the body, or as the form file \"avatar\".", Err: err}
+	return cards.AvatarError("cards.avatar_body", err)
 }
 
 func (h *Handler) deleteAvatar(c *gin.Context) {

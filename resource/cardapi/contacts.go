@@ -118,7 +118,7 @@ func (h *Handler) contact(c *gin.Context) {
 	}
 	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), uid, false)
 	if err == nil && len(es) == 0 {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
+		err = qrcircles.Fail(qrcircles.ENotFound, "cards.not_a_contact")
 	}
 	if err != nil {
 		server.Problem(c, err)

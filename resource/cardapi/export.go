@@ -34,7 +34,7 @@ func (h *Handler) contactVCF(c *gin.Context) {
 	}
 	es, err := h.Cards.Contacts(c.Request.Context(), bearer.UserID(c), uid, true)
 	if err == nil && len(es) == 0 {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "This person is not among your contacts.")
+		err = qrcircles.Fail(qrcircles.ENotFound, "cards.not_a_contact")
 	}
 	h.sendVCards(c, fmt.Sprintf("contact-%d.vcf", uid), es, err)
 }
@@ -77,7 +77,7 @@ func (h *Handler) circleCSV(c *gin.Context) {
 	}
 	es, circle, err := h.Cards.CircleCards(c.Request.Context(), bearer.UserID(c), id, false)
 	if err == nil && circle.OwnerID != bearer.UserID(c) {
-		err = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may export its members.")
+		err = qrcircles.Fail(qrcircles.EForbidden, "cards.export_organizer")
 	}
 	var buf bytes.Buffer
 	if err == nil {

@@ -7,6 +7,7 @@ import (
 	_ "image/gif" // accepted as upload
 	"image/jpeg"
 	"image/png"
+	"strconv"
 
 	"qrcircles"
 )
@@ -24,23 +25,35 @@ const (
 // Every failure is a *qrcircles.Error naming the field "avatar".
 func ProcessAvatar(data []byte) (Photo, error) {
 	if len(data) == 0 {
-		return Photo{}, qrcircles.Invalid("avatar", "Choose an image to upload.")
+		return Photo{}, AvatarError("cards.avatar_none", nil)
 	}
 	if len(data) > MaxAvatarBytes {
-		return Photo{}, qrcircles.Invalid("avatar", "The image is larger than 2 MB.")
+		return Photo{}, AvatarTooLarge(nil)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return Photo{}, &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "This is not a PNG, JPEG or GIF image.", Err: err}
+		return Photo{}, AvatarError("cards.avatar_type", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxAvatarPixels {
-		return Photo{}, qrcircles.Invalid("avatar", "The image has too many pixels.")
+		return Photo{}, AvatarError("cards.avatar_pixels", nil)
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return Photo{}, &qrcircles.Error{Code: qrcircles.EInvalid, Field: "avatar", Message: "The image could not be read.", Err: err}
+		return Photo{}, AvatarError("cards.avatar_unreadable", err)
 	}
 	return encode(Downscale(src, AvatarSide))
+}
+
+// AvatarTooLarge is the answer to an image over MaxAvatarBytes, found here or while the
+// upload was read (cause, which may be nil).
+func AvatarTooLarge(cause error) error {
+	return AvatarError("cards.avatar_too_large", cause, strconv.Itoa(MaxAvatarBytes>>20)+" MB")
+}
+
+// AvatarError is an EInvalid error of the phrase key on the field "avatar", with its cause
+// (which may be nil).
+func AvatarError(key string, cause error, args ...any) error {
+	return qrcircles.Fail(qrcircles.EInvalid, key, args...).WithField("avatar").WithCause(cause)
 }
 
 func encode(img *image.RGBA) (Photo, error) {

@@ -58,7 +58,7 @@ func Clean(c Card, normalize PhoneNormalizer) (Card, error) {
 // Validate checks a cleaned card.
 func Validate(c Card) error {
 	if c.DisplayName == "" {
-		return qrcircles.Invalid("display_name", "Enter the name to show on your card.")
+		return qrcircles.Fail(qrcircles.EInvalid, "cards.name_needed").WithField("display_name")
 	}
 	texts := []struct {
 		field qrcircles.TextField
@@ -83,14 +83,14 @@ func lineEnds(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, 
 
 func checkLists(c Card) error {
 	if len(c.Phones) > MaxPhones {
-		return qrcircles.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+		return qrcircles.Fail(qrcircles.EInvalid, "cards.too_many_phones", MaxPhones).WithField("phones")
 	}
 	if len(c.Emails) > MaxEmails {
-		return qrcircles.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+		return qrcircles.Fail(qrcircles.EInvalid, "cards.too_many_emails", MaxEmails).WithField("emails")
 	}
 	for i, p := range c.Phones {
 		if !e164.MatchString(p) {
-			return qrcircles.Invalid(indexed("phones", i), "Write the phone number with + and the country code, for example +8613800138000.")
+			return qrcircles.Fail(qrcircles.EInvalid, "cards.phone_format").WithField(indexed("phones", i))
 		}
 	}
 	for i, e := range c.Emails {
@@ -110,7 +110,7 @@ func indexed(field string, i int) string {
 
 func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 	if len(raw) > MaxPhones {
-		return nil, qrcircles.Invalid("phones", "At most %d phone numbers are allowed.", MaxPhones)
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "cards.too_many_phones", MaxPhones).WithField("phones")
 	}
 	var out []string
 	for i, p := range raw {
@@ -124,7 +124,7 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 		if normalize != nil {
 			n, err := normalize(p)
 			if err != nil {
-				return nil, &qrcircles.Error{Code: qrcircles.EInvalid, Field: indexed("phones", i), Message: messageOf(err), Err: err}
+				return nil, phoneError(indexed("phones", i), err)
 			}
 			p = n
 		}
@@ -133,17 +133,19 @@ func cleanPhones(raw []string, normalize PhoneNormalizer) ([]string, error) {
 	return out, nil
 }
 
-// messageOf keeps a normalizer's message when it is one meant for people.
-func messageOf(err error) string {
+// phoneError puts a normalizer's error on the card's field: its own words when it has some
+// meant for people, else ours.
+func phoneError(field string, err error) error {
+	e := qrcircles.Fail(qrcircles.EInvalid, "cards.phone_invalid").WithField(field).WithCause(err)
 	if pe, ok := err.(*qrcircles.Error); ok && pe.Message != "" {
-		return pe.Message
+		e.Words, e.Message = pe.Words, pe.Message
 	}
-	return "This is not a valid phone number."
+	return e
 }
 
 func cleanEmails(raw []string) ([]string, error) {
 	if len(raw) > MaxEmails {
-		return nil, qrcircles.Invalid("emails", "At most %d email addresses are allowed.", MaxEmails)
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "cards.too_many_emails", MaxEmails).WithField("emails")
 	}
 	var out []string
 	for _, e := range raw {
@@ -157,9 +159,9 @@ func cleanEmails(raw []string) ([]string, error) {
 // checkEmail accepts a bare address (no display name, no angle brackets) that net/mail reads
 // back unchanged.
 func checkEmail(field, e string) error {
-	bad := qrcircles.Invalid(field, "Write the email address as name@example.com.")
+	bad := qrcircles.Fail(qrcircles.EInvalid, "cards.email_format").WithField(field)
 	if len(e) > MaxEmail {
-		return qrcircles.Invalid(field, "An email address has at most %d characters.", MaxEmail)
+		return qrcircles.Fail(qrcircles.EInvalid, "cards.email_too_long", MaxEmail).WithField(field)
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Name != "" || a.Address != e {
@@ -178,7 +180,7 @@ func checkWebsite(w string) error {
 	}
 	u, err := url.Parse(w)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return qrcircles.Invalid("website", "Write the website as an address starting with https:// or http://.")
+		return qrcircles.Fail(qrcircles.EInvalid, "cards.website_format").WithField("website")
 	}
 	return nil
 }

@@ -74,4 +74,19 @@ func TestCardCleanUsesTheNormalizer(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Field != "phones[1]" || pe.Message != "nope" {
 		t.Fatalf("err = %v", err)
 	}
+	// The normalizer's words reach the page in its language; an error without words for
+	// people gets the card's own.
+	for _, tt := range []struct {
+		fails  error
+		en, zh string
+	}{
+		{qrcircles.Fail(qrcircles.EInvalid, "cards.phone_format"), "Write the phone number with + and the country code, for example +8613800138000.",
+			"请以 + 和国家代码开头填写手机号，例如 +8613800138000。"},
+		{errors.New("libphonenumber: too short"), "This is not a valid phone number.", "这不是有效的手机号。"},
+	} {
+		_, err = Clean(Card{DisplayName: "x", Phones: []string{"1"}}, func(string) (string, error) { return "", tt.fails })
+		if !errors.As(err, &pe) || pe.Field != "phones[0]" || pe.Message != tt.en || pe.In(qrcircles.LangChinese) != tt.zh || !errors.Is(err, tt.fails) {
+			t.Errorf("normalizer's %v: err = %v (%q)", tt.fails, err, pe.In(qrcircles.LangChinese))
+		}
+	}
 }

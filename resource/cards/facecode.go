@@ -22,8 +22,8 @@ const FaceCodeLifespan = 5 * time.Minute
 const FaceCodeNonceSize = 12
 
 var (
-	errFaceCodeInvalid = qrcircles.Errorf(qrcircles.EInvalid, "This is not a personal QR code of this server. / 这不是本服务的个人二维码。")
-	errFaceCodeExpired = qrcircles.Errorf(qrcircles.EGone, "This personal QR code has expired. Ask for a fresh one. / 个人二维码已过期，请对方刷新。")
+	errFaceCodeInvalid = qrcircles.Fail(qrcircles.EInvalid, "cards.face_invalid")
+	errFaceCodeExpired = qrcircles.Fail(qrcircles.EGone, "cards.face_expired")
 )
 
 func faceAEAD(key []byte) (cipher.AEAD, error) {

@@ -17,6 +17,9 @@ type Entry struct {
 	UserID int64
 	Card   Card   // projected: it holds only what the viewer may see
 	Photo  *Photo // written only when Card.HasAvatar says the viewer may see it
+	// Fields are the fields the viewer may see, filled or not: the pages offer to ask for
+	// the full card when these are only the basic ones.
+	Fields FieldSet
 }
 
 // Photo is an avatar's bytes.
@@ -42,7 +45,7 @@ func ParseVersion(s string) (Version, error) {
 	case "3", "3.0":
 		return V3, nil
 	}
-	return "", qrcircles.Invalid("version", "version is 4.0 or 3.0.")
+	return "", qrcircles.Fail(qrcircles.EInvalid, "cards.vcard_version").WithField("version")
 }
 
 // MediaType is the Content-Type of a vCard export.

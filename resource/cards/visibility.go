@@ -93,3 +93,27 @@ func ForViewer(c Card, owner Settings, rel Relation) (Card, FieldSet) {
 func NeedsConsent(refuseStrangerCards, holdsSender bool) bool {
 	return refuseStrangerCards && !holdsSender
 }
+
+// Filled is the set of c's fields that hold something: what a contact saved from c holds.
+func Filled(c Card) FieldSet {
+	var fs FieldSet
+	add := func(f Field, filled bool) {
+		if filled {
+			fs |= FieldSet(f)
+		}
+	}
+	add(DisplayName, c.DisplayName != "")
+	add(Title, c.Title != "")
+	add(Company, c.Company != "")
+	add(Phones, len(c.Phones) > 0)
+	add(Emails, len(c.Emails) > 0)
+	add(Address, c.Address != "")
+	add(Website, c.Website != "")
+	add(Note, c.Note != "")
+	add(Avatar, c.HasAvatar)
+	return fs
+}
+
+// BasicOnly reports whether a view of a card shows at most the basic fields, so that asking
+// for the full card would show more.
+func BasicOnly(visible FieldSet) bool { return visible&^Basic == 0 }

@@ -1,6 +1,9 @@
 package cards
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCardRelate(t *testing.T) {
 	tests := []struct {
@@ -65,5 +68,25 @@ func TestCardProject(t *testing.T) {
 	}
 	if q := Project(c, All); q.Note != c.Note || !q.HasAvatar || q.Phones[0] != c.Phones[0] {
 		t.Fatalf("all: %+v", q)
+	}
+}
+
+func TestFilledAndBasicOnly(t *testing.T) {
+	for _, c := range []struct {
+		card Card
+		want []string
+	}{
+		{Card{}, []string{}},
+		{Card{DisplayName: "Ann", Company: "Acme", Phones: []string{"+8613800000001"}}, []string{"display_name", "company", "phones"}},
+		{Card{DisplayName: "Ann", Emails: []string{}, HasAvatar: true, Note: "n"}, []string{"display_name", "note", "avatar"}},
+	} {
+		if got := Filled(c.card).Names(); strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("Filled(%+v) = %v, want %v", c.card, got, c.want)
+		}
+	}
+	for fs, want := range map[FieldSet]bool{None: true, FieldSet(DisplayName): true, Basic: true, Basic | FieldSet(Phones): false, All: false} {
+		if BasicOnly(fs) != want {
+			t.Errorf("BasicOnly(%v) = %v", fs, !want)
+		}
 	}
 }

@@ -19,12 +19,15 @@ func (s *Service) SaveCard(ctx context.Context, userID int64, c qrcircles.Card) 
 	if err != nil {
 		return card, err
 	}
-	return card, s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.PutCard(ctx, userID, card, s.now()); err != nil {
-			return err
-		}
-		return s.cardUpdated(ctx, userID)
-	})
+	return card, s.inTx(ctx, func(ctx context.Context) error { return s.putCard(ctx, userID, card) })
+}
+
+// putCard stores a cleaned card and addresses the change to everyone who may see it.
+func (s *Service) putCard(ctx context.Context, userID int64, card qrcircles.Card) error {
+	if err := s.Store.PutCard(ctx, userID, card, s.now()); err != nil {
+		return err
+	}
+	return s.cardUpdated(ctx, userID)
 }
 
 // SaveAvatar checks, scales and stores the user's card picture, and returns its media type.

@@ -26,6 +26,7 @@ type Store interface {
 	Avatar(ctx context.Context, userID int64) (qrcircles.Avatar, error)
 	DeleteAvatar(ctx context.Context, userID int64) error
 	CardSettings(ctx context.Context, userID int64) (qrcircles.CardSettings, error)
+	CardSettingsIn(ctx context.Context, userID, circleID int64) (qrcircles.CardSettings, error)
 	SetCardDefault(ctx context.Context, userID int64, fs qrcircles.FieldSet, now time.Time) error
 	SetCircleVisibility(ctx context.Context, userID, circleID int64, fs qrcircles.FieldSet, now time.Time) error
 	ResetCircleVisibility(ctx context.Context, userID, circleID int64) error
@@ -43,6 +44,8 @@ type Store interface {
 	CardRequestsOf(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	DecideCardRequest(ctx context.Context, id, toID int64, accept bool, now time.Time) (qrcircles.CardRequest, error)
 	PrivacyOf(ctx context.Context, userID int64) (qrcircles.UserPrivacy, error)
+	Welcomed(ctx context.Context, circleID, userID int64) (bool, error)
+	MarkWelcomed(ctx context.Context, circleID, userID int64, now time.Time) error
 }
 
 var _ Store = (*storage.DB)(nil)

@@ -16,14 +16,14 @@ const (
 // mayExchange checks that from and to are two people who share a circle.
 func (s *Service) mayExchange(ctx context.Context, from, to int64) error {
 	if from == to {
-		return qrcircles.Invalid("uid", "This is you.")
+		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
 	}
 	if _, err := s.Store.User(ctx, to); err != nil {
 		return err
 	}
 	shares, err := s.Store.SharesCircle(ctx, from, to)
 	if err == nil && !shares {
-		err = qrcircles.Errorf(qrcircles.EForbidden, "You can exchange cards only with people in your circles.")
+		err = qrcircles.Fail(qrcircles.EForbidden, "cards.share_a_circle")
 	}
 	return err
 }
@@ -78,7 +78,7 @@ func notYet(err error) error {
 	if err != nil && !isNotFound(err) {
 		return err
 	}
-	return qrcircles.Errorf(qrcircles.EConflict, "Make your card first.")
+	return qrcircles.Fail(qrcircles.EConflict, "cards.make_first")
 }
 
 // RequestCard asks another member for their card; the request waits for their answer.
@@ -93,7 +93,7 @@ func (s *Service) RequestCard(ctx context.Context, from, to int64) (qrcircles.Ca
 			return err
 		}
 		if holds {
-			return qrcircles.Errorf(qrcircles.EConflict, "You already have this card.")
+			return qrcircles.Fail(qrcircles.EConflict, "cards.already_have")
 		}
 		q, err = s.ask(ctx, from, to, qrcircles.CardAsk)
 		return err
@@ -122,8 +122,8 @@ func (s *Service) DecideCardRequest(ctx context.Context, userID, requestID int64
 		return qrcircles.Tell(ctx, s.events())(qrcircles.ToUser(q.FromID, q.ToID, qrcircles.EventCardRequestDecided,
 			map[string]any{"request_id": q.ID, "kind": q.Kind, "status": q.Status}))
 	})
-	err = qrcircles.Explain(err, qrcircles.ENotFound, "There is no such request waiting for you.")
-	return q, qrcircles.Explain(err, qrcircles.EConflict, "This has already been decided.")
+	err = qrcircles.Explain(err, qrcircles.ENotFound, "cards.request_not_found")
+	return q, qrcircles.Explain(err, qrcircles.EConflict, "cards.request_decided")
 }
 
 // CardRequests are the user's card requests in the status: those addressed to them and

@@ -33,7 +33,7 @@ func (s *Service) ExchangeFaceToFace(ctx context.Context, scanner int64, code st
 	var q qrcircles.CardRequest
 	shown, err := cards.OpenFaceCode(s.FaceKey, code, s.now())
 	if err == nil && shown == scanner {
-		err = qrcircles.Invalid("code", "This is your own code. / 这是您自己的二维码。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "cards.face_own").WithField("code")
 	}
 	if err == nil {
 		_, err = s.Store.User(ctx, shown)

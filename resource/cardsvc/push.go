@@ -53,7 +53,7 @@ func (s *Service) loadCardEvent(ctx context.Context, ev qrcircles.Event) *cardEv
 			}
 			return err
 		},
-		func() (err error) { ce.settings, err = s.Store.CardSettings(ctx, owner); return err },
+		func() (err error) { ce.settings, err = s.Store.CardSettingsIn(ctx, owner, ev.CircleID); return err },
 		func() (err error) { holders, err = s.Store.ContactHolders(ctx, owner); return err },
 		func() error {
 			if ev.CircleID == 0 {

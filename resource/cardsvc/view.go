@@ -16,7 +16,7 @@ import (
 func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photos bool) ([]cards.Entry, qrcircles.Circle, error) {
 	circle, err := s.Store.Circle(ctx, circleID)
 	if err != nil {
-		return nil, circle, qrcircles.Explain(err, qrcircles.ENotFound, "No such circle.")
+		return nil, circle, qrcircles.Explain(err, qrcircles.ENotFound, "circles.not_found")
 	}
 	members, err := s.Store.CircleCards(ctx, circleID)
 	if err != nil {
@@ -27,7 +27,7 @@ func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photo
 		isMember = isMember || m.UserID == viewer
 	}
 	if !isMember && circle.OwnerID != viewer {
-		return nil, circle, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
+		return nil, circle, qrcircles.Fail(qrcircles.EForbidden, "circles.members_only")
 	}
 	holds, err := s.Store.ContactIDs(ctx, viewer)
 	if err != nil {
@@ -37,8 +37,8 @@ func (s *Service) CircleCards(ctx context.Context, viewer, circleID int64, photo
 	for _, m := range members {
 		f := cards.Facts{OwnerID: m.UserID, ViewerID: viewer, ViewerHoldsOwner: holds[m.UserID], CircleID: circleID,
 			OwnerIsMember: true, ViewerIsMember: isMember, ViewerOrganizes: circle.OwnerID == viewer}
-		card, _ := cards.ForViewer(m.Card, m.Settings, cards.Relate(f))
-		out = append(out, cards.Entry{UserID: m.UserID, Card: card})
+		card, fs := cards.ForViewer(m.Card, m.Settings, cards.Relate(f))
+		out = append(out, cards.Entry{UserID: m.UserID, Card: card, Fields: fs})
 	}
 	return out, circle, s.addPhotos(ctx, out, photos)
 }
@@ -89,7 +89,7 @@ func (s *Service) CardFor(ctx context.Context, ownerID, viewerID, circleID int64
 	}
 	rel := cards.Relate(f)
 	if rel.Kind == cards.Stranger {
-		return qrcircles.Card{}, cards.None, qrcircles.Errorf(qrcircles.ENotFound, "No card to show.")
+		return qrcircles.Card{}, cards.None, qrcircles.Fail(qrcircles.ENotFound, "cards.none_to_show")
 	}
 	card, err := s.Store.Card(ctx, ownerID)
 	if isNotFound(err) {
@@ -110,11 +110,11 @@ func (s *Service) CardFor(ctx context.Context, ownerID, viewerID, circleID int64
 // with the picture when photo is set and the card shows one. It is CardFor, for pages and
 // exports of one card.
 func (s *Service) EntryFor(ctx context.Context, ownerID, viewerID, circleID int64, photo bool) (cards.Entry, error) {
-	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
+	card, fs, err := s.CardFor(ctx, ownerID, viewerID, circleID)
 	if err != nil {
 		return cards.Entry{}, err
 	}
-	es := []cards.Entry{{UserID: ownerID, Card: card}}
+	es := []cards.Entry{{UserID: ownerID, Card: card, Fields: fs}}
 	err = s.addPhotos(ctx, es, photo)
 	return es[0], err
 }
@@ -124,7 +124,7 @@ func (s *Service) EntryFor(ctx context.Context, ownerID, viewerID, circleID int6
 func (s *Service) AvatarFor(ctx context.Context, ownerID, viewerID, circleID int64) (qrcircles.Avatar, error) {
 	card, _, err := s.CardFor(ctx, ownerID, viewerID, circleID)
 	if err == nil && !card.HasAvatar {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "No avatar to show.")
+		err = qrcircles.Fail(qrcircles.ENotFound, "cards.no_avatar")
 	}
 	if err != nil {
 		return qrcircles.Avatar{}, err

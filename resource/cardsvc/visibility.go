@@ -68,30 +68,35 @@ func (s *Service) SetDefaultVisibility(ctx context.Context, userID int64, fs qrc
 // SetCircleVisibility changes what one circle the user is a member of shows; nil makes the
 // circle follow the default again.
 func (s *Service) SetCircleVisibility(ctx context.Context, userID, circleID int64, fs *qrcircles.FieldSet) error {
-	var names *[]string
-	if fs != nil {
-		n := fs.Names()
-		names = &n
-	}
-	ch, err := s.parseCircleChange(ctx, userID, strconv.FormatInt(circleID, 10), names)
+	ch, err := s.circleChangeOf(ctx, userID, circleID, fs)
 	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(ctx context.Context) error { return s.applyVisibility(ctx, userID, nil, []circleChange{ch}) })
 }
 
+// circleChangeOf checks a new choice for one circle the user must be a member of.
+func (s *Service) circleChangeOf(ctx context.Context, userID, circleID int64, fs *qrcircles.FieldSet) (circleChange, error) {
+	var names *[]string
+	if fs != nil {
+		n := fs.Names()
+		names = &n
+	}
+	return s.parseCircleChange(ctx, userID, strconv.FormatInt(circleID, 10), names)
+}
+
 func (s *Service) parseCircleChange(ctx context.Context, userID int64, key string, names *[]string) (circleChange, error) {
 	field := "circles." + key
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil || id <= 0 {
-		return circleChange{}, qrcircles.Invalid(field, "Circles are named by their number.")
+		return circleChange{}, qrcircles.Fail(qrcircles.EInvalid, "cards.circles_by_number").WithField(field)
 	}
 	member, err := s.Store.IsMember(ctx, id, userID)
 	if err != nil {
 		return circleChange{}, err
 	}
 	if !member {
-		return circleChange{}, qrcircles.Invalid(field, "You are not a member of circle %d.", id)
+		return circleChange{}, qrcircles.Fail(qrcircles.EInvalid, "cards.not_in_circle", id).WithField(field)
 	}
 	if names == nil {
 		return circleChange{id: id}, nil

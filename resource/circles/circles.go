@@ -124,13 +124,13 @@ func randomCode() string {
 // Get returns a circle.
 func (s *Service) Get(ctx context.Context, id int64) (storage.Circle, error) {
 	c, err := s.Store.Circle(ctx, id)
-	return c, notFound(err, "No such circle.")
+	return c, notFound(err, "circles.not_found")
 }
 
 // ByCode returns the circle of a QR code.
 func (s *Service) ByCode(ctx context.Context, code string) (storage.Circle, error) {
 	c, err := s.Store.CircleByCode(ctx, code)
-	return c, notFound(err, "No circle has this code.")
+	return c, notFound(err, "circles.no_code")
 }
 
 // owned returns the circle when actor organizes it.
@@ -140,12 +140,12 @@ func (s *Service) owned(ctx context.Context, actor, id int64) (storage.Circle, e
 		return c, err
 	}
 	if c.OwnerID != actor {
-		return c, qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may do this.")
+		return c, qrcircles.Fail(qrcircles.EForbidden, "circles.organizer_only")
 	}
 	return c, nil
 }
 
-func notFound(err error, msg string) error { return qrcircles.Explain(err, qrcircles.ENotFound, msg) }
+func notFound(err error, key string) error { return qrcircles.Explain(err, qrcircles.ENotFound, key) }
 
 // joinCacheTTL is how long the join path reuses a circle it read. Staleness is harmless: the
 // join transaction reads the circle again under its lock and decides on that.

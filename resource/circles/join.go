@@ -32,7 +32,7 @@ func (s *Service) JoinCircle(ctx context.Context, u storage.User, c storage.Circ
 // carried the projector's current slot token (admission.ScannedOnSite).
 func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circle, scan time.Time, onSite bool) (storage.JoinOutcome, error) {
 	if c.Rules.Closed {
-		return storage.JoinOutcome{}, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
+		return storage.JoinOutcome{}, qrcircles.Fail(qrcircles.EGone, "circles.closed")
 	}
 	now := s.now()
 	q := storage.JoinRequest{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, ScanTime: scan.UTC()}
@@ -47,9 +47,9 @@ func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circ
 	out, err := s.Store.Join(ctx, k, decide)
 	s.notify(err)
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, qrcircles.ReasonClosed) {
-		return out, qrcircles.Errorf(qrcircles.EGone, "This circle is closed.")
+		return out, qrcircles.Fail(qrcircles.EGone, "circles.closed")
 	}
-	return out, notFound(err, "No such circle.")
+	return out, notFound(err, "circles.not_found")
 }
 
 // guess decides a join in advance on the usual facts: a first request, to the circle as

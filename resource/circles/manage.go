@@ -40,7 +40,7 @@ func (s *Service) Create(ctx context.Context, owner int64, in Input) (storage.Ci
 		return c, err
 	}
 	if c.Title == "" {
-		return c, qrcircles.Invalid("title", "A circle needs a title.")
+		return c, qrcircles.Fail(qrcircles.EInvalid, "circles.title_needed").WithField("title")
 	}
 	if c.Code, err = s.newCode(); err != nil {
 		return c, err
@@ -100,7 +100,7 @@ func (s *Service) apply(c *storage.Circle, in Input) ([]string, error) {
 	if err := admission.Validate(*r); err != nil {
 		var fe *admission.FieldError
 		if errors.As(err, &fe) {
-			return nil, qrcircles.Invalid(fe.Field, "%s", fe.Message)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, fe.Problem.Key, fe.Problem.Args...).WithField(fe.Field)
 		}
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func applyText(c *storage.Circle, in Input) error {
 		*f.dst = v
 	}
 	if in.Title != nil && c.Title == "" {
-		return qrcircles.Invalid("title", "A circle needs a title.")
+		return qrcircles.Fail(qrcircles.EInvalid, "circles.title_needed").WithField("title")
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func applyText(c *storage.Circle, in Input) error {
 func applyTimes(c *storage.Circle, in Input) error {
 	if in.TimeZone != nil {
 		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
-			return qrcircles.Invalid("time_zone", "Unknown time zone %q; use a name such as Asia/Shanghai.", *in.TimeZone)
+			return qrcircles.Fail(qrcircles.EInvalid, "circles.time_zone_unknown", *in.TimeZone).WithField("time_zone")
 		}
 		c.TimeZone = *in.TimeZone
 	}
@@ -144,7 +144,7 @@ func applyTimes(c *storage.Circle, in Input) error {
 	setIf(&c.Rules.NotBefore, in.NotBefore)
 	setIf(&c.Rules.NotAfter, in.NotAfter)
 	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && c.EndsAt.Before(c.StartsAt) {
-		return qrcircles.Invalid("ends_at", "The event cannot end before it starts.")
+		return qrcircles.Fail(qrcircles.EInvalid, "circles.ends_before_starts").WithField("ends_at")
 	}
 	return nil
 }
@@ -158,7 +158,7 @@ func setIf[T any](dst *T, src *T) {
 // normalizeAll turns an allowlist into unique E.164 numbers; the first bad one is named.
 func (s *Service) normalizeAll(raw []string) ([]string, error) {
 	if len(raw) > admission.MaxAllowlist {
-		return nil, qrcircles.Invalid("allowlist", "An allowlist can hold at most %d phones.", admission.MaxAllowlist)
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "circles.allowlist_too_long", admission.MaxAllowlist).WithField("allowlist")
 	}
 	seen := make(map[string]bool, len(raw))
 	out := make([]string, 0, len(raw))
@@ -168,7 +168,7 @@ func (s *Service) normalizeAll(raw []string) ([]string, error) {
 		}
 		e164, err := s.normalizePhone(p)
 		if err != nil {
-			return nil, qrcircles.Invalid("allowlist", "Entry %d (%q) is not a phone number.", i+1, p)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "circles.allowlist_entry", i+1, p).WithField("allowlist")
 		}
 		if !seen[e164] {
 			seen[e164] = true

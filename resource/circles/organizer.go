@@ -114,14 +114,14 @@ func (s *Service) decideOne(ctx context.Context, actor, circleID, requestID int6
 
 // Explain gives the organizer's sentences for a request's reasons, with the values that
 // failed each rule (admission.Explain); members is the circle's member count now.
-func Explain(c storage.Circle, q storage.JoinRequest, members int, lang string) []string {
+func Explain(c storage.Circle, q storage.JoinRequest, members int) []qrcircles.Words {
 	zone, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
 		zone = time.UTC
 	}
 	f := admission.Facts{Rules: c.Rules, HasAllowlist: c.AllowlistSize > 0, Scan: q.ScanTime, Members: members, Zone: zone,
 		Applicant: admission.Applicant{UserID: q.UserID, Phone: q.Phone}}
-	return admission.Explain(q.Reasons, f, lang)
+	return admission.Explain(q.Reasons, f)
 }
 
 // MemberCount counts a circle's members, for its landing page and projector view.

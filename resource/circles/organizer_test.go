@@ -75,7 +75,11 @@ func TestQueueOneCanTrust(t *testing.T) {
 		if out, err := svc.ApproveAnyway(ctx, org.ID, c.ID, late.ID); err != nil || out.Member || out.Request.Status != storage.RequestWaiting {
 			t.Fatalf("approve anyway into a full circle: %+v %v", out, err)
 		}
-		text := strings.Join(circles.Explain(c, late, 3, "en"), " | ")
+		var said []string
+		for _, w := range circles.Explain(c, late, 3) {
+			said = append(said, w.In(qrcircles.LangEnglish))
+		}
+		text := strings.Join(said, " | ")
 		if !strings.Contains(text, "The circle is full (3 of 3)") || !strings.Contains(text, "after the window closed at") {
 			t.Fatalf("explained %q", text)
 		}

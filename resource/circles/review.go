@@ -51,8 +51,8 @@ func (s *Service) Deny(ctx context.Context, actor, circleID, requestID int64) (s
 }
 
 func requestErr(err error) error {
-	err = qrcircles.Explain(err, qrcircles.ENotFound, "No such request in this circle.")
-	return qrcircles.Explain(err, qrcircles.EConflict, "This request has already been decided.")
+	err = qrcircles.Explain(err, qrcircles.ENotFound, "circles.request_not_found")
+	return qrcircles.Explain(err, qrcircles.EConflict, "circles.request_decided")
 }
 
 // Requests lists a circle's waiting requests, for its organizer.
@@ -85,7 +85,7 @@ func (s *Service) mayView(ctx context.Context, viewer int64, c storage.Circle) e
 		return err
 	}
 	if !member {
-		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members see inside it.")
+		return qrcircles.Fail(qrcircles.EForbidden, "circles.members_only")
 	}
 	return nil
 }
@@ -104,20 +104,20 @@ func (s *Service) MayRead(ctx context.Context, viewer int64, c storage.Circle) e
 			return nil
 		}
 	}
-	return qrcircles.Errorf(qrcircles.ENotFound, "No such circle.")
+	return qrcircles.Fail(qrcircles.ENotFound, "circles.not_found")
 }
 
 // RequestOf returns the person's own request to join the circle.
 func (s *Service) RequestOf(ctx context.Context, userID, circleID int64) (storage.JoinRequest, error) {
 	q, err := s.Store.RequestOf(ctx, circleID, userID)
-	return q, notFound(err, "You have not asked to join this circle.")
+	return q, notFound(err, "circles.not_asked")
 }
 
 // Leave ends the viewer's own membership.
 func (s *Service) Leave(ctx context.Context, userID, circleID int64) error {
 	err := s.endMembership(ctx, circleID, userID, storage.RequestLeft)
 	s.notify(err)
-	return notFound(err, "You are not a member of this circle.")
+	return notFound(err, "circles.not_member")
 }
 
 // Remove lets the organizer remove a member.
@@ -128,7 +128,7 @@ func (s *Service) Remove(ctx context.Context, actor, circleID, userID int64) err
 	err := s.endMembership(ctx, circleID, userID, storage.RequestRemoved)
 	s.notify(err)
 	s.audit(ctx, err, qrcircles.AuditMemberRemove, actor, fmt.Sprintf("circle:%d/user:%d", circleID, userID), nil)
-	return notFound(err, "This person is not a member of the circle.")
+	return notFound(err, "circles.not_their_member")
 }
 
 // Mine is a person's circles.
@@ -165,7 +165,7 @@ func (s *Service) AddExclusion(ctx context.Context, u storage.User, rawPhone str
 		return storage.Exclusion{}, err
 	}
 	if other == u.Phone {
-		return storage.Exclusion{}, qrcircles.Invalid("phone", "That is your own number.")
+		return storage.Exclusion{}, qrcircles.Fail(qrcircles.EInvalid, "circles.own_number").WithField("phone")
 	}
 	var ex storage.Exclusion
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
@@ -194,7 +194,7 @@ func (s *Service) RemoveExclusion(ctx context.Context, userID, id int64) error {
 		}
 		return s.auditExclusion(ctx, qrcircles.AuditExclusionRemove, userID, xs[i])
 	})
-	return notFound(err, "No such exclusion.")
+	return notFound(err, "circles.exclusion_not_found")
 }
 
 // auditExclusion records an exclusion change in the caller's transaction. The entry names

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"qrcircles"
 	"qrcircles/storage"
 )
 
@@ -33,26 +34,26 @@ var _ Migrator = (*storage.DB)(nil)
 // Database checks that the database answers a ping. The driver's error may name the host, so
 // it is only logged.
 func Database(db Pinger) Check {
-	return Check{Name: "database", Run: func(ctx context.Context) (string, error) {
+	return Check{Name: "database", Run: func(ctx context.Context) (qrcircles.Words, error) {
 		d := db.Dialect()
 		if err := db.Ping(ctx); err != nil {
-			return d + ": no answer / " + d + "：无响应", err
+			return qrcircles.Say("checks.no_answer", d), err
 		}
-		return d, nil
+		return qrcircles.Say("checks.value", d), nil
 	}}
 }
 
 // Migrations checks that every migration this binary knows has been applied, as
 // qrcircles migrate status would list them.
 func Migrations(db Migrator) Check {
-	return Check{Name: "migrations", Run: func(ctx context.Context) (string, error) {
+	return Check{Name: "migrations", Run: func(ctx context.Context) (qrcircles.Words, error) {
 		// Without a database, the status would read as every migration pending.
 		if err := db.Ping(ctx); err != nil {
-			return "cannot read: the database does not answer / 无法读取：数据库无响应", err
+			return qrcircles.Say("checks.db_down"), err
 		}
 		ms, err := db.MigrationStatus(ctx)
 		if err != nil {
-			return "cannot read the applied migrations / 无法读取已应用的迁移", err
+			return qrcircles.Say("checks.unreadable"), err
 		}
 		var pending []string
 		for _, m := range ms {
@@ -62,40 +63,38 @@ func Migrations(db Migrator) Check {
 		}
 		if len(pending) > 0 {
 			list := strings.Join(pending, ", ")
-			return fmt.Sprintf("%d pending (%s): run qrcircles migrate up / %d 个待应用（%s）：请运行 qrcircles migrate up", len(pending), list, len(pending), list),
-				fmt.Errorf("migrations pending: %s", list)
+			return qrcircles.Say("checks.pending", len(pending), list, "qrcircles migrate up"), fmt.Errorf("migrations pending: %s", list)
 		}
-		n := len(ms)
-		return fmt.Sprintf("%d applied, none pending / 已应用 %d 个，无待应用", n, n), nil
+		return qrcircles.Say("checks.applied", len(ms)), nil
 	}}
 }
 
 // LiveEvents checks that the push hub runs and, on PostgreSQL (listens), that it holds its
 // LISTEN connection, through which it hears the other instances' events.
 func LiveEvents(hub Hub, listens bool) Check {
-	return Check{Name: "live_events", Run: func(context.Context) (string, error) {
+	return Check{Name: "live_events", Run: func(context.Context) (qrcircles.Words, error) {
 		switch {
 		case !hub.Running():
-			return "not running: starting, or stopped / 未运行：正在启动或已停止", errors.New("push hub not running")
+			return qrcircles.Say("checks.hub_stopped"), errors.New("push hub not running")
 		case !listens:
-			return "running; SQLite needs no LISTEN / 运行中；SQLite 无需 LISTEN", nil
+			return qrcircles.Say("checks.hub_sqlite"), nil
 		case hub.ListenPID() == 0:
-			return "running, but the LISTEN connection is down; reconnecting / 运行中，但 LISTEN 连接已断开，正在重连", errors.New("no LISTEN connection")
+			return qrcircles.Say("checks.hub_listen_down"), errors.New("no LISTEN connection")
 		}
-		return "running, LISTEN connected / 运行中，LISTEN 已连接", nil
+		return qrcircles.Say("checks.hub_ok"), nil
 	}}
 }
 
 // SMS checks that an SMS provider is configured and names it; the credentials stay out.
 // A server that sends no codes (used false: the resource role) passes.
 func SMS(provider string, used bool) Check {
-	return Check{Name: "sms", Run: func(context.Context) (string, error) {
+	return Check{Name: "sms", Run: func(context.Context) (qrcircles.Words, error) {
 		switch {
 		case !used:
-			return "not used by this role / 此角色不发送短信", nil
+			return qrcircles.Say("checks.sms_unused"), nil
 		case provider == "":
-			return "no provider configured / 未配置短信服务", errors.New("no SMS provider")
+			return qrcircles.Say("checks.sms_none"), errors.New("no SMS provider")
 		}
-		return provider, nil
+		return qrcircles.Say("checks.value", provider), nil
 	}}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/health"
 	"qrcircles/storage"
 )
@@ -39,7 +40,7 @@ func TestHealthChecks(t *testing.T) {
 		name   string
 		check  health.Check
 		ok     bool
-		detail string // the English half
+		detail string // in English
 	}{
 		{"database up", health.Database(fakeDB{dialect: "postgres"}), true, "postgres"},
 		{"database down", health.Database(fakeDB{dialect: "postgres", pingErr: down}), false, "postgres: no answer"},
@@ -58,16 +59,18 @@ func TestHealthChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			detail, err := tt.check.Run(context.Background())
+			said, err := tt.check.Run(context.Background())
 			if (err == nil) != tt.ok {
 				t.Errorf("err %v, want ok=%v", err, tt.ok)
 			}
-			en, _, _ := strings.Cut(detail, " / ")
-			if en != tt.detail {
-				t.Errorf("detail %q, want %q", detail, tt.detail)
+			if en := said.English(); en != tt.detail {
+				t.Errorf("detail %q, want %q", en, tt.detail)
 			}
-			if strings.Contains(detail, "db.internal") {
-				t.Errorf("detail shows the driver's error: %q", detail)
+			if _, ok := qrcircles.Phrase(said.Key); !ok {
+				t.Errorf("detail %q has no phrase", said.Key)
+			}
+			if zh := said.In(qrcircles.LangChinese); strings.Contains(zh, "db.internal") || zh == said.English() && said.Key != "checks.value" {
+				t.Errorf("Chinese detail %q", zh)
 			}
 		})
 	}

@@ -16,15 +16,16 @@ import (
 	"sync"
 	"time"
 
+	"qrcircles"
 	"qrcircles/templates"
 )
 
-// Check is one thing an instance needs. Run says how it is in detail, written for people
-// ("English / 中文" when it has words) and holding no secret, host name or phone number; a
-// non-nil error marks the check failing and is logged, never shown.
+// Check is one thing an instance needs. Run says how it is in detail, in words for people
+// (the page shows them in its language, the JSON in English) holding no secret, host name
+// or phone number; a non-nil error marks the check failing and is logged, never shown.
 type Check struct {
 	Name string
-	Run  func(ctx context.Context) (detail string, err error)
+	Run  func(ctx context.Context) (detail qrcircles.Words, err error)
 }
 
 // Options are what the handler reports on. Nil funcs report zero.
@@ -86,7 +87,7 @@ type Result struct {
 	DurationMS float64 `json:"duration_ms"`
 	Detail     string  `json:"detail"` // in English
 
-	detail string // as the check said it, in both languages
+	detail qrcircles.Words // as the check said it, for the page
 	took   time.Duration
 }
 
@@ -153,7 +154,7 @@ func (h *Handler) check(ctx context.Context, c Check) Result {
 	ctx, cancel := context.WithTimeout(ctx, h.o.Timeout)
 	defer cancel()
 	type outcome struct {
-		detail string
+		detail qrcircles.Words
 		err    error
 	}
 	done := make(chan outcome, 1)
@@ -161,7 +162,7 @@ func (h *Handler) check(ctx context.Context, c Check) Result {
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				done <- outcome{"", fmt.Errorf("panic: %v", v)}
+				done <- outcome{qrcircles.Words{}, fmt.Errorf("panic: %v", v)}
 			}
 		}()
 		d, err := c.Run(ctx)
@@ -171,18 +172,18 @@ func (h *Handler) check(ctx context.Context, c Check) Result {
 	select {
 	case o = <-done:
 	case <-ctx.Done():
-		o = outcome{"", ctx.Err()}
+		o = outcome{qrcircles.Words{}, ctx.Err()}
 	}
 	res := Result{Name: c.Name, Status: StatusOK, detail: o.detail, took: time.Since(start)}
 	res.DurationMS = float64(res.took.Microseconds()) / 1000
 	if o.err != nil {
 		res.Status = StatusFailing
-		if ctx.Err() != nil && res.detail == "" {
-			res.detail = fmt.Sprintf("no answer within %s / %s 内无响应", h.o.Timeout, h.o.Timeout)
+		if ctx.Err() != nil && res.detail.Zero() {
+			res.detail = qrcircles.Say("checks.timeout", h.o.Timeout.String())
 		}
 		h.o.Logger.WarnContext(ctx, "health check failing", "check", c.Name, "error", o.err)
 	}
-	res.Detail = templates.Localize(res.detail, templates.English)
+	res.Detail = res.detail.English()
 	return res
 }
 

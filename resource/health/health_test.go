@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"qrcircles"
 	"qrcircles/resource/health"
 	"qrcircles/resource/push"
 	"qrcircles/storage"
@@ -26,12 +27,13 @@ var (
 
 var started = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 
+// ok is a passing check whose detail is a name.
 func ok(name, detail string) health.Check {
-	return health.Check{Name: name, Run: func(context.Context) (string, error) { return detail, nil }}
+	return health.Check{Name: name, Run: func(context.Context) (qrcircles.Words, error) { return qrcircles.Say("checks.value", detail), nil }}
 }
 
-func failing(name, detail string, err error) health.Check {
-	return health.Check{Name: name, Run: func(context.Context) (string, error) { return detail, err }}
+func failing(name string, detail qrcircles.Words, err error) health.Check {
+	return health.Check{Name: name, Run: func(context.Context) (qrcircles.Words, error) { return detail, err }}
 }
 
 func newHandler(t *testing.T, pages bool, checks ...health.Check) *health.Handler {
@@ -87,9 +89,9 @@ func TestHealthStatusFollowsTheChecks(t *testing.T) {
 		failing []string
 	}{
 		{"all ok", []health.Check{ok("database", "postgres"), ok("sms", "console")}, 200, nil},
-		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", "1 pending", errors.New("pending")), ok("sms", "console")},
+		{"one failing", []health.Check{ok("database", "postgres"), failing("migrations", qrcircles.Say("checks.pending", 1, "19", "qrcircles migrate up"), errors.New("pending")), ok("sms", "console")},
 			503, []string{"migrations"}},
-		{"error without detail", []health.Check{failing("database", "", secret)}, 503, []string{"database"}},
+		{"error without detail", []health.Check{failing("database", qrcircles.Words{}, secret)}, 503, []string{"database"}},
 		{"no checks", nil, 200, nil},
 	}
 	for _, tt := range tests {
@@ -124,7 +126,7 @@ func TestHealthStatusFollowsTheChecks(t *testing.T) {
 }
 
 func TestHealthJSONShape(t *testing.T) {
-	h := newHandler(t, true, ok("database", "postgres"), failing("live_events", "not running / 未运行", errors.New("stopped")))
+	h := newHandler(t, true, ok("database", "postgres"), failing("live_events", qrcircles.Say("checks.hub_stopped"), errors.New("stopped")))
 	a := get(h, "/health?format=json", "Accept", "text/html")
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(a.body), &doc); err != nil {
@@ -166,24 +168,25 @@ func TestHealthJSONShape(t *testing.T) {
 	if r.Checks[0].Name != "database" || r.Checks[0].Detail != "postgres" || r.Checks[0].DurationMS < 0 {
 		t.Errorf("first check %+v", r.Checks[0])
 	}
-	if d := r.Checks[1].Detail; d != "not running" {
-		t.Errorf("JSON detail %q, want its English half", d)
+	if d := r.Checks[1].Detail; d != "not running: starting, or stopped" {
+		t.Errorf("JSON detail %q, want it in English", d)
 	}
 }
 
 func TestHealthPageInBothLanguages(t *testing.T) {
-	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", "2 pending (18, 19) / 2 个待应用（18、19）", errors.New("pending")))
+	h := newHandler(t, true, ok("database", "sqlite"), failing("migrations", qrcircles.Say("checks.pending", 2, "18, 19", "qrcircles migrate up"), errors.New("pending")))
 	for _, c := range []struct {
-		lang, want, notWant string
+		lang, want, notWant, uptime string
 	}{
-		{"en", "This instance is not healthy. Failing: migrations", "待应用"},
-		{"zh-CN", "此实例运行异常。故障项：migrations", "2 pending"},
+		{"en", "This instance is not healthy. Failing: migrations", "待应用", "1h30m0s"},
+		{"zh-CN", "此实例运行异常。故障项：migrations", "2 pending", "1小时30分0秒"},
+		{"zh-CN", "2 个待应用（18, 19）：请运行 qrcircles migrate up", "no answer", "1小时30分0秒"},
 	} {
 		a := get(h, "/health", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language", c.lang)
 		if a.status != 503 || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") || a.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("%s: %d %v\n%s", c.lang, a.status, a.header, a.body)
 		}
-		for _, s := range []string{c.want, `id="check-database"`, `<code>database</code>`, `<code>migrations</code>`, "<code>v1.2.3</code>", "1h30m0s"} {
+		for _, s := range []string{c.want, `id="check-database"`, `<code>database</code>`, `<code>migrations</code>`, "<code>v1.2.3</code>", c.uptime} {
 			if !strings.Contains(a.body, s) {
 				t.Errorf("%s: page lacks %q\n%s", c.lang, s, a.body)
 			}
@@ -215,8 +218,8 @@ func TestHealthJSONWithoutPagesOrHTML(t *testing.T) {
 func TestHealthHangingOrPanickingCheckFails(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	hang := health.Check{Name: "hang", Run: func(context.Context) (string, error) { <-release; return "", nil }}
-	boom := health.Check{Name: "boom", Run: func(context.Context) (string, error) { panic("boom") }}
+	hang := health.Check{Name: "hang", Run: func(context.Context) (qrcircles.Words, error) { <-release; return qrcircles.Words{}, nil }}
+	boom := health.Check{Name: "boom", Run: func(context.Context) (qrcircles.Words, error) { panic("boom") }}
 	a := get(newHandler(t, false, hang, boom, ok("database", "sqlite")), "/health")
 	r := report(t, a)
 	if a.status != 503 || r.Checks[0].Status != "failing" || r.Checks[1].Status != "failing" || r.Checks[2].Status != "ok" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"qrcircles"
 	"qrcircles/templates"
 )
 
@@ -21,11 +22,12 @@ type pageCheck struct {
 	Name   string
 	OK     bool
 	Took   string
-	Detail string // "English / 中文"; the template picks the half
+	Detail qrcircles.Words
 }
 
 type pageFacts struct {
-	Version, Role, Started, Uptime      string
+	Version, Role, Started              string
+	Uptime                              qrcircles.Words
 	Live, PoolInUse, PoolIdle, PoolOpen int
 }
 
@@ -43,13 +45,26 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, rep R
 	d.Failing = strings.Join(failing, ", ")
 	f := rep.Facts
 	d.Facts = pageFacts{Version: f.Version, Role: f.Role, Started: f.StartedAt.Format(timeLayout),
-		Uptime: (time.Duration(f.UptimeSeconds) * time.Second).String(), Live: f.LiveConnections,
+		Uptime: templates.Verbatim(uptime(time.Duration(f.UptimeSeconds) * time.Second)), Live: f.LiveConnections,
 		PoolInUse: f.DatabasePool.InUse, PoolIdle: f.DatabasePool.Idle, PoolOpen: f.DatabasePool.Open}
 	p := templates.Page{Data: d}
 	p.Prepare(r)
-	p.Title = templates.T(p.Lang, "health.title")
+	p.Title = qrcircles.Say("health.title")
 	if err := h.o.Pages.Render(w, status, "health", p); err != nil {
 		h.o.Logger.ErrorContext(r.Context(), "rendering page", "page", "health", "error", err)
 		templates.ServerError(w, p.Lang)
 	}
+}
+
+// uptime is how long the instance has run, as Go writes a duration ("1h30m0s") or in Chinese
+// units ("1小时30分0秒").
+type uptime time.Duration
+
+func (u uptime) String() string { return time.Duration(u).String() }
+
+func (u uptime) In(lang string) string {
+	if lang != templates.Chinese {
+		return u.String()
+	}
+	return strings.NewReplacer("h", "小时", "m", "分", "s", "秒").Replace(u.String())
 }

@@ -85,7 +85,7 @@ func bindBody(c *gin.Context) (string, bool) {
 		return "", false
 	}
 	if b.Body == nil {
-		server.Problem(c, qrcircles.Invalid("body", "Write a message."))
+		server.Problem(c, messagesvc.EmptyBody())
 		return "", false
 	}
 	return *b.Body, true

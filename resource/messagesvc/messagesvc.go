@@ -104,7 +104,7 @@ func (s *Service) standing(ctx context.Context, circleID, userID int64) (organiz
 // circle reads the circle a message action is about.
 func (s *Service) circle(ctx context.Context, id int64) (qrcircles.Circle, error) {
 	c, err := s.Store.Circle(ctx, id)
-	return c, qrcircles.Explain(err, qrcircles.ENotFound, "No such circle.")
+	return c, qrcircles.Explain(err, qrcircles.ENotFound, "circles.not_found")
 }
 
 // Mute silences the circle's pushes for a member or its organizer; they can still read it.

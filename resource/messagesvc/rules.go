@@ -20,10 +20,13 @@ func CheckBody(body string) error {
 		return err
 	}
 	if isBlank(body) {
-		return qrcircles.Invalid("body", "Write a message.")
+		return EmptyBody()
 	}
 	return nil
 }
+
+// EmptyBody is the answer to a message without words, or without a body at all.
+func EmptyBody() error { return qrcircles.Fail(qrcircles.EInvalid, "messages.empty").WithField("body") }
 
 func isBlank(s string) bool {
 	for _, r := range s {
@@ -49,11 +52,11 @@ type Reach struct {
 func MayMessage(r Reach) error {
 	switch {
 	case r.Self:
-		return qrcircles.Invalid("uid", "This is you.")
+		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
 	case !r.SharesCircle && !r.SenderHolds && !r.RecipientHolds:
-		return qrcircles.Errorf(qrcircles.EForbidden, "You can message only people in your circles and your contacts.")
+		return qrcircles.Fail(qrcircles.EForbidden, "messages.strangers")
 	case r.RecipientBlocks && !r.RecipientHolds:
-		return qrcircles.Errorf(qrcircles.EForbidden, "This person does not accept messages from people who are not their contacts.")
+		return qrcircles.Fail(qrcircles.EForbidden, "messages.contacts_only")
 	}
 	return nil
 }
@@ -61,7 +64,7 @@ func MayMessage(r Reach) error {
 // MayAnnounce lets only a circle's organizer post announcements to it.
 func MayAnnounce(organizerID, userID int64) error {
 	if organizerID != userID {
-		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer can post announcements.")
+		return qrcircles.Fail(qrcircles.EForbidden, "messages.announce_organizer")
 	}
 	return nil
 }
@@ -70,7 +73,7 @@ func MayAnnounce(organizerID, userID int64) error {
 // circle does not change that.
 func MayReadCircle(organizes, member bool) error {
 	if !organizes && !member {
-		return qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's members can read its announcements.")
+		return qrcircles.Fail(qrcircles.EForbidden, "messages.announce_members")
 	}
 	return nil
 }
@@ -78,7 +81,7 @@ func MayReadCircle(organizes, member bool) error {
 // MayMute lets a member or the organizer mute a circle.
 func MayMute(organizes, member bool) error {
 	if !organizes && !member {
-		return qrcircles.Errorf(qrcircles.EForbidden, "You can mute only circles you are in.")
+		return qrcircles.Fail(qrcircles.EForbidden, "messages.mute_members")
 	}
 	return nil
 }
@@ -102,14 +105,14 @@ func ParsePage(beforeID, limit string) (Page, error) {
 	if beforeID != "" {
 		id, err := strconv.ParseInt(beforeID, 10, 64)
 		if err != nil || id <= 0 {
-			return p, qrcircles.Invalid("before_id", "before_id is the ID of an item of the previous page.")
+			return p, qrcircles.Fail(qrcircles.EInvalid, "messages.before_id").WithField("before_id")
 		}
 		p.BeforeID = id
 	}
 	if limit != "" {
 		n, err := strconv.Atoi(limit)
 		if err != nil || n < 1 || n > MaxLimit {
-			return p, qrcircles.Invalid("limit", "limit is a number from 1 to %d.", MaxLimit)
+			return p, qrcircles.Fail(qrcircles.EInvalid, "messages.limit", MaxLimit).WithField("limit")
 		}
 		p.Limit = n
 	}

@@ -43,7 +43,7 @@ func (h *Hub) Handler(auth Authenticate, circlesOf CirclesOf) gin.HandlerFunc {
 		userID, ok := auth(c)
 		if !ok {
 			if !c.Writer.Written() {
-				server.Problem(c, qrcircles.Errorf(qrcircles.EUnauthorized, "Sign in or send an access token."))
+				server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.sign_in"))
 			}
 			c.Abort()
 			return
@@ -105,7 +105,7 @@ func (h *Hub) subscribe(ctx context.Context, userID int64, circlesOf CirclesOf, 
 	select {
 	case <-h.ready:
 	case <-h.done:
-		return nil, qrcircles.Errorf(qrcircles.EUnavailable, "The server is shutting down.")
+		return nil, qrcircles.Fail(qrcircles.EUnavailable, "api.shutting_down")
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -127,7 +127,7 @@ func lastEventID(c *gin.Context) (id int64, replay bool, err error) {
 	}
 	id, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		return 0, false, qrcircles.Invalid("Last-Event-ID", "Last-Event-ID must be an event ID.")
+		return 0, false, qrcircles.Fail(qrcircles.EInvalid, "api.last_event_id").WithField("Last-Event-ID")
 	}
 	return id, true, nil
 }

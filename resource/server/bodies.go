@@ -138,9 +138,9 @@ func refuseBody(c *gin.Context, pages *templates.Renderer, status int, rule Body
 	switch {
 	case strings.HasPrefix(path, "/api/"):
 		if status == http.StatusUnsupportedMediaType {
-			Problem(c, qrcircles.Errorf(qrcircles.EUnsupported, "This resource does not take a multipart body; send JSON."))
+			Problem(c, qrcircles.Fail(qrcircles.EUnsupported, "api.multipart"))
 		} else {
-			Problem(c, qrcircles.Errorf(qrcircles.ETooLarge, "The request body is larger than %s, the most this resource takes.", size(rule.Shown)))
+			Problem(c, qrcircles.Fail(qrcircles.ETooLarge, "api.body_too_large", size(rule.Shown)))
 		}
 	case isOAuthEndpoint(path):
 		// RFC 6749 §5.2: invalid_request; the token endpoint's body is form-encoded.
@@ -151,10 +151,9 @@ func refuseBody(c *gin.Context, pages *templates.Renderer, status int, rule Body
 		c.Header("Cache-Control", "no-store")
 		c.AbortWithStatusJSON(status, gin.H{"error": "invalid_request", "error_description": desc})
 	default:
-		lang := templates.Negotiate(c.Request)
-		p := templates.Page{Lang: lang, Title: templates.T(lang, "error.too_large_title"), Error: templates.T(lang, "error.too_large", size(rule.Shown))}
+		p := templates.Page{Title: qrcircles.Say("error.too_large_title"), Error: qrcircles.Say("error.too_large", size(rule.Shown))}
 		if status == http.StatusUnsupportedMediaType {
-			p.Title, p.Error = templates.T(lang, "error.unsupported_title"), templates.T(lang, "error.unsupported")
+			p.Title, p.Error = qrcircles.Say("error.unsupported_title"), qrcircles.Say("error.unsupported")
 		}
 		c.Header("Cache-Control", "no-store")
 		Page(c, pages, status, "message", p)

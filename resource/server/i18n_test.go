@@ -17,13 +17,13 @@ func TestBrowsersGetFriendlyPages(t *testing.T) {
 	for _, c := range []struct {
 		path, lang string
 		status     int
-		want       string
+		want, not  string
 	}{
-		{"/boom", "zh-CN", 500, "服务器出错了"},
-		{"/boom", "", 500, "Something went wrong on our side"},
-		{"/no/such/page", "zh-CN", 404, "页面不存在"},
-		{"/no/such/page", "", 404, "There is no such page."},
-		{"/", "zh-CN", 200, `<html lang="zh-Hans">`},
+		{"/boom", "zh-CN", 500, "服务器出错了", "Something went wrong"},
+		{"/boom", "", 500, "Something went wrong on our side", "服务器出错了"},
+		{"/no/such/page", "zh-CN", 404, "页面不存在", "no such page"},
+		{"/no/such/page", "", 404, "There is no such page.", "页面不存在"},
+		{"/", "zh-CN", 200, `<html lang="zh-Hans">`, ""},
 	} {
 		req := httptest.NewRequest("GET", c.path, nil)
 		req.Header.Set("Accept", "text/html,application/xhtml+xml")
@@ -33,7 +33,7 @@ func TestBrowsersGetFriendlyPages(t *testing.T) {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
 		body := rec.Body.String()
-		if rec.Code != c.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || !strings.Contains(body, c.want) || strings.Contains(body, "kaboom") {
+		if rec.Code != c.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || !strings.Contains(body, c.want) || strings.Contains(body, "kaboom") || (c.not != "" && strings.Contains(body, c.not)) {
 			t.Errorf("%s (%s): %d %q\n%s", c.path, c.lang, rec.Code, rec.Header().Get("Content-Type"), body)
 		}
 	}

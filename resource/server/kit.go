@@ -17,10 +17,10 @@ import (
 // pathNotFound is what a malformed numeric path parameter answers, per parameter: each
 // parameter names one kind of thing throughout the API.
 var pathNotFound = map[string]string{
-	"id":  "No such circle. / 没有这个圈子。",
-	"rid": "No such request. / 没有这个请求。",
-	"uid": "No such user. / 没有这个用户。",
-	"xid": "No such exclusion. / 没有这个排除设置。",
+	"id":  "circles.not_found",
+	"rid": "api.no_such_request",
+	"uid": "api.no_such_user",
+	"xid": "circles.exclusion_not_found",
 }
 
 // PathID reads the numeric path parameter name; a malformed one is a resource that does not
@@ -28,11 +28,11 @@ var pathNotFound = map[string]string{
 func PathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		msg, ok := pathNotFound[name]
+		key, ok := pathNotFound[name]
 		if !ok {
-			msg = "Not found. / 未找到。"
+			key = "error.not_found"
 		}
-		Problem(c, &qrcircles.Error{Code: qrcircles.ENotFound, Field: name, Message: msg})
+		Problem(c, qrcircles.Fail(qrcircles.ENotFound, key).WithField(name))
 		return 0, false
 	}
 	return id, true
@@ -51,8 +51,7 @@ func BindJSON(c *gin.Context, v any) bool {
 		Problem(c, err)
 		return false
 	}
-	Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Field: badField(err),
-		Message: "The body is not valid JSON for this request. / 请求内容不是有效的 JSON。", Err: err})
+	Problem(c, qrcircles.Fail(qrcircles.EInvalid, "api.bad_json").WithField(badField(err)).WithCause(err))
 	return false
 }
 

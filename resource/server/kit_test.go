@@ -56,11 +56,11 @@ func TestPathIDAnswersOneNotFoundPerParameter(t *testing.T) {
 		detail string
 	}{
 		{"/things/id/42", 200, ""},
-		{"/things/id/abc", 404, "No such circle. / 没有这个圈子。"},
-		{"/things/id/0", 404, "No such circle. / 没有这个圈子。"},
-		{"/things/rid/-3", 404, "No such request. / 没有这个请求。"},
-		{"/things/uid/99999999999999999999", 404, "No such user. / 没有这个用户。"},
-		{"/things/xid/x1", 404, "No such exclusion. / 没有这个排除设置。"},
+		{"/things/id/abc", 404, "No such circle."},
+		{"/things/id/0", 404, "No such circle."},
+		{"/things/rid/-3", 404, "No such request."},
+		{"/things/uid/99999999999999999999", 404, "No such user."},
+		{"/things/xid/x1", 404, "No such exclusion."},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()

@@ -50,17 +50,17 @@ func New(d Deps) (*gin.Engine, error) {
 		securityHeaders(), limitBodies(d.Pages), viewer(d.Viewer))
 	e.NoRoute(func(c *gin.Context) {
 		if wantsHTML(c.Request) {
-			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: "Not found / 未找到", Error: "There is no such page. / 页面不存在。"})
+			Page(c, d.Pages, http.StatusNotFound, "message", templates.Page{Title: qrcircles.Say("error.not_found_title"), Error: qrcircles.Say("error.no_page")})
 			return
 		}
-		Problem(c, qrcircles.Errorf(qrcircles.ENotFound, "no such resource"))
+		Problem(c, qrcircles.Fail(qrcircles.ENotFound, "api.no_resource"))
 	})
 	e.NoMethod(func(c *gin.Context) {
 		if c.Request.Method == http.MethodHead {
 			headAsGet(e, c)
 			return
 		}
-		Problem(c, &qrcircles.Error{Code: qrcircles.EInvalid, Message: "method not allowed on this resource"})
+		Problem(c, qrcircles.Fail(qrcircles.EInvalid, "api.no_method"))
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyz(d.Database))
@@ -113,7 +113,7 @@ func readyz(db Pinger) gin.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			Problem(c, &qrcircles.Error{Code: qrcircles.EUnavailable, Message: "database unreachable", Err: err})
+			Problem(c, qrcircles.Fail(qrcircles.EUnavailable, "api.db_unreachable").WithCause(err))
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -206,18 +206,18 @@ func (w *Web) deleteAccount(c *gin.Context) {
 		return
 	}
 	if !w.Auth.CheckCSRF(c) {
-		w.renderError(c, "message", "Your account", errExpiredForm, nil)
+		w.renderError(c, "message", qrcircles.Say("account.title"), errExpiredForm, nil)
 		return
 	}
 	if c.PostForm("confirm") != "yes" {
-		w.renderError(c, "message", "Your account", errConfirmDelete, nil)
+		w.renderError(c, "message", qrcircles.Say("account.title"), errConfirmDelete, nil)
 		return
 	}
 	if err := w.DeleteAccount(c, u.ID); err != nil {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, http.StatusOK, "account_deleted", "Account deleted", templates.Page{})
+	w.render(c, http.StatusOK, "account_deleted", qrcircles.Say("title.account_deleted"), templates.Page{})
 }
 
 // DeleteAccount deletes the person's account and records it, in one transaction: every row
@@ -240,5 +240,5 @@ func (w *Web) DeleteAccount(c *gin.Context, userID int64) error {
 }
 
 var (
-	errConfirmDelete = qrcircles.Invalid("confirm", "Tick the box to confirm that your account should be deleted. / 请勾选确认框以删除账户。")
+	errConfirmDelete = qrcircles.Fail(qrcircles.EInvalid, "web.confirm_delete").WithField("confirm")
 )

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"qrcircles"
 	"qrcircles/templates"
 )
 
@@ -24,7 +25,7 @@ func (w *Web) mountApp(e *gin.Engine) {
 // appShell serves the app's page. It holds nothing private: the script fetches the person's
 // data with its token, so the page may be kept for offline use.
 func (w *Web) appShell(c *gin.Context) {
-	w.render(c, http.StatusOK, "app", templates.T(templates.Negotiate(c.Request), "pwa.title"),
+	w.render(c, http.StatusOK, "app", qrcircles.Say("pwa.title"),
 		templates.Page{Data: map[string]string{"ClientID": w.AppClient}})
 }
 

@@ -6,13 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
 	"qrcircles/resource/admission"
+	"qrcircles/resource/cards"
 	"qrcircles/resource/messagesvc"
 	"qrcircles/templates"
 )
@@ -44,7 +43,7 @@ func (w *Web) Scanned(c *gin.Context, r qrcircles.ScanResult) {
 		return
 	}
 	if out.Member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // which a member it welcomed before passes on
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/status")
@@ -54,12 +53,13 @@ func circlePath(id int64) string { return "/circles/" + strconv.FormatInt(id, 10
 
 // viewData is the inside of a circle, for members and the organizer.
 type viewData struct {
-	ID                                 int64
-	Title, Description, Location, When string
-	Organizer                          bool
-	Members                            []memberView
-	Announcements                      []announcementView
-	Notice                             string
+	ID                           int64
+	Title, Description, Location string
+	When                         qrcircles.Words
+	Organizer                    bool
+	Members                      []memberView
+	Announcements                []announcementView
+	Requests                     []cardRequestView // the cards this circle's members ask of the viewer or give them
 }
 
 // memberView is one member's card as the viewer may see it: hidden fields are empty.
@@ -68,11 +68,14 @@ type memberView struct {
 	Self, Contact                                bool
 	Name, Title, Company, Address, Website, Note string
 	Phones, Emails                               []string
-	Avatar                                       string // the picture's URL, "" when none is shown
+	Avatar                                       string   // the picture's URL, "" when none is shown
+	Saves                                        []string // the fields "Save to phone" saves
+	BasicOnly                                    bool     // the viewer sees only the basic fields here
 }
 
 type announcementView struct {
-	Body, When string
+	Body string
+	When qrcircles.Words
 }
 
 func (w *Web) view(c *gin.Context) {
@@ -80,16 +83,20 @@ func (w *Web) view(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w.renderView(c, u.ID, circle, exchangeNotices[c.Query("done")], nil)
+	w.renderView(c, u.ID, circle, nil)
 }
 
-// renderView shows the circle with its members' cards, with err (if any) above it.
-func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, notice string, err error) {
+// renderView shows the circle with its members' cards, with err (if any) next to the form
+// that was sent.
+func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, err error) {
 	d := viewData{ID: circle.ID, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Organizer: circle.OwnerID == viewer, Notice: notice}
+		When: eventTime(circle), Organizer: circle.OwnerID == viewer}
 	var lerr error
 	if d.Members, lerr = w.memberCards(c.Request.Context(), viewer, circle.ID); lerr == nil {
 		d.Announcements, lerr = w.announcements(c.Request.Context(), viewer, circle)
+	}
+	if lerr == nil {
+		d.Requests, lerr = w.incomingCardRequests(c.Request.Context(), viewer, memberIDs(d.Members))
 	}
 	if lerr != nil {
 		w.fail(c, lerr)
@@ -99,7 +106,7 @@ func (w *Web) renderView(c *gin.Context, viewer int64, circle qrcircles.Circle, 
 	if err != nil {
 		p.Error, status = w.pageError(c, "circle page", err)
 	}
-	w.render(c, status, "circle_view", circle.Title, p)
+	w.render(c, status, "circle_view", templates.Verbatim(circle.Title), p)
 }
 
 // memberCards projects every member's card for the viewer through the one visibility rule.
@@ -116,12 +123,24 @@ func (w *Web) memberCards(ctx context.Context, viewer, circleID int64) ([]member
 	for i, e := range es {
 		k := e.Card
 		out[i] = memberView{UserID: e.UserID, Self: e.UserID == viewer, Contact: contacts[e.UserID], Name: k.DisplayName,
-			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails}
+			Title: k.Title, Company: k.Company, Address: k.Address, Website: k.Website, Note: k.Note, Phones: k.Phones, Emails: k.Emails,
+			Saves: cards.Filled(k).Names(), BasicOnly: cards.BasicOnly(e.Fields)}
 		if k.HasAvatar {
 			out[i].Avatar = fmt.Sprintf("%s/members/%d/avatar", circlePath(circleID), e.UserID)
 		}
 	}
 	return out, nil
+}
+
+// Back is where the answer to a card request on the circle's page goes back to.
+func (d viewData) Back() string { return circlePath(d.ID) }
+
+func memberIDs(ms []memberView) map[int64]bool {
+	out := make(map[int64]bool, len(ms))
+	for _, m := range ms {
+		out[m.UserID] = true
+	}
+	return out
 }
 
 // announcementsShown is how many of the latest announcements the circle page shows.
@@ -144,8 +163,8 @@ type statusData struct {
 	ID       int64
 	Title    string
 	State    string // a qrcircles.Request* status
-	ScanTime string
-	Reasons  []string
+	ScanTime qrcircles.Words
+	Reasons  []qrcircles.Words
 }
 
 // status shows where the person's request stands. A waiting page follows the organizer's
@@ -158,7 +177,7 @@ func (w *Web) status(c *gin.Context) {
 	ctx := c.Request.Context()
 	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && member {
-		c.Redirect(http.StatusSeeOther, circlePath(circle.ID))
+		c.Redirect(http.StatusSeeOther, welcomePath(circle.ID)) // admitted while waiting
 		return
 	}
 	var q qrcircles.JoinRequest
@@ -170,7 +189,7 @@ func (w *Web) status(c *gin.Context) {
 		return
 	}
 	d := statusData{ID: circle.ID, Title: circle.Title, State: q.Status, ScanTime: when(q.ScanTime, circle.TimeZone), Reasons: sentences(q)}
-	w.render(c, http.StatusOK, "circle_status", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "circle_status", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }
 
 // latestRequest finds the person's most recent request to join the circle that did not end
@@ -178,37 +197,32 @@ func (w *Web) status(c *gin.Context) {
 func (w *Web) latestRequest(ctx context.Context, userID, circleID int64) (qrcircles.JoinRequest, error) {
 	q, err := w.Circles.LatestRequest(ctx, userID, circleID)
 	if qrcircles.CodeOf(err) == qrcircles.ENotFound {
-		return q, qrcircles.Errorf(qrcircles.ENotFound, "You have not asked to join this circle. Scan its QR code to ask. / 您尚未申请加入该圈子，请扫码申请。")
+		return q, qrcircles.Fail(qrcircles.ENotFound, "web.not_asked")
 	}
 	return q, err
 }
 
-// sentences explains a request in English and Chinese. A refusal caused by someone's
-// exclusion reads like any other "not available", naming nobody.
-func sentences(q qrcircles.JoinRequest) []string {
+// sentences explains a request to the applicant. A refusal caused by someone's exclusion
+// reads like any other "not available", naming nobody.
+func sentences(q qrcircles.JoinRequest) []qrcircles.Words {
 	if q.Status == qrcircles.RequestDenied {
-		return []string{"The organizer declined your request. / 组织者拒绝了您的申请。"}
+		return []qrcircles.Words{qrcircles.Say("circles.declined")}
 	}
-	var out []string
+	var out []qrcircles.Words
 	for _, r := range q.Reasons {
-		out = append(out, sentence(r))
+		out = append(out, admission.Describe(r))
 	}
 	if len(out) == 0 && q.Status == qrcircles.RequestRefused {
-		out = append(out, sentence(qrcircles.ReasonExcluded))
+		out = append(out, admission.Describe(qrcircles.ReasonExcluded))
 	}
 	return out
-}
-
-func sentence(r qrcircles.Reason) string {
-	en := admission.Describe(r, "en")
-	first, n := utf8.DecodeRuneInString(en)
-	return string(unicode.ToUpper(first)) + strings.TrimSuffix(en[n:], ".") + ". / " + admission.Describe(r, "zh")
 }
 
 // circleLink is one line of "my circles".
 type circleLink struct {
 	ID               int64
-	Title, When      string
+	Title            string
+	When             qrcircles.Words
 	Members, Waiting int // counted for the circles the viewer organizes
 }
 
@@ -242,7 +256,7 @@ func (w *Web) myCircles(c *gin.Context) {
 		}
 		d.Waiting = append(d.Waiting, circleLink{ID: circle.ID, Title: circle.Title, When: when(q.ScanTime, circle.TimeZone)})
 	}
-	w.render(c, http.StatusOK, "my_circles", "My circles", templates.Page{Data: d})
+	w.render(c, http.StatusOK, "my_circles", qrcircles.Say("title.my_circles"), templates.Page{Data: d})
 }
 
 // count fills in an organized circle's member and waiting counts for the dashboard.

@@ -36,8 +36,7 @@ type cardForm struct {
 }
 
 type cardPageData struct {
-	Form   cardForm
-	Notice string
+	Form cardForm
 }
 
 func readCardForm(c *gin.Context) cardForm {
@@ -58,13 +57,9 @@ func (f cardForm) card() cards.Card {
 }
 
 // cardLabels name the card fields in the messages of cards.Clean, which speak of "phones[1]".
-var cardLabels = []struct{ field, label string }{
-	{"display_name", "Name / 姓名"}, {"title", "Title / 职位"}, {"company", "Company / 公司"},
-	{"phones", "Phones / 电话"}, {"emails", "Emails / 邮箱"}, {"address", "Address / 地址"},
-	{"website", "Website / 网站"}, {"note", "Note / 备注"}, {"avatar", "Photo / 头像"},
-}
+var cardLabels = []string{"display_name", "title", "company", "phones", "emails", "address", "website", "note", "avatar"}
 
-const cardTitle = "My card / 我的名片"
+var cardTitle = qrcircles.Say("card.title")
 
 // cardPage shows the person's card to edit; someone without one starts from their name.
 func (w *Web) cardPage(c *gin.Context) {
@@ -80,7 +75,7 @@ func (w *Web) cardPage(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := cardPageData{Form: cardFormOf(card), Notice: savedNotice(c)}
+	d := cardPageData{Form: cardFormOf(card)}
 	w.render(c, http.StatusOK, "card_edit", cardTitle, templates.Page{Data: d})
 }
 
@@ -99,7 +94,7 @@ func (w *Web) cardSubmit(c *gin.Context) {
 		w.renderError(c, "card_edit", cardTitle, labelField(err, cardLabels), cardPageData{Form: form})
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+	goBack(c, "/me/card", "saved")
 }
 
 // hasAvatar says whether the person has a picture, for a form shown again after an error.
@@ -142,7 +137,7 @@ func (w *Web) avatarDelete(c *gin.Context) {
 // afterAvatar goes back to the card page, showing the stored card and err if there is one.
 func (w *Web) afterAvatar(c *gin.Context, userID int64, err error) {
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/me/card?saved=1")
+		goBack(c, "/me/card", "saved")
 		return
 	}
 	card, cerr := w.Cards.Card(c.Request.Context(), userID)
@@ -157,9 +152,9 @@ func uploadedAvatar(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, qrcircles.Invalid("avatar", "The image is larger than 2 MB. / 图片超过 2 MB。")
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.image_too_large").WithField("avatar")
 		}
-		return nil, qrcircles.Invalid("avatar", "Choose an image to upload. / 请选择图片。")
+		return nil, qrcircles.Fail(qrcircles.EInvalid, "web.choose_image").WithField("avatar")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -196,7 +191,7 @@ func (w *Web) memberAvatar(c *gin.Context) {
 func (w *Web) sendAvatar(c *gin.Context, owner, viewer, circleID int64) {
 	e, err := w.Cards.EntryFor(c.Request.Context(), owner, viewer, circleID, true)
 	if err == nil && e.Photo == nil {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no picture to show. / 没有头像。")
+		err = qrcircles.Fail(qrcircles.ENotFound, "web.no_picture")
 	}
 	if err != nil {
 		w.fail(c, err)
@@ -216,7 +211,7 @@ func (w *Web) memberVCF(c *gin.Context) {
 	raw, isVCF := strings.CutSuffix(c.Param("uid"), ".vcf")
 	uid, err := parseID(raw)
 	if err == nil && !isVCF {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
+		err = errNoPage
 	}
 	var e cards.Entry
 	if err == nil {
@@ -273,14 +268,6 @@ func (w *Web) sendVCards(c *gin.Context, filename string, es []cards.Entry, err 
 	c.Data(http.StatusOK, cards.MediaType, buf.Bytes())
 }
 
-// Notices after the card buttons of the circle page, by the outcome in ?done=.
-var exchangeNotices = map[string]string{
-	"delivered": "Your card was delivered. / 名片已送达。",
-	"waiting":   "Your card waits for them to accept it. / 名片等待对方接受。",
-	"requested": "Your request for their card was sent. / 已发送名片请求。",
-	"announced": "Your announcement was posted. / 公告已发布。",
-}
-
 func (w *Web) deliverCard(c *gin.Context) {
 	w.exchange(c, func(c *gin.Context, from, to int64) (string, error) {
 		outcome, _, err := w.Cards.DeliverCard(c.Request.Context(), from, to)
@@ -310,16 +297,8 @@ func (w *Web) exchange(c *gin.Context, act func(c *gin.Context, from, to int64) 
 		done, err = act(c, u.ID, uid)
 	}
 	if err != nil {
-		w.renderView(c, u.ID, circle, "", err)
+		w.renderView(c, u.ID, circle, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"?done="+done+"#member-"+c.Param("uid"))
-}
-
-// savedNotice is the notice of a page a form redirected back to with ?saved=1.
-func savedNotice(c *gin.Context) string {
-	if c.Query("saved") == "" {
-		return ""
-	}
-	return "Saved. / 已保存。"
+	goBack(c, circlePath(circle.ID), done)
 }

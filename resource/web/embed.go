@@ -136,7 +136,7 @@ func (w *Web) embedDone(c *gin.Context) {
 	}
 	res := embedResult{Type: "qrcircles:join", Status: embedJoined, Reasons: []string{},
 		Circle: embedCircle{Code: circle.Code, Title: circle.Title, URL: w.Circles.URL(circle)}}
-	link := circlePath(circle.ID)
+	link := welcomePath(circle.ID) // a member welcomed before passes on to the circle
 	member, err := w.Circles.IsMember(ctx, circle.ID, u.ID)
 	if err == nil && !member {
 		var q qrcircles.JoinRequest
@@ -156,5 +156,5 @@ func (w *Web) embedDone(c *gin.Context) {
 	}
 	msg, _ := json.Marshal(res) // plain strings always encode
 	d := embedDoneData{Title: circle.Title, Status: res.Status, ClientName: via.Name, Origin: via.Origin, Link: link, Message: string(msg)}
-	w.render(c, http.StatusOK, "embed_done", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "embed_done", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }

@@ -36,8 +36,9 @@ var zones = []string{"Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Sin
 const localLayout = "2006-01-02T15:04" // what <input type="datetime-local"> sends
 
 type option struct {
-	Value, Label string
-	Selected     bool
+	Value    string
+	Label    qrcircles.Words
+	Selected bool
 }
 
 // Zones lists the time-zone choices with the form's one selected.
@@ -48,7 +49,7 @@ func (f circleForm) Zones() []option {
 	}
 	out := make([]option, len(list))
 	for i, z := range list {
-		out[i] = option{z, z, z == f.TimeZone}
+		out[i] = option{z, templates.ZoneLabel(z), z == f.TimeZone}
 	}
 	return out
 }
@@ -56,18 +57,18 @@ func (f circleForm) Zones() []option {
 // OnSites lists the on-site choices with the form's one selected.
 func (f circleForm) OnSites() []option {
 	return []option{
-		{"", "Any scan counts, printed or on screen / 任何扫码均可", f.OnSite == ""},
-		{"review", "On site only: other scans wait for review / 仅限现场：其他扫码需审核", f.OnSite == "review"},
-		{"refuse", "On site only: other scans are refused / 仅限现场：其他扫码被拒绝", f.OnSite == "refuse"},
+		{"", qrcircles.Say("onsite.any"), f.OnSite == ""},
+		{"review", qrcircles.Say("onsite.review"), f.OnSite == "review"},
+		{"refuse", qrcircles.Say("onsite.refuse"), f.OnSite == "refuse"},
 	}
 }
 
 // Modes lists the admission modes with the form's one selected.
 func (f circleForm) Modes() []option {
 	return []option{
-		{"rules", "Admit when the rules pass, others wait for review / 符合规则自动加入", f.Mode == "rules" || f.Mode == ""},
-		{"review", "Review every request / 全部人工审核", f.Mode == "review"},
-		{"open", "Admit anyone (up to the cap) / 任何人均可加入", f.Mode == "open"},
+		{"rules", qrcircles.Say("mode.rules"), f.Mode == "rules" || f.Mode == ""},
+		{"review", qrcircles.Say("mode.review"), f.Mode == "review"},
+		{"open", qrcircles.Say("mode.open"), f.Mode == "open"},
 	}
 }
 
@@ -82,7 +83,7 @@ func readForm(c *gin.Context) circleForm {
 
 // formOf fills the edit form from a circle.
 func formOf(c qrcircles.Circle) circleForm {
-	loc := location(c.TimeZone)
+	loc := templates.Location(c.TimeZone)
 	r := c.Rules
 	f := circleForm{Title: c.Title, Description: c.Description, Location: c.Location, TimeZone: c.TimeZone,
 		StartsAt: localValue(c.StartsAt, loc), EndsAt: localValue(c.EndsAt, loc),
@@ -112,17 +113,17 @@ func (f circleForm) input() (circles.Input, error) {
 	in := circles.Input{Title: &f.Title, Description: &f.Description, Location: &f.Location, TimeZone: &f.TimeZone}
 	loc, err := time.LoadLocation(f.TimeZone)
 	if err != nil || f.TimeZone == "" {
-		return in, qrcircles.Invalid("time_zone", "Choose a time zone. / 请选择时区。")
+		return in, qrcircles.Fail(qrcircles.EInvalid, "web.time_zone").WithField("time_zone")
 	}
 	times := []struct {
-		name, label, value string
-		dst                **time.Time
-	}{{"starts_at", "start", f.StartsAt, &in.StartsAt}, {"ends_at", "end", f.EndsAt, &in.EndsAt},
-		{"not_before", "scan window opening", f.NotBefore, &in.NotBefore}, {"not_after", "scan window closing", f.NotAfter, &in.NotAfter}}
+		name, value string
+		dst         **time.Time
+	}{{"starts_at", f.StartsAt, &in.StartsAt}, {"ends_at", f.EndsAt, &in.EndsAt},
+		{"not_before", f.NotBefore, &in.NotBefore}, {"not_after", f.NotAfter, &in.NotAfter}}
 	for _, t := range times {
 		v, err := parseLocal(t.value, loc)
 		if err != nil {
-			return in, qrcircles.Invalid(t.name, "The %s time is not a date and time. / 时间格式不正确。", t.label)
+			return in, qrcircles.Fail(qrcircles.EInvalid, "web.bad_time", qrcircles.Say("web.time."+t.name)).WithField(t.name)
 		}
 		*t.dst = &v
 	}
@@ -149,7 +150,7 @@ func (f circleForm) rules(in *circles.Input) error {
 	n := 0
 	if s := strings.TrimSpace(f.Cap); s != "" {
 		if n, err = strconv.Atoi(s); err != nil || n < 0 {
-			return qrcircles.Invalid("member_cap", "The member cap is a whole number; leave it empty for no cap. / 成员上限须为整数。")
+			return qrcircles.Fail(qrcircles.EInvalid, "web.member_cap").WithField("member_cap")
 		}
 	}
 	in.Cap = &n
@@ -209,7 +210,7 @@ func parsePhoneRanges(s string) ([]qrcircles.PhoneRange, error) {
 	for i, l := range lines(s) {
 		from, to, ok := splitRange(l)
 		if !ok {
-			return nil, qrcircles.Invalid("phone_ranges", "Phone range line %d: write it as +8613800000000..+8613899999999. / 手机号范围第 %d 行格式不正确。", i+1, i+1)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.phone_range", i+1).WithField("phone_ranges")
 		}
 		out = append(out, qrcircles.PhoneRange{From: strings.ReplaceAll(from, " ", ""), To: strings.ReplaceAll(to, " ", "")})
 	}
@@ -223,78 +224,42 @@ func parseIDRanges(s string) ([]qrcircles.IDRange, error) {
 		a, errA := strconv.ParseInt(from, 10, 64)
 		b, errB := strconv.ParseInt(to, 10, 64)
 		if !ok || errA != nil || errB != nil {
-			return nil, qrcircles.Invalid("user_id_ranges", "User-ID range line %d: write it as 1000..1999. / 用户身份ID范围第 %d 行格式不正确。", i+1, i+1)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.id_range", i+1).WithField("user_id_ranges")
 		}
 		out = append(out, qrcircles.IDRange{From: a, To: b})
 	}
 	return out, nil
 }
 
-// location returns the circle's zone, UTC when the name is unknown to this machine.
-func location(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
-// when shows an instant in the circle's zone, naming the zone.
-func when(t time.Time, zone string) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(location(zone)).Format("Mon 2 Jan 2006 15:04") + " (" + zone + ")"
-}
-
-// eventTime shows the event's start and end in its zone.
-func eventTime(c qrcircles.Circle) string {
-	start, end := when(c.StartsAt, c.TimeZone), when(c.EndsAt, c.TimeZone)
-	switch {
-	case start != "" && end != "":
-		return start + " – " + end
-	case start != "":
-		return start
-	}
-	return end
-}
-
-// ruleLabels name the rule fields whose messages (from the admission rules) do not say which
+// ruleFields are the rule fields whose messages (from the admission rules) do not say which
 // field they are about.
-var ruleLabels = []struct{ field, label string }{
-	{"phone_prefixes", "Phone prefixes / 手机号前缀"}, {"phone_ranges", "Phone ranges / 手机号范围"},
-	{"user_id_ranges", "User-ID ranges / 用户身份ID范围"}, {"not_after", "Scan window / 扫码时限"},
-	{"cap", "Member cap / 成员上限"}, {"mode", "Mode / 审核方式"}, {"on_site", "On site only / 仅限现场"},
-}
+var ruleFields = []string{"phone_prefixes", "phone_ranges", "user_id_ranges", "not_after", "cap", "mode", "on_site"}
 
 // labeled prefixes a rule error's message with the form field it is about.
-func labeled(err error) error { return labelField(err, ruleLabels) }
+func labeled(err error) error { return labelField(err, ruleFields) }
 
-// labelField prefixes the message of an error about a field with the field's label, the first
-// of labels whose field the error's field starts with.
-func labelField(err error, labels []struct{ field, label string }) error {
+// labelField prefixes the message of an error about a field with the field's label
+// ("web.field.<name>"), the first of fields that the error's field starts with.
+func labelField(err error, fields []string) error {
 	pe, ok := qrcircles.ErrorOf(err)
 	var text *qrcircles.TextError
 	if !ok || pe.Field == "" || errors.As(err, &text) { // the text rule's messages name their field
 		return err
 	}
-	for _, l := range labels {
-		if strings.HasPrefix(pe.Field, l.field) {
-			return &qrcircles.Error{Code: pe.Code, Field: pe.Field, Message: labeledMessage(l.label, pe.Message), Err: pe.Err}
+	for _, f := range fields {
+		if strings.HasPrefix(pe.Field, f) {
+			out := qrcircles.Fail(pe.Code, "web.labeled", qrcircles.Say("web.field."+f), templates.ErrorWords(pe)).WithField(pe.Field)
+			out.Err = pe.Err
+			return out
 		}
 	}
 	return err
 }
 
-// labeledMessage prefixes msg with label, keeping a bilingual "English / 中文" label and
-// message one bilingual message that the page cuts to its language.
-func labeledMessage(label, msg string) string {
-	le, lz, ok := templates.Split(label)
-	if !ok {
-		return label + ": " + msg
-	}
-	me, mz, ok := templates.Split(msg)
-	if !ok {
-		me, mz = msg, templates.Localize(msg, templates.Chinese)
-	}
-	return le + ": " + me + " / " + lz + "：" + mz
+// when shows an instant in the circle's zone, naming the zone.
+func when(t time.Time, zone string) qrcircles.Words { return templates.At(t, zone) }
+
+// eventTime shows the event's start and end in its zone, the zone named once.
+func eventTime(c qrcircles.Circle) qrcircles.Words {
+	return templates.Between(c.StartsAt, c.EndsAt, c.TimeZone)
 }

@@ -7,6 +7,7 @@ import (
 
 	"qrcircles"
 	"qrcircles/storage"
+	"qrcircles/templates"
 )
 
 func TestFormInput(t *testing.T) {
@@ -84,5 +85,21 @@ func TestFormOfShowsTheCircleInItsZone(t *testing.T) {
 	in, err := f.input()
 	if err != nil || !in.StartsAt.Equal(c.StartsAt) || !reflect.DeepEqual(*in.PhoneRanges, c.Rules.PhoneRanges) {
 		t.Fatalf("round trip: %v %+v", err, in)
+	}
+}
+
+// TestLabelFieldKeepsBothLanguages: a rule's error about a field is shown with the field's
+// label, in the page's language, never English on a Chinese page.
+func TestLabelFieldKeepsBothLanguages(t *testing.T) {
+	_, err := circleForm{Title: "Expo", TimeZone: "Asia/Shanghai", IDRanges: "1..2..3"}.input()
+	labeled := labelField(err, ruleFields)
+	if got := templates.Say(templates.Chinese, templates.ErrorWords(labeled)); got != "用户身份ID范围：用户身份ID范围第 1 行：请写成 1000..1999。" {
+		t.Errorf("Chinese: %q", got)
+	}
+	if got := templates.Say(templates.English, templates.ErrorWords(labeled)); got != "User-ID ranges: User-ID range line 1: write it as 1000..1999." {
+		t.Errorf("English: %q", got)
+	}
+	if pe, _ := qrcircles.ErrorOf(labeled); pe.Field != "user_id_ranges" || pe.Message != "User-ID ranges: User-ID range line 1: write it as 1000..1999." {
+		t.Errorf("the API's side: %+v", pe)
 	}
 }

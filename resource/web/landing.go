@@ -14,13 +14,15 @@ import (
 
 // landingData is the page a scan opens.
 type landingData struct {
-	Code, Title, Description, Location, When string
-	Notice                                   string    // the scan window is not open now
-	Ticket                                   string    // the signed scan time
-	OnSite                                   string    // the signed proof that the scan was on site, if it was
-	NotOnSite                                bool      // an on-site-only circle, scanned without the projector's code
-	Full                                     bool      // the circle has reached its member cap
-	Via                                      *embedVia // the partner page that opened this one, if any
+	Code, Title, Description, Location string
+	When                               qrcircles.Words
+	Notice                             qrcircles.Words // the scan window is not open now
+	Ticket                             string          // the signed scan time
+	OnSite                             string          // the signed proof that the scan was on site, if it was
+	NotOnSite                          bool            // an on-site-only circle, scanned without the projector's code
+	Full                               bool            // the circle has reached its member cap
+	Left                               bool            // the person came here from leaving the circle
+	Via                                *embedVia       // the partner page that opened this one, if any
 }
 
 // landing is the page a scanner opens. The moment it is opened is the scan time; it travels
@@ -41,7 +43,8 @@ func (w *Web) renderLanding(c *gin.Context, status int, circle qrcircles.Circle,
 func (w *Web) renderLandingVia(c *gin.Context, status int, circle qrcircles.Circle, via *embedVia, err error) {
 	now := w.now()
 	d := landingData{Code: circle.Code, Title: circle.Title, Description: circle.Description, Location: circle.Location,
-		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via}
+		When: eventTime(circle), Notice: windowNotice(circle, now), Ticket: ticket(w.TicketKey, circle.ID, now), Via: via,
+		Left: c.Query("left") != ""}
 	if via == nil {
 		d.OnSite = w.onSiteProof(c, circle, now)
 		d.NotOnSite = circle.Rules.OnSite != "" && d.OnSite == ""
@@ -54,22 +57,21 @@ func (w *Web) renderLandingVia(c *gin.Context, status int, circle qrcircles.Circ
 	d.Full = full
 	p := templates.Page{Data: d}
 	if err != nil {
-		b := qrcircles.ProblemOf(err)
-		status, p.Error = b.Status, b.Detail
+		status, p.Error = qrcircles.ProblemOf(err).Status, templates.ErrorWords(err)
 	}
-	w.render(c, status, "circle_landing", circle.Title, p)
+	w.render(c, status, "circle_landing", templates.Verbatim(circle.Title), p)
 }
 
 // windowNotice tells a scanner outside the scan window that the request will wait.
-func windowNotice(c qrcircles.Circle, now time.Time) string {
+func windowNotice(c qrcircles.Circle, now time.Time) qrcircles.Words {
 	r := c.Rules
 	switch {
 	case !r.NotBefore.IsZero() && now.Before(r.NotBefore):
-		return "Joining opens " + when(r.NotBefore, c.TimeZone) + ". You can ask now; the organizer will review your request. / 扫码时限自 " + when(r.NotBefore, c.TimeZone) + " 开始；现在申请将等待组织者审核。"
+		return qrcircles.Say("notice.window_opens", when(r.NotBefore, c.TimeZone))
 	case !r.NotAfter.IsZero() && now.After(r.NotAfter):
-		return "Joining closed " + when(r.NotAfter, c.TimeZone) + ". You can still ask; the organizer will review your request. / 扫码时限已于 " + when(r.NotAfter, c.TimeZone) + " 结束；仍可申请，将等待组织者审核。"
+		return qrcircles.Say("notice.window_closed", when(r.NotAfter, c.TimeZone))
 	}
-	return ""
+	return qrcircles.Words{}
 }
 
 // join checks the form and its ticket, then hands the browser to sign-in and the scan session.
@@ -93,9 +95,10 @@ func (w *Web) join(c *gin.Context) {
 
 // posterData is the printable poster.
 type posterData struct {
-	Title, When, Location, URL string
-	QR                         template.HTML
-	OnSite                     bool // printed codes of an on-site-only circle go to review
+	Title, Location, URL string
+	When                 qrcircles.Words
+	QR                   template.HTML
+	OnSite               bool // printed codes of an on-site-only circle go to review
 }
 
 func (w *Web) poster(c *gin.Context) {
@@ -111,7 +114,7 @@ func (w *Web) poster(c *gin.Context) {
 	}
 	// The SVG is drawn by our own encoder from the URL; it holds no text from anyone.
 	d := posterData{Title: circle.Title, When: eventTime(circle), Location: circle.Location, URL: url, QR: template.HTML(svg), OnSite: circle.Rules.OnSite != ""}
-	w.render(c, http.StatusOK, "circle_poster", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "circle_poster", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }
 
 // openCircle loads the circle of the code in the path; unknown and closed circles get their

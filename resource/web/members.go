@@ -43,9 +43,9 @@ func (w *Web) removeMember(c *gin.Context) {
 // circle open see it live.
 func (w *Web) announce(c *gin.Context) {
 	again := func(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, err error) {
-		w.renderView(c, u.ID, circle, "", err)
+		w.renderView(c, u.ID, circle, err)
 	}
-	w.act(c, "?done=announced#announcements", again, func(ctx context.Context, actor int64, circle qrcircles.Circle) error {
+	w.act(c, "?done=announced&form=announce#announce", again, func(ctx context.Context, actor int64, circle qrcircles.Circle) error {
 		_, err := w.Messages.Announce(ctx, actor, circle.ID, c.PostForm("body"))
 		return err
 	})
@@ -72,5 +72,5 @@ func (w *Web) act(c *gin.Context, back string, again func(c *gin.Context, u qrci
 
 // manageAgain shows the manage page with an organizer's failed action's error.
 func (w *Web) manageAgain(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, err error) {
-	w.renderManage(c, u, circle, formOf(circle), "", "", err)
+	w.renderManage(c, u, circle, formOf(circle), "", qrcircles.Words{}, err)
 }

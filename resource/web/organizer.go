@@ -31,15 +31,16 @@ type manageData struct {
 	Queue         queueData
 	People        membersData
 	Funnel        funnelView
-	Notice        string
+	Notice        qrcircles.Words
 	Expected      int // the organizer's expected attendance; 0: not set
 	SMSBudget     int // the codes a day sign-ins from the circle's page may use
 }
 
 type requestView struct {
-	ID             int64
-	Name, ScanTime string
-	Reasons        []string
+	ID       int64
+	Name     string
+	ScanTime qrcircles.Words
+	Reasons  []qrcircles.Words // what each failed rule saw (circles.Explain)
 }
 
 func (w *Web) newForm(c *gin.Context) {
@@ -47,7 +48,7 @@ func (w *Web) newForm(c *gin.Context) {
 		return
 	}
 	d := editData{Action: "/circles/new", Form: circleForm{TimeZone: "Asia/Shanghai", Mode: "rules"}}
-	w.render(c, http.StatusOK, "circle_edit", "New circle", templates.Page{Data: d})
+	w.render(c, http.StatusOK, "circle_edit", qrcircles.Say("edit.new_title"), templates.Page{Data: d})
 }
 
 func (w *Web) newSubmit(c *gin.Context) {
@@ -67,7 +68,7 @@ func (w *Web) newSubmit(c *gin.Context) {
 	}
 	err = labeled(err)
 	if err != nil {
-		w.renderError(c, "circle_edit", "New circle", err, editData{Action: "/circles/new", Form: form})
+		w.renderError(c, "circle_edit", qrcircles.Say("edit.new_title"), err, editData{Action: "/circles/new", Form: form})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, circlePath(circle.ID)+"/manage")
@@ -80,11 +81,11 @@ func (w *Web) manage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w.renderManage(c, u, circle, formOf(circle), "", doneNotice(c, templates.Negotiate(c.Request)), nil)
+	w.renderManage(c, u, circle, formOf(circle), "", doneNotice(c), nil)
 }
 
 // renderManage shows the manage page, with err (if any) above it and its status.
-func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, form circleForm, pasted, notice string, err error) {
+func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Circle, form circleForm, pasted string, notice qrcircles.Words, err error) {
 	ctx, lang := c.Request.Context(), templates.Negotiate(c.Request)
 	m := &manageData{ID: circle.ID, Code: circle.Code, URL: w.Circles.URL(circle), Sizes: []int{512, 1024, 2048},
 		AllowlistSize: circle.AllowlistSize, AllowlistText: pasted, Notice: notice}
@@ -109,7 +110,7 @@ func (w *Web) renderManage(c *gin.Context, u qrcircles.User, circle qrcircles.Ci
 	if err != nil {
 		p.Error, status = w.pageError(c, "manage page", err)
 	}
-	w.render(c, status, "circle_edit", "Manage: "+circle.Title, p)
+	w.render(c, status, "circle_edit", qrcircles.Say("title.manage", circle.Title), p)
 }
 
 // editSubmit saves the rules; waiting requests that now pass are admitted.
@@ -128,7 +129,7 @@ func (w *Web) editSubmit(c *gin.Context) {
 		_, admitted, err = w.Circles.Update(c.Request.Context(), u.ID, circle.ID, in)
 	}
 	if err = labeled(err); err != nil {
-		w.renderManage(c, u, circle, form, "", "", err)
+		w.renderManage(c, u, circle, form, "", qrcircles.Words{}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/manage?admitted=%d", circlePath(circle.ID), admitted))
@@ -148,7 +149,7 @@ func (w *Web) allowlistSubmit(c *gin.Context) {
 	text, err := uploadedText(c, pasted)
 	phones := circles.ParseAllowlistCSV(text)
 	if err == nil && len(phones) == 0 {
-		err = qrcircles.Invalid("allowlist", "No phone numbers found: put one number per line, or in the first column of the CSV. / 未找到手机号。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "web.no_phones").WithField("allowlist")
 	}
 	if err == nil {
 		err = w.formExpired(c)
@@ -158,7 +159,7 @@ func (w *Web) allowlistSubmit(c *gin.Context) {
 		_, admitted, err = w.Circles.Update(c.Request.Context(), u.ID, circle.ID, circles.Input{Allowlist: &phones})
 	}
 	if err != nil {
-		w.renderManage(c, u, circle, formOf(circle), pasted, "", err)
+		w.renderManage(c, u, circle, formOf(circle), pasted, qrcircles.Words{}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/manage?admitted=%d", circlePath(circle.ID), admitted))

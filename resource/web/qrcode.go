@@ -56,7 +56,7 @@ func qrSize(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < qr.MinSize || n > qr.MaxSize {
-		return 0, qrcircles.Invalid("size", "The size is a number of pixels from %d to %d. / 尺寸须在 %d 到 %d 像素之间。", qr.MinSize, qr.MaxSize, qr.MinSize, qr.MaxSize)
+		return 0, qrcircles.Fail(qrcircles.EInvalid, "web.qr_size", qr.MinSize, qr.MaxSize).WithField("size")
 	}
 	return n, nil
 }

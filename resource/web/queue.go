@@ -45,13 +45,13 @@ func (f queueFilter) Active() bool { return f.Reason != "" || f.From != "" || f.
 // parse turns the typed filter into the service's; bad times are the organizer's to fix.
 func (f queueFilter) parse(zone string) (circles.Filter, error) {
 	out := circles.Filter{Reason: qrcircles.Reason(f.Reason)}
-	loc := location(zone)
+	loc := templates.Location(zone)
 	var err error
 	if out.From, err = parseLocal(f.From, loc); err == nil {
 		out.To, err = parseLocal(f.To, loc)
 	}
 	if err != nil {
-		return out, qrcircles.Invalid("from", "The filter's times are not dates and times. / 筛选时间格式不正确。")
+		return out, qrcircles.Fail(qrcircles.EInvalid, "web.filter_times").WithField("from")
 	}
 	return out, nil
 }
@@ -124,7 +124,7 @@ func (w *Web) requestViews(ctx context.Context, circle qrcircles.Circle, qs []qr
 			return nil, err
 		}
 		out[i] = requestView{ID: q.ID, Name: applicant.DisplayName, ScanTime: when(q.ScanTime, circle.TimeZone),
-			Reasons: circles.Explain(circle, q, members, lang)}
+			Reasons: circles.Explain(circle, q, members)}
 	}
 	return out, nil
 }
@@ -147,7 +147,7 @@ func (w *Web) approveAnyway(c *gin.Context) {
 // notAdmitted turns an approval that could not admit (the cap) into the organizer's message.
 func notAdmitted(out qrcircles.JoinOutcome, err error) error {
 	if err == nil && !out.Member {
-		err = qrcircles.Errorf(qrcircles.EConflict, "This person could not be admitted: %s", sentences(out.Request)[0])
+		err = qrcircles.Fail(qrcircles.EConflict, "web.not_admitted", sentences(out.Request)[0])
 	}
 	return err
 }
@@ -169,7 +169,7 @@ func (w *Web) bulk(c *gin.Context) {
 		b, err = w.Circles.DecideAll(c.Request.Context(), u.ID, circle.ID, filter, approve)
 	}
 	if err != nil {
-		w.renderManage(c, u, circle, formOf(circle), "", "", err)
+		w.renderManage(c, u, circle, formOf(circle), "", qrcircles.Words{}, err)
 		return
 	}
 	done := "bulk_denied"
@@ -184,17 +184,17 @@ func (w *Web) bulk(c *gin.Context) {
 }
 
 // doneNotice is the notice after an organizer's action, from the manage page's query.
-func doneNotice(c *gin.Context, lang string) string {
+func doneNotice(c *gin.Context) qrcircles.Words {
 	n, _ := strconv.Atoi(c.Query("n"))
 	of, _ := strconv.Atoi(c.Query("of"))
 	switch done := c.Query("done"); done {
 	case "bulk_approved", "bulk_denied":
-		return templates.T(lang, "queue.notice_"+done, n, of)
+		return qrcircles.Say("queue.notice_"+done, n, of)
 	case "declined", "reopened", "approved", "removed", "announced":
-		return templates.T(lang, "queue.notice_"+done)
+		return qrcircles.Say("queue.notice_" + done)
 	}
 	if a, err := strconv.Atoi(c.Query("admitted")); err == nil && a >= 0 {
-		return templates.T(lang, "queue.notice_saved", a)
+		return qrcircles.Say("queue.notice_saved", a)
 	}
-	return ""
+	return qrcircles.Words{}
 }

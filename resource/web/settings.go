@@ -20,27 +20,25 @@ func (w *Web) mountSettings(e *gin.Engine) {
 	e.POST("/settings/visibility", w.defaultVisibilitySubmit)
 	e.POST("/settings/circles/:id/visibility", w.circleVisibilitySubmit)
 	e.POST("/settings/circles/:id/mute", w.muteSubmit)
-	e.POST("/settings/circles/:id/leave", w.leaveSubmit)
 	e.POST("/settings/privacy", w.privacySubmit)
 	e.POST("/settings/exclusions", w.exclusionAdd)
 	e.POST("/settings/exclusions/:xid/delete", w.exclusionDelete)
-	e.POST("/settings/card-requests/:rid/:answer", w.cardRequestAnswer)
 }
 
 type settingsData struct {
-	Notice     string
 	Default    visibilityChoice
 	Circles    []circleSettings
 	Toggles    []toggle
 	Exclusions []exclusionView
 	Phone      string // the exclusion phone as typed, kept after an error
-	Incoming   []cardRequestView
+	Requests   int    // how many card requests wait, on their own page
 }
 
 // toggle is one yes/no setting, turned on and off by privacySubmit.
 type toggle struct {
-	Setting, Label, Help string
-	On                   bool
+	Setting     string
+	Label, Help qrcircles.Words
+	On          bool
 }
 
 // visibilityChoice is what a card shows somewhere: Mode is all, basic, custom, or default
@@ -51,7 +49,8 @@ type visibilityChoice struct {
 }
 
 type fieldBox struct {
-	Name, Label    string
+	Name           string
+	Label          qrcircles.Words
 	Checked, Fixed bool // Fixed: the name, always shown
 }
 
@@ -67,17 +66,6 @@ type exclusionView struct {
 	Phone, Since string
 }
 
-type cardRequestView struct {
-	ID         int64
-	Name, Kind string
-}
-
-var fieldLabels = map[string]string{
-	"display_name": "Name / 姓名", "title": "Title / 职位", "company": "Company / 公司", "phones": "Phones / 电话",
-	"emails": "Emails / 邮箱", "address": "Address / 地址", "website": "Website / 网站", "note": "Note / 备注",
-	"avatar": "Photo / 头像",
-}
-
 func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
 	v := visibilityChoice{Mode: "custom"}
 	switch {
@@ -90,7 +78,7 @@ func choiceOf(fs cards.FieldSet, followsDefault bool) visibilityChoice {
 	}
 	shown := fs.Names()
 	for _, name := range cards.All.Names() {
-		v.Fields = append(v.Fields, fieldBox{Name: name, Label: fieldLabels[name], Checked: slices.Contains(shown, name), Fixed: name == "display_name"})
+		v.Fields = append(v.Fields, fieldBox{Name: name, Label: qrcircles.Say("web.field." + name), Checked: slices.Contains(shown, name), Fixed: name == "display_name"})
 	}
 	return v
 }
@@ -112,19 +100,19 @@ func readVisibility(c *gin.Context, allowDefault bool) (*cards.FieldSet, error) 
 		}
 		fallthrough
 	default:
-		err = qrcircles.Invalid("mode", "Choose what your card shows. / 请选择名片显示的内容。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "web.choose_shows").WithField("mode")
 	}
 	return &fs, err
 }
 
-const settingsTitle = "Settings / 设置"
+var settingsTitle = qrcircles.Say("title.settings")
 
 func (w *Web) settings(c *gin.Context) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return
 	}
-	w.renderSettings(c, u, settingsData{Notice: savedNotice(c)}, nil)
+	w.renderSettings(c, u, settingsData{}, nil)
 }
 
 // renderSettings shows the page with the stored settings, the values kept in d (a notice,
@@ -162,19 +150,22 @@ func (w *Web) loadSettings(ctx context.Context, userID int64, d *settingsData) e
 	if d.Exclusions, err = w.exclusions(ctx, userID); err != nil {
 		return err
 	}
-	d.Incoming, err = w.incomingCardRequests(ctx, userID)
+	in, err := w.incomingCardRequests(ctx, userID, nil)
+	d.Requests = len(in)
 	return err
 }
 
 func toggles(p qrcircles.UserPrivacy, refuseAll bool) []toggle {
 	return []toggle{
-		{"refuse_cards", "Refuse cards from strangers / 拒收陌生人名片",
-			"Cards from people who are not your contacts wait for you to accept them. / 非联系人递来的名片需您接受。", p.RefuseStrangerCards},
-		{"block_messages", "Block messages from strangers / 屏蔽陌生人消息",
-			"Only your contacts can message you. / 只有联系人可以给您发消息。", p.BlockStrangerMessages},
-		{"refuse_all", "Refuse all circles / 拒绝加入任何圈子",
-			"Scanning a circle's code will not make you a member. / 扫码不会加入任何圈子。", refuseAll},
+		privacyToggle("refuse_cards", p.RefuseStrangerCards),
+		privacyToggle("block_messages", p.BlockStrangerMessages),
+		privacyToggle("refuse_all", refuseAll),
 	}
+}
+
+// privacyToggle is the setting's switch, named and explained by "privacy.<setting>".
+func privacyToggle(setting string, on bool) toggle {
+	return toggle{setting, qrcircles.Say("privacy." + setting), qrcircles.Say("privacy." + setting + "_note"), on}
 }
 
 // circleSettings lists the circles the person joined with what each shows and whether it
@@ -206,26 +197,10 @@ func (w *Web) exclusions(ctx context.Context, userID int64) ([]exclusionView, er
 	return out, err
 }
 
-func (w *Web) incomingCardRequests(ctx context.Context, userID int64) ([]cardRequestView, error) {
-	in, _, err := w.Cards.CardRequests(ctx, userID, qrcircles.CardWaiting)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]cardRequestView, len(in))
-	for i, q := range in {
-		from, err := w.Circles.User(ctx, q.FromID)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = cardRequestView{ID: q.ID, Name: from.DisplayName, Kind: q.Kind}
-	}
-	return out, nil
-}
-
 // settingsAction is the one shape of the settings forms: the form was read into kept and
-// err; check the form token, act, and go back to the page's section with "Saved", or show
-// the page again with the error.
-func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, err error, act func(ctx context.Context, u qrcircles.User) error) {
+// err; check the form token, act, and go back to the form with "Saved", or show the page
+// again with the error at the form.
+func (w *Web) settingsAction(c *gin.Context, kept settingsData, err error, act func(ctx context.Context, u qrcircles.User) error) {
 	u, ok := w.requireUser(c)
 	if !ok {
 		return
@@ -240,12 +215,12 @@ func (w *Web) settingsAction(c *gin.Context, section string, kept settingsData, 
 		w.renderSettings(c, u, kept, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/settings?saved=1#"+section)
+	goBack(c, "/settings", "saved")
 }
 
 func (w *Web) defaultVisibilitySubmit(c *gin.Context) {
 	fs, err := readVisibility(c, false)
-	w.settingsAction(c, "visibility", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetDefaultVisibility(ctx, u.ID, *fs)
 	})
 }
@@ -256,7 +231,7 @@ func (w *Web) circleVisibilitySubmit(c *gin.Context) {
 	if err == nil {
 		fs, err = readVisibility(c, true)
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Cards.SetCircleVisibility(ctx, u.ID, id, fs)
 	})
 }
@@ -268,18 +243,11 @@ func (w *Web) muteSubmit(c *gin.Context) {
 	if err == nil {
 		err = verr
 	}
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		if !on {
 			return w.Messages.Unmute(ctx, u.ID, id)
 		}
 		return w.Messages.Mute(ctx, u.ID, id)
-	})
-}
-
-func (w *Web) leaveSubmit(c *gin.Context) {
-	id, err := pathID(c, "id")
-	w.settingsAction(c, "circles", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
-		return w.Circles.Leave(ctx, u.ID, id)
 	})
 }
 
@@ -289,9 +257,9 @@ func (w *Web) privacySubmit(c *gin.Context) {
 	setting := c.PostForm("setting")
 	on, err := onOff(c.PostForm("value"))
 	if err == nil && setting != "refuse_cards" && setting != "block_messages" && setting != "refuse_all" {
-		err = qrcircles.Invalid("setting", "There is no such setting. / 没有此设置。")
+		err = qrcircles.Fail(qrcircles.EInvalid, "web.no_setting").WithField("setting")
 	}
-	w.settingsAction(c, "privacy", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		switch setting {
 		case "refuse_cards":
 			return w.Settings.SetPrivacy(ctx, u.ID, &on, nil)
@@ -309,34 +277,21 @@ func onOff(v string) (bool, error) {
 	case "off":
 		return false, nil
 	}
-	return false, qrcircles.Invalid("value", "Choose on or off. / 请选择开或关。")
+	return false, qrcircles.Fail(qrcircles.EInvalid, "web.on_or_off").WithField("value")
 }
 
 // exclusionAdd records "never in the same circle as the holder of this phone".
 func (w *Web) exclusionAdd(c *gin.Context) {
 	phone := c.PostForm("phone")
-	w.settingsAction(c, "exclusions", settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{Phone: phone}, nil, func(ctx context.Context, u qrcircles.User) error {
 		_, err := w.Circles.AddExclusion(ctx, u, phone)
-		return labelField(err, []struct{ field, label string }{{"phone", "Phone / 手机号"}})
+		return labelField(err, []string{"phone"})
 	})
 }
 
 func (w *Web) exclusionDelete(c *gin.Context) {
 	xid, err := pathID(c, "xid")
-	w.settingsAction(c, "exclusions", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
+	w.settingsAction(c, settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
 		return w.Circles.RemoveExclusion(ctx, u.ID, xid)
-	})
-}
-
-// cardRequestAnswer accepts or declines a card delivered or requested by someone.
-func (w *Web) cardRequestAnswer(c *gin.Context) {
-	rid, err := pathID(c, "rid")
-	answer := c.Param("answer")
-	if err == nil && answer != "accept" && answer != "decline" {
-		err = qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
-	}
-	w.settingsAction(c, "requests", settingsData{}, err, func(ctx context.Context, u qrcircles.User) error {
-		_, err := w.Cards.DecideCardRequest(ctx, u.ID, rid, answer == "accept")
-		return err
 	})
 }

@@ -55,7 +55,7 @@ func (w *Web) show(c *gin.Context) {
 		next := admission.SlotStart(admission.Slot(now) + 1)
 		d.NextMS, d.EveryMS = next.Sub(now).Milliseconds()+250, int64(admission.SlotLength/time.Millisecond)
 	}
-	w.render(c, http.StatusOK, "circle_show", circle.Title, templates.Page{Data: d})
+	w.render(c, http.StatusOK, "circle_show", templates.Verbatim(circle.Title), templates.Page{Data: d})
 }
 
 // latestFirstNames are the first names of the latest joiners, newest first: enough to

@@ -41,7 +41,7 @@ func (w *Web) budgetSubmit(c *gin.Context) {
 	if err == nil {
 		err = w.Budgets.SetCircleSMSBudget(c.Request.Context(), circle.ID, expected, w.now())
 	}
-	w.renderManage(c, u, circle, formOf(circle), "", "", err)
+	w.renderManage(c, u, circle, formOf(circle), "", qrcircles.Words{}, err)
 }
 
 func parseExpected(s string) (int, error) {
@@ -51,7 +51,7 @@ func parseExpected(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > maxExpected {
-		return 0, qrcircles.Invalid("expected", "Enter the number of people expected, from 1 to 1,000,000, or leave it empty. / 请输入预计人数（1 至 1,000,000），或留空。")
+		return 0, qrcircles.Fail(qrcircles.EInvalid, "web.expected").WithField("expected")
 	}
 	return n, nil
 }

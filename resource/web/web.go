@@ -57,6 +57,9 @@ type Cards interface {
 	RequestCard(ctx context.Context, from, to int64) (qrcircles.CardRequest, error)
 	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
 	DecideCardRequest(ctx context.Context, userID, requestID int64, accept bool) (qrcircles.CardRequest, error)
+	Welcomed(ctx context.Context, userID, circleID int64) (bool, error)
+	Welcome(ctx context.Context, userID, circleID int64, c qrcircles.Card, fs *qrcircles.FieldSet) (qrcircles.Card, error)
+	PutOffWelcome(ctx context.Context, userID, circleID int64) error
 }
 
 var _ Cards = (*cardsvc.Service)(nil)
@@ -110,6 +113,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.POST("/circles/new", w.newSubmit)
 	e.GET("/circles/:id", w.view)
 	e.GET("/circles/:id/status", w.status)
+	e.POST("/circles/:id/leave", w.leave)
 	e.GET("/circles/:id/manage", w.manage)
 	e.POST("/circles/:id/manage", w.editSubmit)
 	e.POST("/circles/:id/allowlist", w.allowlistSubmit)
@@ -126,10 +130,12 @@ func (w *Web) Mount(e *gin.Engine) {
 	e.GET("/circles/:id/qr.png", w.qrPNG)
 	e.GET("/circles/:id/qr.svg", w.qrSVG)
 	w.mountCards(e)
+	w.mountRequests(e)
 	w.mountSettings(e)
 	w.mountEmbed(e)
 	w.mountAccount(e)
 	w.mountApp(e)
+	w.mountWelcome(e)
 }
 
 func (w *Web) now() time.Time {
@@ -141,10 +147,13 @@ func (w *Web) now() time.Time {
 
 // render sends a page as personal pages go: never cached. The security headers (no
 // framing, the content policy) are the server's, on every page.
-func (w *Web) render(c *gin.Context, status int, page, title string, p templates.Page) {
+func (w *Web) render(c *gin.Context, status int, page string, title qrcircles.Words, p templates.Page) {
 	c.Header("Cache-Control", "no-store")
 	p.Title = title
 	p.Prepare(c.Request)
+	if p.Form == "" && p.Done == "" {
+		p.Form, p.Done = answerOf(c)
+	}
 	if p.CSRF == "" {
 		p.CSRF = w.Auth.CSRFToken(c)
 	}
@@ -156,32 +165,15 @@ func (w *Web) render(c *gin.Context, status int, page, title string, p templates
 
 // renderError re-renders page with err's message and status. Server errors are logged and
 // shown as a generic message (see pageError).
-func (w *Web) renderError(c *gin.Context, page, title string, err error, data any) {
+func (w *Web) renderError(c *gin.Context, page string, title qrcircles.Words, err error, data any) {
 	detail, status := w.pageError(c, "page error: "+page, err)
 	w.render(c, status, page, title, templates.Page{Error: detail, Data: data})
 }
 
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
-	w.renderError(c, "message", titleOf(qrcircles.CodeOf(err)), err, nil)
-}
-
-func titleOf(code string) string {
-	switch code {
-	case qrcircles.ENotFound:
-		return "Not found / 未找到"
-	case qrcircles.EForbidden:
-		return "Not allowed / 无权访问"
-	case qrcircles.EGone:
-		return "Closed / 已关闭"
-	case qrcircles.EInvalid:
-		return "Please check / 请检查"
-	case qrcircles.ETooMany:
-		return "Please wait / 请稍候"
-	case qrcircles.EUnavailable:
-		return "Temporarily unavailable / 暂时无法使用"
-	}
-	return "Something went wrong / 出错了"
+	code := qrcircles.CodeOf(err)
+	w.renderError(c, "message", templates.TitleOf(code), err, w.stepsAfter(c, code))
 }
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a
@@ -209,7 +201,7 @@ func pathID(c *gin.Context, name string) (int64, error) { return parseID(c.Param
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, qrcircles.Errorf(qrcircles.ENotFound, "There is no such page. / 页面不存在。")
+		return 0, errNoPage
 	}
 	return id, nil
 }
@@ -243,11 +235,12 @@ func (w *Web) ownedCircle(c *gin.Context) (qrcircles.User, qrcircles.Circle, boo
 }
 
 var (
-	errNotOrganizer = qrcircles.Errorf(qrcircles.EForbidden, "Only the circle's organizer may open this page. / 只有圈子的组织者可以打开此页面。")
-	errExpiredForm  = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
-	errUnknownCode  = qrcircles.Errorf(qrcircles.ENotFound, "No circle has this QR code. Check that you scanned the whole code, or ask the organizer. / 没有与此二维码对应的圈子。")
-	errClosed       = qrcircles.Errorf(qrcircles.EGone, "This circle is closed and takes no new members. / 该圈子已关闭，不再接受新成员。")
-	errScanAgain    = qrcircles.Errorf(qrcircles.EGone, "This page is too old to join from. Please scan the QR code again. / 页面已过期，请重新扫码。")
+	errNoPage       = qrcircles.Fail(qrcircles.ENotFound, "web.no_page")
+	errNotOrganizer = qrcircles.Fail(qrcircles.EForbidden, "web.not_organizer")
+	errExpiredForm  = qrcircles.Fail(qrcircles.EForbidden, "web.expired_form")
+	errUnknownCode  = qrcircles.Fail(qrcircles.ENotFound, "web.unknown_code")
+	errClosed       = qrcircles.Fail(qrcircles.EGone, "web.closed")
+	errScanAgain    = qrcircles.Fail(qrcircles.EGone, "web.scan_again")
 )
 
 // formExpired is errExpiredForm when the form's token is not this browser session's, else nil.

@@ -1,0 +1,38 @@
+package qrcircles
+
+// cardPhrases are the sentences of cards, avatars, contacts and card exchange.
+var cardPhrases = map[string][2]string{
+	"cards.name_needed":       {"Enter the name to show on your card.", "请填写名片上显示的姓名。"},
+	"cards.too_many_phones":   {"At most %d phone numbers are allowed.", "最多可填写 %d 个手机号。"},
+	"cards.too_many_emails":   {"At most %d email addresses are allowed.", "最多可填写 %d 个电子邮箱。"},
+	"cards.phone_format":      {"Write the phone number with + and the country code, for example +8613800138000.", "请以 + 和国家代码开头填写手机号，例如 +8613800138000。"},
+	"cards.phone_invalid":     {"This is not a valid phone number.", "这不是有效的手机号。"},
+	"cards.email_format":      {"Write the email address as name@example.com.", "请按 name@example.com 的格式填写电子邮箱。"},
+	"cards.email_too_long":    {"An email address has at most %d characters.", "电子邮箱最多 %d 个字符。"},
+	"cards.website_format":    {"Write the website as an address starting with https:// or http://.", "请填写以 https:// 或 http:// 开头的网址。"},
+	"cards.vcard_version":     {"version is 4.0 or 3.0.", "version 只能是 4.0 或 3.0。"},
+	"cards.avatar_none":       {"Choose an image to upload.", "请选择要上传的图片。"},
+	"cards.avatar_too_large":  {"The image is larger than %s.", "图片大于 %s。"},
+	"cards.avatar_type":       {"This is not a PNG, JPEG or GIF image.", "这不是 PNG、JPEG 或 GIF 图片。"},
+	"cards.avatar_pixels":     {"The image has too many pixels.", "图片像素过多。"},
+	"cards.avatar_unreadable": {"The image could not be read.", "无法读取该图片。"},
+	"cards.avatar_body":       {"Send the image as the body, or as the form file \"avatar\".", "请将图片作为请求内容发送，或作为表单文件 \"avatar\" 发送。"},
+	"cards.face_invalid":      {"This is not a personal QR code of this server.", "这不是本服务的个人二维码。"},
+	"cards.face_expired":      {"This personal QR code has expired. Ask for a fresh one.", "个人二维码已过期，请对方刷新。"},
+	"cards.face_own":          {"This is your own code.", "这是您自己的二维码。"},
+	"cards.none_yet":          {"You have no card yet.", "您还没有名片。"},
+	"cards.make_first":        {"Make your card first.", "请先填写您的名片。"},
+	"cards.already_have":      {"You already have this card.", "您已经有这张名片了。"},
+	"cards.none_to_show":      {"No card to show.", "没有可显示的名片。"},
+	"cards.no_avatar":         {"No avatar to show.", "没有可显示的头像。"},
+	"cards.circle_number":     {"circle is a circle's number.", "circle 应为圈子的编号。"},
+	"cards.circles_by_number": {"Circles are named by their number.", "圈子应以编号表示。"},
+	"cards.not_in_circle":     {"You are not a member of circle %d.", "您不是圈子 %d 的成员。"},
+	"cards.share_a_circle":    {"You can exchange cards only with people in your circles.", "只能与同一圈子中的人交换名片。"},
+	"cards.request_not_found": {"There is no such request waiting for you.", "没有等待您处理的这个请求。"},
+	"cards.request_decided":   {"This has already been decided.", "此请求已处理过。"},
+	"cards.not_a_contact":     {"This person is not among your contacts.", "此人不在您的联系人中。"},
+	"cards.export_organizer":  {"Only the circle's organizer may export its members.", "只有圈子的组织者可以导出成员。"},
+	// Said by card exchange and messages alike, to someone who addressed themselves.
+	"person.self": {"This is you.", "这是您自己。"},
+}
