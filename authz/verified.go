@@ -15,7 +15,7 @@ const RevocationDelay = time.Second
 
 // maxVerified bounds the tokens kept in memory; past it, new ones are checked in the
 // database until expired ones make room.
-const maxVerified = 200_000
+const maxVerified = 100_000
 
 // RevocationLog is the record of access tokens deleted before they expired.
 type RevocationLog interface {
