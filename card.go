@@ -101,7 +101,7 @@ func ParseFields(names []string, field string) (FieldSet, error) {
 		default:
 			i := slices.IndexFunc(fieldNames, func(n fieldName) bool { return n.name == name })
 			if i < 0 {
-				return FieldsNone, Invalid(field, "%q is not a card field; use all, basic, or some of %s.", name, strings.Join(FieldsAll.Names(), ", "))
+				return FieldsNone, Fail(EInvalid, "card.unknown_field", name, strings.Join(FieldsAll.Names(), ", ")).WithField(field)
 			}
 			s |= FieldSet(fieldNames[i].f)
 		}

@@ -58,10 +58,12 @@ func (e *Error) WithField(field string) *Error {
 	return e
 }
 
-// WithCause keeps err as e's cause (logged, never shown), and returns e.
+// WithCause is a copy of e with err as its cause: a shared error keeps its words and its own
+// cause stays untouched.
 func (e *Error) WithCause(err error) *Error {
-	e.Err = err
-	return e
+	c := *e
+	c.Err = err
+	return &c
 }
 
 // In is the error's sentence in lang: its Words, or its Message where it has none.
@@ -72,12 +74,18 @@ func (e *Error) In(lang string) string {
 	return e.Message
 }
 
-// Errorf returns an Error with the code and a formatted message.
+// Errorf returns an Error with the code and a formatted message, which has no words for a
+// page in another language.
+//
+// Deprecated: say the sentence by key with Fail; no code outside tests calls this any more.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid returns an EInvalid error naming the field at fault.
+// Invalid returns an EInvalid error naming the field at fault, with a message that has no
+// words for a page in another language.
+//
+// Deprecated: say it by key with Fail(EInvalid, key, …).WithField(field).
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
@@ -107,8 +115,9 @@ func IgnoreNotFound(err error) error {
 // a database takes to restart.
 const RetryUnavailable = 5 * time.Second
 
-// UnavailableMessage is what a caller is told during an outage.
-const UnavailableMessage = "The service is briefly unavailable. Please try again in a moment."
+// UnavailableMessage is what a caller of the API is told during an outage; pages say
+// Say("error.unavailable") in their reader's language.
+var UnavailableMessage = Say("error.unavailable").English()
 
 // Unavailable reports whether err's chain holds an outage of something the server depends
 // on, as opposed to a fault of the request: an error whose Unavailable method says so

@@ -13,12 +13,16 @@ import (
 // ProblemTypeBase prefixes every problem type URI.
 const ProblemTypeBase = "https://qrcircles.dev/problems/"
 
-// answerOf returns the Error that err is answered with.
-func answerOf(err error) *Error {
+// AnswerOf returns the Error that err is answered with, by a page in its reader's language
+// (e.In) or by the API in English (e.Message): an outage says so whatever else the chain says,
+// and an internal error, or one of an unknown code, says nothing of its cause.
+func AnswerOf(err error) *Error {
 	e, found := ErrorOf(err)
 	if Unavailable(err) {
 		if !found || e.Code != EUnavailable {
-			return &Error{Code: EUnavailable, Message: UnavailableMessage, RetryAfter: RetryUnavailable}
+			out := Fail(EUnavailable, "error.unavailable")
+			out.RetryAfter = RetryUnavailable
+			return out
 		}
 		if e.RetryAfter == 0 {
 			copied := *e
@@ -26,8 +30,13 @@ func answerOf(err error) *Error {
 			return &copied
 		}
 	}
-	if !found {
-		return &Error{Code: EInternal}
+	if !found || HTTPStatus(e.Code) == http.StatusInternalServerError {
+		return Fail(EInternal, "error.internal")
+	}
+	if e.Code == EUnavailable && e.Words.Zero() { // its message may be the API's own; a page says it
+		copied := *e
+		copied.Words = Say("error.unavailable")
+		return &copied
 	}
 	return e
 }
@@ -74,15 +83,9 @@ type Problem struct {
 // ProblemOf turns err into the document shown to the caller. Internal errors say nothing of
 // their cause.
 func ProblemOf(err error) Problem {
-	e := answerOf(err)
-	if HTTPStatus(e.Code) == http.StatusInternalServerError {
-		e = &Error{Code: EInternal} // an unknown code is an internal error too: it says nothing
-	}
+	e := AnswerOf(err)
 	status := HTTPStatus(e.Code)
 	b := Problem{Type: ProblemTypeBase + e.Code, Title: http.StatusText(status), Status: status, Detail: e.Message, Field: e.Field}
-	if e.Code == EInternal {
-		b.Detail = "Something went wrong on our side. Please try again."
-	}
 	if e.RetryAfter > 0 {
 		b.RetryAfter = int((e.RetryAfter + time.Second - 1) / time.Second)
 	}

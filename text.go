@@ -108,7 +108,7 @@ var textPhrases = func() map[string][2]string {
 	for p, k := range textKeys {
 		out[k] = textFormats[p]
 	}
-	for _, f := range textFields {
+	for _, f := range append(TextFields(), wholeBody) {
 		out[labelKey(f.English)] = [2]string{f.English, f.Chinese}
 	}
 	return out

@@ -97,7 +97,7 @@ func (m *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	if c.Public || c.TokenEndpointAuthMethod == qrcircles.AuthMethodPrivateKeyJWT {
-		return "", qrcircles.Invalid("client", "client %s authenticates with %s and has no secret", id, c.TokenEndpointAuthMethod)
+		return "", qrcircles.Fail(qrcircles.EInvalid, "client.no_secret", id, c.TokenEndpointAuthMethod).WithField("client")
 	}
 	secret := randomToken(32)
 	hash, _ := m.hasher.Hash(ctx, []byte(secret))
@@ -116,7 +116,7 @@ func (m *Clients) SetWebOrigins(ctx context.Context, id string, origins []string
 		return err
 	}
 	if c.FirstParty {
-		return qrcircles.Invalid("client", "the first-party client has no embedding origins")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.first_party_origin").WithField("client")
 	}
 	c.WebOrigins = norm
 	defer m.notify()
@@ -131,7 +131,7 @@ func (m *Clients) List(ctx context.Context) ([]*qrcircles.OAuthClient, error) {
 // Delete removes a client and its tokens.
 func (m *Clients) Delete(ctx context.Context, id string) error {
 	if id == FirstPartyClientID {
-		return qrcircles.Invalid("client", "the first-party client cannot be deleted")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.first_party_delete").WithField("client")
 	}
 	defer m.notify()
 	return m.store.DeleteClient(ctx, id)
@@ -209,21 +209,21 @@ func newClient(id string, spec ClientSpec, now time.Time) *qrcircles.OAuthClient
 
 func (s ClientSpec) validate() error {
 	if strings.TrimSpace(s.Name) == "" {
-		return qrcircles.Invalid("name", "a client needs a name")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.name").WithField("name")
 	}
 	if len(s.Grants) == 0 {
-		return qrcircles.Invalid("grant", "a client needs at least one grant type")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.grant").WithField("grant")
 	}
 	for _, g := range s.Grants {
 		if !slices.Contains(knownGrants, g) {
-			return qrcircles.Invalid("grant", "unknown grant type %q (known: %s)", g, strings.Join(knownGrants, ", "))
+			return qrcircles.Fail(qrcircles.EInvalid, "client.grant_unknown", g, strings.Join(knownGrants, ", ")).WithField("grant")
 		}
 	}
 	if s.Public && slices.Contains(s.Grants, GrantClientCredentials) {
-		return qrcircles.Invalid("grant", "a public client cannot use client_credentials")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.public_credentials").WithField("grant")
 	}
 	if slices.Contains(s.Grants, GrantAuthorizationCode) && len(s.RedirectURIs) == 0 {
-		return qrcircles.Invalid("redirect-uri", "authorization_code needs at least one redirect URI")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.redirect_needed").WithField("redirect-uri")
 	}
 	for _, u := range s.RedirectURIs {
 		if err := validateRedirectURI(u, s.Public); err != nil {
@@ -242,11 +242,11 @@ func (s ClientSpec) validate() error {
 		}
 	}
 	if len(s.Scopes) == 0 {
-		return qrcircles.Invalid("scope", "a client needs at least one scope")
+		return qrcircles.Fail(qrcircles.EInvalid, "client.scope").WithField("scope")
 	}
 	for _, sc := range s.Scopes {
 		if !slices.Contains(Scopes, sc) {
-			return qrcircles.Invalid("scope", "unknown scope %q (known: %s)", sc, strings.Join(Scopes, " "))
+			return qrcircles.Fail(qrcircles.EInvalid, "client.scope_unknown", sc, strings.Join(Scopes, " ")).WithField("scope")
 		}
 	}
 	return nil
@@ -256,26 +256,26 @@ func (s ClientSpec) validate() error {
 func (s ClientSpec) validateAuth() error {
 	switch {
 	case s.Public && s.AuthMethod != "" && s.AuthMethod != qrcircles.AuthMethodNone:
-		return qrcircles.Invalid("auth-method", "a public client cannot authenticate with %s: it keeps no secret and no key", s.AuthMethod)
+		return qrcircles.Fail(qrcircles.EInvalid, "client.public_auth", s.AuthMethod).WithField("auth-method")
 	case !s.Public && s.AuthMethod == qrcircles.AuthMethodNone:
-		return qrcircles.Invalid("auth-method", "a confidential client authenticates; %s is for public clients", s.AuthMethod)
+		return qrcircles.Fail(qrcircles.EInvalid, "client.confidential_auth", s.AuthMethod).WithField("auth-method")
 	case s.AuthMethod != "" && !slices.Contains(TokenAuthMethods, s.AuthMethod):
-		return qrcircles.Invalid("auth-method", "unknown authentication method %q (known: %s)", s.AuthMethod, strings.Join(TokenAuthMethods, ", "))
+		return qrcircles.Fail(qrcircles.EInvalid, "client.auth_unknown", s.AuthMethod, strings.Join(TokenAuthMethods, ", ")).WithField("auth-method")
 	case s.AuthMethod != qrcircles.AuthMethodPrivateKeyJWT && (s.JWKS != nil || s.JWKSURI != ""):
-		return qrcircles.Invalid("jwks", "keys are for clients that authenticate with %s", qrcircles.AuthMethodPrivateKeyJWT)
+		return qrcircles.Fail(qrcircles.EInvalid, "client.keys_unused", qrcircles.AuthMethodPrivateKeyJWT).WithField("jwks")
 	case s.AuthMethod != qrcircles.AuthMethodPrivateKeyJWT:
 		return nil
 	case (s.JWKS != nil) == (s.JWKSURI != ""):
-		return qrcircles.Invalid("jwks", "a %s client needs its public keys: a JWKS or a JWKS URI, one of them", qrcircles.AuthMethodPrivateKeyJWT)
+		return qrcircles.Fail(qrcircles.EInvalid, "client.keys_needed", qrcircles.AuthMethodPrivateKeyJWT).WithField("jwks")
 	case s.JWKS != nil:
 		if err := CheckKeySet(s.JWKS); err != nil {
-			return qrcircles.Invalid("jwks", "%s", err)
+			return qrcircles.Fail(qrcircles.EInvalid, "client.keys_bad", err).WithField("jwks")
 		}
 		return nil
 	}
 	u, err := url.Parse(s.JWKSURI)
 	if err != nil || u.User != nil || u.Host == "" || u.Fragment != "" || !(u.Scheme == "https" || (u.Scheme == "http" && fosite.IsLocalhost(u))) {
-		return qrcircles.Invalid("jwks-uri", "%q must be an https URL (plain http only on a loopback address)", s.JWKSURI)
+		return qrcircles.Fail(qrcircles.EInvalid, "client.jwks_uri", s.JWKSURI).WithField("jwks-uri")
 	}
 	return nil
 }
@@ -288,11 +288,11 @@ func NormalizeOrigins(raw []string) ([]string, error) {
 	for _, r := range raw {
 		u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(r), "/"))
 		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-			return nil, qrcircles.Invalid("origin", "%q is not a web origin; write it as https://host or https://host:port", r)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "client.origin", r).WithField("origin")
 		}
 		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 		if u.Scheme != "https" && !(u.Scheme == "http" && fosite.IsLocalhost(u)) {
-			return nil, qrcircles.Invalid("origin", "the origin %q must use https (plain http only on a loopback address)", r)
+			return nil, qrcircles.Fail(qrcircles.EInvalid, "client.origin_https", r).WithField("origin")
 		}
 		if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
 			u.Host = u.Hostname()
@@ -351,4 +351,4 @@ func EmbedOrigin(ctx context.Context, store interface {
 	return c, norm[0], nil
 }
 
-var errUnknownEmbedder = qrcircles.Errorf(qrcircles.EForbidden, "This site is not registered to add people to QR Circles. Open the circle's QR code instead. / 该网站未获准代为加入二维码好友圈，请直接扫描圈子的二维码。")
+var errUnknownEmbedder = qrcircles.Fail(qrcircles.EForbidden, "authz.embedder")

@@ -187,6 +187,6 @@ func (s *Server) renderLogout(c *gin.Context, lr logoutRequest, err error) {
 }
 
 var (
-	errBadLogout      = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link is not valid. You are still signed in; sign out on your account page if you want to. / 该退出链接无效。您仍处于登录状态；如需退出，请在账户页面操作。")
-	errLogoutRedirect = qrcircles.Errorf(qrcircles.EInvalid, "This sign-out link names a return address the app did not register. You are still signed in. / 该退出链接中的返回地址未经应用登记。您仍处于登录状态。")
+	errBadLogout      = qrcircles.Fail(qrcircles.EInvalid, "authz.logout_bad")
+	errLogoutRedirect = qrcircles.Fail(qrcircles.EInvalid, "authz.logout_redirect")
 )

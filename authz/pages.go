@@ -204,7 +204,7 @@ func withRegion(raw, region string) (string, error) {
 // validateDisplayName checks the one field registration requires, by the text rule.
 func validateDisplayName(name string) error {
 	if name == "" {
-		return qrcircles.Invalid("name", "Please enter your name. / 请输入姓名。")
+		return qrcircles.Fail(qrcircles.EInvalid, "authz.name_required").WithField("name")
 	}
 	return qrcircles.TextRegisterName.Check(name)
 }
@@ -404,7 +404,7 @@ func coversAll(granted string, requested []string) bool {
 	return true
 }
 
-var errExpiredForm = qrcircles.Errorf(qrcircles.EForbidden, "This form has expired. Please try again. / 表单已过期，请重试。")
+var errExpiredForm = qrcircles.Fail(qrcircles.EForbidden, "authz.form_expired")
 
 // titleUnavailable is the title of the page shown while the database is unavailable.
 const titleUnavailable = "title.unavailable" // a key of the pages' catalog, as every title

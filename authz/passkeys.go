@@ -18,6 +18,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"qrcircles"
+	"qrcircles/templates"
 )
 
 // PasskeyStore is what passkeys need of the database: the credentials, and the ceremonies
@@ -130,7 +131,7 @@ func (s *Server) jsonUser(c *gin.Context) (CurrentUser, bool) {
 	case err != nil:
 		s.jsonProblem(c, err)
 	case !ok:
-		s.jsonProblem(c, qrcircles.Errorf(qrcircles.EUnauthorized, "Please sign in first. / 请先登录。"))
+		s.jsonProblem(c, errSignInFirst)
 	case c.Request.Method == http.MethodPost && !s.checkCSRFHeader(c):
 		s.jsonProblem(c, errExpiredForm)
 	default:
@@ -151,6 +152,7 @@ func (s *Server) jsonProblem(c *gin.Context, err error) {
 		s.log.ErrorContext(c.Request.Context(), "passkey", "error", err)
 	}
 	b := qrcircles.ProblemOf(err)
+	b.Detail = qrcircles.AnswerOf(err).In(templates.Negotiate(c.Request)) // the page's script shows it
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(b.Status, b)
@@ -246,12 +248,12 @@ func (s *Server) finishPasskeyRegistration(c *gin.Context) {
 	var cred *webauthn.Credential
 	if err == nil {
 		if cred, err = s.passkeys.webauthn.FinishRegistration(pu, data, c.Request); err != nil {
-			err = &qrcircles.Error{Code: qrcircles.EInvalid, Message: "The passkey was not accepted. / 通行密钥未被接受。", Err: err}
+			err = errPasskeyInvalid.WithCause(err)
 		}
 	}
 	var stored qrcircles.Passkey
 	if err == nil {
-		stored, err = s.storePasskey(ctx, u.ID, cred, c.Query("name"))
+		stored, err = s.storePasskey(ctx, u.ID, cred, s.passkeyName(c))
 	}
 	if err != nil {
 		s.jsonProblem(c, err)
@@ -261,13 +263,20 @@ func (s *Server) finishPasskeyRegistration(c *gin.Context) {
 	c.JSON(http.StatusCreated, passkeyViews([]qrcircles.Passkey{stored})[0])
 }
 
+// passkeyName is the name the person gave the new passkey, or one with today's date in the
+// language of their page.
+func (s *Server) passkeyName(c *gin.Context) string {
+	name := c.Query("name")
+	if name == "" || qrcircles.TextRegisterName.Check(name) != nil {
+		name = qrcircles.Say("authz.passkey_name", s.now().UTC().Format("2006-01-02")).In(templates.Negotiate(c.Request))
+	}
+	return name
+}
+
 func (s *Server) storePasskey(ctx context.Context, userID int64, cred *webauthn.Credential, name string) (qrcircles.Passkey, error) {
 	b, err := json.Marshal(cred)
 	if err != nil {
 		return qrcircles.Passkey{}, err
-	}
-	if name == "" || qrcircles.TextRegisterName.Check(name) != nil {
-		name = "Passkey " + s.now().UTC().Format("2006-01-02")
 	}
 	return s.passkeys.store.AddPasskey(ctx, qrcircles.Passkey{
 		UserID: userID, CredentialID: base64.RawURLEncoding.EncodeToString(cred.ID), Credential: string(b),
@@ -299,7 +308,7 @@ func (s *Server) finishPasskeyLogin(c *gin.Context) {
 	if err == nil {
 		cred, err = s.passkeys.webauthn.FinishDiscoverableLogin(s.discoverUser(ctx, &found), data, c.Request)
 		if err != nil && !qrcircles.Unavailable(err) {
-			err = &qrcircles.Error{Code: qrcircles.EUnauthorized, Message: errPasskeyRefused.Message, Err: err}
+			err = errPasskeyRefused.WithCause(err)
 		}
 	}
 	if err == nil {
@@ -382,8 +391,10 @@ func (s *Server) userPasskeys(ctx context.Context, userID int64) ([]passkeyJSON,
 }
 
 var (
-	errPasskeyExpired = qrcircles.Errorf(qrcircles.EGone, "This took too long. Please try again. / 操作超时，请重试。")
-	errPasskeyRefused = qrcircles.Errorf(qrcircles.EUnauthorized, "This passkey does not sign anyone in here. Sign in with your phone number. / 此通行密钥无法登录，请使用手机号登录。")
+	errPasskeyExpired = qrcircles.Fail(qrcircles.EGone, "authz.passkey_expired")
+	errPasskeyRefused = qrcircles.Fail(qrcircles.EUnauthorized, "authz.passkey_refused")
+	errPasskeyInvalid = qrcircles.Fail(qrcircles.EInvalid, "authz.passkey_invalid")
+	errSignInFirst    = qrcircles.Fail(qrcircles.EUnauthorized, "authz.sign_in_first")
 )
 
 // signInMethods are the ways in that discovery advertises: SMS always, passkeys when on.

@@ -36,23 +36,23 @@ func validateRedirectURI(raw string, public bool) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Fragment != "" || u.User != nil || u.Opaque != "":
-		return qrcircles.Invalid("redirect-uri", "%q is not an absolute URI without a fragment", raw)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.absolute", raw).WithField("redirect-uri")
 	case slices.Contains(codeSchemes, u.Scheme):
-		return qrcircles.Invalid("redirect-uri", "%q: the scheme %s: runs code or carries content; it is never a redirect URI", raw, u.Scheme)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.code_scheme", raw, u.Scheme).WithField("redirect-uri")
 	case u.String() != raw:
-		return qrcircles.Invalid("redirect-uri", "write %q as %q: redirect URIs are matched exactly", raw, u.String())
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.exact", raw, u.String()).WithField("redirect-uri")
 	case u.Scheme == "https" && u.Host != "":
 		return nil
 	case u.Scheme == "http" && fosite.IsLocalhost(u):
 		return nil
 	case u.Scheme == "https" || u.Scheme == "http":
-		return qrcircles.Invalid("redirect-uri", "%q must use https (plain http only on a loopback address)", raw)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.https", raw).WithField("redirect-uri")
 	case !reverseDomain.MatchString(u.Scheme):
-		return qrcircles.Invalid("redirect-uri", "%q: a private-use scheme must be a domain of yours reversed, such as com.example.app:/callback (RFC 8252 §7.1)", raw)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.reverse", raw).WithField("redirect-uri")
 	case !public:
-		return qrcircles.Invalid("redirect-uri", "%q: private-use schemes are for native apps, which are public clients", raw)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.native", raw).WithField("redirect-uri")
 	case u.Host != "" || !strings.HasPrefix(u.Path, "/"):
-		return qrcircles.Invalid("redirect-uri", "%q: write a private-use redirect with one slash and a path, such as %s:/oauth2/callback", raw, u.Scheme)
+		return qrcircles.Fail(qrcircles.EInvalid, "redirect.private_shape", raw, u.Scheme).WithField("redirect-uri")
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func (s *Server) callback(c *gin.Context) {
 	}
 	s.setCookie(c, scanCookie, "", -1)
 	if e := c.Query("error"); e != "" {
-		s.renderError(c, "message", "title.not_joined", qrcircles.Errorf(qrcircles.EForbidden, "You did not sign in, so you have not joined. / 未登录，未加入。"), nil)
+		s.renderError(c, "message", "title.not_joined", errNotJoined, nil)
 		return
 	}
 	res, err := s.exchangeCode(ctx, c.Query("code"), p.Verifier)
@@ -119,7 +119,7 @@ func (s *Server) exchangeCode(ctx context.Context, code, verifier string) (qrcir
 		_, err = s.oauth.NewAccessResponse(ctx, ar)
 	}
 	if err != nil {
-		return qrcircles.ScanResult{}, &qrcircles.Error{Code: qrcircles.EGone, Message: errScanExpired.Message, Err: err}
+		return qrcircles.ScanResult{}, errScanExpired.WithCause(err)
 	}
 	sess := ar.GetSession().(*Session)
 	id, err := strconv.ParseInt(sess.Subject, 10, 64)
@@ -155,4 +155,7 @@ func (scanCodeLifespan) PopulateTokenEndpointResponse(context.Context, fosite.Ac
 	return nil
 }
 
-var errScanExpired = qrcircles.Errorf(qrcircles.EGone, "This scan has expired. Please scan the QR code again. / 扫码已过期，请重新扫码。")
+var (
+	errScanExpired = qrcircles.Fail(qrcircles.EGone, "authz.scan_expired")
+	errNotJoined   = qrcircles.Fail(qrcircles.EForbidden, "authz.not_joined")
+)

@@ -92,6 +92,4 @@ func (s *Server) spendProof(ctx context.Context, payload string) error {
 	return nil
 }
 
-var errProofFailed = &qrcircles.Error{Code: qrcircles.EInvalid, Field: proofField,
-	Message: "The check did not finish or has expired. Wait until it says verified, then send the code again. / 验证未完成或已过期。请等待显示验证成功后，再次发送验证码。",
-	Err:     errors.New("proof of work refused")}
+var errProofFailed = qrcircles.Fail(qrcircles.EInvalid, "signin.proof_failed").WithField(proofField).WithCause(errors.New("proof of work refused"))

@@ -137,7 +137,8 @@
   async function contactsView() {
     const { body } = await api("/contacts");
     show(el("h1", {}, W.nav_contacts),
-      list(body.contacts, c => [el("strong", {}, c.display_name), cardLines(c)], "contacts"));
+      list(body.contacts, c => [el("strong", {}, c.display_name), cardLines(c),
+        el("a", { href: "/messages/" + c.user_id + "#compose", class: "message-link" }, W.message)], "contacts"));
     live(["card.delivered", "card.request.decided"], () => { if (location.pathname === "/app/contacts") route(); });
   }
 
@@ -336,7 +337,7 @@
     document.getElementById("passkey-offer-later").onclick = () => { localStorage.setItem(LATER, "1"); box.hidden = true; };
     document.getElementById("passkey-offer-add").onclick = () => pk.register().then(
       () => box.replaceChildren(el("p", { class: "notice", id: "passkey-added" }, W.passkey_added)),
-      e => box.append(el("p", { class: "error", role: "alert" }, e.message)));
+      e => box.append(el("p", { class: "error", role: "alert" }, pk.message(e, W.passkey_failed))));
   }
   // Signing out leaves nothing private behind: the token and every cache go first (the
   // server's answer clears the site's storage too).

@@ -17,6 +17,9 @@
     const el = document.querySelector('input[name="csrf"]') || document.querySelector("[data-csrf]");
     return el ? (el.value || el.dataset.csrf) : "";
   }
+  // ServerError is the server's answer, written in the page's language.
+  class ServerError extends Error {}
+
   async function post(url, body) {
     const res = await fetch(url, {
       method: "POST", credentials: "same-origin",
@@ -24,7 +27,7 @@
       body: body === undefined ? "{}" : JSON.stringify(body),
     });
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.detail || data.title || res.statusText);
+    if (!res.ok) throw new ServerError(data.detail || data.title || res.statusText);
     return data;
   }
   function descriptors(list) {
@@ -65,17 +68,20 @@
     return done.redirect;
   }
 
-  // The server writes its messages "English / 中文": show the reader's half.
+  // message is what to show of e: the server writes in the page's language, the browser's own
+  // errors (a cancelled prompt) are in the browser's, so the page's sentence stands for them.
+  function message(e, failed) {
+    return e instanceof ServerError ? e.message : failed;
+  }
   function showError(e) {
     const el = document.getElementById("passkey-error");
     if (!el) return;
-    const msg = e.message || "", i = msg.indexOf(" / ");
-    el.textContent = i < 0 ? msg : document.documentElement.lang === "zh-Hans" ? msg.slice(i + 3) : msg.slice(0, i);
+    el.textContent = message(e, el.dataset.failed);
     el.hidden = false;
   }
 
   const supported = !!(window.PublicKeyCredential && navigator.credentials);
-  window.qrcPasskey = { supported, register, signIn };
+  window.qrcPasskey = { supported, register, signIn, message };
   if (!supported) return;
 
   const login = document.getElementById("passkey-login");

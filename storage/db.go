@@ -181,4 +181,4 @@ func oneLine(err error) string {
 // ErrNotFound is returned when a looked-up row does not exist. It carries the domain's code,
 // so that the one mapping of errors to HTTP answers a not-found no caller explains with 404;
 // a caller that knows what was missing says so with its own error.
-var ErrNotFound error = &qrcircles.Error{Code: qrcircles.ENotFound, Message: "Not found. / 未找到。"}
+var ErrNotFound error = qrcircles.Fail(qrcircles.ENotFound, "error.not_found")

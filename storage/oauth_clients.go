@@ -16,7 +16,7 @@ import (
 
 // ErrConflict is returned when a row with the same key already exists, or a decision was
 // already taken. Like ErrNotFound it carries the domain's code (409).
-var ErrConflict error = &qrcircles.Error{Code: qrcircles.EConflict, Message: "This has already been done. / 此操作已完成。"}
+var ErrConflict error = qrcircles.Fail(qrcircles.EConflict, "storage.conflict")
 
 // fositeClient is a registered client as fosite sees it: the fosite.Client (and
 // fosite.OpenIDConnectClient) that GetClient returns and stored tokens are rebuilt with.

@@ -52,4 +52,5 @@ var appCatalog = map[string][2]string{
 	"passkey.add":     {"Add a passkey", "添加通行密钥"},
 	"passkey.or":      {"Or, on a phone where you added a passkey:", "或者，在已添加通行密钥的手机上："},
 	"passkey.sign_in": {"Sign in with a passkey", "使用通行密钥登录"},
+	"passkey.failed":  {"The passkey step was cancelled or did not finish. Try again.", "通行密钥操作已取消或未完成，请重试。"},
 }

@@ -72,18 +72,11 @@ func ErrorWords(err error) qrcircles.Words {
 	if err == nil {
 		return qrcircles.Words{}
 	}
-	e, found := qrcircles.ErrorOf(err)
-	switch {
-	case qrcircles.Unavailable(err) && (!found || e.Code != qrcircles.EUnavailable):
-		return qrcircles.Say("error.unavailable")
-	case !found || qrcircles.HTTPStatus(e.Code) >= 500 && e.Code != qrcircles.EUnavailable:
-		return qrcircles.Say("error.internal")
-	case !e.Words.Zero():
-		return e.Words
-	case e.Code == qrcircles.EUnavailable:
-		return qrcircles.Say("error.unavailable")
+	e := qrcircles.AnswerOf(err) // the words of the answer the API gives
+	if e.Words.Zero() {
+		return Verbatim(e.Message) // an error not yet given words; the translation test names it
 	}
-	return Verbatim(e.Message) // an error not yet given words; the translation test names it
+	return e.Words
 }
 
 // TitleOf is the title of the page that shows an error of code.

@@ -18,7 +18,7 @@ const (
 	LimitIPHourly    = "ip-hourly"    // sends requested from one client IP per hour
 	LimitGlobal      = "global"       // sends by all instances together per hour
 	LimitCircleDaily = "circle-daily" // sends for sign-ins that start at one circle's page, per day
-	LimitVerifyIP    = "verify-ip"    // code checks from one client IP per hour
+	LimitVerifyIP    = "verify-ip"    // failed code checks from one client IP per hour
 )
 
 // Policy is the set of numbers the limits and codes obey.
@@ -92,7 +92,9 @@ func (p Policy) SendLimits(phone string, o Origin) []Limit {
 	return ls
 }
 
-// VerifyLimits are the limits one code check from clientIP must pass.
+// VerifyLimits are the limits a code check from clientIP must pass; only checks that fail
+// count against them (phoneauth.Service.Verify), so a right code is never refused for the
+// many others on its network.
 func (p Policy) VerifyLimits(clientIP string) []Limit {
 	return []Limit{{LimitVerifyIP, "verify:ip:" + clientIP, p.VerifyPerIPPerHour, time.Hour}}
 }

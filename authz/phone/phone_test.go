@@ -58,6 +58,19 @@ func TestNormalizeRejects(t *testing.T) {
 			if p.Code != qrcircles.EInvalid || p.Field != "phone" || p.Message != tc.wantMessage {
 				t.Fatalf("Normalize(%q): %s %q %q; want invalid phone %q", tc.in, p.Code, p.Field, p.Message, tc.wantMessage)
 			}
+			if zh := p.In(qrcircles.LangChinese); zh != chinese[tc.wantMessage] {
+				t.Fatalf("Normalize(%q) in Chinese: %q; want %q", tc.in, zh, chinese[tc.wantMessage])
+			}
 		})
 	}
+}
+
+// chinese is what a Chinese page shows for each of Normalize's messages.
+var chinese = map[string]string{
+	"Enter your phone number.": "请输入手机号。",
+	"This does not look like a phone number. Enter digits only, for example 138 0013 8000 or +86 138 0013 8000.":               "这不像手机号。请只输入数字，例如 138 0013 8000 或 +86 138 0013 8000。",
+	"This phone number is too short. Check the digits.":                                                                        "手机号太短，请检查号码。",
+	"This phone number is too long. Check the digits.":                                                                         "手机号太长，请检查号码。",
+	"This is not a valid phone number. Check the digits, and start with + and the country code if it is from another country.": "手机号无效。请检查号码；其他国家或地区的号码请以 + 和国家代码开头。",
+	"The country code is not known. Start with + and the country code, for example +86.":                                       "国家代码无法识别。请以 + 和国家代码开头，例如 +86。",
 }

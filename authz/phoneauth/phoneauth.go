@@ -50,6 +50,9 @@ const minSecretLen = 16
 // errRefused rolls back the counters of a request that a limit refused.
 var errRefused = errors.New("phoneauth: refused by a limit")
 
+// errPeeked rolls back the counters of a request that only looked at the limits.
+var errPeeked = errors.New("phoneauth: only peeked at the limits")
+
 // ErrProofRequired is the cause of a refusal by the per-IP limit, which a proof of work
 // lifts: the page asks for one instead of refusing.
 var ErrProofRequired = errors.New("phoneauth: the network's limit is reached; a proof of work lifts it")
@@ -105,14 +108,28 @@ func (s *Service) newChallenge(e164 string, now time.Time) (otp.Challenge, strin
 
 // Verify checks code against the challenge for a request from clientIP and returns the phone
 // it proves, in E.164. A right code works once; a wrong one counts against the challenge.
-// Every failure is a *qrcircles.Error.
+// Only checks that fail count against clientIP's limit: a venue of hundreds behind one
+// address types its right codes freely, while guessing from it stops. Every failure is a
+// *qrcircles.Error.
 func (s *Service) Verify(ctx context.Context, challengeID, code, clientIP string, now time.Time) (e164 string, err error) {
-	if err := s.allow(ctx, s.Policy.VerifyLimits(clientIP), now); err != nil {
+	limits := s.Policy.VerifyLimits(clientIP)
+	if err := s.refusal(s.hit(ctx, limits, now, true)); err != nil {
 		return "", err
 	}
+	e164, err = s.verify(ctx, challengeID, code, now)
+	if code := qrcircles.CodeOf(err); err != nil && code != qrcircles.EInternal && code != qrcircles.EUnavailable {
+		if _, herr := s.hit(ctx, limits, now, false); herr != nil && !errors.Is(herr, errRefused) {
+			return "", internal(herr)
+		}
+	}
+	return e164, err
+}
+
+// verify is Verify without the limit on the client's address.
+func (s *Service) verify(ctx context.Context, challengeID, code string, now time.Time) (e164 string, err error) {
 	code, ok := otp.ParseCode(code)
 	if !ok {
-		return "", qrcircles.Invalid("code", "Enter the %d-digit code from the SMS.", otp.CodeLength)
+		return "", qrcircles.Fail(qrcircles.EInvalid, "signin.code_format", otp.CodeLength).WithField("code")
 	}
 	if v, ok := s.Sender.(sms.Verifier); ok {
 		// The provider is asked outside any transaction; it limits checks itself.
@@ -178,9 +195,9 @@ func (s *Service) wrongCode(ctx context.Context, ch otp.Challenge) error {
 	}
 	left := s.Policy.TriesLeft(ch)
 	if left == 1 {
-		return qrcircles.Invalid("code", "That code is not right. 1 try left.")
+		return qrcircles.Fail(qrcircles.EInvalid, "signin.code_wrong_one").WithField("code")
 	}
-	return qrcircles.Invalid("code", "That code is not right. %d tries left.", left)
+	return qrcircles.Fail(qrcircles.EInvalid, "signin.code_wrong", left).WithField("code")
 }
 
 // providerMatches asks a verifying provider about the code.
@@ -207,21 +224,18 @@ func (s *Service) providerMatches(ctx context.Context, v sms.Verifier, ch otp.Ch
 // so that nobody who scanned the code is turned away for the budget alone (a full circle still
 // queues its applicants). A refused count changes no counter: the next try starts clean.
 func (s *Service) allowSend(ctx context.Context, e164 string, o otp.Origin, now time.Time) error {
-	d, err := s.hit(ctx, s.Policy.SendLimits(e164, o), now)
+	d, err := s.hit(ctx, s.Policy.SendLimits(e164, o), now, false)
 	if errors.Is(err, errRefused) && d.Limit == otp.LimitCircleDaily {
 		o.CircleID = 0
-		d, err = s.hit(ctx, s.Policy.SendLimits(e164, o), now)
+		d, err = s.hit(ctx, s.Policy.SendLimits(e164, o), now, false)
 	}
 	return s.refusal(d, err)
 }
 
-func (s *Service) allow(ctx context.Context, limits []otp.Limit, now time.Time) error {
-	return s.refusal(s.hit(ctx, limits, now))
-}
-
 // hit counts one request on each limit in one transaction, which rolls back when a limit
-// refuses it (errRefused, with the decision saying which).
-func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time) (otp.Decision, error) {
+// refuses it (errRefused, with the decision saying which), and always when it only peeks:
+// then it says what counting would decide, and counts nothing.
+func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time, peek bool) (otp.Decision, error) {
 	var d otp.Decision
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		hits := make([]otp.Hit, len(limits))
@@ -235,8 +249,14 @@ func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time) (o
 		if d = otp.Decide(hits, now); !d.Allowed {
 			return errRefused
 		}
+		if peek {
+			return errPeeked
+		}
 		return nil
 	})
+	if errors.Is(err, errPeeked) {
+		err = nil
+	}
 	return d, err
 }
 
@@ -244,7 +264,7 @@ func (s *Service) hit(ctx context.Context, limits []otp.Limit, now time.Time) (o
 func (s *Service) refusal(d otp.Decision, err error) error {
 	switch {
 	case errors.Is(err, errRefused) && d.Limit == otp.LimitIPHourly:
-		return withCause(tooMany(d.Limit, d.RetryAfter), ErrProofRequired)
+		return tooMany(d.Limit, d.RetryAfter).WithCause(ErrProofRequired)
 	case errors.Is(err, errRefused):
 		return tooMany(d.Limit, d.RetryAfter)
 	case err != nil:
@@ -261,20 +281,18 @@ func (s *Service) regionAllowed(e164 string) bool {
 	return slices.Contains(s.Regions, phone.Region(e164))
 }
 
-var errRegion = qrcircles.Invalid("phone", "Sign-in codes are not sent to numbers of this country or region. / 登录验证码不发送到该国家或地区的号码。")
+var errRegion = qrcircles.Fail(qrcircles.EInvalid, "signin.region").WithField("phone")
 
 // sendFailed turns a provider's refusal into what the person can do about it.
 func (s *Service) sendFailed(ctx context.Context, e164 string, err error) error {
 	s.log().WarnContext(ctx, "SMS provider did not send a code", "phone", maskPhone(e164), "err", err)
 	switch {
 	case errors.Is(err, sms.ErrInvalidPhone):
-		e := qrcircles.Invalid("phone", "This number cannot receive SMS. Check it, or use another number.")
-		e.Err = err
-		return e
+		return qrcircles.Fail(qrcircles.EInvalid, "signin.no_sms").WithField("phone").WithCause(err)
 	case errors.Is(err, sms.ErrTooManyAttempts):
-		return withCause(tooMany(otp.LimitPhoneHourly, 10*time.Minute), err)
+		return tooMany(otp.LimitPhoneHourly, 10*time.Minute).WithCause(err)
 	case errors.Is(err, sms.ErrRateLimited):
-		return withCause(tooMany(otp.LimitGlobal, time.Minute), err)
+		return tooMany(otp.LimitGlobal, time.Minute).WithCause(err)
 	}
 	return unavailable(err)
 }

@@ -77,6 +77,10 @@ func wantProblem(t *testing.T, err error, code, field, message string, retry int
 	if got := qrcircles.ProblemOf(err).RetryAfter; retry != 0 && got != retry {
 		t.Fatalf("Retry-After %d, want %d", got, retry)
 	}
+	// Each of these has its exact Chinese in problems_test.go; here: Chinese, whole.
+	if zh := p.In(qrcircles.LangChinese); !strings.ContainsRune(zh, '。') || strings.ContainsAny(zh, "abcdefghijklmnopqrstuvwxyz") {
+		t.Fatalf("problem %q in Chinese: %q", message, zh)
+	}
 }
 
 func TestSendThenVerifyOnce(t *testing.T) {
@@ -263,6 +267,37 @@ func TestUnknownChallengeIsGone(t *testing.T) {
 	})
 }
 
+// A venue behind one address: its attendees' right codes never count against the address,
+// so the hundredth is let in as the first was; a wrong code still counts.
+func TestRightCodesFromOneNetworkAreNeverRefused(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(db)
+		f.Policy.VerifyPerIPPerHour = 3
+		ctx := context.Background()
+		venue := otp.Origin{IP: "venue", CircleID: 1, CircleBudget: 1000}
+		for i := range 100 {
+			phone := fmt.Sprintf("+86138%08d", i)
+			id, _, err := f.Send(ctx, phone, venue, "en", at(0))
+			if err != nil {
+				t.Fatalf("attendee %d: send: %v", i+1, err)
+			}
+			if got, err := f.Verify(ctx, id, f.codes[phone], "venue", at(time.Second)); err != nil || got != phone {
+				t.Fatalf("attendee %d: verify = %q, %v", i+1, got, err)
+			}
+		}
+		id, _, err := f.Send(ctx, "+8613900000000", venue, "en", at(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			_, err = f.Verify(ctx, id, otherCode(f.codes["+8613900000000"]), "venue", at(time.Second))
+			wantProblem(t, err, qrcircles.EInvalid, "code", qrcircles.ProblemOf(err).Detail, 0)
+		}
+		_, err = f.Verify(ctx, id, f.codes["+8613900000000"], "venue", at(time.Second))
+		wantProblem(t, err, qrcircles.ETooMany, "", "Too many tries from your network. Try again in 60 min.", 3600)
+	})
+}
+
 func TestVerifyPerIPLimit(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		f := newFixture(db)
@@ -357,7 +392,8 @@ func checkStored(t *testing.T, db *storage.DB, id, code, provider string, delive
 	}
 	switch provider {
 	case "messaging":
-		if delivered.Body != sms.Body(code, 5*time.Minute) || !bytes.Equal(ch.CodeHash, otp.HashCode(secret, id, code)) {
+		// The sign-in came from a Chinese page: the text is Chinese.
+		if delivered.Body != "二维码好友圈验证码："+code+"（5分钟内有效）" || !bytes.Equal(ch.CodeHash, otp.HashCode(secret, id, code)) {
 			t.Errorf("body %q, stored hash %x", delivered.Body, ch.CodeHash)
 		}
 	case "verify":

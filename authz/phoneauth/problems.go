@@ -2,7 +2,6 @@ package phoneauth
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"qrcircles"
@@ -12,49 +11,45 @@ import (
 // tooMany says which limit refused and when to come back.
 func tooMany(limit string, retryAfter time.Duration) *qrcircles.Error {
 	retryAfter = max(retryAfter, time.Second)
-	var what string
+	key := "limit.global"
 	switch limit {
 	case otp.LimitPhoneGap, otp.LimitPhoneHourly:
-		what = "Too many codes for this number."
+		key = "limit.phone"
 	case otp.LimitIPHourly:
-		what = "Too many codes were requested from your network."
+		key = "limit.ip"
 	case otp.LimitCircleDaily:
-		what = "This circle's sign-ins have used all the codes planned for today; ask the organizer."
+		key = "limit.circle"
 	case otp.LimitVerifyIP:
-		what = "Too many tries from your network."
-	default:
-		what = "We are sending too many codes right now."
+		key = "limit.verify_ip"
 	}
-	return &qrcircles.Error{
-		Code:       qrcircles.ETooMany,
-		Message:    fmt.Sprintf("%s Try again in %s.", what, waitText(retryAfter)),
-		RetryAfter: retryAfter,
-	}
+	e := qrcircles.Fail(qrcircles.ETooMany, key, wait(retryAfter))
+	e.RetryAfter = retryAfter
+	return e
 }
 
-// waitText says a wait in whole seconds under a minute, else in whole minutes, rounding up.
-func waitText(d time.Duration) string {
+// wait says a wait in whole seconds under a minute, else in whole minutes, rounding up.
+func wait(d time.Duration) qrcircles.Words {
 	secs := int((d + time.Second - 1) / time.Second)
 	if secs < 60 {
-		return fmt.Sprintf("%d s", secs)
+		return qrcircles.Say("wait.seconds", secs)
 	}
-	return fmt.Sprintf("%d min", (secs+59)/60)
+	return qrcircles.Say("wait.minutes", (secs+59)/60)
 }
 
 // gone explains why a challenge takes no more codes.
 func gone(why error) *qrcircles.Error {
-	msg := "This code has expired. Request a new one."
+	key := "signin.code_expired"
 	switch {
 	case errors.Is(why, otp.ErrUsed):
-		msg = "This code has already been used. Request a new one."
+		key = "signin.code_used"
 	case errors.Is(why, otp.ErrDead):
-		msg = "Too many wrong codes. Request a new one."
+		key = "signin.code_dead"
 	}
-	return &qrcircles.Error{Code: qrcircles.EGone, Field: "code", Message: msg, Err: why}
+	return qrcircles.Fail(qrcircles.EGone, key).WithField("code").WithCause(why)
 }
 
 func unavailable(err error) *qrcircles.Error {
-	return &qrcircles.Error{Code: qrcircles.EUnavailable, Message: "We cannot send or check SMS codes right now. Please try again in a few minutes.", Err: err}
+	return qrcircles.Fail(qrcircles.EUnavailable, "signin.sms_unavailable").WithCause(err)
 }
 
 func internal(err error) error {
@@ -62,10 +57,5 @@ func internal(err error) error {
 	if errors.As(err, &p) {
 		return err
 	}
-	return &qrcircles.Error{Code: qrcircles.EInternal, Message: "Something went wrong on our side. Please try again.", Err: err}
-}
-
-func withCause(p *qrcircles.Error, err error) *qrcircles.Error {
-	p.Err = err
-	return p
+	return qrcircles.Fail(qrcircles.EInternal, "error.internal").WithCause(err)
 }

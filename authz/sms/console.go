@@ -21,7 +21,7 @@ func (c *Console) Provider() string { return ProviderConsole }
 // Send implements Sender.
 func (c *Console) Send(ctx context.Context, m Message) (string, error) {
 	if c.Logger != nil {
-		c.Logger.InfoContext(ctx, "SMS code (console sender: nothing was sent)", "to", m.To, "code", m.Code, "text", Body(m.Code, m.TTL))
+		c.Logger.InfoContext(ctx, "SMS code (console sender: nothing was sent)", "to", m.To, "code", m.Code, "text", m.Body())
 	}
 	if c.Sink != nil {
 		c.Sink(m.To, m.Code)

@@ -6,8 +6,9 @@ package sms
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
+
+	"qrcircles"
 )
 
 // Provider names, stored with each challenge. They match the values of QRC_SMS_PROVIDER.
@@ -32,7 +33,7 @@ var (
 type Message struct {
 	To     string        // E.164
 	Code   string        // made by the server; empty for a Verifier, which makes its own
-	Locale string        // "en", "zh", … for providers that write the text themselves
+	Locale string        // the page's language ("en", "zh-Hans", …): the text's, or the provider's own text's
 	TTL    time.Duration // how long the code is valid, told to the reader
 }
 
@@ -53,8 +54,13 @@ type Verifier interface {
 	Check(ctx context.Context, ref, phone, code string) error
 }
 
-// Body is the text of a code message, in English and Chinese.
-func Body(code string, ttl time.Duration) string {
-	mins := int((ttl + time.Minute - 1) / time.Minute)
-	return fmt.Sprintf("QR Circles code: %s (%d min) / 二维码好友圈验证码：%s（%d分钟内有效）", code, mins, code, mins)
+// Body is the text of m: its code and for how many minutes it holds, in the language of
+// m.Locale, which is that of the page the sign-in came from (English unless Chinese).
+func (m Message) Body() string {
+	lang := qrcircles.LangEnglish
+	if verifyLocale(m.Locale) == "zh" {
+		lang = qrcircles.LangChinese
+	}
+	mins := int((m.TTL + time.Minute - 1) / time.Minute)
+	return qrcircles.Say("sms.code", m.Code, mins).In(lang)
 }

@@ -19,14 +19,20 @@ const phone = "+8613800138000"
 
 func TestBody(t *testing.T) {
 	for _, tc := range []struct {
-		ttl  time.Duration
-		want string
+		locale string
+		ttl    time.Duration
+		want   string
 	}{
-		{5 * time.Minute, "QR Circles code: 012345 (5 min) / 二维码好友圈验证码：012345（5分钟内有效）"},
-		{90 * time.Second, "QR Circles code: 012345 (2 min) / 二维码好友圈验证码：012345（2分钟内有效）"},
+		{"en", 5 * time.Minute, "QR Circles code: 012345 (5 min)"},
+		{"en", 90 * time.Second, "QR Circles code: 012345 (2 min)"},
+		{"zh-Hans", 5 * time.Minute, "二维码好友圈验证码：012345（5分钟内有效）"},
+		{"zh-CN", 90 * time.Second, "二维码好友圈验证码：012345（2分钟内有效）"},
+		{"fr", 5 * time.Minute, "QR Circles code: 012345 (5 min)"},
+		{"", 5 * time.Minute, "QR Circles code: 012345 (5 min)"},
 	} {
-		if got := sms.Body("012345", tc.ttl); got != tc.want {
-			t.Errorf("Body(%v) = %q, want %q", tc.ttl, got, tc.want)
+		m := sms.Message{Code: "012345", Locale: tc.locale, TTL: tc.ttl}
+		if got := m.Body(); got != tc.want {
+			t.Errorf("Body(%s, %v) = %q, want %q", tc.locale, tc.ttl, got, tc.want)
 		}
 	}
 }
@@ -93,7 +99,7 @@ func TestMessagingSendsTheCode(t *testing.T) {
 			if r.User != smstest.AccountSID || r.Password != smstest.AuthToken {
 				t.Errorf("basic auth %q:%q", r.User, r.Password)
 			}
-			want := map[string]string{"To": phone, "Body": sms.Body("123456", 5*time.Minute), "From": tc.wantFrom, "MessagingServiceSid": tc.wantService}
+			want := map[string]string{"To": phone, "Body": sms.Message{Code: "123456", TTL: 5 * time.Minute}.Body(), "From": tc.wantFrom, "MessagingServiceSid": tc.wantService}
 			for k, v := range want {
 				if got := r.Form.Get(k); got != v {
 					t.Errorf("form %s = %q, want %q", k, got, v)

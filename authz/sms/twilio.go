@@ -44,7 +44,7 @@ func (t *TwilioMessaging) Send(ctx context.Context, m Message) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	p := (&api.CreateMessageParams{}).SetTo(m.To).SetBody(Body(m.Code, m.TTL))
+	p := (&api.CreateMessageParams{}).SetTo(m.To).SetBody(m.Body())
 	if isMessagingServiceSID(t.from) {
 		p.SetMessagingServiceSid(t.from)
 	} else {

@@ -15,8 +15,9 @@ import (
 // Card requests where they happen, answers in place, leaving and coming back, and the page
 // of a removed member, in real headless Chromium on a 360-px screen, once per language: Bob
 // asks for Ann's card; Ann sees the badge, accepts from it in place and the badge goes; her
-// Deliver's confirmation shows next to the button, with and without scripts; she leaves (asked
-// once), lands on the circle's landing page and joins again; Bob, removed, is told what to do.
+// Deliver's confirmation and a form's error show next to the button, with and without scripts;
+// she leaves (asked once), lands on the circle's landing page and joins again; Bob, removed,
+// is told what to do.
 
 func TestBrowserCardRequestsAndLeave(t *testing.T) {
 	exe := chromiumPath(t)
@@ -50,7 +51,7 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	if label, _ := eval[string](a, `document.querySelector("#nav-requests").getAttribute("aria-label")`); label != templates.T(lang, "nav.requests_label", 1) {
 		a.fail("the badge's label is %q", label)
 	}
-	a.shot("badge")
+	a.seen("badge")
 	a.click("#nav-requests")
 	a.at("/me/requests", `#card-requests form[action$="/accept#card-requests"]`)
 	if got := a.text("#card-requests .request"); !strings.Contains(got, words.bob) {
@@ -64,7 +65,7 @@ func requestsJourney(t *testing.T, exe, lang string) {
 		a.fail("the answer says %q", got)
 	}
 	a.inView("#card-requests .answer", "#card-requests h1")
-	a.shot("accepted")
+	a.seen("accepted")
 	if holds, err := s.db.HoldsContact(ctx, bob.user.ID, ann.user.ID); err != nil || !holds {
 		a.fail("Bob does not hold Ann's card after she accepted (%v)", err)
 	}
@@ -78,7 +79,7 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	a.until("the delivery's confirmation", `document.querySelector("`+deliver+` .answer")`)
 	a.stillMarked("delivering the card")
 	a.inView(deliver+" .answer", deliver+" button")
-	a.shot("delivered-in-place")
+	a.seen("delivered-in-place")
 
 	// Without scripts the same form goes to the server and back to the button.
 	a.scripts(false)
@@ -87,26 +88,47 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	a.click(deliver + " button")
 	a.until("the confirmation after the redirect", `location.hash === "`+deliver+`" && document.querySelector("`+deliver+` .answer")`)
 	a.inView(deliver+" .answer", deliver+" button")
-	a.shot("delivered-without-scripts")
+	a.seen("delivered-without-scripts")
+	// …and an error comes back in the form that caused it, at the form, what was typed kept.
+	a.open("/settings")
+	a.at("/settings", "#exclusion-add")
+	a.fill("#phone", "12")
+	a.click("#exclusion-add button")
+	a.until("the error after the post", `location.hash === "#exclusion-add" && document.querySelector("#exclusion-add .error")`)
+	a.inView("#exclusion-add .error", "#exclusion-add button")
+	if got, _ := eval[string](a, `document.querySelector("#phone").value`); got != "12" {
+		a.fail("the phone typed is gone: %q", got)
+	}
+	a.seen("error-without-scripts")
 	a.scripts(true)
+
+	// With scripts the same error shows in place.
+	a.open("/settings")
+	a.at("/settings", "#exclusion-add")
+	a.markPage()
+	a.fill("#phone", "12")
+	a.click("#exclusion-add button")
+	a.until("the error in place", `document.querySelector("#exclusion-add .error")`)
+	a.stillMarked("the exclusion's error")
+	a.inView("#exclusion-add .error", "#exclusion-add button")
 
 	// Leave asks once, ends on the landing page, and Join takes Ann back in.
 	a.open(circlePath(circle.ID))
 	a.at(circlePath(circle.ID), "#leave summary")
 	a.click("#leave summary")
-	a.shot("leave-confirm")
+	a.seen("leave-confirm")
 	a.click("#leave button.danger")
 	a.at("/c/"+circle.Code, "#left")
 	if member, _ := s.db.IsMember(ctx, circle.ID, ann.user.ID); member {
 		a.fail("still a member after leaving")
 	}
-	a.shot("left")
+	a.seen("left")
 	a.click(`form[action$="/join"] button`)
 	a.until("back in the circle", fmt.Sprintf(`location.pathname.startsWith(%q)`, circlePath(circle.ID)))
 	if member, err := s.db.IsMember(ctx, circle.ID, ann.user.ID); err != nil || !member {
 		a.fail("joining again did not make Ann a member (%v)", err)
 	}
-	a.shot("rejoined")
+	a.seen("rejoined")
 
 	// Bob, removed by the organizer, opening the circle is told what happened and what to do.
 	if err := s.app.circles.Remove(ctx, circle.OwnerID, circle.ID, bob.user.ID); err != nil {
@@ -119,25 +141,41 @@ func requestsJourney(t *testing.T, exe, lang string) {
 	if got := b.text("main"); !strings.Contains(got, templates.T(lang, "away.scan_again")) {
 		b.fail("the removed member's page does not say how to come back: %q", got)
 	}
-	b.shot("removed")
+	b.seen("removed")
 	b.click("#away-my-circles")
 	b.at("/me/circles", "main h1, main h2")
 }
 
-// inView fails unless the element msg is wholly within the screen and within 200 px of the
-// element near (the control that caused it).
+// inView fails unless the element msg is wholly within the screen (to a pixel, which fractional
+// layout may round) and within 200 px of the element near (the control that caused it).
 func (p *chromePerson) inView(msg, near string) {
 	p.t.Helper()
 	got, err := eval[string](p, fmt.Sprintf(`(() => {
 		const m = document.querySelector(%q), n = document.querySelector(%q);
 		if (!m || !n) return "missing";
 		const a = m.getBoundingClientRect(), b = n.getBoundingClientRect();
-		if (a.top < 0 || a.bottom > window.innerHeight || a.height === 0) return "outside the screen: " + a.top + ".." + a.bottom + " of " + window.innerHeight;
+		if (a.top < -1 || a.bottom > window.innerHeight + 1 || a.height === 0) return "outside the screen: " + a.top + ".." + a.bottom + " of " + window.innerHeight;
 		const gap = Math.max(0, a.top - b.bottom, b.top - a.bottom);
 		return gap > 200 ? "far from the control: " + gap + " px" : "";
 	})()`, msg, near))
 	if err != nil || got != "" {
 		p.fail("%s next to %s: %s (%v)", msg, near, got, err)
+	}
+}
+
+// seen saves a screenshot and, on a Chinese page, fails on any English sentence in it.
+func (p *chromePerson) seen(name string) {
+	p.t.Helper()
+	p.shot(name)
+	if p.lang != templates.Chinese {
+		return
+	}
+	html, err := eval[string](p, `document.documentElement.outerHTML`)
+	if err != nil {
+		p.fail("reading the page: %v", err)
+	}
+	if en := templates.LatinSentences(html, "Hall 1"); len(en) > 0 { // the location the organizer typed
+		p.fail("the Chinese page %s shows English: %q", name, en)
 	}
 }
 

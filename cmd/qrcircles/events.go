@@ -24,7 +24,7 @@ func eventsAuth(verifier qrcircles.Verifier, az *authz.Server) func(c *gin.Conte
 				return 0, false
 			}
 			if err != nil {
-				server.Problem(c, &qrcircles.Error{Code: qrcircles.EUnauthorized, Message: "The access token is not active.", Err: err})
+				server.Problem(c, qrcircles.Fail(qrcircles.EUnauthorized, "api.token_inactive").WithCause(err))
 				return 0, false
 			}
 			return streamScopes(c, p)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -156,6 +157,12 @@ func TestPagesSignedInInChinese(t *testing.T) {
 		t.Errorf("Ann's requests do not show the organizer's in Chinese:\n%s", p.body)
 	}
 	check(ann.b, fmt.Sprintf("/circles/%d", circle.ID))
+	olga := s.user("+8613700000000", "Olga Organizer")
+	if _, err := s.app.messages.Send(context.Background(), olga.ID, ann.user.ID, "欢迎"); err != nil {
+		t.Fatal(err)
+	}
+	check(ann.b, "/messages")
+	check(ann.b, threadOf(olga.ID))
 	if p := org.get(fmt.Sprintf("/circles/%d", circle.ID)); !strings.Contains(text(p), "2026年5月1日 周五 19:30") {
 		t.Errorf("the event's time is not written the Chinese way:\n%s", p.body)
 	}

@@ -82,6 +82,7 @@ func TestEveryPageAndErrorInChinese(t *testing.T) {
 	ann := z.attendee(circle, "+8613800000001", "Ann Attendee")
 	z.stranger(circle)
 	z.organizerErrors(org, circle)
+	z.messagePages(ann, circle)
 	z.attendeePages(ann, circle)
 	z.waitingAndClosed(org, ann)
 	z.consentAndLogout(ann)

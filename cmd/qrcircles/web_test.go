@@ -31,7 +31,8 @@ import (
 type smsLog struct {
 	mu    sync.Mutex
 	codes map[string]string
-	sent  map[string]int // codes sent per phone
+	sent  map[string]int    // codes sent per phone
+	texts map[string]string // the last text per phone, as the person reads it
 }
 
 func (l *smsLog) Enabled(context.Context, slog.Level) bool { return true }
@@ -42,13 +43,15 @@ func (l *smsLog) Handle(_ context.Context, r slog.Record) error {
 	if !strings.HasPrefix(r.Message, "SMS code") {
 		return nil
 	}
-	var to, code string
+	var to, code, text string
 	r.Attrs(func(a slog.Attr) bool {
 		switch a.Key {
 		case "to":
 			to = a.Value.String()
 		case "code":
 			code = a.Value.String()
+		case "text":
+			text = a.Value.String()
 		}
 		return true
 	})
@@ -56,10 +59,18 @@ func (l *smsLog) Handle(_ context.Context, r slog.Record) error {
 	defer l.mu.Unlock()
 	l.codes[to] = code
 	if l.sent == nil {
-		l.sent = map[string]int{}
+		l.sent, l.texts = map[string]int{}, map[string]string{}
 	}
 	l.sent[to]++
+	l.texts[to] = text
 	return nil
+}
+
+// text is the last SMS text sent to phone.
+func (l *smsLog) text(phone string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.texts[phone]
 }
 
 // count is the number of codes sent to phone so far.
@@ -123,6 +134,14 @@ type browser struct {
 func (s *site) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{s: s, client: &http.Client{Jar: jar}}
+}
+
+// browserIn is a browser whose person chose lang with the language switcher.
+func (s *site) browserIn(lang string) *browser {
+	b := s.browser()
+	u, _ := url.Parse(s.base)
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "qrc_lang", Value: lang, Path: "/"}})
+	return b
 }
 
 // page is where a request ended up after its redirects.

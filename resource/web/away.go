@@ -27,8 +27,10 @@ func (w *Web) stepsAfter(c *gin.Context, code string) *nextSteps {
 		return nil
 	}
 	s := &nextSteps{MyCircles: true}
-	if _, ok, err := w.Auth.Session(c.Request); err == nil && !ok {
-		s.SignIn = "/login?return_to=" + url.QueryEscape(c.Request.URL.RequestURI())
+	if code == qrcircles.EForbidden || code == qrcircles.EUnauthorized { // someone else may see it
+		if _, ok, err := w.Auth.Session(c.Request); err == nil && !ok {
+			s.SignIn = "/login?return_to=" + url.QueryEscape(c.Request.URL.RequestURI())
+		}
 	}
 	s.ScanAgain = code != qrcircles.ENotFound && strings.HasPrefix(c.Request.URL.Path, "/circles/")
 	return s

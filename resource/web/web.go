@@ -81,6 +81,7 @@ type Messages interface {
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
 	Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error)
+	directMessages
 }
 
 var _ Messages = (*messagesvc.Service)(nil)
@@ -136,6 +137,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountAccount(e)
 	w.mountApp(e)
 	w.mountWelcome(e)
+	w.mountMessages(e)
 }
 
 func (w *Web) now() time.Time {
