@@ -32,3 +32,7 @@ func JoinSQL(db *DB, k JoinKey, w JoinWrite) ([]string, error) {
 func (db *DB) EventsOf(ctx context.Context, userID int64, circles []int64, afterID, throughID int64, limit int) ([]Event, error) {
 	return db.eventsOf(ctx, userID, circles, afterID, throughID, limit)
 }
+
+// FitAllSeats is what migration 28 does to the circles already there: seats for every
+// member of a capped circle, and free ones up to its cap.
+func FitAllSeats(db *DB) error { return fitSeats(db.gorm, 0) }
