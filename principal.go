@@ -2,6 +2,8 @@ package qrcircles
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"time"
@@ -66,3 +68,11 @@ const (
 // counts, scan time or not: every audience this server grants is a circle URL, and a token
 // meant for one circle is good for nothing else.
 func (p Principal) IsScanSession() bool { return !p.ScanTime.IsZero() || len(p.Audience) > 0 }
+
+// TokenKey is what identifies a token, by its signature, in the database and in the memory
+// of verified tokens: a hash, so that neither keeps a token, and of the same length for
+// every kind of token.
+func TokenKey(signature string) string {
+	sum := sha256.Sum256([]byte(signature))
+	return hex.EncodeToString(sum[:])
+}

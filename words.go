@@ -115,7 +115,7 @@ func verbs(format string) string {
 // form errors, SMS texts. A feature keeps its phrases in a table of its own file (words_*.go)
 // and adds the table here; the pages' own words are in the templates' catalog.
 var phrases = JoinPhrases(commonPhrases, textPhrases, circlePhrases, admissionPhrases, cardPhrases, messagePhrases, apiPhrases, healthPhrases,
-	webPhrases, signinPhrases, oauthPhrases, errorPhrases)
+	webPhrases, signinPhrases, oauthPhrases, errorPhrases, messagesWebPhrases)
 
 // commonPhrases are the sentences any package may say.
 var commonPhrases = map[string][2]string{

@@ -42,6 +42,7 @@ type Store interface {
 	UserStore
 	ScanStore
 	fosite.PARStorage
+	RevocationLog
 }
 
 // Options configure the server.
@@ -97,6 +98,7 @@ type Server struct {
 	proofKey     []byte // signs the proof-of-work challenges
 	proofMax     int64
 	passkeys     *passkeys
+	verified     *verifiedTokens // access tokens checked without the database
 }
 
 // New builds the server, makes the first signing key and the first-party client if missing.
@@ -144,9 +146,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.scanLifespan = o.ScanSessionLifespan
 	s.oauth, s.core = newProvider(s.config, o.Store, keys)
+	s.verified = newVerifiedTokens(o.Store, time.Now) // fosite checks expiry by the real clock
 	s.config.TokenEndpointHandlers.Append(&tokenExchange{
 		issuer: o.Issuer.String(), lifespan: o.ScanSessionLifespan, store: o.Store, strategy: s.core,
-		circles: o.Circles, now: o.Now,
+		circles: o.Circles, now: o.Now, verified: s.verified,
 	})
 	s.config.TokenEndpointHandlers.Append(scanCodeLifespan{lifespan: o.ScanSessionLifespan, now: o.Now})
 	if o.Passkeys != nil && net.ParseIP(o.Issuer.Hostname()) == nil { // WebAuthn needs a domain name, not an IP address

@@ -44,6 +44,7 @@ type tokenExchange struct {
 	strategy oauth2.AccessTokenStrategy
 	circles  CircleLookup
 	now      func() time.Time
+	verified *verifiedTokens
 }
 
 var _ fosite.TokenEndpointHandler = (*tokenExchange)(nil)
@@ -137,11 +138,8 @@ func (h *tokenExchange) PopulateTokenEndpointResponse(ctx context.Context, r fos
 	if !h.CanHandleTokenEndpointRequest(ctx, r) {
 		return fosite.ErrUnknownRequest
 	}
-	token, sig, err := h.strategy.GenerateAccessToken(ctx, r)
+	token, err := issueAccessToken(ctx, h.strategy, h.store, h.verified, r)
 	if err != nil {
-		return fosite.ErrServerError.WithWrap(err)
-	}
-	if err := h.store.CreateAccessTokenSession(ctx, sig, r.Sanitize(nil)); err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
 	resp.SetAccessToken(token)

@@ -43,14 +43,7 @@ func (s *Server) IssueAccessToken(ctx context.Context, spec TokenSpec) (string, 
 	for _, a := range spec.Audience {
 		req.GrantAudience(a)
 	}
-	token, sig, err := s.core.GenerateAccessToken(ctx, req)
-	if err != nil {
-		return "", err
-	}
-	if err := s.store.CreateAccessTokenSession(ctx, sig, req.Sanitize(nil)); err != nil {
-		return "", err
-	}
-	return token, nil
+	return issueAccessToken(ctx, s.core, s.store, s.verified, req)
 }
 
 // ScanSessionLifespan is how long scan sessions last.

@@ -137,7 +137,8 @@
   async function contactsView() {
     const { body } = await api("/contacts");
     show(el("h1", {}, W.nav_contacts),
-      list(body.contacts, c => [el("strong", {}, c.display_name), cardLines(c)], "contacts"));
+      list(body.contacts, c => [el("strong", {}, c.display_name), cardLines(c),
+        el("a", { href: "/messages/" + c.user_id + "#compose", class: "message-link" }, W.message)], "contacts"));
     live(["card.delivered", "card.request.decided"], () => { if (location.pathname === "/app/contacts") route(); });
   }
 

@@ -42,6 +42,7 @@
           if (said) {
             said.setAttribute('tabindex', '-1');
             said.focus({ preventScroll: true });
+            said.scrollIntoView({ block: 'nearest' }); // at most the answer's height, when the form was at the screen's edge
           }
         });
       }, function () {

@@ -8,14 +8,23 @@
 // hours) refreshes the page whatever it is about. A page whose content changes with time
 // (the projector's rotating code) adds data-live-next and data-live-every: milliseconds to
 // the first refresh, then between refreshes. Without this script the pages work as plain
-// HTML.
+// HTML. A page with data-live-seen refreshes only while it is seen (see onlySeen).
+// An element with data-live-src as well (the navigation's unread badge, on every page of a
+// signed-in person) is refreshed on its own events from that address alone: only it is
+// replaced, and the page is never left. The layout loads this script on every such page, and
+// some pages load it too: it runs once, on one event stream.
 (function () {
   'use strict';
-  var root = document.querySelector('[data-live-events]');
-  if (!root || !window.EventSource || !window.fetch || !window.DOMParser) {
+  if (window.qrcLive || !window.EventSource || !window.fetch || !window.DOMParser) {
     return;
   }
-  var circle = root.getAttribute('data-live-circle') || '';
+  window.qrcLive = true;
+  var root = document.querySelector('[data-live-events]:not([data-live-src])');
+  var badges = document.querySelectorAll('[data-live-events][data-live-src]');
+  if (!root && !badges.length) {
+    return;
+  }
+  var circle = root ? root.getAttribute('data-live-circle') || '' : '';
   var busy = false, again = false, timer = 0;
 
   // concerns: an event about another circle leaves the page as it is. A card.updated for
@@ -31,18 +40,59 @@
     return !circle || !id || String(id) === circle;
   }
 
-  function swap(html) {
-    var fresh = new DOMParser().parseFromString(html, 'text/html');
-    var parts = document.querySelectorAll('[data-live-part]');
-    for (var i = 0; i < parts.length; i++) {
-      var next = fresh.getElementById(parts[i].id);
-      if (next) {
-        parts[i].replaceWith(document.importNode(next, true));
-      }
+  function parse(html) {
+    return new DOMParser().parseFromString(html, 'text/html');
+  }
+
+  function replace(el, fresh) {
+    var next = fresh.getElementById(el.id);
+    if (next) {
+      el.replaceWith(document.importNode(next, true));
     }
   }
 
+  function swap(html) {
+    var fresh = parse(html);
+    var parts = document.querySelectorAll('[data-live-part]');
+    for (var i = 0; i < parts.length; i++) {
+      replace(parts[i], fresh);
+    }
+  }
+
+  // refreshBadge replaces the element of id from its own address; a failure leaves it as it is.
+  function refreshBadge(id) {
+    var el = document.getElementById(id);
+    if (!el) {
+      return;
+    }
+    fetch(el.getAttribute('data-live-src'), { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+      .then(function (res) {
+        return res.ok ? res.text() : null;
+      })
+      .then(function (html) {
+        var now = document.getElementById(id);
+        if (html && now) {
+          replace(now, parse(html));
+        }
+      })
+      .catch(function () {});
+  }
+
+  // A page that marks what it shows as read (a thread) refreshes only while it is seen: a
+  // message that came while its tab was hidden stays unread until the tab is looked at.
+  var onlySeen = root && root.hasAttribute('data-live-seen'), unseen = false;
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && unseen) {
+      unseen = false;
+      refresh();
+    }
+  });
+
   function refresh() {
+    if (onlySeen && document.hidden) {
+      unseen = true;
+      return;
+    }
     if (busy) {
       again = true;
       return;
@@ -71,20 +121,42 @@
     timer = setTimeout(refresh, 150); // one fetch for a burst of events
   }
 
-  function onEvent(ev) {
-    if (concerns(ev)) {
-      soon();
-    }
+  var badgeTimers = {};
+  function badgeSoon(id) {
+    clearTimeout(badgeTimers[id]);
+    badgeTimers[id] = setTimeout(function () { refreshBadge(id); }, 150); // one fetch for a burst
+  }
+
+  function types(el) {
+    return el.getAttribute('data-live-events').split(/\s+/).filter(Boolean);
   }
 
   var source = new EventSource('/api/v1/events');
-  root.getAttribute('data-live-events').split(/\s+/).forEach(function (type) {
-    if (type) {
-      source.addEventListener(type, onEvent);
+  var pageTypes = root ? types(root) : [];
+  pageTypes.forEach(function (type) {
+    source.addEventListener(type, function (ev) {
+      if (concerns(ev)) {
+        soon();
+      }
+    });
+  });
+  // A badge follows its events by itself, unless the page refreshes on them anyway (the
+  // refresh replaces the badge too).
+  Array.prototype.forEach.call(badges, function (badge) {
+    types(badge).forEach(function (type) {
+      if (pageTypes.indexOf(type) < 0) {
+        source.addEventListener(type, function () { badgeSoon(badge.id); });
+      }
+    });
+  });
+  source.addEventListener('reset', function () {
+    if (root) {
+      soon();
+    } else {
+      Array.prototype.forEach.call(badges, function (badge) { badgeSoon(badge.id); });
     }
   });
-  source.addEventListener('reset', soon);
-  var next = Number(root.getAttribute('data-live-next')), every = Number(root.getAttribute('data-live-every'));
+  var next = root ? Number(root.getAttribute('data-live-next')) : 0, every = root ? Number(root.getAttribute('data-live-every')) : 0;
   if (every > 0) {
     setTimeout(function () {
       refresh();

@@ -28,6 +28,7 @@ var personalTables = []struct{ table, column string }{
 // phone number replaced, the name emptied and deleted_at set; the circles they organize are
 // closed; their audit entries keep the user ID and lose the client IP.
 func (db *DB) DeleteAccount(ctx context.Context, userID int64, now time.Time) error {
+	defer db.revoked() // its tokens go with it
 	return db.InTx(ctx, func(ctx context.Context) error {
 		if err := db.leaveAll(ctx, userID, now); err != nil {
 			return err

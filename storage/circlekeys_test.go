@@ -105,7 +105,7 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		Status: storage.RequestAdmitted}, Member: true, At: w.now,
 		Events: []storage.Event{{CircleID: c, SubjectID: ann, Type: qrcircles.EventMemberJoined}}}
 	for _, exclusive := range []bool{false, true} {
-		stmts, err := storage.JoinSQL(db, storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: exclusive}, write)
+		stmts, err := storage.JoinSQL(db, storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: exclusive, Seat: exclusive}, write)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 func TestCircleTablesKeyTheirCircle(t *testing.T) {
 	db := storagetest.Postgres(t)
 	tables := []string{"memberships", "join_requests", "circle_allowlist", "card_visibility", "announcements",
-		"circle_mutes", "circle_funnel"}
+		"circle_mutes", "circle_funnel", "circle_seats"}
 	for _, table := range tables {
 		var key []string
 		err := db.Gorm().Raw(`SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid

@@ -116,6 +116,9 @@ func (db *DB) CreateCircle(ctx context.Context, c *Circle, allowlist []string) e
 			}
 			return fmt.Errorf("creating circle: %w", err)
 		}
+		if err := db.fitCircleSeats(ctx, c.ID); err != nil {
+			return err
+		}
 		return db.insertAllowlist(ctx, c.ID, allowlist)
 	})
 }
@@ -262,6 +265,9 @@ func (db *DB) UpdateCircle(ctx context.Context, c *Circle, allowlist []string, f
 			Row().Scan(&c.RulesVersion)
 		if err != nil {
 			return wrapErr("updating circle", err)
+		}
+		if err := db.fitCircleSeats(ctx, c.ID); err != nil {
+			return err
 		}
 		if fn != nil {
 			return fn(ctx)

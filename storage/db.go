@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +44,8 @@ type DB struct {
 	dsn     string
 	// clients caches the clients of stored tokens for a moment (see tokenClient).
 	clients qrcircles.TTLCache[string, fosite.Client]
+	// revocations counts the deletions of tokens made here (see TokenRevocations).
+	revocations atomic.Uint64
 }
 
 // Open connects to the database and checks that it answers.

@@ -19,9 +19,11 @@ type JoinKey struct {
 	UserID   int64
 	Phone    string
 	// Exclusive locks the circle row for update, so that the circle's joins run one at a
-	// time: for a capped circle (the member count must not move under a decision) and for
-	// an organizer's decision. Join takes it by itself when the circle has a cap.
+	// time: for an organizer's decision.
 	Exclusive bool
+	// Seat claims one of a capped circle's seats for the person before the decision (see
+	// seats.go). Join claims one by itself when the circle turns out to have a cap.
+	Seat bool
 	// Guess, when set, is tried first, in one round trip.
 	Guess *JoinGuess
 }
@@ -40,13 +42,15 @@ type JoinGuess struct {
 // JoinFacts are what a join decision rests on, read under the join's locks: they stay true
 // until the transaction commits.
 type JoinFacts struct {
-	Circle     Circle
-	Previous   *JoinRequest // this person's request to join the circle, if any
-	Member     bool         // the person is a member already
-	Members    int          // the circle's members, counted when it has a cap
-	Excluded   bool         // a member of the circle and this person exclude each other
-	RefusesAll bool         // the person refuses to join any circle
-	Listed     bool         // the person's phone is on the circle's allowlist
+	Circle   Circle
+	Previous *JoinRequest // this person's request to join the circle, if any
+	Member   bool         // the person is a member already
+	// Members stands for the circle's members as its cap sees them: below the cap (0) when
+	// the person holds a seat, at the cap when none was free; 0 without a cap.
+	Members    int
+	Excluded   bool // a member of the circle and this person exclude each other
+	RefusesAll bool // the person refuses to join any circle
+	Listed     bool // the person's phone is on the circle's allowlist
 }
 
 // JoinWrite is a decided join as storage records it: the request (replacing Previous), the
@@ -94,9 +98,9 @@ type membershipRow struct {
 
 func (membershipRow) TableName() string { return "memberships" }
 
-// errRetryExclusive asks for the join to run again under an exclusive circle lock: the cap
-// appeared between the caller's look at the circle and the lock.
-var errRetryExclusive = errors.New("circle gained a cap: retry with an exclusive lock")
+// errRetrySeat asks for the join to run again claiming a seat: the cap appeared between the
+// caller's look at the circle and the lock.
+var errRetrySeat = errors.New("circle gained a cap: retry claiming a seat")
 
 // Join runs one join in one transaction: it takes the join's locks, reads the facts, hands
 // them to decide and writes what decide returns. The locks make the member cap and the
@@ -119,8 +123,8 @@ func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutc
 	for attempt := 0; ; attempt++ {
 		out, made, err := db.joinOnce(ctx, k, decide)
 		switch {
-		case errors.Is(err, errRetryExclusive) && !k.Exclusive:
-			k.Exclusive = true
+		case errors.Is(err, errRetrySeat) && !k.Seat:
+			k.Seat = true
 		case isSerializationFailure(err) && attempt < 3 && !inTx:
 		case err == nil && !made:
 			return db.outcomeNow(ctx, k.CircleID, k.UserID)
@@ -132,13 +136,13 @@ func (db *DB) Join(ctx context.Context, k JoinKey, decide JoinDecider) (JoinOutc
 
 // joinOnce is one attempt of Join: made is false when the write found the change made.
 func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out JoinOutcome, made bool, err error) {
-	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
 		f, err := t.facts(ctx, k)
 		if err != nil {
 			return err
 		}
-		if f.Circle.Rules.Cap > 0 && !k.Exclusive {
-			return errRetryExclusive
+		if f.Circle.Rules.Cap > 0 && !k.Seat {
+			return errRetrySeat
 		}
 		w, err := decide(f)
 		if err != nil {
@@ -159,13 +163,16 @@ func (db *DB) joinOnce(ctx context.Context, k JoinKey, decide JoinDecider) (out 
 	return out, made, err
 }
 
-// joinGuessed writes the guess in one flight: the join's locks and facts, then the request,
-// written only if the facts are as guessed, with the rest of the write and the commit. When
-// it wrote nothing, f are the facts it read.
+// joinGuessed writes the guess in one flight: the join's locks, then the facts, and the
+// request, written only if the facts are as guessed, with the rest of the write and the
+// commit. When it wrote nothing, f are the facts it read.
 func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
-	err = db.inJoinTx(ctx, func(ctx context.Context, t *joinTx) error {
+	if db.dialect == Postgres {
+		return db.joinGuessedPG(ctx, k, g)
+	}
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error {
 		steps, read := db.factSteps(k)
-		stmt, args := guessedStatement(k, g)
+		stmt, args := guessedStatement(k, g, "("+factsSelect+") f", factsArgs(k))
 		var err error
 		out.Request, made, err = t.save(ctx, steps, stmt, args, g.Write)
 		out.Member = made && g.Write.Member
@@ -175,6 +182,63 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 		return err
 	})
 	return out, made, f, err
+}
+
+// joinGuessedPG is joinGuessed on PostgreSQL: after the locks, one statement reads the facts
+// and the earlier request (as the WITH queries f and prev, which see the database as it was
+// before the statement's write), writes the guess if the facts are as guessed, and returns
+// the facts in any case.
+func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
+	steps, result, err := db.guessedFlight(k, g)
+	if err != nil {
+		return out, false, f, err
+	}
+	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error { return t.send(ctx, steps, true) })
+	if err != nil {
+		return out, false, f, fmt.Errorf("saving join request: %w", err)
+	}
+	return result()
+}
+
+// guessedFlight is the statements of joinGuessedPG and, once they ran, their outcome.
+func (db *DB) guessedFlight(k JoinKey, g JoinGuess) ([]step, func() (JoinOutcome, bool, JoinFacts, error), error) {
+	var row *circleRow
+	steps := []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
+	if k.Seat {
+		steps = append(steps, db.claimSeatStep(k))
+	}
+	insert, args := guessedStatement(k, g, "f", nil)
+	more, margs, err := afterRequest(g.Write)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctes := append([]string{"f AS (" + factsSelect + ")", "prev AS (" + previousSelect + ")", "req AS (" + insert + ")"}, more...)
+	var f JoinFacts
+	var prev previousRow
+	var id *int64
+	var created *time.Time
+	steps = append(steps, step{
+		sql: "WITH " + strings.Join(ctes, ",\n") + "\nSELECT " + factsColumns + ", " + prev.columns() + `, req.id, req.created_at
+			FROM f LEFT JOIN prev ON true LEFT JOIN req ON true`,
+		args: append(append(append(factsArgs(k), k.CircleID, k.UserID), args...), margs...),
+		scan: func(r rowScanner) error {
+			return r.Scan(append(append(f.dest(), prev.dest()...), &id, &created)...)
+		},
+	})
+	return steps, func() (JoinOutcome, bool, JoinFacts, error) {
+		if id != nil {
+			saved := requestRow(g.Write)
+			saved.ID, saved.CreatedAt = *id, *created
+			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, f, nil
+		}
+		if row == nil {
+			return JoinOutcome{}, false, f, fmt.Errorf("circle: %w", ErrNotFound)
+		}
+		var err error
+		f.Circle, err = row.circle()
+		f.Previous = prev.request(k)
+		return JoinOutcome{}, false, f, err
+	}, nil
 }
 
 // guessAgain follows a guess that found other facts: a first request is guessed again, on
@@ -191,16 +255,14 @@ func (db *DB) guessAgain(ctx context.Context, k JoinKey, f JoinFacts, decide Joi
 	case w == nil || f.Previous != nil || f.Member:
 		return out, false, nil
 	}
-	k.Exclusive = k.Exclusive || f.Circle.Rules.Cap > 0
+	k.Seat = k.Seat || f.Circle.Rules.Cap > 0
 	out, made, _, err := db.joinGuessed(ctx, k, JoinGuess{Facts: f, Write: *w})
 	return out, made || (err != nil && !isSerializationFailure(err)), err
 }
 
-// facts takes the join's locks and reads its facts, in one flight: the circle row (shared,
-// or for update when exclusive) and a shared lock on the person's phone, which pairs with
-// CreateExclusion's; then, for a person with exclusions, the locks of every (circle, phone)
-// pair the exclusion check depends on; then the facts, in statements whose snapshots see
-// whatever committed before those locks were granted.
+// facts takes the join's locks and reads its facts, in one flight: the locks
+// (lockCircleStep), a seat if the circle is capped, then the facts, in statements whose
+// snapshots see whatever committed before those locks were granted.
 func (t *joinTx) facts(ctx context.Context, k JoinKey) (JoinFacts, error) {
 	steps, read := t.db.factSteps(k)
 	if err := t.send(ctx, steps, false); err != nil {
@@ -215,13 +277,11 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 	var row *circleRow
 	var prev *joinRequestRow
 	steps = []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
-	if db.dialect == Postgres {
-		steps = append(steps, pairLocksStep(k))
+	if k.Seat {
+		steps = append(steps, db.claimSeatStep(k))
 	}
 	steps = append(steps, step{sql: factsSelect, args: factsArgs(k), scan: func(r rowScanner) error {
-		var limit int
-		var version int64
-		return r.Scan(&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed)
+		return r.Scan(f.dest()...)
 	}},
 		step{sql: previousSelect, args: []any{k.CircleID, k.UserID}, scan: func(r rowScanner) error {
 			prev = &joinRequestRow{CircleID: k.CircleID, UserID: k.UserID}
@@ -246,7 +306,9 @@ func (db *DB) factSteps(k JoinKey) (steps []step, read func() (JoinFacts, error)
 const circleColumns = `id, code, owner_id, title, description, location, starts_at, ends_at, time_zone, not_before,
 	not_after, identity_rules, allowlist_size, member_cap, mode, closed, rules_version, created_at, updated_at, on_site`
 
-// lockCircleStep reads the circle row under the join's lock on it and the person's phone.
+// lockCircleStep takes the join's locks and reads the circle row under them: the row
+// (shared, or for update when exclusive) with a shared lock on the person's phone, which
+// pairs with CreateExclusion's; then, once the row is locked, the pair locks (pairLocks).
 // SQLite needs no locks: its transactions already run one at a time.
 func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	s := step{sql: "SELECT " + circleColumns + " FROM circles WHERE id = ?", args: []any{k.CircleID}}
@@ -255,8 +317,12 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 		if k.Exclusive {
 			lock = " FOR UPDATE"
 		}
-		s.sql = "SELECT " + circleColumns + ", pg_advisory_xact_lock_shared(?) IS NULL FROM circles WHERE id = ?" + lock
-		s.args = []any{advisoryKey(phoneLockKey(k.Phone)), k.CircleID}
+		// MATERIALIZED: the row is locked before the pair locks are taken, as every
+		// transaction that takes both does (an organizer's decision holds the row first).
+		pairs, pargs := pairLocks(k)
+		s.sql = "WITH c AS MATERIALIZED (SELECT " + circleColumns + ", pg_advisory_xact_lock_shared(?) IS NULL AS locked FROM circles WHERE id = ?" + lock +
+			") SELECT c.*, (" + pairs + ") FROM c"
+		s.args = append([]any{advisoryKey(phoneLockKey(k.Phone)), k.CircleID}, pargs...)
 	}
 	s.scan = func(r rowScanner) error {
 		var c circleRow
@@ -264,8 +330,8 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
 			&c.CreatedAt, &c.UpdatedAt, &c.OnSite}
 		if db.dialect == Postgres {
-			var locked bool
-			dest = append(dest, &locked)
+			var locked, pairs *bool
+			dest = append(dest, &locked, &pairs)
 		}
 		if err := r.Scan(dest...); err != nil {
 			return err
@@ -276,28 +342,32 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	return s
 }
 
-// pairLocksStep locks, for a person with exclusions, the (circle, phone) pair of their own
-// phone and of every phone they exclude or are excluded by, in one order. Two people who
-// exclude each other lock the same two pairs, so their joins of one circle run one after the
-// other and the second sees the first's membership; joins of unrelated people, and of the
-// same people to other circles, do not wait for each other.
-func pairLocksStep(k JoinKey) step {
-	return step{sql: `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
+// pairLocks locks, for a person with exclusions, the (circle, phone) pair of their own phone
+// and of every phone they exclude or are excluded by, in one order. Two people who exclude
+// each other lock the same two pairs, so their joins of one circle run one after the other
+// and the second sees the first's membership; joins of unrelated people, and of the same
+// people to other circles, do not wait for each other. For the many without exclusions it
+// locks nothing.
+func pairLocks(k JoinKey) (string, []any) {
+	return `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
 		SELECT DISTINCT hashtextextended('join:' || CAST(? AS text) || ':' || phone, 0) AS key FROM (
 			SELECT other_phone AS phone FROM exclusions WHERE user_id = ?
 			UNION ALL SELECT u.phone FROM exclusions x JOIN users u ON u.id = x.user_id WHERE x.other_phone = ?
-			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ? OR other_phone = ?)
+			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ?)
+				OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ?) -- two indexes: an OR of both scans the table
 		) phones ORDER BY key OFFSET 0) keys`,
-		args: []any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}}
+		[]any{strconv.FormatInt(k.CircleID, 10), k.UserID, k.Phone, k.Phone, k.UserID, k.Phone}
 }
 
 // factsSelect reads the facts of a join from the circle's row. The exclusion check starts
 // from the person's exclusions, so it costs nothing for the many who have none. The
-// membership check names the circle itself: given only c.id, the planner may read all of
-// the person's memberships to hash them, a read across circles.
+// membership and seat checks name the circle itself: given only c.id, the planner may read
+// all of the person's memberships to hash them, a read across circles. A capped circle is
+// full for the person unless they hold a seat.
 const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS member,
-	CASE WHEN c.member_cap > 0 THEN (SELECT count(*) FROM memberships WHERE circle_id = c.id) ELSE 0 END AS members,
+	CASE WHEN c.member_cap > 0 AND NOT EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = ? AND user_id = ?)
+		THEN c.member_cap ELSE 0 END AS members,
 	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
 			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
 		WHERE x.user_id = ? AND u.id <> ?)
@@ -307,21 +377,58 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
 	FROM circles c WHERE c.id = ?`
 
+// factsColumns are the columns of factsSelect, as f.dest scans them.
+const factsColumns = `f.member_cap, f.rules_version, f.member, f.members, f.excluded, f.refuses_all, f.listed`
+
 func factsArgs(k JoinKey) []any {
-	return []any{k.CircleID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+	return []any{k.CircleID, k.UserID, k.CircleID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
+}
+
+// dest are the destinations of factsColumns. The cap and the rules' version are read
+// with the circle's row.
+func (f *JoinFacts) dest() []any {
+	var limit int
+	var version int64
+	return []any{&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed}
+}
+
+// previousRow is the earlier request read by the guessed statement, NULL when none.
+type previousRow struct {
+	id, decidedBy         *int64
+	phone, status, reason *string
+	scanTime, decidedAt   *time.Time
+	createdAt             *time.Time
+}
+
+func (previousRow) columns() string {
+	return `prev.id, prev.phone, prev.scan_time, prev.status, prev.reasons, prev.decided_by, prev.decided_at, prev.created_at`
+}
+
+func (p *previousRow) dest() []any {
+	return []any{&p.id, &p.phone, &p.scanTime, &p.status, &p.reason, &p.decidedBy, &p.decidedAt, &p.createdAt}
+}
+
+func (p previousRow) request(k JoinKey) *JoinRequest {
+	if p.id == nil {
+		return nil
+	}
+	row := joinRequestRow{ID: *p.id, CircleID: k.CircleID, UserID: k.UserID, Phone: *p.phone, ScanTime: *p.scanTime,
+		Status: *p.status, Reasons: *p.reason, DecidedBy: p.decidedBy, DecidedAt: p.decidedAt, CreatedAt: *p.createdAt}
+	q := row.request()
+	return &q
 }
 
 // guessedStatement inserts the guessed request only if the facts, read in the same
-// statement, are the guess's, and none was there before.
-func guessedStatement(k JoinKey, g JoinGuess) (string, []any) {
+// statement from "from" (with its arguments), are the guess's, and none was there before.
+func guessedStatement(k JoinKey, g JoinGuess, from string, fromArgs []any) (string, []any) {
 	f, row := g.Facts, requestRow(g.Write)
 	below := f.Circle.Rules.Cap == 0 || f.Members < f.Circle.Rules.Cap
 	return `INSERT INTO join_requests (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (` + factsSelect + `) f
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM ` + from + `
 		WHERE f.rules_version = ? AND NOT f.member AND (f.member_cap = 0 OR f.members < f.member_cap) = ?
 			AND f.excluded = ? AND f.refuses_all = ? AND f.listed = ?
 		ON CONFLICT (circle_id, user_id) ` + requestIsNew,
-		append(append(row.insertArgs(), factsArgs(k)...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
+		append(append(row.insertArgs(), fromArgs...), f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed)
 }
 
 const previousSelect = `SELECT id, phone, scan_time, status, reasons, decided_by, decided_at, created_at

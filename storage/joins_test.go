@@ -120,7 +120,7 @@ func TestJoinGuess(t *testing.T) {
 			t.Helper()
 			q := storage.JoinRequest{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, ScanTime: w.now, Status: storage.RequestAdmitted}
 			write := storage.JoinWrite{Request: q, Member: true, At: w.now}
-			k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0,
+			k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Seat: c.Rules.Cap > 0,
 				Guess: &storage.JoinGuess{Facts: storage.JoinFacts{Circle: c, Listed: c.AllowlistSize > 0}, Write: write}}
 			out, err := db.Join(w.ctx, k, func(f storage.JoinFacts) (*storage.JoinWrite, error) {
 				decided = true
@@ -159,12 +159,12 @@ func TestJoinGuess(t *testing.T) {
 		d, out = guessed(stale, bob)
 		want("a circle changed since it was read", d, out, true)
 
-		if _, err := db.CreateExclusion(w.ctx, dan.ID, dan.Phone, cid.Phone, w.now); err != nil {
-			t.Fatal(err)
-		}
 		plain := circle(qrcircles.Rules{})
 		if d, out := guessed(plain, cid); d || !out.Member {
 			t.Fatalf("setup: %v %+v", d, out)
+		}
+		if _, err := db.CreateExclusion(w.ctx, dan.ID, dan.Phone, cid.Phone, w.now); err != nil {
+			t.Fatal(err)
 		}
 		d, out = guessed(plain, dan)
 		want("an excluded person", d, out, true)

@@ -32,12 +32,23 @@ type joinTx struct {
 	pg    *pgx.Conn // nil: one by one
 	begun bool
 	db    *DB
+	last  []step // run just before the commit: giving back a seat the join did not use
 }
 
-// inJoinTx runs fn with a joinTx; fn's last send must commit. An error rolls back.
-func (db *DB) inJoinTx(ctx context.Context, fn func(ctx context.Context, t *joinTx) error) error {
+// inJoinTx runs fn with a joinTx for the join k; fn's last send must commit. An error rolls
+// back.
+func (db *DB) inJoinTx(ctx context.Context, k JoinKey, fn func(ctx context.Context, t *joinTx) error) error {
+	var last []step
+	if k.Seat {
+		last = releaseSeatSteps(k)
+	}
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || db.dialect != Postgres {
-		return db.InTx(ctx, func(ctx context.Context) error { return fn(ctx, &joinTx{db: db}) })
+		return db.InTx(ctx, func(ctx context.Context) error {
+			if err := fn(ctx, &joinTx{db: db}); err != nil {
+				return err
+			}
+			return db.runSteps(ctx, last)
+		})
 	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
@@ -53,7 +64,7 @@ func (db *DB) inJoinTx(ctx context.Context, fn func(ctx context.Context, t *join
 		if !ok {
 			return fmt.Errorf("join connection: %T is not a pgx connection", dc)
 		}
-		t := &joinTx{pg: sc.Conn(), db: db}
+		t := &joinTx{pg: sc.Conn(), db: db, last: last}
 		err := fn(ctx, t)
 		if err != nil && t.begun && t.pg.PgConn().TxStatus() != 'I' {
 			if _, rerr := t.pg.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
@@ -81,6 +92,9 @@ func (t *joinTx) send(ctx context.Context, steps []step, commit bool) error {
 		}
 	}
 	if commit {
+		for _, s := range t.last {
+			b.Queue(numbered(s.sql), s.args...)
+		}
 		b.Queue("COMMIT")
 	}
 	return t.pg.SendBatch(ctx, b).Close()

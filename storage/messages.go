@@ -88,3 +88,10 @@ func messageUTC(m Message) Message {
 	}
 	return m
 }
+
+// UnreadCount is how many messages sent to userID are unread, from everyone.
+func (db *DB) UnreadCount(ctx context.Context, userID int64) (int, error) {
+	var n int64
+	err := db.conn(ctx).Table("messages").Where("to_id = ? AND read_at IS NULL", userID).Count(&n).Error
+	return int(n), wrapErr("counting unread messages", err)
+}

@@ -83,6 +83,16 @@ func TestMessagesConversationAndReadMarks(t *testing.T) {
 		if msgs[2].ReadAt == nil || !msgs[2].ReadAt.Equal(w.now) || msgs[0].ReadAt != nil || msgs[1].ReadAt != nil {
 			t.Fatalf("read marks: %+v", msgs)
 		}
+		if n, err := db.UnreadCount(w.ctx, b); err != nil || n != 1 {
+			t.Fatalf("unread of b: %d %v, want 1", n, err)
+		}
+		if n, err := db.UnreadCount(w.ctx, a); err != nil || n != 2 {
+			t.Fatalf("unread of a: %d %v, want 2 (from b and c)", n, err)
+		}
+		us, err := db.Users(w.ctx, []int64{a, c, 999999})
+		if err != nil || len(us) != 2 || us[0].ID+us[1].ID != a+c {
+			t.Fatalf("users a, c and a missing one: %+v %v", us, err)
+		}
 	})
 }
 

@@ -62,6 +62,8 @@ var migrations = []Migration{
 	}},
 	{25, "join requests and announcements keyed by their circle", migrateCircleKeys},
 	{26, "circle codes in a table of their own", migrateCircleCodes},
+	{27, "the log of revoked access tokens, which instances read to forget them", migrateRevokedTokens},
+	{28, "the seats of capped circles, which joins claim instead of counting the members", migrateSeats},
 }
 
 // timestamp is the column type for a moment in time.

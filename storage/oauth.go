@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,8 @@ import (
 	fositestorage "github.com/ory/fosite/storage"
 	"golang.org/x/text/language"
 	"gorm.io/gorm"
+
+	"qrcircles"
 )
 
 var (
@@ -80,10 +80,7 @@ var secretFormFields = []string{
 // signatureKey is what identifies a token in the database. fosite hands the OpenID Connect
 // store the whole authorization code, and JWT signatures are long: hashing every key stores no
 // token and gives every key the same length.
-func signatureKey(signature string) string {
-	sum := sha256.Sum256([]byte(signature))
-	return hex.EncodeToString(sum[:])
-}
+func signatureKey(signature string) string { return qrcircles.TokenKey(signature) }
 
 // oauthErr wraps a database error; a PostgreSQL serialization failure or deadlock also wraps
 // fosite.ErrSerializationFailure, so that fosite tells the client to retry.
@@ -221,6 +218,7 @@ func (db *DB) getActiveSession(ctx context.Context, kind tokenKind, signature st
 
 // deleteSession removes the token; a missing token is no error, so that deleting is idempotent.
 func (db *DB) deleteSession(ctx context.Context, kind tokenKind, signature string) error {
+	defer db.revoked()
 	err := db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE kind = ? AND signature = ?",
 		kind.name, signatureKey(signature)).Error
 	if err != nil {
@@ -284,6 +282,10 @@ func (db *DB) DeleteExpiredOAuthSessions(ctx context.Context, now time.Time) (in
 	res := db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE expires_at < ?", now.UTC())
 	if res.Error != nil {
 		return 0, oauthErr("deleting expired oauth sessions", res.Error)
+	}
+	// A revoked token that has expired is refused for its expiry: its record can go.
+	if err := db.conn(ctx).Exec("DELETE FROM revoked_tokens WHERE expires_at < ?", now.UTC()).Error; err != nil {
+		return 0, oauthErr("deleting expired records of revoked tokens", err)
 	}
 	return res.RowsAffected, nil
 }

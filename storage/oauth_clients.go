@@ -215,6 +215,7 @@ func (db *DB) SetClientSecretHash(ctx context.Context, id string, hash []byte) e
 
 // DeleteClient removes the client and every token issued to it.
 func (db *DB) DeleteClient(ctx context.Context, id string) error {
+	defer db.revoked()
 	return db.InTx(ctx, func(ctx context.Context) error {
 		if err := db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE client_id = ?", id).Error; err != nil {
 			return oauthErr("deleting the tokens of oauth client "+id, err)

@@ -93,6 +93,7 @@ func (db *DB) RevokeRefreshToken(ctx context.Context, requestID string) error {
 
 // RevokeAccessToken deletes every access token of the family.
 func (db *DB) RevokeAccessToken(ctx context.Context, requestID string) error {
+	defer db.revoked()
 	err := db.conn(ctx).Exec("DELETE FROM oauth_sessions WHERE kind = ? AND request_id = ?",
 		kindAccess.name, requestID).Error
 	if err != nil {
@@ -109,6 +110,7 @@ func (db *DB) RevokeAccessToken(ctx context.Context, requestID string) error {
 // pass waits for it to commit but cannot see the tokens it inserted (PostgreSQL gives each
 // statement its own snapshot); the second pass and the delete do.
 func (db *DB) RevokeClientTokensFor(ctx context.Context, clientID, subject string) error {
+	defer db.revoked()
 	deactivate := "UPDATE oauth_sessions SET active = ? WHERE client_id = ? AND subject = ? AND kind IN ? AND active = ?"
 	kinds := []string{kindRefresh.name, kindCode.name}
 	err := db.conn(ctx).Exec(deactivate, false, clientID, subject, kinds, true).Error

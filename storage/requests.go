@@ -118,6 +118,9 @@ func (db *DB) EndMembership(ctx context.Context, circleID, userID int64, status 
 		if err := affectedOne(res, "membership"); err != nil {
 			return err
 		}
+		if err := db.releaseSeat(ctx, circleID, userID); err != nil {
+			return err
+		}
 		err := db.conn(ctx).Model(&joinRequestRow{}).Where("circle_id = ? AND user_id = ?", circleID, userID).
 			Updates(map[string]any{"status": status, "decided_at": now.UTC()}).Error
 		return wrapErr("ending membership", err)

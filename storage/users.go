@@ -179,3 +179,16 @@ func affectedOne(res *gorm.DB, what string) error {
 	}
 	return nil
 }
+
+// Users reads the users of ids that exist, in no particular order: one query for a list that
+// names many people.
+func (db *DB) Users(ctx context.Context, ids []int64) ([]qrcircles.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []qrcircles.User
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return out, nil
+}

@@ -29,10 +29,20 @@ func Between(from, to time.Time, zone string) qrcircles.Words {
 	return Verbatim(span{from: from, to: to, zone: zone})
 }
 
+// Clock is the instant t in zone without the zone's name: for a page of many times that names
+// their zone once; nothing for a zero time.
+func Clock(t time.Time, zone string) qrcircles.Words {
+	if t.IsZero() {
+		return qrcircles.Words{}
+	}
+	return Verbatim(span{from: t, zone: zone, bare: true})
+}
+
 // span is one instant (to zero) or a range, in a zone; it writes itself in a language.
 type span struct {
 	from, to time.Time
 	zone     string
+	bare     bool // without the zone's name
 }
 
 // String is the span in English, for the logs.
@@ -49,6 +59,9 @@ func (s span) In(lang string) string {
 		} else {
 			out += " – " + day(lang, to) + " " + to.Format("15:04")
 		}
+	}
+	if s.bare {
+		return out
 	}
 	return out + " (" + ZoneName(lang, s.zone, from) + ")"
 }

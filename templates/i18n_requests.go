@@ -24,7 +24,8 @@ var requestsCatalog = map[string][2]string{
 	"leave.yes":     {"Yes, leave", "确认退出"},
 	"landing.left":  {"You left this circle. To join again, press Join.", "您已退出该圈子。如需重新加入，请点击“加入”。"},
 
-	"away.sign_in":    {"Sign in", "登录"},
-	"away.my_circles": {"Go to my circles", "前往我的圈子"},
-	"away.scan_again": {"If you left this circle or its organizer removed you, scan its QR code again to ask to join.", "如果您已退出该圈子或被组织者移出，请再次扫描圈子的二维码申请加入。"},
+	"title.not_in_circle": {"Not in this circle", "您不在该圈子中"},
+	"away.sign_in":        {"Sign in", "登录"},
+	"away.my_circles":     {"Go to my circles", "前往我的圈子"},
+	"away.scan_again":     {"If you left this circle or its organizer removed you, scan its QR code again to ask to join.", "如果您已退出该圈子或被组织者移出，请再次扫描圈子的二维码申请加入。"},
 }

@@ -3,6 +3,7 @@ package templates
 // welcomeCatalog holds the strings of "You're in", the page a new member lands on, and of
 // "Save to phone" on the members' entries.
 var welcomeCatalog = map[string][2]string{
+	"title.welcome":     {"You're in: %s", "已加入：%s"},
 	"welcome.title":     {"You're in", "您已加入"},
 	"welcome.member_of": {"You are a member of %s.", "您已成为“%s”的成员。"},
 	"welcome.card":      {"Your card", "您的名片"},

@@ -27,7 +27,7 @@ var (
 	codeRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+|(?:^|\s)/\S*|\bv?\d+(?:\.\d+)+\b|\b[\w.-]+\.(?:example|com|dev|org|net|cn)\b|%[a-z]|\bE\.164\b|\bU\+[0-9A-F]{4,6}\b|\b\d[\d.]*(?:h|m|s|ms|µs|ns)+\b`)
 	wordRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*`)
 	// runRE finds runs of words joined only by what joins the words of an English sentence.
-	runRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9'’-]*(?:[ \t\n,;:.!?()"&+/…-]+[A-Za-z0-9][A-Za-z0-9'’-]*)*`)
+	runRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9'’-]*(?:[ \t,;:.!?()"&+/…-]+[A-Za-z0-9][A-Za-z0-9'’-]*)*`)
 )
 
 // LatinSentences returns what the page page (HTML) says in Latin letters that is neither a
@@ -38,7 +38,7 @@ func LatinSentences(page string, names ...string) []string {
 	for _, m := range attrRE.FindAllStringSubmatch(visible, -1) {
 		parts = append(parts, m[1])
 	}
-	parts = append(parts, anyTagRE.ReplaceAllString(visible, " "))
+	parts = append(parts, anyTagRE.ReplaceAllString(visible, "\n")) // a run ends with its element
 	text := html.UnescapeString(strings.Join(parts, "\n"))
 	for _, n := range names {
 		if n != "" {

@@ -13,6 +13,8 @@ type Viewer struct {
 	UserID int64
 	// CardRequests counts the cards delivered to or asked of them that wait for their answer.
 	CardRequests int
+	// Unread is how many direct messages wait for them: the badge of "Messages".
+	Unread int
 }
 
 // ViewerFunc looks up the signed-in person of a request; ok is false when nobody is signed

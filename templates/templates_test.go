@@ -28,6 +28,11 @@ func samples(lang string) map[string]Page {
 	at := func(hour, min int) qrcircles.Words {
 		return At(time.Date(2025, 3, 1, hour-8, min, 0, 0, time.UTC), "Asia/Shanghai")
 	}
+	sent := time.Date(2025, 3, 1, 1, 30, 0, 0, time.UTC) // a message's time, 09:30 in Shanghai
+	hello, bye := "See you\nat the door", "Bye"          // what people wrote, in the page's language
+	if lang == Chinese {
+		hello, bye = "门口\n见", "再见"
+	}
 	uptime := "1h30m0s"
 	if lang == Chinese {
 		uptime = "1小时30分0秒"
@@ -112,7 +117,7 @@ func samples(lang string) map[string]Page {
 				{"Name": "migrations", "OK": false, "Took": "3.4ms", "Detail": say("checks.pending", 1, "19", "qrcircles migrate up")}},
 			"Facts": m{"Version": "v1.4.0", "Role": "all", "Started": "2025-03-01 08:00:00 UTC", "Uptime": v(uptime),
 				"Live": 12, "PoolInUse": 1, "PoolIdle": 3, "PoolOpen": 4}}},
-		"welcome": {Title: v("Launch 2025"), Error: say("web.labeled", say("web.field.phones"), say("web.expired_form")),
+		"welcome": {Title: say("title.welcome", "Launch 2025"), Error: say("web.labeled", say("web.field.phones"), say("web.expired_form")),
 			Data: m{"ID": 1, "Title": "Launch 2025", "Form": form, "Visibility": m{"Mode": "default", "Fields": vis["Fields"]},
 				"SeesNow": []string{"display_name", "title", "company"}}},
 		"settings": {Title: say("title.settings"), Data: m{"Phone": "", "Default": vis,
@@ -126,6 +131,18 @@ func samples(lang string) map[string]Page {
 			SignIn               string
 			ScanAgain, MyCircles bool
 		}{"/login?return_to=%2Fcircles%2F1", true, true}},
+		"messages": {Title: say("inbox.title"), Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", UserID: 1, Unread: 3}, Data: m{"Next": 9, "Zone": ZoneLabel("Asia/Shanghai"),
+			"Conversations": []m{{"With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Last": hello, "FromMe": false, "Unread": 3,
+				"When": Clock(sent, "Asia/Shanghai"), "At": "2025-03-01T01:30:00Z"},
+				{"With": m{"ID": 3, "Name": "", "Deleted": true}, "Last": bye, "FromMe": true, "Unread": 0, "When": Clock(sent, "Asia/Shanghai"), "At": "2025-03-01T01:30:00Z"}}}},
+		"message_thread": {Title: say("inbox.title"), Viewer: &Viewer{Name: "Ann Lee", CSRF: "c5rf", UserID: 1}, Error: say("messages.empty"),
+			Data: m{"Zone": ZoneLabel("Asia/Shanghai"), "With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Older": 5, "Body": "", "Refusal": qrcircles.Words{},
+				"Messages": []m{{"ID": 6, "Mine": true, "Read": true, "Body": "👋", "When": Clock(sent, "Asia/Shanghai"), "At": "2025-03-01T01:30:00Z"},
+					{"ID": 7, "Mine": false, "Read": false, "Body": hello, "When": Clock(sent, "Asia/Shanghai"), "At": "2025-03-01T01:30:00Z"}}}},
+		"message_thread+refused": {Title: say("inbox.title"), Data: m{"Zone": ZoneLabel("Asia/Shanghai"), "With": m{"ID": 2, "Name": "Bo Wang", "Deleted": false}, "Older": 0, "Body": "",
+			"Refusal": say("messages.contacts_only"), "Messages": []m{}}},
+		"message_thread+gone": {Title: say("inbox.title"), Data: m{"Zone": ZoneLabel("Asia/Shanghai"), "With": m{"ID": 3, "Name": "", "Deleted": true}, "Older": 0, "Body": "", "Refusal": qrcircles.Words{},
+			"Messages": []m{{"ID": 8, "Mine": false, "Read": false, "Body": bye, "When": Clock(sent, "Asia/Shanghai"), "At": "2025-03-01T01:30:00Z"}}}},
 	}
 }
 

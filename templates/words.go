@@ -56,12 +56,6 @@ func formatOf(lang, key string) (string, bool) {
 	return texts[0], true
 }
 
-// Known reports whether key is in the pages' catalog or the root phrases.
-func Known(key string) bool {
-	_, ok := formatOf(English, key)
-	return ok
-}
-
 // Verbatim is text shown as it is in every language: what a person wrote (a circle's title as
 // the page's title), never a sentence of the product; or a Localized value, which writes itself.
 func Verbatim(v any) qrcircles.Words { return qrcircles.Say("common.verbatim", v) }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"qrcircles/storage"
 )
@@ -14,6 +13,9 @@ import (
 // venueCrowd is how many attendees sign in from the venue's one address before the one in
 // the browser: with them, 300 sign-ins to one circle from one address.
 const venueCrowd = 299
+
+// deletedUser is how the pages of each language name a person who deleted their account.
+var deletedUser = map[string]string{"en": "Deleted user", "zh-Hans": "已注销用户"}
 
 // smsOpening is how the SMS of each language begins.
 var smsOpening = map[string]string{"en": "QR Circles code: ", "zh-Hans": "二维码好友圈验证码："}
@@ -24,8 +26,8 @@ var smsOpening = map[string]string{"en": "QR Circles code: ", "zh-Hans": "二维
 // the address): 299 through plain requests, the 300th in the browser. Someone signing in
 // without a circle is asked for a proof of work, which their browser does, and gets in. The
 // navigation names each and offers Sign out. The walk-in joins the circle, writes to an
-// attendee, and deletes the account from /account: afterwards no page or export shows them,
-// and the message they sent stays with its reader, from a deleted user.
+// attendee from the message page, and deletes the account from /account: afterwards no page
+// or export shows them, and the message they sent stays with its reader, from a deleted user.
 func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 	exe := chromiumPath(t)
 	names := map[string][2]string{"en": {"Ann Lee", "Bo Wu"}, "zh-Hans": {"李安", "吴波"}}
@@ -37,7 +39,7 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			circle := "/circles/" + strconv.FormatInt(c.ID, 10)
 			s.useNetworkLimit(t)
 			before := s.memberCount(t, c)
-			s.crowd(t, c, lang, venueCrowd)
+			reader := s.crowd(t, c, lang, venueCrowd) // the first of them reads the walk-in's message
 
 			ann := s.chrome(t, exe, "attendee", lang, byAcceptLanguage, sh)
 			ann.open("/c/" + c.Code)
@@ -89,10 +91,14 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 			bob.at("/c/"+c.Code, `form[action$="/join"] button`)
 			bob.click(`form[action$="/join"] button`)
 			bob.at(circle+"/welcome", "#welcome")
-			annID, bobID := s.userID(t, "+8613800000001"), s.userID(t, "+8613900000002")
-			if err := s.db.SendMessage(context.Background(), &storage.Message{FromID: bobID, ToID: annID, Body: "Meet at booth 7", CreatedAt: time.Now()}); err != nil {
-				t.Fatal(err)
-			}
+			readerID, bobID := s.userID(t, crowdPhone(0)), s.userID(t, "+8613900000002")
+			thread := "/messages/" + strconv.FormatInt(readerID, 10)
+			bob.open(thread)
+			bob.at(thread, "#message-body")
+			bob.fill("#message-body", "Meet at booth 7")
+			bob.click(`form[action="` + thread + `"] button[type=submit]`)
+			bob.until("the message in the thread", `[...document.querySelectorAll("#thread .msg.mine")].some(m => m.textContent.includes("Meet at booth 7"))`)
+			bob.shot("message-sent")
 			gone := []string{names[lang][1], "+8613900000002", "139 0000 0002"}
 			s.wantShown(t, org, []string{circle, circle + "/manage", circle + "/members.csv", circle + "/members.vcf"}, gone[:1], true)
 
@@ -107,29 +113,38 @@ func TestBrowserVenueSignInAndProofOfWork(t *testing.T) {
 				bob.fail("the deleted account is still found by its phone: %+v", u)
 			}
 			s.wantShown(t, org, []string{circle, circle + "/manage", circle + "/members.csv", circle + "/members.vcf"}, gone, false)
-			annB := s.browserIn(lang)
-			annB.signIn(annB.get("/account"), "+8613800000001", names[lang][0])
-			s.wantShown(t, annB, []string{circle, "/settings", "/account", "/account/export.json", "/account/export.vcf"}, gone, false)
-			s.wantDeletedSender(t, annID, bobID, "Meet at booth 7")
+			bobThread := "/messages/" + strconv.FormatInt(bobID, 10)
+			s.wantShown(t, reader, []string{circle, "/settings", "/account", "/account/export.json", "/messages", bobThread}, gone, false)
+			s.wantShown(t, reader, []string{"/messages", bobThread}, []string{deletedUser[lang]}, true)
+			s.wantShown(t, reader, []string{bobThread, "/account/export.json"}, []string{"Meet at booth 7"}, true)
+			s.wantDeletedSender(t, readerID, bobID, "Meet at booth 7")
 		})
 	}
 }
 
 // crowd signs n attendees in from this machine's one address, each from the circle's page
-// in lang, and checks that each got a code in lang and joined.
-func (s *site) crowd(t *testing.T, c storage.Circle, lang string, n int) {
+// in lang, checks that each got a code in lang and joined, and returns the first one's
+// browser, still signed in.
+func (s *site) crowd(t *testing.T, c storage.Circle, lang string, n int) *browser {
 	t.Helper()
 	circle := "/circles/" + strconv.FormatInt(c.ID, 10)
-	for i := range n { // each new member is welcomed
+	var first *browser
+	for i := range n {
 		b := s.browserIn(lang)
-		phone := fmt.Sprintf("+86136%08d", i)
-		p := b.signIn(b.scan(c), phone, fmt.Sprintf("Attendee %d", i+1))
-		if p.path != circle+"/welcome" || p.status != 200 {
+		p := b.signIn(b.scan(c), crowdPhone(i), fmt.Sprintf("Attendee %d", i+1))
+		if p.path != circle+"/welcome" || p.status != 200 { // each new member is welcomed
 			t.Fatalf("attendee %d of the venue ended at %s (%d) %s", i+1, p.path, p.status, errorText(p))
 		}
-		wantSMSIn(t, s, phone, lang)
+		wantSMSIn(t, s, crowdPhone(i), lang)
+		if first == nil {
+			first = b
+		}
 	}
+	return first
 }
+
+// crowdPhone is the phone of the venue's i-th attendee, from 0.
+func crowdPhone(i int) string { return fmt.Sprintf("+86136%08d", i) }
 
 // wantSMSIn fails unless the last SMS to phone is in lang.
 func wantSMSIn(t *testing.T, s *site, phone, lang string) {

@@ -83,6 +83,22 @@ func TestPagesAnswerNextToTheForm(t *testing.T) {
 	if p := ann.b.get(circlePath(circle.ID) + "?done=delivered&form=" + deliver); !strings.Contains(inside(p, "form", deliver), "Your card was delivered.") {
 		t.Fatalf("Deliver's answer is not at its button:\n%s", p.body)
 	}
+
+	// Ann asks for Bob's card; he declines on his list of requests, where it is gone, and the
+	// list says so.
+	ann.b.submit(view, fmt.Sprintf("/circles/%d/members/%d/request", circle.ID, bob.user.ID))
+	list := bob.b.get("/me/requests")
+	decline := regexp.MustCompile(`action="(/me/requests/(\d+)/decline)#card-requests"`).FindStringSubmatch(list.body)
+	if decline == nil {
+		t.Fatalf("no request to decline:\n%s", list.body)
+	}
+	if p := bob.b.submit(list, "/me/requests/"+decline[2]+"/shrug", "form", "card-requests"); p.status != http.StatusNotFound {
+		t.Fatalf("an answer that is none: %d", p.status)
+	}
+	p := bob.b.submit(list, decline[1], "form", "card-requests", "back", "https://elsewhere.example/")
+	if p.path != "/me/requests?done=declined&form=card-requests" || !strings.Contains(inside(p, "section", "card-requests"), "Declined.") || strings.Contains(p.body, decline[1]) {
+		t.Fatalf("declined: at %s (%d)\n%s", p.path, p.status, p.body)
+	}
 }
 
 // Leaving asks on the page, lands on the circle's landing page and Join takes the person back;
@@ -113,7 +129,7 @@ func TestPagesLeaveRejoinAndTheRemovedMember(t *testing.T) {
 	}
 	for _, path := range []string{circlePath(circle.ID), fmt.Sprintf("/circles/%d/members.vcf", circle.ID)} {
 		p := bob.b.get(path)
-		if p.status != http.StatusForbidden || !strings.Contains(text(p), "scan its QR code again") || !strings.Contains(p.body, `href="/me/circles" id="away-my-circles"`) || strings.Contains(p.body, `id="away-sign-in"`) {
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, "<h1>Not in this circle</h1>") || !strings.Contains(text(p), "scan its QR code again") || !strings.Contains(p.body, `href="/me/circles" id="away-my-circles"`) || strings.Contains(p.body, `id="away-sign-in"`) {
 			t.Fatalf("%s for a removed member: %d\n%s", path, p.status, p.body)
 		}
 	}

@@ -100,7 +100,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		if a.authz == nil { // the API alone has no pages
 			return func() (templates.Viewer, bool) { return templates.Viewer{}, false }
 		}
-		return web.CountRequests(c.Request.Context(), a.cards, a.authz.Viewer(c))
+		return withUnread(c.Request.Context(), web.CountRequests(c.Request.Context(), a.cards, a.authz.Viewer(c)), a.messages)
 	}
 	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies, Viewer: viewer})
 	if err != nil {

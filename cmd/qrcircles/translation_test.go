@@ -9,35 +9,49 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"qrcircles/authz"
 	"qrcircles/storage/storagetest"
 	"qrcircles/templates"
 )
 
-// zhWalk is a walk through the site in Chinese: every page it is shown must be Chinese only,
-// but for the names and texts the walk itself typed (people, circles, places, apps).
+// zhWalk is a walk through the site in one language, Chinese unless lang says English: every
+// page it is shown must be in that language only, but for the names and texts the walk itself
+// typed (people, circles, places, apps, messages).
 type zhWalk struct {
 	t     *testing.T
 	s     *site
+	lang  string // templates.Chinese when empty
 	names []string
 	pages int
 }
 
-// browser is a new browser that chose Chinese with the switcher.
+func (z *zhWalk) chinese() bool { return z.lang == "" || z.lang == templates.Chinese }
+
+// browser is a new browser that chose the walk's language with the switcher.
 func (z *zhWalk) browser() *browser {
+	lang := templates.Chinese
+	if !z.chinese() {
+		lang = z.lang
+	}
 	b := z.s.browser()
 	base, _ := url.Parse(z.s.base)
-	b.client.Jar.SetCookies(base, []*http.Cookie{{Name: templates.LangCookie, Value: templates.Chinese, Path: "/"}})
+	b.client.Jar.SetCookies(base, []*http.Cookie{{Name: templates.LangCookie, Value: lang, Path: "/"}})
 	return b
 }
 
-// check fails the test when p is not a Chinese page of the status, or shows English.
+// check fails the test when p is not a page of the status in the walk's language, or shows
+// the other language.
 func (z *zhWalk) check(what string, p page, status int) {
 	z.t.Helper()
 	z.pages++
 	if p.status != status {
 		z.t.Errorf("%s: status %d at %s, want %d\n%s", what, p.status, p.path, status, p.body)
+	}
+	if !z.chinese() {
+		z.checkEnglish(what, p)
+		return
 	}
 	if !strings.Contains(p.body, `<html lang="zh-Hans">`) {
 		z.t.Errorf("%s: not a Chinese page (%d at %s)\n%s", what, p.status, p.path, p.body)
@@ -45,6 +59,29 @@ func (z *zhWalk) check(what string, p page, status int) {
 	for _, s := range templates.LatinSentences(p.body, z.names...) {
 		z.t.Errorf("%s (%d at %s) shows English: %q", what, p.status, p.path, s)
 	}
+}
+
+// checkEnglish: an English page shows no Chinese but the switcher's "中文" and what was typed.
+func (z *zhWalk) checkEnglish(what string, p page) {
+	z.t.Helper()
+	if !strings.Contains(p.body, `<html lang="en">`) {
+		z.t.Errorf("%s: not an English page (%d at %s)\n%s", what, p.status, p.path, p.body)
+	}
+	rest := strings.ReplaceAll(text(p), ">中文<", "><")
+	for _, n := range z.names {
+		rest = strings.ReplaceAll(rest, n, "")
+	}
+	if i := strings.IndexFunc(rest, func(r rune) bool { return unicode.Is(unicode.Han, r) }); i >= 0 {
+		z.t.Errorf("%s (%d at %s) shows Chinese: %q", what, p.status, p.path, rest[max(i-60, 0):min(i+60, len(rest))])
+	}
+}
+
+// inChinese is zh on a Chinese walk, else en.
+func (z *zhWalk) inChinese(zh, en string) string {
+	if z.chinese() {
+		return zh
+	}
+	return en
 }
 
 // html is GET path as a browser asks for a page.
@@ -68,13 +105,19 @@ func (z *zhWalk) submit(b *browser, from page, path string, pairs ...string) pag
 // language set to Chinese, signed out and in, as attendee, stranger and organizer, until the
 // database goes away: no page shows an English sentence. Latin letters pass only as codes
 // (QR, SMS, vCard), URLs and the names typed here.
-func TestEveryPageAndErrorInChinese(t *testing.T) {
+func TestEveryPageAndErrorInChinese(t *testing.T) { walkEveryPage(t, templates.Chinese) }
+
+// TestEveryPageAndErrorInEnglish is the same walk in English: no page shows Chinese.
+func TestEveryPageAndErrorInEnglish(t *testing.T) { walkEveryPage(t, templates.English) }
+
+func walkEveryPage(t *testing.T, lang string) {
 	s := &site{t: t, sms: &smsLog{codes: map[string]string{}}}
 	db, outage := storagetest.PostgresWithOutage(t)
 	s.db = db
 	s.app, s.base = serveApp(t, s.db, slog.New(s.sms))
-	z := &zhWalk{t: t, s: s, names: []string{"Olga Organizer", "Ann Attendee", "Bo Member", "Cy Stranger", "Expo Night", "Hall 1",
-		"Partner App", "CTO", "qrcircles migrate up", "sqlite", "postgres", "console", "migrations", "database", "live_events"}}
+	z := &zhWalk{t: t, s: s, lang: lang, names: []string{"Olga Organizer", "Ann Attendee", "Bo Member", "Cy Stranger", "Expo Night", "Hall 1",
+		"Partner App", "CTO", "qrcircles migrate up", "sqlite", "postgres", "console", "migrations", "database", "live_events",
+		"你好", "中"}}
 
 	z.signedOut()
 	org, circle := z.organizer()
@@ -82,9 +125,11 @@ func TestEveryPageAndErrorInChinese(t *testing.T) {
 	ann := z.attendee(circle, "+8613800000001", "Ann Attendee")
 	z.stranger(circle)
 	z.organizerErrors(org, circle)
+	z.messagePages(ann, circle)
 	z.attendeePages(ann, circle)
 	z.waitingAndClosed(org, ann)
 	z.consentAndLogout(ann)
+	z.embedded(ann, circle)
 	z.account()
 	z.limits() // last: the network is then asked for proofs
 
@@ -131,6 +176,12 @@ func (z *zhWalk) signedOut() {
 	again2 := z.submit(b, login, "/login", "phone", "+8613900000001")
 	z.check("a new code at once", again2, again2.status)
 
+	code = z.submit(b, login, "/login", "phone", "+8613900000003")
+	if err := z.s.db.Gorm().Exec(`UPDATE otp_challenges SET expires_at = created_at`).Error; err != nil {
+		z.t.Fatal(err) // every code sent so far has run out
+	}
+	z.check("an expired code", z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000003")), 410)
+
 	code = z.submit(b, login, "/login", "phone", "+8613900000002")
 	reg := z.submit(b, code, "/login/code", "c", code.field("c"), "code", z.s.sms.code(z.t, "+8613900000002"))
 	z.check("register", reg, 200)
@@ -168,7 +219,7 @@ func (z *zhWalk) organizer() (*browser, circleRef) {
 		circlePath(id), "/c/" + c.Code, "/c/" + c.Code + "/poster", circlePath(id) + "/show"} {
 		z.check(path, b.get(path), 200)
 	}
-	if p := b.get(circlePath(id)); !strings.Contains(text(p), "2026年5月1日 周五 19:30–21:00 (北京时间)") {
+	if p := b.get(circlePath(id)); !strings.Contains(text(p), z.inChinese("2026年5月1日 周五 19:30–21:00 (北京时间)", "Fri 1 May 2026 19:30–21:00 (Asia/Shanghai)")) {
 		z.t.Errorf("the event's times are not one range in Beijing time:\n%s", p.body)
 	}
 	return b, ref
@@ -280,7 +331,7 @@ func (z *zhWalk) waitingAndClosed(org, ann *browser) {
 	}
 	landing := ann.get("/c/" + c.Code)
 	z.check("landing after the window", landing, 200)
-	if !strings.Contains(text(landing), "UTC+05:45") {
+	if !strings.Contains(text(landing), z.inChinese("UTC+05:45", "(Asia/Kathmandu)")) {
 		z.t.Errorf("a zone without a Chinese name should show its offset:\n%s", landing.body)
 	}
 	z.check("waiting", z.submit(ann, landing, "/c/"+c.Code+"/join", "ticket", landing.field("ticket")), 200)
@@ -322,6 +373,19 @@ func (z *zhWalk) consentAndLogout(b *browser) {
 	z.check("consent", b.get("/oauth2/auth?"+q.Encode()), 200)
 	z.check("a bad sign-out link", b.get("/oauth2/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"), 400)
 	z.check("sign-out asked by an app", b.get("/oauth2/logout?client_id="+partner.ID), 200)
+}
+
+// embedded: the "Join with QR Circles" popup of a partner's page, and its last page.
+func (z *zhWalk) embedded(b *browser, c circleRef) {
+	const origin = "https://tickets.example"
+	client := embedClient(z.t, z.s, origin)
+	z.names = append(z.names, embedPartnerName)
+	z.check("the partner's popup", b.get(embedQuery(client.ID, c.Code, origin)), 200)
+	done := b.embedJoinHTTP(client.ID, c.Code, origin)
+	z.check("the popup's last page", done, 200)
+	if !strings.HasPrefix(done.path, "/embed/done") {
+		z.t.Errorf("the popup ended at %s, not its last page", done.path)
+	}
 }
 
 // limits: a network that asks for many codes is asked for a proof of work, not refused.

@@ -68,6 +68,10 @@ type Service struct {
 	Events interface{ Notify() }
 
 	joinCache qrcircles.TTLCache[int64, storage.Circle]
+	// full remembers for a moment the capped circles whose last join found no seat: their
+	// next joins are guessed to queue, in one flight (a free seat makes the guess fail, and
+	// that join is decided again on the facts, as any wrong guess).
+	full qrcircles.TTLCache[int64, bool]
 }
 
 // URL is the circle's address, the content of its QR code.

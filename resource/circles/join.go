@@ -42,14 +42,14 @@ func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circ
 		}
 		return decided(f, q, ruleDecision(f, q, onSite), 0, now)
 	}
-	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Exclusive: c.Rules.Cap > 0}
-	if c.Rules.Cap == 0 {
-		// A capped circle's joins run one at a time under its row lock, and measured no
-		// faster guessed: a full circle would count its members in two flights instead of one.
-		k.Guess, _ = guess(c, decide)
-	}
+	k := storage.JoinKey{CircleID: c.ID, UserID: u.ID, Phone: u.Phone, Seat: c.Rules.Cap > 0}
+	full, _ := s.full.Get(c.ID, now)
+	k.Guess, _ = guess(c, full, decide)
 	out, err := s.Store.Join(ctx, k, decide)
 	s.notify(err)
+	if err == nil && c.Rules.Cap > 0 {
+		s.full.Put(c.ID, slices.Contains(out.Request.Reasons, qrcircles.ReasonCapReached) && !out.Member, now, time.Second)
+	}
 	if err == nil && out.Request.Status == storage.RequestRefused && slices.Contains(out.Request.Reasons, qrcircles.ReasonClosed) {
 		return out, qrcircles.Fail(qrcircles.EGone, "circles.closed")
 	}
@@ -58,9 +58,13 @@ func (s *Service) JoinOnSite(ctx context.Context, u storage.User, c storage.Circ
 
 // guess decides a join in advance on the usual facts: a first request, to the circle as
 // the caller read it, from someone on its allowlist (if it has one) who is not excluded and
-// refuses no circles. Storage writes it only if that is so.
-func guess(c storage.Circle, decide storage.JoinDecider) (*storage.JoinGuess, error) {
+// refuses no circles, and who gets a seat of a capped circle unless it was full a moment
+// ago. Storage writes it only if that is so.
+func guess(c storage.Circle, full bool, decide storage.JoinDecider) (*storage.JoinGuess, error) {
 	usual := storage.JoinFacts{Circle: c, Listed: c.AllowlistSize > 0}
+	if full {
+		usual.Members = c.Rules.Cap
+	}
 	w, err := decide(usual)
 	if err != nil || w == nil {
 		return nil, err

@@ -10,11 +10,7 @@ import (
 func (s *Service) Send(ctx context.Context, from, to int64, body string) (qrcircles.Message, error) {
 	m := qrcircles.Message{FromID: from, ToID: to, Body: body, CreatedAt: s.now()}
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		r, err := s.reach(ctx, from, to)
-		if err != nil {
-			return err
-		}
-		if err := firstErr(MayMessage(r), CheckBody(body)); err != nil {
+		if err := firstErr(s.MayMessage(ctx, from, to), CheckBody(body)); err != nil {
 			return err
 		}
 		if err := s.Store.SendMessage(ctx, &m); err != nil {
@@ -25,12 +21,22 @@ func (s *Service) Send(ctx context.Context, from, to int64, body string) (qrcirc
 	return m, err
 }
 
-// reach gathers what MayMessage needs to know about sender and recipient.
-func (s *Service) reach(ctx context.Context, from, to int64) (Reach, error) {
+// MayMessage is nil when from may message to now, else the refusal Send would give: the
+// pages say it before anyone writes.
+func (s *Service) MayMessage(ctx context.Context, from, to int64) error {
+	r, err := s.Reach(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	return MayMessage(r)
+}
+
+// Reach gathers what MayMessage needs to know about sender and recipient.
+func (s *Service) Reach(ctx context.Context, from, to int64) (Reach, error) {
 	if from == to {
 		return Reach{Self: true}, nil
 	}
-	if _, err := s.Store.User(ctx, to); err != nil {
+	if _, err := s.person(ctx, to); err != nil {
 		return Reach{}, err
 	}
 	var r Reach
@@ -52,7 +58,7 @@ func (s *Service) reach(ctx context.Context, from, to int64) (Reach, error) {
 // Conversation is a page of the messages between self and other, newest first; reading it
 // marks what other sent as read.
 func (s *Service) Conversation(ctx context.Context, self, other int64, p Page) ([]qrcircles.Message, error) {
-	if _, err := s.Store.User(ctx, other); err != nil {
+	if _, err := s.person(ctx, other); err != nil {
 		return nil, err
 	}
 	ms, err := s.Store.Messages(ctx, self, other, p.BeforeID, p.Limit)
@@ -82,4 +88,29 @@ func (s *Service) markRead(ctx context.Context, self, other int64, ms []qrcircle
 // conversation first.
 func (s *Service) Conversations(ctx context.Context, userID int64, p Page) ([]qrcircles.Conversation, error) {
 	return s.Store.Conversations(ctx, userID, p.BeforeID, p.Limit)
+}
+
+// Unread is how many messages to userID are unread: the navigation's badge.
+func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
+	return s.Store.UnreadCount(ctx, userID)
+}
+
+// People are the users of ids, by ID, for the pages that name the people of conversations.
+// A person who deleted their account is there, nameless, with DeletedAt set.
+func (s *Service) People(ctx context.Context, ids []int64) (map[int64]qrcircles.User, error) {
+	us, err := s.Store.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]qrcircles.User, len(us))
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// person reads whom a message is to or from.
+func (s *Service) person(ctx context.Context, id int64) (qrcircles.User, error) {
+	u, err := s.Store.User(ctx, id)
+	return u, qrcircles.Explain(err, qrcircles.ENotFound, "messages.no_person")
 }

@@ -27,6 +27,8 @@ type Store interface {
 	Messages(ctx context.Context, a, b, beforeID int64, limit int) ([]qrcircles.Message, error)
 	MarkRead(ctx context.Context, toID, fromID, throughID int64, now time.Time) error
 	Conversations(ctx context.Context, userID, beforeID int64, limit int) ([]qrcircles.Conversation, error)
+	UnreadCount(ctx context.Context, userID int64) (int, error)
+	Users(ctx context.Context, ids []int64) ([]qrcircles.User, error)
 	Mute(ctx context.Context, userID, circleID int64, now time.Time) error
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)

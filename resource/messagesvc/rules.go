@@ -46,6 +46,10 @@ type Reach struct {
 	RecipientBlocks bool // the recipient blocks messages from strangers (people not their contacts)
 }
 
+// Known reports whether the two know each other: they share a circle, or one holds the
+// other's card. Only then may one message the other, or see whom they would write to.
+func (r Reach) Known() bool { return r.SharesCircle || r.SenderHolds || r.RecipientHolds }
+
 // MayMessage is who may message whom: the two must share a circle or be contacts (either
 // way), and a recipient who blocks messages from strangers takes them only from their
 // contacts. The refusal says no more about the setting than that.
@@ -53,7 +57,7 @@ func MayMessage(r Reach) error {
 	switch {
 	case r.Self:
 		return qrcircles.Fail(qrcircles.EInvalid, "person.self").WithField("uid")
-	case !r.SharesCircle && !r.SenderHolds && !r.RecipientHolds:
+	case !r.Known():
 		return qrcircles.Fail(qrcircles.EForbidden, "messages.strangers")
 	case r.RecipientBlocks && !r.RecipientHolds:
 		return qrcircles.Fail(qrcircles.EForbidden, "messages.contacts_only")

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qrcircles"
+	"qrcircles/templates"
 )
 
 // nextSteps are what a person turned away from a page can do, shown under the reason: sign in,
@@ -27,9 +28,20 @@ func (w *Web) stepsAfter(c *gin.Context, code string) *nextSteps {
 		return nil
 	}
 	s := &nextSteps{MyCircles: true}
-	if _, ok, err := w.Auth.Session(c.Request); err == nil && !ok {
-		s.SignIn = "/login?return_to=" + url.QueryEscape(c.Request.URL.RequestURI())
+	if code == qrcircles.EForbidden || code == qrcircles.EUnauthorized { // someone else may see it
+		if _, ok, err := w.Auth.Session(c.Request); err == nil && !ok {
+			s.SignIn = "/login?return_to=" + url.QueryEscape(c.Request.URL.RequestURI())
+		}
 	}
 	s.ScanAgain = code != qrcircles.ENotFound && strings.HasPrefix(c.Request.URL.Path, "/circles/")
 	return s
+}
+
+// title names the page of an error of code: a circle's page that refused a signed-in person
+// says they are not in the circle, which is what happened, rather than "not allowed".
+func (s *nextSteps) title(code string) qrcircles.Words {
+	if s != nil && s.ScanAgain && s.SignIn == "" && code == qrcircles.EForbidden {
+		return qrcircles.Say("title.not_in_circle")
+	}
+	return templates.TitleOf(code)
 }

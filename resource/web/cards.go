@@ -152,9 +152,9 @@ func uploadedAvatar(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, qrcircles.Fail(qrcircles.EInvalid, "web.image_too_large").WithField("avatar")
+			return nil, cards.AvatarTooLarge(err)
 		}
-		return nil, qrcircles.Fail(qrcircles.EInvalid, "web.choose_image").WithField("avatar")
+		return nil, cards.AvatarError("cards.avatar_none", err)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -191,7 +191,7 @@ func (w *Web) memberAvatar(c *gin.Context) {
 func (w *Web) sendAvatar(c *gin.Context, owner, viewer, circleID int64) {
 	e, err := w.Cards.EntryFor(c.Request.Context(), owner, viewer, circleID, true)
 	if err == nil && e.Photo == nil {
-		err = qrcircles.Fail(qrcircles.ENotFound, "web.no_picture")
+		err = qrcircles.Fail(qrcircles.ENotFound, "cards.no_avatar")
 	}
 	if err != nil {
 		w.fail(c, err)

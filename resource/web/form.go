@@ -243,8 +243,8 @@ func labeled(err error) error { return labelField(err, ruleFields) }
 func labelField(err error, fields []string) error {
 	pe, ok := qrcircles.ErrorOf(err)
 	var text *qrcircles.TextError
-	if !ok || pe.Field == "" || errors.As(err, &text) { // the text rule's messages name their field
-		return err
+	if !ok || pe.Field == "" || errors.As(err, &text) || strings.HasPrefix(pe.Words.Key, "web.") {
+		return err // the text rule's messages and the pages' own name their field
 	}
 	for _, f := range fields {
 		if strings.HasPrefix(pe.Field, f) {

@@ -89,17 +89,22 @@ func TestFormOfShowsTheCircleInItsZone(t *testing.T) {
 }
 
 // TestLabelFieldKeepsBothLanguages: a rule's error about a field is shown with the field's
-// label, in the page's language, never English on a Chinese page.
+// label, in the page's language, never English on a Chinese page; the form's own messages,
+// which name their field, are shown as they are.
 func TestLabelFieldKeepsBothLanguages(t *testing.T) {
-	_, err := circleForm{Title: "Expo", TimeZone: "Asia/Shanghai", IDRanges: "1..2..3"}.input()
-	labeled := labelField(err, ruleFields)
-	if got := templates.Say(templates.Chinese, templates.ErrorWords(labeled)); got != "用户身份ID范围：用户身份ID范围第 1 行：请写成 1000..1999。" {
+	rule := qrcircles.Fail(qrcircles.EInvalid, "admission.rule.too_many", 3, 2).WithField("phone_prefixes")
+	labeled := labelField(rule, ruleFields)
+	if got := templates.Say(templates.Chinese, templates.ErrorWords(labeled)); got != "手机号前缀：有 3 项，最多允许 2 项" {
 		t.Errorf("Chinese: %q", got)
 	}
-	if got := templates.Say(templates.English, templates.ErrorWords(labeled)); got != "User-ID ranges: User-ID range line 1: write it as 1000..1999." {
+	if got := templates.Say(templates.English, templates.ErrorWords(labeled)); got != "Phone prefixes: has 3 entries, at most 2 allowed" {
 		t.Errorf("English: %q", got)
 	}
-	if pe, _ := qrcircles.ErrorOf(labeled); pe.Field != "user_id_ranges" || pe.Message != "User-ID ranges: User-ID range line 1: write it as 1000..1999." {
+	if pe, _ := qrcircles.ErrorOf(labeled); pe.Field != "phone_prefixes" || pe.Message != "Phone prefixes: has 3 entries, at most 2 allowed" {
 		t.Errorf("the API's side: %+v", pe)
+	}
+	_, own := circleForm{Title: "Expo", TimeZone: "Asia/Shanghai", IDRanges: "1..2..3"}.input()
+	if got := templates.Say(templates.Chinese, templates.ErrorWords(labelField(own, ruleFields))); got != "用户身份ID范围第 1 行：请写成 1000..1999。" {
+		t.Errorf("the form's own message: %q", got)
 	}
 }

@@ -68,23 +68,26 @@ func (w *Web) requestAnswer(c *gin.Context) {
 		return
 	}
 	rid, err := pathID(c, "rid")
-	answer := c.Param("answer")
-	if err == nil && answer != "accept" && answer != "decline" {
+	done, known := answers[c.Param("answer")]
+	if err == nil && !known {
 		err = errNoPage
 	}
 	if err == nil {
 		err = w.formExpired(c)
 	}
 	if err == nil {
-		_, err = w.Cards.DecideCardRequest(c.Request.Context(), u.ID, rid, answer == "accept")
+		_, err = w.Cards.DecideCardRequest(c.Request.Context(), u.ID, rid, done == "accepted")
 	}
 	back := backTo(c.PostForm("back"))
 	if err != nil {
 		w.answerFailed(c, u.ID, back, err)
 		return
 	}
-	goBack(c, back, answer+"ed")
+	goBack(c, back, done)
 }
+
+// answers are the answers to a card request, by their path, with the outcome each is done as.
+var answers = map[string]string{"accept": "accepted", "decline": "declined"}
 
 // backPages are the pages a card request is answered on.
 var backPages = regexp.MustCompile(`^/(me/requests|circles/[1-9][0-9]{0,18})$`)

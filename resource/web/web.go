@@ -81,6 +81,7 @@ type Messages interface {
 	Unmute(ctx context.Context, userID, circleID int64) error
 	Mutes(ctx context.Context, userID int64) ([]qrcircles.CircleMute, error)
 	Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error)
+	directMessages
 }
 
 var _ Messages = (*messagesvc.Service)(nil)
@@ -136,6 +137,7 @@ func (w *Web) Mount(e *gin.Engine) {
 	w.mountAccount(e)
 	w.mountApp(e)
 	w.mountWelcome(e)
+	w.mountMessages(e)
 }
 
 func (w *Web) now() time.Time {
@@ -173,7 +175,8 @@ func (w *Web) renderError(c *gin.Context, page string, title qrcircles.Words, er
 // fail shows err on its own page: 404, 403, 410 and the rest, in words for people.
 func (w *Web) fail(c *gin.Context, err error) {
 	code := qrcircles.CodeOf(err)
-	w.renderError(c, "message", templates.TitleOf(code), err, w.stepsAfter(c, code))
+	steps := w.stepsAfter(c, code)
+	w.renderError(c, "message", steps.title(code), err, steps)
 }
 
 // requireUser returns the signed-in person, or sends the browser to sign in and come back; a

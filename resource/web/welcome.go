@@ -124,7 +124,7 @@ func (w *Web) renderWelcome(c *gin.Context, u qrcircles.User, circle qrcircles.C
 	if err != nil {
 		p.Error, status = w.pageError(c, "welcome page", err)
 	}
-	w.render(c, status, "welcome", templates.Verbatim(circle.Title), p)
+	w.render(c, status, "welcome", qrcircles.Say("title.welcome", circle.Title), p)
 }
 
 // keptChoice is the choice a rejected form made: fields, or the default when nil.
