@@ -84,7 +84,7 @@ func JoinPhrases(tables ...map[string][2]string) map[string][2]string {
 			if _, dup := out[k]; dup {
 				panic("qrcircles: phrase key in two tables: " + k)
 			}
-			if verbs(v[0]) != verbs(v[1]) {
+			if Verbs(v[0]) != Verbs(v[1]) {
 				panic("qrcircles: phrase " + k + " takes different arguments in its two languages")
 			}
 			out[k] = v
@@ -93,8 +93,9 @@ func JoinPhrases(tables ...map[string][2]string) map[string][2]string {
 	return out
 }
 
-// verbs is the sequence of formatting verbs of a format, to compare two languages' formats.
-func verbs(format string) string {
+// Verbs is the sequence of formatting verbs of a format ("sd" for "%s has %d"), to compare
+// two languages' formats and to make sample arguments in tests.
+func Verbs(format string) string {
 	var b strings.Builder
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' || i+1 == len(format) {

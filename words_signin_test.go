@@ -8,7 +8,7 @@ import (
 // sampleArgs are arguments for format's verbs that hold no Latin letter themselves.
 func sampleArgs(format string) []any {
 	var args []any
-	for _, v := range verbs(format) {
+	for _, v := range Verbs(format) {
 		switch v {
 		case 'd', 'X':
 			args = append(args, 5)

@@ -92,8 +92,8 @@ func TestEveryPhraseInBothLanguages(t *testing.T) {
 			t.Errorf("%s: no English", k)
 		case strings.TrimSpace(zh) == "":
 			t.Errorf("%s: no Chinese", k)
-		case verbs(en) != verbs(zh):
-			t.Errorf("%s: English takes %q, Chinese %q", k, verbs(en), verbs(zh))
+		case Verbs(en) != Verbs(zh):
+			t.Errorf("%s: English takes %q, Chinese %q", k, Verbs(en), Verbs(zh))
 		case englishIn(zh) != "":
 			t.Errorf("%s: Chinese %q holds English %q", k, zh, englishIn(zh))
 		case en == zh && englishIn(en+" "+en) != "":

@@ -5,7 +5,7 @@ import "qrcircles"
 // catalog holds every user-visible string of the pages: English, then Simplified Chinese.
 // Strings with %s/%d take the arguments of {{t "key" arg}}. A feature keeps its strings in a
 // table of its own file; the tables are joined here, and a key may appear in only one.
-var catalog = joinCatalogs(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, serverCatalog, welcomeCatalog, requestsCatalog,
+var catalog = qrcircles.JoinPhrases(coreCatalog, organizerCatalog, accountCatalog, signinCatalog, appCatalog, serverCatalog, welcomeCatalog, requestsCatalog,
 	titleCatalog, circlesCatalog, messagesCatalog)
 
 // coreCatalog holds the strings shared by every page.
@@ -235,17 +235,3 @@ var coreCatalog = map[string][2]string{
 // T returns the catalog string key in lang, formatted with args (see Say). A missing key shows
 // as itself, which the tests forbid.
 func T(lang, key string, args ...any) string { return Say(lang, qrcircles.Say(key, args...)) }
-
-// joinCatalogs joins the feature tables into one, and panics at start on a key in two of them.
-func joinCatalogs(tables ...map[string][2]string) map[string][2]string {
-	out := make(map[string][2]string)
-	for _, t := range tables {
-		for k, v := range t {
-			if _, dup := out[k]; dup {
-				panic("templates: catalog key in two tables: " + k)
-			}
-			out[k] = v
-		}
-	}
-	return out
-}

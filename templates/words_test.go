@@ -15,19 +15,10 @@ var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 // argsFor are sample arguments for the verbs of format: a name for %s, a number for the rest.
 func argsFor(format string) []any {
 	var args []any
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' || i+1 == len(format) {
-			continue
-		}
-		i++
-		for i < len(format) && strings.IndexByte("0123456789.+-# ", format[i]) >= 0 {
-			i++
-		}
-		switch {
-		case i == len(format) || format[i] == '%':
-		case format[i] == 's' || format[i] == 'q' || format[i] == 'v':
+	for _, v := range qrcircles.Verbs(format) {
+		if v == 's' || v == 'q' || v == 'v' {
 			args = append(args, "Expo")
-		default:
+		} else {
 			args = append(args, 7)
 		}
 	}
