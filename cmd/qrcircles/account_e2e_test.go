@@ -64,6 +64,10 @@ func TestAccountExportAndDelete(t *testing.T) {
 	if v := ann.get("/account/export.vcf"); v.status != 200 || !strings.Contains(v.body, "FN:Ann Lee") || !strings.Contains(v.body, "+8613800000001") {
 		t.Errorf("vCard export: %d %s", v.status, v.body)
 	}
+	// Bo saved no card: his export still holds his name and the phone he signed in with.
+	if v := bob.get("/account/export.vcf"); v.status != 200 || !strings.Contains(v.body, "FN:Bo Wu") || !strings.Contains(v.body, "+8613800000002") {
+		t.Errorf("vCard export without a card: %d %s", v.status, v.body)
+	}
 
 	// Deleting asks for the confirmation, then deletes.
 	acct := ann.get("/account")

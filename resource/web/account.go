@@ -182,6 +182,9 @@ func (w *Web) exportVCard(c *gin.Context) {
 		return
 	}
 	card, err := w.Account.Card(c.Request.Context(), u.ID)
+	if qrcircles.CodeOf(err) == qrcircles.ENotFound { // no card yet: their name and phone are still theirs
+		card, err = cards.Card{DisplayName: u.DisplayName, Phones: []string{u.Phone}}, nil
+	}
 	if err != nil {
 		w.fail(c, err)
 		return
