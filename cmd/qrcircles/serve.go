@@ -100,7 +100,7 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		if a.authz == nil { // the API alone has no pages
 			return func() (templates.Viewer, bool) { return templates.Viewer{}, false }
 		}
-		return withUnread(c.Request.Context(), web.CountRequests(c.Request.Context(), a.cards, a.authz.Viewer(c)), a.messages)
+		return web.WithBadges(c.Request.Context(), web.BadgeCounts{Cards: a.cards, Messages: a.messages}, a.authz.Viewer(c))
 	}
 	engine, err := server.New(server.Deps{Logger: log, Database: db, Pages: pages, Assets: assets, TrustedProxies: cfg.TrustedProxies, Viewer: viewer})
 	if err != nil {

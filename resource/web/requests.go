@@ -140,22 +140,29 @@ func (w *Web) incomingCardRequests(ctx context.Context, userID int64, from map[i
 	return out, nil
 }
 
-// requestCounter is what the badge needs of the card service.
-type requestCounter interface {
-	CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
+// BadgeCounts are what the navigation's badges count: the card service's waiting requests and
+// the message service's unread messages.
+type BadgeCounts struct {
+	Cards interface {
+		CardRequests(ctx context.Context, userID int64, status string) (incoming, outgoing []qrcircles.CardRequest, err error)
+	}
+	Messages interface {
+		Unread(ctx context.Context, userID int64) (int, error)
+	}
 }
 
-// CountRequests puts into the navigation's viewer the number of card requests waiting for
-// their answer. A count that cannot be read shows no badge: the page itself still works.
-func CountRequests(ctx context.Context, cards requestCounter, viewer templates.ViewerFunc) templates.ViewerFunc {
+// WithBadges puts into the navigation's viewer what waits for their answer: card requests and
+// unread messages. A count that cannot be read shows no badge: the page itself still works.
+func WithBadges(ctx context.Context, counts BadgeCounts, viewer templates.ViewerFunc) templates.ViewerFunc {
 	return func() (templates.Viewer, bool) {
 		v, ok := viewer()
 		if !ok || v.UserID == 0 {
 			return v, ok
 		}
-		if in, _, err := cards.CardRequests(ctx, v.UserID, qrcircles.CardWaiting); err == nil {
+		if in, _, err := counts.Cards.CardRequests(ctx, v.UserID, qrcircles.CardWaiting); err == nil {
 			v.CardRequests = len(in)
 		}
+		v.Unread, _ = counts.Messages.Unread(ctx, v.UserID)
 		return v, ok
 	}
 }
