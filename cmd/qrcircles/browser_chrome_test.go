@@ -145,7 +145,9 @@ func (p *chromePerson) until(what, cond string) {
 	p.t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	for {
-		ok, err := eval[bool](p, "!!("+cond+")")
+		// A page whose address has changed may still be parsing: a condition is read only once
+		// the whole document is there.
+		ok, err := eval[bool](p, `document.readyState !== "loading" && !!(`+cond+")")
 		if err == nil && ok {
 			return
 		}

@@ -197,10 +197,13 @@ func (p *chromePerson) adopt(b *browser) {
 	}
 }
 
-// requestOf is the element id of the request of the person named name inside sel.
+// requestOf is the element id of the request of the person named name inside sel, once the
+// page shows it.
 func (p *chromePerson) requestOf(sel, name string) string {
 	p.t.Helper()
-	id, err := eval[string](p, fmt.Sprintf(`([...document.querySelectorAll(%q + " .request")].find(e => e.querySelector("strong").innerText === %q) || {}).id || ""`, sel, name))
+	find := fmt.Sprintf(`([...document.querySelectorAll(%q + " .request")].find(e => e.querySelector("strong").innerText === %q) || {}).id || ""`, sel, name)
+	p.until("the request of "+name+" in "+sel, find) // the page may still be loading
+	id, err := eval[string](p, find)
 	if err != nil || id == "" {
 		p.fail("no request of %s in %s (%v)", name, sel, err)
 	}
