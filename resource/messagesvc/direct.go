@@ -8,9 +8,10 @@ import (
 
 // Send sends a direct message, if the rules let from reach to.
 func (s *Service) Send(ctx context.Context, from, to int64, body string) (qrcircles.Message, error) {
+	body, bodyErr := CleanBody(body)
 	m := qrcircles.Message{FromID: from, ToID: to, Body: body, CreatedAt: s.now()}
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		if err := firstErr(s.MayMessage(ctx, from, to), CheckBody(body)); err != nil {
+		if err := firstErr(s.MayMessage(ctx, from, to), bodyErr); err != nil {
 			return err
 		}
 		if err := s.Store.SendMessage(ctx, &m); err != nil {

@@ -63,13 +63,14 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 
 // Announce posts body to everyone in the circle; only its organizer may.
 func (s *Service) Announce(ctx context.Context, authorID, circleID int64, body string) (qrcircles.Announcement, error) {
+	body, bodyErr := CleanBody(body)
 	a := qrcircles.Announcement{CircleID: circleID, AuthorID: authorID, Body: body, CreatedAt: s.now()}
 	err := s.inTx(ctx, func(ctx context.Context) error {
 		circle, err := s.circle(ctx, circleID)
 		if err != nil {
 			return err
 		}
-		if err := firstErr(MayAnnounce(circle.OwnerID, authorID), CheckBody(body)); err != nil {
+		if err := firstErr(MayAnnounce(circle.OwnerID, authorID), bodyErr); err != nil {
 			return err
 		}
 		if err := s.Store.PostAnnouncement(ctx, &a); err != nil {

@@ -13,16 +13,18 @@ import (
 // MaxBody is how long an announcement or a message may be, in characters.
 var MaxBody = qrcircles.TextMessageBody.Max
 
-// CheckBody accepts a body of 1 to MaxBody characters of text (the text rule's message);
-// newlines and tabs are the only control characters allowed.
-func CheckBody(body string) error {
-	if err := qrcircles.TextMessageBody.Check(body); err != nil {
-		return err
+// CleanBody is a body as it is kept: the text rule's Clean (CRLF line ends, as browsers send
+// them, made LF; the spaces around trimmed), then 1 to MaxBody characters of text, newlines and
+// tabs the only control characters allowed.
+func CleanBody(body string) (string, error) {
+	body, err := qrcircles.TextMessageBody.Clean(body)
+	if err != nil {
+		return "", err
 	}
 	if isBlank(body) {
-		return EmptyBody()
+		return "", EmptyBody()
 	}
-	return nil
+	return body, nil
 }
 
 // EmptyBody is the answer to a message without words, or without a body at all.

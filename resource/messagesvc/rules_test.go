@@ -34,6 +34,7 @@ func TestMessageBodyRules(t *testing.T) {
 		{"only spaces", " \n\t ", false},
 		{"2001 ASCII", strings.Repeat("a", MaxBody+1), false},
 		{"2001 CJK runes", strings.Repeat("中", MaxBody+1), false},
+		{"CRLF line ends, as a browser sends them", "a\r\nb", true},
 		{"carriage return", "a\rb", false},
 		{"NUL", "a\x00b", false},
 		{"escape", "a\x1b[31mb", false},
@@ -42,9 +43,12 @@ func TestMessageBodyRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckBody(tt.body)
+			got, err := CleanBody(tt.body)
 			if (err == nil) != tt.ok {
-				t.Fatalf("CheckBody = %v, want ok %v", err, tt.ok)
+				t.Fatalf("CleanBody = %v, want ok %v", err, tt.ok)
+			}
+			if err == nil && strings.ContainsRune(got, '\r') {
+				t.Fatalf("CleanBody kept a carriage return: %q", got)
 			}
 			if code, field := problemOf(t, err); err != nil && (code != qrcircles.EInvalid || field != "body") {
 				t.Fatalf("problem %s on %q, want invalid on body", code, field)

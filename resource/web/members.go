@@ -46,7 +46,7 @@ func (w *Web) announce(c *gin.Context) {
 		w.renderView(c, u.ID, circle, err)
 	}
 	w.act(c, "?done=announced&form=announce#announce", again, func(ctx context.Context, actor int64, circle qrcircles.Circle) error {
-		_, err := w.Messages.Announce(ctx, actor, circle.ID, textarea(c, "body"))
+		_, err := w.Messages.Announce(ctx, actor, circle.ID, c.PostForm("body"))
 		return err
 	})
 }

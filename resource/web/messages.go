@@ -152,7 +152,7 @@ func (w *Web) sendMessage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	body := textarea(c, "body")
+	body := c.PostForm("body")
 	err := w.formExpired(c)
 	if err == nil {
 		_, err = w.Messages.Send(c.Request.Context(), u.ID, other, body)
@@ -162,12 +162,6 @@ func (w *Web) sendMessage(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, threadPath(other)+"#compose")
-}
-
-// textarea is the text of a form's textarea, its lines ending in "\n": browsers send "\r\n",
-// which the text rule refuses.
-func textarea(c *gin.Context, name string) string {
-	return strings.ReplaceAll(c.PostForm(name), "\r\n", "\n")
 }
 
 // signedInThread is the first step of the thread pages: the person and whom the thread is with.
