@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm/logger"
 
 	"qrcircles"
@@ -101,18 +104,109 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 			checkKeyedByCircle(t, db, op.name, s)
 		}
 	}
+	// A join of someone with exclusions to a capped circle with an allowlist runs every
+	// statement a join can: the pair locks, the seat, the exclusion and allowlist checks.
+	bobUser, err := db.User(ctx, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateExclusion(ctx, ann, annUser.Phone, bobUser.Phone, w.now); err != nil {
+		t.Fatal(err)
+	}
+	circle.Rules.Cap = 10
+	if err := db.UpdateCircle(ctx, &circle, []string{annUser.Phone, bobUser.Phone}, nil); err != nil {
+		t.Fatal(err)
+	}
 	write := storage.JoinWrite{Request: storage.JoinRequest{CircleID: c, UserID: ann, Phone: annUser.Phone, ScanTime: w.now,
 		Status: storage.RequestAdmitted}, Member: true, At: w.now,
 		Events: []storage.Event{{CircleID: c, SubjectID: ann, Type: qrcircles.EventMemberJoined}}}
 	for _, exclusive := range []bool{false, true} {
-		stmts, err := storage.JoinSQL(db, storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: exclusive, Seat: exclusive}, write)
+		// The guess holds: the call writes it, and runs its writes' statements too.
+		guess := storage.JoinGuess{Facts: storage.JoinFacts{Circle: circle, Excluded: true, Listed: true}, Write: write}
+		k := storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: exclusive, Seat: true}
+		stmts, guessed, err := storage.JoinSQL(db, k, guess)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range stmts {
 			checkKeyedByCircle(t, db, "Join", s)
 		}
+		// The guessed join is one call of a function: the statements it runs are checked
+		// as PostgreSQL planned them.
+		plans := nestedPlans(t, db, guessed)
+		ran := make([]string, len(plans))
+		for i, p := range plans {
+			ran[i] = oneLineSQL(p.Query)
+		}
+		for _, want := range []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
+			"INSERT INTO join_requests", "INSERT INTO memberships", "INSERT INTO events", "NOT EXISTS (SELECT 1 FROM memberships m"} {
+			if !slices.ContainsFunc(ran, func(q string) bool { return strings.Contains(q, want) }) {
+				t.Errorf("the guessed join did not run %q; it ran:\n%s", want, strings.Join(ran, "\n"))
+			}
+		}
+		for _, p := range plans {
+			for _, bad := range unkeyed(p.Plan, "") {
+				t.Errorf("guessed join: %s\n  in: %s", bad, oneLineSQL(p.Query))
+			}
+		}
 	}
+}
+
+type nestedPlan struct {
+	Query string `json:"Query Text"`
+	Plan  planNode
+}
+
+// nestedPlans runs stmt in a transaction that it rolls back, with auto_explain sending the
+// plan of every statement that runs, those inside functions too, and returns the plans.
+func nestedPlans(t *testing.T, db *storage.DB, stmt string) []nestedPlan {
+	t.Helper()
+	var name string
+	if err := db.Gorm().Raw("SELECT current_database()").Scan(&name).Error; err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(storagetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	cfg, err := pgx.ParseConfig(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var plans []nestedPlan
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		i := strings.Index(n.Message, "{")
+		var p nestedPlan
+		if i < 0 || json.Unmarshal([]byte(n.Message[i:]), &p) != nil {
+			return
+		}
+		mu.Lock()
+		plans = append(plans, p)
+		mu.Unlock()
+	}
+	ctx := context.Background()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for _, s := range []string{"LOAD 'auto_explain'", "SET LOCAL auto_explain.log_min_duration = 0",
+		"SET LOCAL auto_explain.log_nested_statements = on", "SET LOCAL auto_explain.log_format = 'json'",
+		"SET LOCAL auto_explain.log_level = 'notice'", stmt} {
+		if _, err := tx.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", oneLineSQL(s), err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return plans
 }
 
 // TestCircleTablesKeyTheirCircle: the primary key of each table that a database

@@ -3,29 +3,30 @@ package storage
 import "context"
 
 // JoinSQL is every statement a join sends on PostgreSQL outside gorm, with its values
-// written in: the locks and facts, and the writes of a guessed, a first and a repeated request.
-func JoinSQL(db *DB, k JoinKey, w JoinWrite) ([]string, error) {
+// written in: the locks and facts, and the writes of a first and a repeated request; and
+// the call of join_guessed that writes the guessed one, g.
+func JoinSQL(db *DB, k JoinKey, g JoinGuess) (stmts []string, guessed string, err error) {
+	w := g.Write
 	steps, _ := db.factSteps(k)
-	guessed, _, err := db.guessedFlight(k, JoinGuess{Write: w})
+	call, _, err := joinGuessedStep(k, g)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	steps = append(append(steps, guessed...), releaseSeatSteps(k)...)
+	steps = append(append(steps, call), releaseSeatSteps(k)...)
 	prev := w.Request
 	first, fargs := requestStatement(nil, w)
 	repeat, rargs := requestStatement(&prev, w)
 	for _, wr := range []step{{sql: first, args: fargs}, {sql: repeat, args: rargs}} {
 		stmt, args, err := withAfterRequest(wr.sql, wr.args, w)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		steps = append(steps, step{sql: stmt, args: args})
 	}
-	out := make([]string, len(steps))
-	for i, s := range steps {
-		out[i] = db.gorm.Dialector.Explain(numbered(s.sql), s.args...)
+	for _, s := range steps {
+		stmts = append(stmts, db.gorm.Dialector.Explain(numbered(s.sql), s.args...))
 	}
-	return out, nil
+	return stmts, db.gorm.Dialector.Explain(numbered(call.sql), call.args...), nil
 }
 
 // EventsOf is the replay's read of the events once the person's circles are known.

@@ -184,61 +184,25 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 	return out, made, f, err
 }
 
-// joinGuessedPG is joinGuessed on PostgreSQL: after the locks, one statement reads the facts
-// and the earlier request (as the WITH queries f and prev, which see the database as it was
-// before the statement's write), writes the guess if the facts are as guessed, and returns
-// the facts in any case.
+// joinGuessedPG is joinGuessed on PostgreSQL: one call of join_guessed (joins_flight.go),
+// which takes the locks, reads the facts and the earlier request, writes the guess if the
+// facts are as guessed, and returns the facts in any case, in one statement that is its own
+// transaction.
 func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
-	steps, result, err := db.guessedFlight(k, g)
+	s, result, err := joinGuessedStep(k, g)
 	if err != nil {
 		return out, false, f, err
 	}
-	err = db.inJoinTx(ctx, k, func(ctx context.Context, t *joinTx) error { return t.send(ctx, steps, true) })
+	alone := k
+	alone.Seat = false // join_guessed gives back a seat it did not use
+	err = db.inJoinTx(ctx, alone, func(ctx context.Context, t *joinTx) error {
+		t.begun = true // one statement: a transaction of its own
+		return t.send(ctx, []step{s}, false)
+	})
 	if err != nil {
 		return out, false, f, fmt.Errorf("saving join request: %w", err)
 	}
 	return result()
-}
-
-// guessedFlight is the statements of joinGuessedPG and, once they ran, their outcome.
-func (db *DB) guessedFlight(k JoinKey, g JoinGuess) ([]step, func() (JoinOutcome, bool, JoinFacts, error), error) {
-	var row *circleRow
-	steps := []step{db.lockCircleStep(k, func(r circleRow) { row = &r })}
-	if k.Seat {
-		steps = append(steps, db.claimSeatStep(k))
-	}
-	insert, args := guessedStatement(k, g, "f", nil)
-	more, margs, err := afterRequest(g.Write)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctes := append([]string{"f AS (" + factsSelect + ")", "prev AS (" + previousSelect + ")", "req AS (" + insert + ")"}, more...)
-	var f JoinFacts
-	var prev previousRow
-	var id *int64
-	var created *time.Time
-	steps = append(steps, step{
-		sql: "WITH " + strings.Join(ctes, ",\n") + "\nSELECT " + factsColumns + ", " + prev.columns() + `, req.id, req.created_at
-			FROM f LEFT JOIN prev ON true LEFT JOIN req ON true`,
-		args: append(append(append(factsArgs(k), k.CircleID, k.UserID), args...), margs...),
-		scan: func(r rowScanner) error {
-			return r.Scan(append(append(f.dest(), prev.dest()...), &id, &created)...)
-		},
-	})
-	return steps, func() (JoinOutcome, bool, JoinFacts, error) {
-		if id != nil {
-			saved := requestRow(g.Write)
-			saved.ID, saved.CreatedAt = *id, *created
-			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, f, nil
-		}
-		if row == nil {
-			return JoinOutcome{}, false, f, fmt.Errorf("circle: %w", ErrNotFound)
-		}
-		var err error
-		f.Circle, err = row.circle()
-		f.Previous = prev.request(k)
-		return JoinOutcome{}, false, f, err
-	}, nil
 }
 
 // guessAgain follows a guess that found other facts: a first request is guessed again, on
@@ -326,9 +290,7 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	}
 	s.scan = func(r rowScanner) error {
 		var c circleRow
-		dest := []any{&c.ID, &c.Code, &c.OwnerID, &c.Title, &c.Description, &c.Location, &c.StartsAt, &c.EndsAt, &c.TimeZone,
-			&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
-			&c.CreatedAt, &c.UpdatedAt, &c.OnSite}
+		dest := c.dest()
 		if db.dialect == Postgres {
 			var locked, pairs *bool
 			dest = append(dest, &locked, &pairs)
@@ -342,6 +304,13 @@ func (db *DB) lockCircleStep(k JoinKey, got func(circleRow)) step {
 	return s
 }
 
+// dest are the destinations of circleColumns.
+func (c *circleRow) dest() []any {
+	return []any{&c.ID, &c.Code, &c.OwnerID, &c.Title, &c.Description, &c.Location, &c.StartsAt, &c.EndsAt, &c.TimeZone,
+		&c.NotBefore, &c.NotAfter, &c.IdentityRules, &c.AllowlistSize, &c.MemberCap, &c.Mode, &c.Closed, &c.RulesVersion,
+		&c.CreatedAt, &c.UpdatedAt, &c.OnSite}
+}
+
 // pairLocks locks, for a person with exclusions, the (circle, phone) pair of their own phone
 // and of every phone they exclude or are excluded by, in one order. Two people who exclude
 // each other lock the same two pairs, so their joins of one circle run one after the other
@@ -352,7 +321,7 @@ func pairLocks(k JoinKey) (string, []any) {
 	return `SELECT bool_and(pg_advisory_xact_lock(key) IS NULL) FROM (
 		SELECT DISTINCT hashtextextended('join:' || CAST(? AS text) || ':' || phone, 0) AS key FROM (
 			SELECT other_phone AS phone FROM exclusions WHERE user_id = ?
-			UNION ALL SELECT u.phone FROM exclusions x JOIN users u ON u.id = x.user_id WHERE x.other_phone = ?
+			UNION ALL SELECT (SELECT u.phone FROM users u WHERE u.id = x.user_id) FROM exclusions x WHERE x.other_phone = ?
 			UNION ALL SELECT CAST(? AS text) WHERE EXISTS (SELECT 1 FROM exclusions WHERE user_id = ?)
 				OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ?) -- two indexes: an OR of both scans the table
 		) phones ORDER BY key OFFSET 0) keys`,
@@ -368,11 +337,10 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?) AS member,
 	CASE WHEN c.member_cap > 0 AND NOT EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = ? AND user_id = ?)
 		THEN c.member_cap ELSE 0 END AS members,
-	EXISTS (SELECT 1 FROM exclusions x JOIN users u ON u.phone = x.other_phone
-			JOIN memberships m ON m.user_id = u.id AND m.circle_id = c.id
-		WHERE x.user_id = ? AND u.id <> ?)
-		OR EXISTS (SELECT 1 FROM exclusions x JOIN memberships m ON m.user_id = x.user_id AND m.circle_id = c.id
-		WHERE x.other_phone = ? AND x.user_id <> ?) AS excluded,
+	EXISTS (SELECT 1 FROM exclusions x WHERE x.user_id = ? AND (SELECT true FROM memberships m
+			WHERE m.circle_id = c.id AND m.user_id = (SELECT u.id FROM users u WHERE u.phone = x.other_phone AND u.id <> ?)))
+		OR EXISTS (SELECT 1 FROM exclusions x WHERE x.other_phone = ? AND x.user_id <> ?
+			AND (SELECT true FROM memberships m WHERE m.circle_id = c.id AND m.user_id = x.user_id)) AS excluded,
 	COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_id = ?), false) AS refuses_all,
 	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
 	FROM circles c WHERE c.id = ?`
