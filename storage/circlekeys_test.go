@@ -120,10 +120,20 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 	write := storage.JoinWrite{Request: storage.JoinRequest{CircleID: c, UserID: ann, Phone: annUser.Phone, ScanTime: w.now,
 		Status: storage.RequestAdmitted}, Member: true, At: w.now,
 		Events: []storage.Event{{CircleID: c, SubjectID: ann, Type: qrcircles.EventMemberJoined}}}
-	for _, exclusive := range []bool{false, true} {
-		// The guess holds: the call writes it, and runs its writes' statements too.
-		guess := storage.JoinGuess{Facts: storage.JoinFacts{Circle: circle, Excluded: true, Listed: true}, Write: write}
-		k := storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: exclusive, Seat: true}
+	cases := []struct {
+		exclusive, holds bool
+		want             []string // statements the guessed join must run
+	}{
+		{false, true, []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
+			"INSERT INTO join_requests", "INSERT INTO memberships", "INSERT INTO events", "NOT EXISTS (SELECT 1 FROM memberships m"}},
+		{true, false, []string{"FOR UPDATE OF circles", "f_excluded :=", "UPDATE circle_seats s SET user_id = NULL",
+			"facts := json_build_object"}},
+	}
+	for _, tc := range cases {
+		k := storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: tc.exclusive, Seat: true}
+		// A guess that holds is written, with its writes' statements; one that does not
+		// returns the facts found.
+		guess := storage.JoinGuess{Facts: storage.JoinFacts{Circle: circle, Excluded: true, Listed: tc.holds}, Write: write}
 		stmts, guessed, err := storage.JoinSQL(db, k, guess)
 		if err != nil {
 			t.Fatal(err)
@@ -138,8 +148,7 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		for i, p := range plans {
 			ran[i] = oneLineSQL(p.Query)
 		}
-		for _, want := range []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
-			"INSERT INTO join_requests", "INSERT INTO memberships", "INSERT INTO events", "NOT EXISTS (SELECT 1 FROM memberships m"} {
+		for _, want := range tc.want {
 			if !slices.ContainsFunc(ran, func(q string) bool { return strings.Contains(q, want) }) {
 				t.Errorf("the guessed join did not run %q; it ran:\n%s", want, strings.Join(ran, "\n"))
 			}

@@ -23,27 +23,27 @@ type identityRules struct {
 	UserIDRanges []qrcircles.IDRange    `json:"user_id_ranges,omitempty"`
 }
 
-type circleRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	Code          string
-	OwnerID       int64
-	Title         string
-	Description   string
-	Location      string
-	StartsAt      *time.Time
-	EndsAt        *time.Time
-	TimeZone      string
-	NotBefore     *time.Time
-	NotAfter      *time.Time
-	IdentityRules string
-	AllowlistSize int
-	MemberCap     int
-	Mode          string
-	Closed        bool
-	OnSite        string
-	RulesVersion  int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+type circleRow struct { // json: as PostgreSQL's row_to_json writes it (join_guessed)
+	ID            int64      `gorm:"primaryKey" json:"id"`
+	Code          string     `json:"code"`
+	OwnerID       int64      `json:"owner_id"`
+	Title         string     `json:"title"`
+	Description   string     `json:"description"`
+	Location      string     `json:"location"`
+	StartsAt      *time.Time `json:"starts_at"`
+	EndsAt        *time.Time `json:"ends_at"`
+	TimeZone      string     `json:"time_zone"`
+	NotBefore     *time.Time `json:"not_before"`
+	NotAfter      *time.Time `json:"not_after"`
+	IdentityRules string     `json:"identity_rules"`
+	AllowlistSize int        `json:"allowlist_size"`
+	MemberCap     int        `json:"member_cap"`
+	Mode          string     `json:"mode"`
+	Closed        bool       `json:"closed"`
+	OnSite        string     `json:"on_site"`
+	RulesVersion  int64      `json:"rules_version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 func (circleRow) TableName() string { return "circles" }

@@ -66,17 +66,17 @@ type JoinWrite struct {
 // JoinDecider decides a join on its facts: what to write, or nil to write nothing.
 type JoinDecider func(JoinFacts) (*JoinWrite, error)
 
-type joinRequestRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	CircleID  int64
-	UserID    int64
-	Phone     string
-	ScanTime  time.Time
-	Status    string
-	Reasons   string
-	DecidedBy *int64
-	DecidedAt *time.Time
-	CreatedAt time.Time
+type joinRequestRow struct { // json: as PostgreSQL's row_to_json writes it (join_guessed)
+	ID        int64      `gorm:"primaryKey" json:"id"`
+	CircleID  int64      `json:"circle_id"`
+	UserID    int64      `json:"user_id"`
+	Phone     string     `json:"phone"`
+	ScanTime  time.Time  `json:"scan_time"`
+	Status    string     `json:"status"`
+	Reasons   string     `json:"reasons"`
+	DecidedBy *int64     `json:"decided_by"`
+	DecidedAt *time.Time `json:"decided_at"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 func (joinRequestRow) TableName() string { return "join_requests" }
@@ -358,32 +358,6 @@ func (f *JoinFacts) dest() []any {
 	var limit int
 	var version int64
 	return []any{&limit, &version, &f.Member, &f.Members, &f.Excluded, &f.RefusesAll, &f.Listed}
-}
-
-// previousRow is the earlier request read by the guessed statement, NULL when none.
-type previousRow struct {
-	id, decidedBy         *int64
-	phone, status, reason *string
-	scanTime, decidedAt   *time.Time
-	createdAt             *time.Time
-}
-
-func (previousRow) columns() string {
-	return `prev.id, prev.phone, prev.scan_time, prev.status, prev.reasons, prev.decided_by, prev.decided_at, prev.created_at`
-}
-
-func (p *previousRow) dest() []any {
-	return []any{&p.id, &p.phone, &p.scanTime, &p.status, &p.reason, &p.decidedBy, &p.decidedAt, &p.createdAt}
-}
-
-func (p previousRow) request(k JoinKey) *JoinRequest {
-	if p.id == nil {
-		return nil
-	}
-	row := joinRequestRow{ID: *p.id, CircleID: k.CircleID, UserID: k.UserID, Phone: *p.phone, ScanTime: *p.scanTime,
-		Status: *p.status, Reasons: *p.reason, DecidedBy: p.decidedBy, DecidedAt: p.decidedAt, CreatedAt: *p.createdAt}
-	q := row.request()
-	return &q
 }
 
 // guessedStatement inserts the guessed request only if the facts, read in the same

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,29 +28,28 @@ func migrateJoinGuessed(tx *gorm.DB, dialect string) error {
 
 // joinGuessedFunction is join_guessed. Its arguments: the circle, the person and their
 // phone, the advisory key of the phone's lock (phoneLockKey), whether the circle's row is
-// locked, whether to claim a seat; the guessed facts (rules version, below the cap, excluded, refuses all, listed); the request
-// to write (phone, scan time, status, reasons, decided by and at, created at), whether it
-// makes a member, and the events as a JSON array of rows (NULL: none). It returns one row
-// (none when there is no such circle): the circle as locked, the facts, the earlier request if any, and the new
-// request's ID and time when it wrote it.
+// locked exclusive, whether to claim a seat; the guessed facts (rules version, below the
+// cap, excluded, refuses all, listed); the request to write (phone, scan time, status,
+// reasons, decided by and at, created at), whether it makes a member, and the events as a
+// JSON array of rows (NULL: none). It returns no row when there is no such circle; else the
+// new request's ID and time when it wrote the guess, or, when it did not, the facts it
+// found, as JSON: the circle as locked, the facts, and the earlier request if any. The
+// guess's first facts (not a member, no earlier request, refusing no circles) are checked
+// by the insert itself, and the facts are read in full only when the guess failed.
 const joinGuessedFunction = `CREATE FUNCTION join_guessed(c bigint, u bigint, ph text, phone_key bigint, exclusive boolean, claim boolean,
 	g_version bigint, g_below boolean, g_excluded boolean, g_refuses boolean, g_listed boolean,
 	q_phone text, q_scan timestamptz, q_status text, q_reasons text, q_decided_by bigint, q_decided_at timestamptz,
 	q_at timestamptz, q_member boolean, evs text)
-RETURNS TABLE (id bigint, code text, owner_id bigint, title text, description text, location text,
-	starts_at timestamptz, ends_at timestamptz, time_zone text, not_before timestamptz, not_after timestamptz,
-	identity_rules text, allowlist_size integer, member_cap integer, mode text, closed boolean, rules_version bigint,
-	created_at timestamptz, updated_at timestamptz, on_site text,
-	f_member boolean, f_members integer, f_excluded boolean, f_refuses boolean, f_listed boolean,
-	p_id bigint, p_phone text, p_scan_time timestamptz, p_status text, p_reasons text, p_decided_by bigint,
-	p_decided_at timestamptz, p_created_at timestamptz, req_id bigint, req_created_at timestamptz)
+RETURNS TABLE (req_id bigint, req_created_at timestamptz, facts text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
 	cr record;
-	pr record;
 	lock_key bigint;
 	n bigint;
+	f_members integer := 0;
+	f_excluded boolean := false;
+	f_listed boolean := false;
 BEGIN
 	-- The locks, in the order of every transaction that takes them (lockCircleStep): the
 	-- phone's, which CreateExclusion takes too, so that the exclusions read after it are all
@@ -79,36 +79,29 @@ BEGIN
 	IF claim THEN
 		PERFORM claim_seat(c, u);
 	END IF;
-	-- The facts (factsSelect) and the earlier request, read after the locks; the lookups that
-	-- cannot find anything for this person and circle are not made.
-	SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.circle_id = c AND m.user_id = u) AS member,
-		COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_settings.user_id = u), false) AS refuses,
-		r.id, r.phone, r.scan_time, r.status, r.reasons, r.decided_by, r.decided_at, r.created_at
-		INTO pr FROM (VALUES (1)) one LEFT JOIN join_requests r ON r.circle_id = c AND r.user_id = u;
-	f_member := pr.member;
-	f_refuses := pr.refuses;
-	f_members := 0;
+	-- The facts (factsSelect), read after the locks; the lookups that cannot find anything
+	-- for this person and circle are not made.
 	IF cr.member_cap > 0 THEN
 		IF NOT EXISTS (SELECT 1 FROM circle_seats s WHERE s.circle_id = c AND s.user_id = u) THEN
 			f_members := cr.member_cap;
 		END IF;
 	END IF;
-	f_excluded := false;
 	IF cr.pairs THEN
 		f_excluded := EXISTS (SELECT 1 FROM exclusions x WHERE x.user_id = u AND (SELECT true FROM memberships m
 				WHERE m.circle_id = c AND m.user_id = (SELECT users.id FROM users WHERE users.phone = x.other_phone AND users.id <> u)))
 			OR EXISTS (SELECT 1 FROM exclusions x WHERE x.other_phone = ph AND x.user_id <> u
 				AND (SELECT true FROM memberships m WHERE m.circle_id = c AND m.user_id = x.user_id));
 	END IF;
-	f_listed := false;
 	IF cr.allowlist_size > 0 THEN
 		f_listed := EXISTS (SELECT 1 FROM circle_allowlist a WHERE a.circle_id = c AND a.phone = ph);
 	END IF;
 	-- The guess, written only on its facts (guessedStatement), with what follows it (afterRequest).
-	IF cr.rules_version = g_version AND NOT f_member AND (cr.member_cap = 0 OR f_members < cr.member_cap) = g_below
-		AND f_excluded = g_excluded AND f_refuses = g_refuses AND f_listed = g_listed THEN
+	IF cr.rules_version = g_version AND (cr.member_cap = 0 OR f_members < cr.member_cap) = g_below
+		AND f_excluded = g_excluded AND f_listed = g_listed THEN
 		INSERT INTO join_requests AS r (circle_id, user_id, phone, scan_time, status, reasons, decided_by, decided_at, created_at)
-			VALUES (c, u, q_phone, q_scan, q_status, q_reasons, q_decided_by, q_decided_at, q_at)
+			SELECT c, u, q_phone, q_scan, q_status, q_reasons, q_decided_by, q_decided_at, q_at
+			WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.circle_id = c AND m.user_id = u)
+				AND COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_settings.user_id = u), false) = g_refuses
 			ON CONFLICT (circle_id, user_id) DO NOTHING RETURNING r.id, r.created_at INTO req_id, req_created_at;
 		n := CASE WHEN req_id IS NULL THEN 0 ELSE 1 END;
 		IF n > 0 AND q_member THEN
@@ -131,13 +124,13 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
-	id := cr.id; code := cr.code; owner_id := cr.owner_id; title := cr.title; description := cr.description;
-	location := cr.location; starts_at := cr.starts_at; ends_at := cr.ends_at; time_zone := cr.time_zone;
-	not_before := cr.not_before; not_after := cr.not_after; identity_rules := cr.identity_rules;
-	allowlist_size := cr.allowlist_size; member_cap := cr.member_cap; mode := cr.mode; closed := cr.closed;
-	rules_version := cr.rules_version; created_at := cr.created_at; updated_at := cr.updated_at; on_site := cr.on_site;
-	p_id := pr.id; p_phone := pr.phone; p_scan_time := pr.scan_time; p_status := pr.status; p_reasons := pr.reasons;
-	p_decided_by := pr.decided_by; p_decided_at := pr.decided_at; p_created_at := pr.created_at;
+	IF req_id IS NULL THEN
+		facts := json_build_object('circle', row_to_json(cr),
+			'member', EXISTS (SELECT 1 FROM memberships m WHERE m.circle_id = c AND m.user_id = u),
+			'members', f_members, 'excluded', f_excluded, 'listed', f_listed,
+			'refuses', COALESCE((SELECT refuse_all_circles FROM user_settings WHERE user_settings.user_id = u), false),
+			'previous', (SELECT row_to_json(r) FROM join_requests r WHERE r.circle_id = c AND r.user_id = u));
+	END IF;
 	RETURN NEXT;
 END $$`
 
@@ -150,36 +143,51 @@ func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, J
 	if err != nil {
 		return step{}, nil, err
 	}
-	var c *circleRow
-	var facts JoinFacts
-	var prev previousRow
+	var ran bool
 	var id *int64
 	var created *time.Time
+	var found *string
 	s := step{
 		sql: `SELECT * FROM join_guessed(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		args: []any{k.CircleID, k.UserID, k.Phone, advisoryKey(phoneLockKey(k.Phone)), k.Exclusive, k.Seat,
 			f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed,
 			row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt, g.Write.Member, evs},
-		scan: func(r rowScanner) error {
-			c = &circleRow{}
-			dest := append(append(c.dest(), facts.dest()[2:]...), prev.dest()...)
-			return r.Scan(append(dest, &id, &created)...)
-		},
+		scan: func(r rowScanner) error { ran = true; return r.Scan(&id, &created, &found) },
 	}
 	return s, func() (JoinOutcome, bool, JoinFacts, error) {
-		if c == nil {
-			return JoinOutcome{}, false, facts, fmt.Errorf("circle: %w", ErrNotFound)
-		}
-		if id != nil {
+		switch {
+		case !ran:
+			return JoinOutcome{}, false, JoinFacts{}, fmt.Errorf("circle: %w", ErrNotFound)
+		case id != nil:
 			saved := row
 			saved.ID, saved.CreatedAt = *id, *created
-			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, facts, nil
+			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, JoinFacts{}, nil
+		case found == nil:
+			return JoinOutcome{}, false, JoinFacts{}, errors.New("join_guessed wrote nothing and found no facts")
 		}
-		var err error
-		facts.Circle, err = c.circle()
-		facts.Previous = prev.request(k)
+		facts, err := foundFacts(*found)
 		return JoinOutcome{}, false, facts, err
 	}, nil
+}
+
+// foundFacts reads the facts join_guessed returns when the guess did not hold.
+func foundFacts(found string) (JoinFacts, error) {
+	var v struct {
+		Circle                            circleRow
+		Member, Excluded, Listed, Refuses bool
+		Members                           int
+		Previous                          *joinRequestRow
+	}
+	if err := json.Unmarshal([]byte(found), &v); err != nil {
+		return JoinFacts{}, fmt.Errorf("the facts of a join: %w", err)
+	}
+	c, err := v.Circle.circle()
+	f := JoinFacts{Circle: c, Member: v.Member, Members: v.Members, Excluded: v.Excluded, RefusesAll: v.Refuses, Listed: v.Listed}
+	if v.Previous != nil {
+		q := v.Previous.request()
+		f.Previous = &q
+	}
+	return f, err
 }
 
 // eventsJSON is evs as join_guessed takes them: a JSON array of their rows, nil for none.
