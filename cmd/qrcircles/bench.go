@@ -261,7 +261,7 @@ func send(hc *http.Client, req *http.Request) bool {
 func runLoad(ctx context.Context, f benchFlags, do func(*http.Client) bool) benchResult {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
-	return measure(f.concurrency, func() (int, bool) { return 0, ctx.Err() == nil }, func(_ int, hc *http.Client) bool { return do(hc) })
+	return measure(f.concurrency, func() (int, bool) { return 0, ctx.Err() == nil }, func(_ int, c *benchClient) bool { return do(c.http) })
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

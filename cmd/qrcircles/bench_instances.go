@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -180,4 +181,41 @@ func (m *Main) benchInstance(ctx context.Context, cfg config.Config, f benchFlag
 	fmt.Fprintf(m.Stdout, "listening %s\n", bs.base)
 	<-ctx.Done()
 	return prof.stop()
+}
+
+// warmClient is a client's untimed first call: it opens the client's connection to every
+// instance.
+func (cl *benchCluster) warmClient(c *benchClient) {
+	for _, base := range cl.bases {
+		c.wire(strings.TrimPrefix(base, "http://"), []byte("GET /healthz HTTP/1.1\r\nHost: "+strings.TrimPrefix(base, "http://")+"\r\n\r\n"))
+	}
+}
+
+// warmServerPool opens up to n connections of the first instance's database pool before a
+// run is timed, as the floor's are (warmPool); further instances open theirs as they go.
+func warmServerPool(ctx context.Context, db *storage.DB, n int) error {
+	sqlDB, err := db.Gorm().DB()
+	if err != nil {
+		return err
+	}
+	if most := sqlDB.Stats().MaxOpenConnections; most > 0 {
+		n = min(n, most)
+	}
+	held := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := sqlDB.Conn(ctx)
+		if err == nil {
+			err = c.PingContext(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("opening the server's connections: %w", err)
+		}
+		held = append(held, c)
+	}
+	return nil
 }

@@ -120,12 +120,19 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	if err != nil {
 		return r, err
 	}
+	requests := make([][]byte, f.users)
+	for i := range requests {
+		requests[i] = fmt.Appendf(nil, "POST /api/v1/circles/%d/join HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n",
+			circle.ID, strings.TrimPrefix(cl.bases[i%len(cl.bases)], "http://"), tokens[i])
+	}
+	if err := warmServerPool(ctx, cl.db, cfg.DBMaxOpenConns); err != nil {
+		return r, err
+	}
 	var joined, waiting, refused atomic.Int64
-	res, per := measureBy(f.concurrency, len(cl.bases), func(i int) int { return i % len(cl.bases) }, jobs(f.users),
-		func(i int, hc *http.Client) bool {
-			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/circles/%d/join", cl.bases[i%len(cl.bases)], circle.ID), nil)
-			req.Header.Set("Authorization", "Bearer "+tokens[i])
-			switch sendStatus(hc, req) {
+	res, per := measureBy(f.concurrency, len(cl.bases), func(i int) int { return i % len(cl.bases) }, cl.warmClient, jobs(f.users),
+		func(i int, c *benchClient) bool {
+			host := strings.TrimPrefix(cl.bases[i%len(cl.bases)], "http://")
+			switch c.wire(host, requests[i]) {
 			case http.StatusOK:
 				joined.Add(1)
 			case http.StatusAccepted:
@@ -208,7 +215,7 @@ func expectedOutcomes(mode string, n int) joinOutcomes {
 func excludePairs(ctx context.Context, db *storage.DB, people []benchPerson) error {
 	var mu sync.Mutex
 	var firstErr error
-	runJobs(len(people)/2, 8, func(k int, _ *http.Client) bool {
+	runJobs(len(people)/2, 8, func(k int, _ *benchClient) bool {
 		a, b := people[2*k], people[2*k+1]
 		_, err := db.CreateExclusion(ctx, a.ID, a.Phone, b.Phone, time.Now())
 		if err != nil {
@@ -354,7 +361,7 @@ func benchScanSessions(ctx context.Context, bs *benchServer, phone func(int) str
 	tokens := make([]string, n)
 	var mu sync.Mutex
 	var firstErr error
-	runJobs(n, 8, func(i int, _ *http.Client) bool {
+	runJobs(n, 8, func(i int, _ *benchClient) bool {
 		u, _, err := bs.db.EnsureUser(ctx, phone(i), time.Now())
 		if err == nil {
 			people[i] = benchPerson{ID: u.ID, Phone: u.Phone}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,7 +98,7 @@ func joinFloor(ctx context.Context, dsn string, conns, concurrency int, circleID
 			circleID, p.ID, ev.Type, string(ev.Payload), now)
 		batches[i] = b
 	}
-	return runJobs(len(people), concurrency, func(i int, _ *http.Client) bool {
+	return runJobs(len(people), concurrency, func(i int, _ *benchClient) bool {
 		return pool.SendBatch(ctx, batches[i]).Close() == nil
 	}), nil
 }

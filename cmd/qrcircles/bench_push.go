@@ -225,7 +225,7 @@ func benchPushCircle(ctx context.Context, bs *benchServer, n int, log *slog.Logg
 	ids := make([]int64, n)
 	var mu sync.Mutex
 	var firstErr error
-	runJobs(n, 8, func(i int, _ *http.Client) bool {
+	runJobs(n, 8, func(i int, _ *benchClient) bool {
 		u, _, err := bs.db.EnsureUser(ctx, benchPhone(pushPhones, run, i), time.Now())
 		if err == nil {
 			ids[i] = u.ID
