@@ -45,14 +45,19 @@ type verifiedTokens struct {
 	cursor  string
 	readAt  atomic.Int64  // when the last completed read started, in Unix nanoseconds
 	seenRev atomic.Uint64 // this process's revocations counted when it started
+	ahead   func(read func())
 }
 
 func newVerifiedTokens(log RevocationLog, now func() time.Time) *verifiedTokens {
-	return &verifiedTokens{log: log, now: now, tokens: map[string]qrcircles.Principal{}}
+	return &verifiedTokens{log: log, now: now, tokens: map[string]qrcircles.Principal{}, ahead: func(read func()) { go read() }}
 }
 
 // fresh reads the log when memory may be stale, and returns the number of reads done, to
 // hand to put; ok is false when the log could not be read (then memory is not to be used).
+// Once half the delay has passed since the last read, the next request starts a read in
+// the background and answers from memory meanwhile: under load, requests then do not all
+// wait for the log once a second (each read waits for a database connection like any
+// request).
 func (v *verifiedTokens) fresh(ctx context.Context) (reads uint64, ok bool) {
 	if v.stale() {
 		v.readMu.Lock()
@@ -62,6 +67,15 @@ func (v *verifiedTokens) fresh(ctx context.Context) (reads uint64, ok bool) {
 				return 0, false
 			}
 		}
+	} else if v.aging() && v.readMu.TryLock() {
+		v.ahead(func() {
+			defer v.readMu.Unlock()
+			if v.aging() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*RevocationDelay)
+				defer cancel()
+				_ = v.read(ctx) // failed: memory goes stale, and the next request reads the log itself
+			}
+		})
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -71,6 +85,12 @@ func (v *verifiedTokens) fresh(ctx context.Context) (reads uint64, ok bool) {
 func (v *verifiedTokens) stale() bool {
 	at := v.readAt.Load()
 	return at == 0 || v.now().Sub(time.Unix(0, at)) >= RevocationDelay || v.log.TokenRevocations() != v.seenRev.Load()
+}
+
+// aging reports that half the delay has passed since the last read of the log.
+func (v *verifiedTokens) aging() bool {
+	at := v.readAt.Load()
+	return at != 0 && v.now().Sub(time.Unix(0, at)) >= RevocationDelay/2
 }
 
 // read applies the revocations logged since the last read; the caller holds readMu.

@@ -50,15 +50,23 @@ func (f *fakeRevocations) revoke(key string, local bool) {
 }
 
 type verifiedFixture struct {
-	log *fakeRevocations
-	v   *verifiedTokens
-	now time.Time
+	log     *fakeRevocations
+	v       *verifiedTokens
+	now     time.Time
+	pending []func() // reads of the log started ahead, run when the test says
 }
 
 func newVerifiedFixture() *verifiedFixture {
 	fx := &verifiedFixture{log: &fakeRevocations{}, now: time.Date(2026, 5, 1, 19, 0, 0, 0, time.UTC)}
 	fx.v = newVerifiedTokens(fx.log, func() time.Time { return fx.now })
+	fx.v.ahead = func(read func()) { fx.pending = append(fx.pending, read) }
 	return fx
+}
+
+func (fx *verifiedFixture) reads() int {
+	fx.log.mu.Lock()
+	defer fx.log.mu.Unlock()
+	return fx.log.reads
 }
 
 // verify is Server.Verify's use of memory: the principal if memory may answer.
@@ -97,16 +105,42 @@ func TestVerifiedTokenRevokedElsewhereIsRefusedWithinTheDelay(t *testing.T) {
 	fx.keep(t, "a")
 	fx.keep(t, "b")
 	fx.log.revoke("a", false)
-	fx.now = fx.now.Add(RevocationDelay - time.Nanosecond)
-	if !fx.verify(t, "a") {
-		t.Fatal("memory read the log before the delay passed") // the bound is the delay, no tighter
-	}
-	fx.now = fx.now.Add(time.Nanosecond)
+	fx.now = fx.now.Add(RevocationDelay) // nobody asked meanwhile: no read ahead
 	if fx.verify(t, "a") {
 		t.Error("a token revoked elsewhere is still taken once the delay passed")
 	}
 	if !fx.verify(t, "b") {
 		t.Error("a token not revoked was forgotten")
+	}
+}
+
+func TestVerifiedTokensReadTheLogAheadOfTheDelay(t *testing.T) {
+	fx := newVerifiedFixture()
+	fx.keep(t, "a")
+	fx.log.revoke("a", false)
+	fx.now = fx.now.Add(RevocationDelay/2 - time.Nanosecond)
+	if !fx.verify(t, "a") || len(fx.pending) != 0 {
+		t.Fatalf("before half the delay: taken %v, %d reads started; want memory, none", fx.verify(t, "a"), len(fx.pending))
+	}
+	fx.now = fx.now.Add(time.Nanosecond)
+	before := fx.reads()
+	if !fx.verify(t, "a") || !fx.verify(t, "a") {
+		t.Fatal("a request waited for the log before the delay passed")
+	}
+	if len(fx.pending) != 1 || fx.reads() != before {
+		t.Fatalf("after half the delay: %d reads started, %d done; want 1 started in the background", len(fx.pending), fx.reads()-before)
+	}
+	fx.pending[0]()
+	if fx.reads() != before+1 {
+		t.Fatalf("the read ahead did not read the log")
+	}
+	if fx.verify(t, "a") {
+		t.Error("a token revoked elsewhere is still taken after the read ahead")
+	}
+	fx.now = fx.now.Add(RevocationDelay/2 - time.Nanosecond) // the read ahead counts: no read yet
+	fx.verify(t, "a")
+	if len(fx.pending) != 1 || fx.reads() != before+1 {
+		t.Errorf("%d reads started, %d done after the read ahead; want none more", len(fx.pending)-1, fx.reads()-before-1)
 	}
 }
 
