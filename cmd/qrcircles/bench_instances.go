@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -201,21 +200,14 @@ func warmServerPool(ctx context.Context, db *storage.DB, n int) error {
 	if most := sqlDB.Stats().MaxOpenConnections; most > 0 {
 		n = min(n, most)
 	}
-	held := make([]*sql.Conn, 0, n)
-	defer func() {
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	for range n {
+	return holdConns(n, func() (func(), error) {
 		c, err := sqlDB.Conn(ctx)
 		if err == nil {
 			err = c.PingContext(ctx)
 		}
 		if err != nil {
-			return fmt.Errorf("opening the server's connections: %w", err)
+			return nil, fmt.Errorf("opening the server's connections: %w", err)
 		}
-		held = append(held, c)
-	}
-	return nil
+		return func() { c.Close() }, nil
+	})
 }

@@ -106,18 +106,30 @@ func joinFloor(ctx context.Context, dsn string, conns, concurrency int, circleID
 // warmPool opens every connection of the pool before the floor is timed, so that the floor
 // measures statements, not connecting.
 func warmPool(ctx context.Context, pool *pgxpool.Pool, n int) error {
-	held := make([]*pgxpool.Conn, 0, n)
+	return holdConns(n, func() (func(), error) {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("floor: %w", err)
+		}
+		return c.Release, nil
+	})
+}
+
+// holdConns takes n connections of a pool with take, holding each until the last is taken,
+// so that the pool opens n, then gives them back.
+func holdConns(n int, take func() (release func(), err error)) error {
+	held := make([]func(), 0, n)
 	defer func() {
-		for _, c := range held {
-			c.Release()
+		for _, release := range held {
+			release()
 		}
 	}()
 	for range n {
-		c, err := pool.Acquire(ctx)
+		release, err := take()
 		if err != nil {
-			return fmt.Errorf("floor: %w", err)
+			return err
 		}
-		held = append(held, c)
+		held = append(held, release)
 	}
 	return nil
 }
