@@ -195,12 +195,21 @@ func eventsJSON(evs []Event) (*string, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	rows := make([]eventRow, len(evs))
+	type jsonRow struct {
+		RecipientID *int64    `json:"recipient_id"`
+		CircleID    *int64    `json:"circle_id"`
+		SubjectID   *int64    `json:"subject_id"`
+		Type        string    `json:"type"`
+		Payload     string    `json:"payload"`
+		CreatedAt   time.Time `json:"created_at"`
+	}
+	rows := make([]jsonRow, len(evs))
 	for i, e := range evs {
-		var err error
-		if rows[i], err = toEventRow(e); err != nil {
+		r, err := toEventRow(e)
+		if err != nil {
 			return nil, err
 		}
+		rows[i] = jsonRow{r.RecipientID, r.CircleID, r.SubjectID, r.Type, r.Payload, r.CreatedAt}
 	}
 	b, err := json.Marshal(rows)
 	s := string(b)
