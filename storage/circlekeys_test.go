@@ -121,16 +121,15 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		Status: storage.RequestAdmitted}, Member: true, At: w.now,
 		Events: []storage.Event{{CircleID: c, SubjectID: ann, Type: qrcircles.EventMemberJoined}}}
 	cases := []struct {
-		exclusive, holds bool
-		want             []string // statements the guessed join must run
+		holds bool
+		want  []string // statements the guessed join must run
 	}{
-		{false, true, []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
+		{true, []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
 			"INSERT INTO join_requests", "INSERT INTO memberships", "INSERT INTO events", "NOT EXISTS (SELECT 1 FROM memberships m"}},
-		{true, false, []string{"FOR UPDATE OF circles", "f_excluded :=", "UPDATE circle_seats s SET user_id = NULL",
-			"facts := json_build_object"}},
+		{false, []string{"f_excluded :=", "UPDATE circle_seats s SET user_id = NULL", "facts := json_build_object"}},
 	}
 	for _, tc := range cases {
-		k := storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Exclusive: tc.exclusive, Seat: true}
+		k := storage.JoinKey{CircleID: c, UserID: ann, Phone: annUser.Phone, Seat: true}
 		// A guess that holds is written, with its writes' statements; one that does not
 		// returns the facts found.
 		guess := storage.JoinGuess{Facts: storage.JoinFacts{Circle: circle, Excluded: true, Listed: tc.holds}, Write: write}

@@ -3,11 +3,16 @@ package storage
 import "context"
 
 // JoinSQL is every statement a join sends on PostgreSQL outside gorm, with its values
-// written in: the locks and facts, and the writes of a first and a repeated request; and
-// the call of join_guessed that writes the guessed one, g.
+// written in: the locks and facts (shared, and exclusive as an organizer's decision takes
+// them), and the writes of a first and a repeated request; and the call of join_guessed
+// that writes the guessed one, g.
 func JoinSQL(db *DB, k JoinKey, g JoinGuess) (stmts []string, guessed string, err error) {
 	w := g.Write
+	exclusive := k
+	exclusive.Exclusive = true
 	steps, _ := db.factSteps(k)
+	more, _ := db.factSteps(exclusive)
+	steps = append(steps, more...)
 	call, _, err := joinGuessedStep(k, g)
 	if err != nil {
 		return nil, "", err

@@ -345,14 +345,11 @@ const factsSelect = `SELECT c.member_cap, c.rules_version,
 	EXISTS (SELECT 1 FROM circle_allowlist WHERE circle_id = c.id AND phone = ?) AS listed
 	FROM circles c WHERE c.id = ?`
 
-// factsColumns are the columns of factsSelect, as f.dest scans them.
-const factsColumns = `f.member_cap, f.rules_version, f.member, f.members, f.excluded, f.refuses_all, f.listed`
-
 func factsArgs(k JoinKey) []any {
 	return []any{k.CircleID, k.UserID, k.CircleID, k.UserID, k.UserID, k.UserID, k.Phone, k.UserID, k.UserID, k.Phone, k.CircleID}
 }
 
-// dest are the destinations of factsColumns. The cap and the rules' version are read
+// dest are the destinations of factsSelect's columns. The cap and the rules' version are read
 // with the circle's row.
 func (f *JoinFacts) dest() []any {
 	var limit int

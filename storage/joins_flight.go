@@ -27,8 +27,7 @@ func migrateJoinGuessed(tx *gorm.DB, dialect string) error {
 }
 
 // joinGuessedFunction is join_guessed. Its arguments: the circle, the person and their
-// phone, the advisory key of the phone's lock (phoneLockKey), whether the circle's row is
-// locked exclusive, whether to claim a seat; the guessed facts (rules version, below the
+// phone, the advisory key of the phone's lock (phoneLockKey), whether to claim a seat; the guessed facts (rules version, below the
 // cap, excluded, refuses all, listed); the request to write (phone, scan time, status,
 // reasons, decided by and at, created at), whether it makes a member, and the events as a
 // JSON array of rows (NULL: none). It returns no row when there is no such circle; else the
@@ -36,7 +35,7 @@ func migrateJoinGuessed(tx *gorm.DB, dialect string) error {
 // found, as JSON: the circle as locked, the facts, and the earlier request if any. The
 // guess's first facts (not a member, no earlier request, refusing no circles) are checked
 // by the insert itself, and the facts are read in full only when the guess failed.
-const joinGuessedFunction = `CREATE FUNCTION join_guessed(c bigint, u bigint, ph text, phone_key bigint, exclusive boolean, claim boolean,
+const joinGuessedFunction = `CREATE FUNCTION join_guessed(c bigint, u bigint, ph text, phone_key bigint, claim boolean,
 	g_version bigint, g_below boolean, g_excluded boolean, g_refuses boolean, g_listed boolean,
 	q_phone text, q_scan timestamptz, q_status text, q_reasons text, q_decided_by bigint, q_decided_at timestamptz,
 	q_at timestamptz, q_member boolean, evs text)
@@ -55,15 +54,9 @@ BEGIN
 	-- phone's, which CreateExclusion takes too, so that the exclusions read after it are all
 	-- there are; the circle's row; the (circle, phone) pairs of someone with exclusions.
 	PERFORM pg_advisory_xact_lock_shared(phone_key);
-	IF exclusive THEN
-		SELECT circles.*, EXISTS (SELECT 1 FROM exclusions WHERE exclusions.user_id = u)
-			OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ph) AS pairs
-			INTO cr FROM circles WHERE circles.id = c FOR UPDATE OF circles;
-	ELSE
-		SELECT circles.*, EXISTS (SELECT 1 FROM exclusions WHERE exclusions.user_id = u)
-			OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ph) AS pairs
-			INTO cr FROM circles WHERE circles.id = c FOR KEY SHARE OF circles;
-	END IF;
+	SELECT circles.*, EXISTS (SELECT 1 FROM exclusions WHERE exclusions.user_id = u)
+		OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ph) AS pairs
+		INTO cr FROM circles WHERE circles.id = c FOR KEY SHARE OF circles;
 	IF NOT FOUND THEN
 		RETURN; -- no row: no such circle
 	END IF;
@@ -137,6 +130,10 @@ END $$`
 // joinGuessedStep is the call of join_guessed for the guess g of the join k; once it ran,
 // result gives what it did. It is the whole join: no BEGIN or COMMIT goes with it.
 func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, JoinFacts, error), error) {
+	if k.Exclusive {
+		// An organizer's decision locks the circle's row for update and is never guessed.
+		return step{}, nil, errors.New("a guessed join takes the circle's row shared, not exclusive")
+	}
 	f, row := g.Facts, requestRow(g.Write)
 	below := f.Circle.Rules.Cap == 0 || f.Members < f.Circle.Rules.Cap
 	evs, err := eventsJSON(g.Write.Events)
@@ -148,8 +145,8 @@ func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, J
 	var created *time.Time
 	var found *string
 	s := step{
-		sql: `SELECT * FROM join_guessed(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		args: []any{k.CircleID, k.UserID, k.Phone, advisoryKey(phoneLockKey(k.Phone)), k.Exclusive, k.Seat,
+		sql: `SELECT * FROM join_guessed(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		args: []any{k.CircleID, k.UserID, k.Phone, advisoryKey(phoneLockKey(k.Phone)), k.Seat,
 			f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed,
 			row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt, g.Write.Member, evs},
 		scan: func(r rowScanner) error { ran = true; return r.Scan(&id, &created, &found) },

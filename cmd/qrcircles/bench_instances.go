@@ -185,9 +185,15 @@ func (m *Main) benchInstance(ctx context.Context, cfg config.Config, f benchFlag
 // warmClient is a client's untimed first call: it opens the client's connection to every
 // instance.
 func (cl *benchCluster) warmClient(c *benchClient) {
-	for _, base := range cl.bases {
-		c.wire(strings.TrimPrefix(base, "http://"), []byte("GET /healthz HTTP/1.1\r\nHost: "+strings.TrimPrefix(base, "http://")+"\r\n\r\n"))
+	for i := range cl.bases {
+		host := cl.host(i)
+		c.wire(host, []byte("GET /healthz HTTP/1.1\r\nHost: "+host+"\r\n\r\n"))
 	}
+}
+
+// host is the address of the instance that request i goes to.
+func (cl *benchCluster) host(i int) string {
+	return strings.TrimPrefix(cl.bases[i%len(cl.bases)], "http://")
 }
 
 // warmServerPool opens up to n connections of the first instance's database pool before a

@@ -123,7 +123,7 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	requests := make([][]byte, f.users)
 	for i := range requests {
 		requests[i] = fmt.Appendf(nil, "POST /api/v1/circles/%d/join HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n",
-			circle.ID, strings.TrimPrefix(cl.bases[i%len(cl.bases)], "http://"), tokens[i])
+			circle.ID, cl.host(i), tokens[i])
 	}
 	if err := warmServerPool(ctx, cl.db, cfg.DBMaxOpenConns); err != nil {
 		return r, err
@@ -131,8 +131,7 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	var joined, waiting, refused atomic.Int64
 	res, per := measureBy(f.concurrency, len(cl.bases), func(i int) int { return i % len(cl.bases) }, cl.warmClient, jobs(f.users),
 		func(i int, c *benchClient) bool {
-			host := strings.TrimPrefix(cl.bases[i%len(cl.bases)], "http://")
-			switch c.wire(host, requests[i]) {
+			switch c.wire(cl.host(i), requests[i]) {
 			case http.StatusOK:
 				joined.Add(1)
 			case http.StatusAccepted:
