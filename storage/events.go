@@ -13,14 +13,14 @@ import (
 	"gorm.io/gorm"
 )
 
-type eventRow struct {
-	ID          int64 `gorm:"primaryKey"`
-	RecipientID *int64
-	CircleID    *int64
-	SubjectID   *int64
-	Type        string
-	Payload     string
-	CreatedAt   time.Time
+type eventRow struct { // json: as join_guessed reads events (json_to_recordset)
+	ID          int64     `gorm:"primaryKey" json:"id"`
+	RecipientID *int64    `json:"recipient_id"`
+	CircleID    *int64    `json:"circle_id"`
+	SubjectID   *int64    `json:"subject_id"`
+	Type        string    `json:"type"`
+	Payload     string    `json:"payload"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 func (eventRow) TableName() string { return "events" }

@@ -192,21 +192,12 @@ func eventsJSON(evs []Event) (*string, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	type jsonRow struct {
-		RecipientID *int64    `json:"recipient_id"`
-		CircleID    *int64    `json:"circle_id"`
-		SubjectID   *int64    `json:"subject_id"`
-		Type        string    `json:"type"`
-		Payload     string    `json:"payload"`
-		CreatedAt   time.Time `json:"created_at"`
-	}
-	rows := make([]jsonRow, len(evs))
+	rows := make([]eventRow, len(evs))
 	for i, e := range evs {
-		r, err := toEventRow(e)
-		if err != nil {
+		var err error
+		if rows[i], err = toEventRow(e); err != nil {
 			return nil, err
 		}
-		rows[i] = jsonRow{r.RecipientID, r.CircleID, r.SubjectID, r.Type, r.Payload, r.CreatedAt}
 	}
 	b, err := json.Marshal(rows)
 	s := string(b)
