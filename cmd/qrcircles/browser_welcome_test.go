@@ -117,9 +117,12 @@ func (p *chromePerson) download(sel string) string {
 	p.click(sel)
 	deadline := time.Now().Add(stepTimeout)
 	for {
-		// The browser writes a .crdownload file and renames it when the download is complete.
-		if files, _ := filepath.Glob(filepath.Join(dir, "*.vcf")); len(files) == 1 {
-			if b, err := os.ReadFile(files[0]); err == nil {
+		// The browser writes a .crdownload file and renames it when the download is
+		// complete; it may put an empty file of the final name there first.
+		files, _ := filepath.Glob(filepath.Join(dir, "*.vcf"))
+		partial, _ := filepath.Glob(filepath.Join(dir, "*.crdownload"))
+		if len(files) == 1 && len(partial) == 0 {
+			if b, err := os.ReadFile(files[0]); err == nil && len(b) > 0 {
 				return string(b)
 			}
 		}
