@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -124,7 +123,7 @@ func TestHotQueriesAreKeyedByCircle(t *testing.T) {
 		holds bool
 		want  []string // statements the guessed join must run
 	}{
-		{true, []string{"pg_advisory_xact_lock(lock_key)", "claim_seat(c, u)", "f_excluded :=", "f_listed :=",
+		{true, []string{"pg_advisory_xact_lock(lock_key)", "UPDATE circle_seats SET user_id = u", "f_excluded :=", "f_listed :=",
 			"INSERT INTO join_requests", "INSERT INTO memberships", "INSERT INTO events", "NOT EXISTS (SELECT 1 FROM memberships m"}},
 		{false, []string{"f_excluded :=", "UPDATE circle_seats s SET user_id = NULL", "facts := json_build_object"}},
 	}
@@ -169,16 +168,7 @@ type nestedPlan struct {
 // plan of every statement that runs, those inside functions too, and returns the plans.
 func nestedPlans(t *testing.T, db *storage.DB, stmt string) []nestedPlan {
 	t.Helper()
-	var name string
-	if err := db.Gorm().Raw("SELECT current_database()").Scan(&name).Error; err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(storagetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	cfg, err := pgx.ParseConfig(u.String())
+	cfg, err := pgx.ParseConfig(storagetest.URLOf(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type DB struct {
 	clients qrcircles.TTLCache[string, fosite.Client]
 	// revocations counts the deletions of tokens made here (see TokenRevocations).
 	revocations atomic.Uint64
+	// joins batches the guessed joins on PostgreSQL (joins_batch.go).
+	joins     *joinBatcher
+	joinsOnce sync.Once
 }
 
 // Open connects to the database and checks that it answers.

@@ -13,7 +13,7 @@ func JoinSQL(db *DB, k JoinKey, g JoinGuess) (stmts []string, guessed string, er
 	steps, _ := db.factSteps(k)
 	more, _ := db.factSteps(exclusive)
 	steps = append(steps, more...)
-	call, _, err := joinGuessedStep(k, g)
+	call, _, err := joinGuessedStep(k, g, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -42,3 +42,29 @@ func (db *DB) EventsOf(ctx context.Context, userID int64, circles []int64, after
 // FitAllSeats is what migration 28 does to the circles already there: seats for every
 // member of a capped circle, and free ones up to its cap.
 func FitAllSeats(db *DB) error { return fitSeats(db.gorm, 0) }
+
+// HoldJoinBatches keeps batches of joins from being sent until release: the joins that
+// arrive meanwhile wait, and then go together.
+func HoldJoinBatches(db *DB) (release func()) {
+	b := db.batcher()
+	b.mu.Lock()
+	b.inFlight += b.most
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		b.inFlight -= b.most
+		b.mu.Unlock()
+		b.startSender(db)
+	}
+}
+
+// JoinsWaiting is the number of joins waiting for a batch.
+func JoinsWaiting(db *DB) int {
+	b := db.batcher()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.waiting)
+}
+
+// PhoneLockKey is the key of the advisory lock a join takes, shared, on the phone.
+func PhoneLockKey(phone string) int64 { return advisoryKey(phoneLockKey(phone)) }

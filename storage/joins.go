@@ -189,7 +189,22 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 // facts are as guessed, and returns the facts in any case, in one statement that is its own
 // transaction.
 func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
-	s, result, err := joinGuessedStep(k, g)
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx {
+		s, result, err := joinGuessedStep(k, g, false)
+		if err != nil {
+			return out, false, f, err
+		}
+		if err = db.batched(ctx, k.UserID, s); err == nil {
+			out, made, f, err = result()
+		}
+		if errors.Is(err, errJoinBusy) {
+			db.batcher().stats.busy.Add(1)
+		}
+		if !errors.Is(err, errJoinBatch) && !errors.Is(err, errJoinBusy) {
+			return out, made, f, err
+		}
+	}
+	s, result, err := joinGuessedStep(k, g, true)
 	if err != nil {
 		return out, false, f, err
 	}

@@ -26,11 +26,28 @@ func migrateJoinGuessed(tx *gorm.DB, dialect string) error {
 	return tx.Exec(joinGuessedFunction).Error
 }
 
+// migrateBatchedJoins gives join_guessed and claim_seat their waits argument, for the calls
+// in a batch of joins (joins_batch.go), in place of the functions of migrations 28 and 29.
+func migrateBatchedJoins(tx *gorm.DB, dialect string) error {
+	if dialect != Postgres {
+		return nil
+	}
+	return execAll(tx, `DROP FUNCTION IF EXISTS join_guessed(bigint, bigint, text, bigint, boolean,
+		bigint, boolean, boolean, boolean, boolean, text, timestamptz, text, text, bigint, timestamptz,
+		timestamptz, boolean, text)`, `DROP FUNCTION IF EXISTS join_guessed(bigint, bigint, text, bigint, boolean,
+		bigint, boolean, boolean, boolean, boolean, text, timestamptz, text, text, bigint, timestamptz,
+		timestamptz, boolean, text, boolean)`, `DROP FUNCTION IF EXISTS claim_seat(bigint, bigint)`,
+		`DROP FUNCTION IF EXISTS claim_seat(bigint, bigint, boolean)`,
+		claimSeatFunction, joinGuessedFunction)
+}
+
 // joinGuessedFunction is join_guessed. Its arguments: the circle, the person and their
 // phone, the advisory key of the phone's lock (phoneLockKey), whether to claim a seat; the guessed facts (rules version, below the
 // cap, excluded, refuses all, listed); the request to write (phone, scan time, status,
-// reasons, decided by and at, created at), whether it makes a member, and the events as a
-// JSON array of rows (NULL: none). It returns no row when there is no such circle; else the
+// reasons, decided by and at, created at), whether it makes a member, the events as a JSON
+// array of rows (NULL: none), and whether to wait for the locks: a call in a batch does not,
+// and returns the facts "busy", having written nothing, when one is held elsewhere or the
+// circle's row is locked for update. It returns no row when there is no such circle; else the
 // new request's ID and time when it wrote the guess, or, when it did not, the facts it
 // found, as JSON: the circle as locked, the facts, and the earlier request if any. The
 // guess's first facts (not a member, no earlier request, refusing no circles) are checked
@@ -38,7 +55,7 @@ func migrateJoinGuessed(tx *gorm.DB, dialect string) error {
 const joinGuessedFunction = `CREATE FUNCTION join_guessed(c bigint, u bigint, ph text, phone_key bigint, claim boolean,
 	g_version bigint, g_below boolean, g_excluded boolean, g_refuses boolean, g_listed boolean,
 	q_phone text, q_scan timestamptz, q_status text, q_reasons text, q_decided_by bigint, q_decided_at timestamptz,
-	q_at timestamptz, q_member boolean, evs text)
+	q_at timestamptz, q_member boolean, evs text, waits boolean)
 RETURNS TABLE (req_id bigint, req_created_at timestamptz, facts text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -53,7 +70,16 @@ BEGIN
 	-- The locks, in the order of every transaction that takes them (lockCircleStep): the
 	-- phone's, which CreateExclusion takes too, so that the exclusions read after it are all
 	-- there are; the circle's row; the (circle, phone) pairs of someone with exclusions.
-	PERFORM pg_advisory_xact_lock_shared(phone_key);
+	-- In a batch (waits false) a lock held elsewhere is not waited for: the call reports
+	-- busy and writes nothing.
+	IF waits THEN
+		PERFORM pg_advisory_xact_lock_shared(phone_key);
+	ELSIF NOT pg_try_advisory_xact_lock_shared(phone_key)
+			OR NOT EXISTS (SELECT 1 FROM circles WHERE circles.id = c FOR KEY SHARE OF circles SKIP LOCKED) THEN
+		facts := 'busy';
+		RETURN NEXT;
+		RETURN;
+	END IF;
 	SELECT circles.*, EXISTS (SELECT 1 FROM exclusions WHERE exclusions.user_id = u)
 		OR EXISTS (SELECT 1 FROM exclusions WHERE other_phone = ph) AS pairs
 		INTO cr FROM circles WHERE circles.id = c FOR KEY SHARE OF circles;
@@ -66,11 +92,19 @@ BEGIN
 				UNION ALL SELECT (SELECT users.phone FROM users WHERE users.id = x.user_id) FROM exclusions x WHERE x.other_phone = ph
 				UNION ALL SELECT ph) phones (p)
 			WHERE p IS NOT NULL ORDER BY 1 LOOP
-			PERFORM pg_advisory_xact_lock(lock_key);
+			IF waits THEN
+				PERFORM pg_advisory_xact_lock(lock_key);
+			ELSIF NOT pg_try_advisory_xact_lock(lock_key) THEN
+				facts := 'busy';
+				RETURN NEXT;
+				RETURN;
+			END IF;
 		END LOOP;
 	END IF;
-	IF claim THEN
-		PERFORM claim_seat(c, u);
+	IF claim AND NOT claim_seat(c, u, waits) THEN
+		facts := 'busy';
+		RETURN NEXT;
+		RETURN;
 	END IF;
 	-- The facts (factsSelect), read after the locks; the lookups that cannot find anything
 	-- for this person and circle are not made.
@@ -127,9 +161,14 @@ BEGIN
 	RETURN NEXT;
 END $$`
 
-// joinGuessedStep is the call of join_guessed for the guess g of the join k; once it ran,
-// result gives what it did. It is the whole join: no BEGIN or COMMIT goes with it.
-func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, JoinFacts, error), error) {
+// errJoinBusy is the result of a call in a batch that would have waited for a lock: the
+// join runs again alone.
+var errJoinBusy = errors.New("a lock of the join is held elsewhere")
+
+// joinGuessedStep is the call of join_guessed for the guess g of the join k, waiting for its
+// locks or not (in a batch); once it ran, result gives what it did. Alone, it is the whole
+// join: no BEGIN or COMMIT goes with it.
+func joinGuessedStep(k JoinKey, g JoinGuess, waits bool) (step, func() (JoinOutcome, bool, JoinFacts, error), error) {
 	if k.Exclusive {
 		// An organizer's decision locks the circle's row for update and is never guessed.
 		return step{}, nil, errors.New("a guessed join takes the circle's row shared, not exclusive")
@@ -145,10 +184,10 @@ func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, J
 	var created *time.Time
 	var found *string
 	s := step{
-		sql: `SELECT * FROM join_guessed(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sql: `SELECT * FROM join_guessed(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		args: []any{k.CircleID, k.UserID, k.Phone, advisoryKey(phoneLockKey(k.Phone)), k.Seat,
 			f.Circle.RulesVersion, below, f.Excluded, f.RefusesAll, f.Listed,
-			row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt, g.Write.Member, evs},
+			row.Phone, row.ScanTime, row.Status, row.Reasons, row.DecidedBy, row.DecidedAt, row.CreatedAt, g.Write.Member, evs, waits},
 		scan: func(r rowScanner) error { ran = true; return r.Scan(&id, &created, &found) },
 	}
 	return s, func() (JoinOutcome, bool, JoinFacts, error) {
@@ -161,6 +200,8 @@ func joinGuessedStep(k JoinKey, g JoinGuess) (step, func() (JoinOutcome, bool, J
 			return JoinOutcome{Request: saved.request(), Member: g.Write.Member}, true, JoinFacts{}, nil
 		case found == nil:
 			return JoinOutcome{}, false, JoinFacts{}, errors.New("join_guessed wrote nothing and found no facts")
+		case *found == "busy":
+			return JoinOutcome{}, false, JoinFacts{}, errJoinBusy
 		}
 		facts, err := foundFacts(*found)
 		return JoinOutcome{}, false, facts, err

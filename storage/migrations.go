@@ -65,6 +65,7 @@ var migrations = []Migration{
 	{27, "the log of revoked access tokens, which instances read to forget them", migrateRevokedTokens},
 	{28, "the seats of capped circles, which joins claim instead of counting the members", migrateSeats},
 	{29, "a guessed join as one call that runs only what the person and the circle need", migrateJoinGuessed},
+	{30, "guessed joins committed in batches, whose calls wait for no lock held elsewhere", migrateBatchedJoins},
 }
 
 // timestamp is the column type for a moment in time.

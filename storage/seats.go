@@ -37,35 +37,51 @@ func migrateSeats(tx *gorm.DB, dialect string) error {
 		`CREATE INDEX circle_seats_free ON circle_seats (circle_id) WHERE user_id IS NULL`,
 	}
 	if dialect == Postgres {
-		stmts = append(stmts, `CREATE FUNCTION claim_seat(c bigint, u bigint) RETURNS void LANGUAGE plpgsql AS $$
-		DECLARE s bigint;
-		BEGIN
-			-- Repeats of one person's join claim one after the other: the second finds the seat.
-			PERFORM pg_advisory_xact_lock(hashtextextended('seat:' || c || ':' || u, 0));
-			IF EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = c AND user_id = u) THEN
-				RETURN;
-			END IF;
-			LOOP
-				SELECT id INTO s FROM circle_seats WHERE circle_id = c AND user_id IS NULL
-					LIMIT 1 FOR UPDATE SKIP LOCKED;
-				IF FOUND THEN
-					UPDATE circle_seats SET user_id = u WHERE circle_id = c AND id = s;
-					RETURN;
-				END IF;
-				-- No free seat that no join holds: wait for a join that holds one, if any.
-				SELECT id INTO s FROM circle_seats WHERE circle_id = c AND user_id IS NULL LIMIT 1;
-				IF NOT FOUND THEN
-					RETURN; -- full
-				END IF;
-				PERFORM 1 FROM circle_seats WHERE circle_id = c AND id = s FOR UPDATE;
-			END LOOP;
-		END $$`)
+		stmts = append(stmts, claimSeatFunction)
 	}
 	if err := execAll(tx, stmts...); err != nil {
 		return err
 	}
 	return fitSeats(tx, 0)
 }
+
+// claimSeatFunction is claim_seat: it claims a seat of circle c for person u unless they
+// hold one or none is free, and returns true; it returns false, having claimed nothing, when
+// it would have to wait (waits false, in a batch of joins: joins_batch.go): for another
+// claim of the same person, or for a join that holds the last free seats. Migration 30
+// replaced the claim_seat of migration 28, which always waited and returned nothing.
+const claimSeatFunction = `CREATE FUNCTION claim_seat(c bigint, u bigint, waits boolean DEFAULT true) RETURNS boolean
+	LANGUAGE plpgsql AS $$
+	DECLARE
+		s bigint;
+		k bigint := hashtextextended('seat:' || c || ':' || u, 0);
+	BEGIN
+		-- Repeats of one person's join claim one after the other: the second finds the seat.
+		IF waits THEN
+			PERFORM pg_advisory_xact_lock(k);
+		ELSIF NOT pg_try_advisory_xact_lock(k) THEN
+			RETURN false;
+		END IF;
+		IF EXISTS (SELECT 1 FROM circle_seats WHERE circle_id = c AND user_id = u) THEN
+			RETURN true;
+		END IF;
+		LOOP
+			SELECT id INTO s FROM circle_seats WHERE circle_id = c AND user_id IS NULL
+				LIMIT 1 FOR UPDATE SKIP LOCKED;
+			IF FOUND THEN
+				UPDATE circle_seats SET user_id = u WHERE circle_id = c AND id = s;
+				RETURN true;
+			END IF;
+			-- No free seat that no join holds: wait for a join that holds one, if any.
+			SELECT id INTO s FROM circle_seats WHERE circle_id = c AND user_id IS NULL LIMIT 1;
+			IF NOT FOUND THEN
+				RETURN true; -- full
+			ELSIF NOT waits THEN
+				RETURN false;
+			END IF;
+			PERFORM 1 FROM circle_seats WHERE circle_id = c AND id = s FOR UPDATE;
+		END LOOP;
+	END $$`
 
 // claimSeatStep claims a seat of the circle for the person, unless they hold one or none is
 // free; JoinFacts then say whether they hold one. SQLite runs one transaction at a time:

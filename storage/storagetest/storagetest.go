@@ -49,6 +49,21 @@ func PostgresURL(t testing.TB) string {
 	return u
 }
 
+// URLOf is the URL of db, a PostgreSQL database of the test, for a connection of its own.
+func URLOf(t testing.TB, db *storage.DB) string {
+	t.Helper()
+	var name string
+	if err := db.Gorm().Raw("SELECT current_database()").Scan(&name).Error; err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
 // SQLite returns a fresh migrated SQLite database in a temporary folder.
 func SQLite(t testing.TB) *storage.DB {
 	t.Helper()
