@@ -16,8 +16,9 @@ import (
 
 // Guessed joins on PostgreSQL are committed in batches: the calls of join_guessed that wait
 // while a batch is in flight go together in the next one, one transaction and one round
-// trip for all of them. A join that arrives when no batch is in flight goes alone, at once,
-// so batches form only under load and no join waits for a timer. Commits are what limit a
+// trip for all of them. A join that arrives while fewer batches are in flight than may be
+// goes at once, alone on a quiet instance: batches form only under load, and no join waits
+// for a timer. Commits are what limit a
 // PostgreSQL primary first (docs/scaling.md): a batch of n joins commits once.
 //
 // A call in a batch waits for no lock that another transaction holds (join_guessed's waits
@@ -44,7 +45,16 @@ type joinBatcher struct {
 // in them, the batches that failed as a whole, and the joins that ran again alone because
 // a lock they needed was held elsewhere.
 type JoinBatchStats struct {
-	Batches, Joins, Failed, Busy uint64
+	Batches uint64 `json:"batches"`
+	Joins   uint64 `json:"joins"`
+	Failed  uint64 `json:"failed"`
+	Busy    uint64 `json:"busy"`
+}
+
+// Since is what s counted after earlier.
+func (s JoinBatchStats) Since(earlier JoinBatchStats) JoinBatchStats {
+	return JoinBatchStats{Batches: s.Batches - earlier.Batches, Joins: s.Joins - earlier.Joins,
+		Failed: s.Failed - earlier.Failed, Busy: s.Busy - earlier.Busy}
 }
 
 // JoinBatches tells how the guessed joins were batched so far (none on SQLite).

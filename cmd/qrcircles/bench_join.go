@@ -53,6 +53,8 @@ type joinResult struct {
 	Floor      *benchResult `json:"floor,omitempty"`
 	FloorConns int          `json:"floor_connections,omitempty"`
 	FloorRatio float64      `json:"floor_ratio,omitempty"` // joins per second over the floor's
+	// Batches counts the batches the first instance committed the joins in (PostgreSQL).
+	Batches *storage.JoinBatchStats `json:"join_batches,omitempty"`
 	// DBLoad and FloorDBLoad are what the joins and the floor cost PostgreSQL (one instance).
 	DBLoad      *dbLoad `json:"database_load,omitempty"`
 	FloorDBLoad *dbLoad `json:"floor_database_load,omitempty"`
@@ -129,6 +131,7 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 		return r, err
 	}
 	var joined, waiting, refused atomic.Int64
+	batches := cl.db.JoinBatches()
 	res, per := measureBy(f.concurrency, len(cl.bases), func(i int) int { return i % len(cl.bases) }, cl.warmClient, jobs(f.users),
 		func(i int, c *benchClient) bool {
 			switch c.wire(cl.host(i), requests[i]) {
@@ -152,6 +155,9 @@ func benchJoin(ctx context.Context, cfg config.Config, f benchFlags, log *slog.L
 	}
 	if before != nil {
 		r.DBLoad = perJoin(*before, *after, res.Requests)
+	}
+	if b := cl.db.JoinBatches().Since(batches); b.Batches > 0 {
+		r.Batches = &b
 	}
 	r.benchResult = res
 	r.Benchmark, r.Database = "join", cl.db.Dialect()
@@ -312,6 +318,10 @@ func (m *Main) printJoin(r joinResult, asJSON bool) error {
 			fmt.Fprintf(m.Stdout, "  floor (the SQL alone, pgx, %d connections): %.0f per second, p50 %.2f ms, p99 %.2f ms\n",
 				r.FloorConns, r.Floor.PerSecond, r.Floor.P50ms, r.Floor.P99ms)
 			fmt.Fprintf(m.Stdout, "  joins per second / floor: %.2f\n", r.FloorRatio)
+		}
+		if b := r.Batches; b != nil {
+			fmt.Fprintf(m.Stdout, "  %d joins of the first instance in %d batches (%.1f a batch), %d batches failed, %d joins busy\n",
+				b.Joins, b.Batches, float64(b.Joins)/float64(b.Batches), b.Failed, b.Busy)
 		}
 		fmt.Fprintf(m.Stdout, "  %d memberships afterwards: %s\n", r.Memberships, map[bool]string{true: "exact", false: "WRONG"}[r.Verified])
 	}

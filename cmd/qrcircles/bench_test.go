@@ -78,6 +78,10 @@ func checkJoinBenches(t *testing.T, env []string, cases []joinCase) {
 			if slices.Contains(c.args, "--floor") && (r.Floor == nil || r.Floor.Requests != 200 || r.Floor.Errors != 0 || r.FloorRatio <= 0) {
 				t.Fatalf("floor %+v, ratio %v: want 200 joins of bare SQL and a ratio", r.Floor, r.FloorRatio)
 			}
+			// On PostgreSQL every open join is a guessed one, committed in a batch.
+			if b := r.Batches; c.mode == "open" && (b == nil || b.Joins < 200 || b.Batches == 0 || b.Batches > b.Joins) {
+				t.Fatalf("join batches %+v: want each of the 200 joins in one", b)
+			}
 			if slices.Contains(c.args, "--instances") {
 				if len(r.PerInstance) != 2 || r.PerInstance[0].Requests != 100 || r.PerInstance[1].Requests != 100 {
 					t.Fatalf("per instance %+v: want 100 answered requests on each of 2", r.PerInstance)
