@@ -464,6 +464,17 @@ func TestConcurrentJoinsKeepCapAndExclusionsOnPostgres(t *testing.T) {
 			t.Fatalf("round %d: both of an exclusion pair are members", round)
 		}
 	}
+	// The joins went in batches, which /metrics counts.
+	b := w.db.JoinBatches()
+	res, err := http.Get(w.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if want := fmt.Sprintf("qrcircles_joins_batched_total %d\n", b.Joins); b.Joins < 70 || !strings.Contains(string(body), want) {
+		t.Errorf("batches %+v; /metrics lacks %q", b, want)
+	}
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }

@@ -111,7 +111,11 @@ func buildApp(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	if err != nil {
 		return nil, err
 	}
-	met := metrics.New(metrics.Options{DB: sqlDB, LiveConnections: func() float64 { return float64(a.push.Subscribers()) }})
+	mo := metrics.Options{DB: sqlDB, LiveConnections: func() float64 { return float64(a.push.Subscribers()) }}
+	if db.Dialect() == storage.Postgres {
+		mo.JoinBatches = db.JoinBatches
+	}
+	met := metrics.New(mo)
 	engine.Use(met.Middleware())
 	engine.GET("/metrics", gin.WrapH(met.Handler()))
 	go storage.RunCleanup(ctx, db, 10*time.Minute, cfg.AuditRetention, log)

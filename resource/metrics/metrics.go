@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"qrcircles/storage"
 )
 
 // Namespace prefixes the application's own series.
@@ -38,6 +40,9 @@ type Options struct {
 	DB *sql.DB
 	// LiveConnections counts the open live-event streams at scrape time.
 	LiveConnections func() float64
+	// JoinBatches counts, at scrape time, the batches the joins were committed in
+	// (PostgreSQL).
+	JoinBatches func() storage.JoinBatchStats
 }
 
 // Metrics holds the registry and the series the server updates.
@@ -89,6 +94,20 @@ func New(o Options) *Metrics {
 	}
 	if o.DB != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(o.DB, Namespace))
+	}
+	if o.JoinBatches != nil {
+		for name, series := range map[string]struct {
+			help string
+			of   func(storage.JoinBatchStats) uint64
+		}{
+			"join_batches_total":        {"Batches the joins were committed in.", func(b storage.JoinBatchStats) uint64 { return b.Batches }},
+			"joins_batched_total":       {"Joins sent in a batch.", func(b storage.JoinBatchStats) uint64 { return b.Joins }},
+			"join_batches_failed_total": {"Batches that failed as a whole; their joins ran again alone.", func(b storage.JoinBatchStats) uint64 { return b.Failed }},
+			"joins_busy_total":          {"Joins of a batch that met a lock held elsewhere and ran again alone.", func(b storage.JoinBatchStats) uint64 { return b.Busy }},
+		} {
+			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: Namespace, Name: name, Help: series.help},
+				func() float64 { return float64(series.of(o.JoinBatches())) }))
+		}
 	}
 	return m
 }

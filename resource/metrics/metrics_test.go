@@ -13,6 +13,7 @@ import (
 	_ "github.com/glebarez/sqlite"
 
 	"qrcircles/resource/metrics"
+	"qrcircles/storage"
 )
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
@@ -33,7 +34,10 @@ func TestSeriesAreExported(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	m := metrics.New(metrics.Options{DB: db, LiveConnections: func() float64 { return 7 }})
+	m := metrics.New(metrics.Options{DB: db, LiveConnections: func() float64 { return 7 },
+		JoinBatches: func() storage.JoinBatchStats {
+			return storage.JoinBatchStats{Batches: 3, Joins: 20, Failed: 1, Busy: 2}
+		}})
 	e := gin.New()
 	e.Use(m.Middleware())
 	e.GET("/circles/:id", func(c *gin.Context) { c.Status(http.StatusTeapot) })
@@ -51,6 +55,10 @@ func TestSeriesAreExported(t *testing.T) {
 		`qrcircles_joins_total{outcome="joined"} 1`,
 		`qrcircles_sms_total{provider="twilio",result="failed"} 1`,
 		`qrcircles_live_connections 7`,
+		`qrcircles_join_batches_total 3`,
+		`qrcircles_joins_batched_total 20`,
+		`qrcircles_join_batches_failed_total 1`,
+		`qrcircles_joins_busy_total 2`,
 		`qrcircles_event_delivery_lag_seconds_count 1`,
 		`go_sql_max_open_connections{db_name="qrcircles"}`,
 		`go_goroutines `,
@@ -70,7 +78,7 @@ func TestEachMetricsHasItsOwnRegistry(t *testing.T) {
 	if out := scrape(t, b); strings.Contains(out, `outcome="refused"`) {
 		t.Fatal("a series leaked between registries")
 	}
-	if out := scrape(t, a); strings.Contains(out, "qrcircles_live_connections") {
-		t.Fatal("live connections exported without a source")
+	if out := scrape(t, a); strings.Contains(out, "qrcircles_live_connections") || strings.Contains(out, "qrcircles_join_batches") {
+		t.Fatal("live connections or join batches exported without a source")
 	}
 }
