@@ -186,8 +186,10 @@ func (db *DB) joinGuessed(ctx context.Context, k JoinKey, g JoinGuess) (out Join
 
 // joinGuessedPG is joinGuessed on PostgreSQL: one call of join_guessed (joins_flight.go),
 // which takes the locks, reads the facts and the earlier request, writes the guess if the
-// facts are as guessed, and returns the facts in any case, in one statement that is its own
-// transaction.
+// facts are as guessed, and returns the facts in any case, in one statement. The call goes
+// in a batch of joins (joins_batch.go) unless the context holds a transaction; when the
+// batch failed, or the call met a lock held elsewhere, it goes again alone, as a
+// transaction of its own that waits for its locks.
 func (db *DB) joinGuessedPG(ctx context.Context, k JoinKey, g JoinGuess) (out JoinOutcome, made bool, f JoinFacts, err error) {
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx {
 		s, result, err := joinGuessedStep(k, g, false)
