@@ -3,7 +3,6 @@ package storage
 import (
 	"cmp"
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,15 +10,14 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Guessed joins on PostgreSQL are committed in batches: the calls of join_guessed that wait
 // while a batch is in flight go together in the next one, one transaction and one round
 // trip for all of them. A join that arrives while fewer batches are in flight than may be
 // goes at once, alone on a quiet instance: batches form only under load, and no join waits
-// for a timer. Commits are what limit a
-// PostgreSQL primary first (docs/scaling.md): a batch of n joins commits once.
+// for a timer. Commits are what limit a PostgreSQL primary first (docs/scaling.md): a
+// batch of n joins commits once.
 //
 // A call in a batch waits for no lock that another transaction holds (join_guessed's waits
 // argument): a lock it would wait for, it reports as busy, and that join runs again alone
@@ -143,7 +141,7 @@ func (db *DB) sendBatch(batch []*batchedJoin) error {
 	slices.SortStableFunc(batch, func(a, b *batchedJoin) int { return cmp.Compare(a.user, b.user) })
 	ctx, cancel := context.WithCancel(context.WithoutCancel(batch[0].ctx))
 	defer cancel()
-	left := atomic.Int32{}
+	var left atomic.Int32
 	left.Store(int32(len(batch)))
 	for _, j := range batch {
 		stop := context.AfterFunc(j.ctx, func() {
@@ -153,21 +151,7 @@ func (db *DB) sendBatch(batch []*batchedJoin) error {
 		})
 		defer stop()
 	}
-	sqlDB, err := db.gorm.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errJoinBatch, markUnavailable(err))
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("join connection: %T is not a pgx connection", dc)
-		}
-		pg := sc.Conn()
+	err := db.onPgConn(ctx, func(pg *pgx.Conn) error {
 		b := &pgx.Batch{}
 		b.Queue("BEGIN")
 		for _, j := range batch {
@@ -175,16 +159,10 @@ func (db *DB) sendBatch(batch []*batchedJoin) error {
 			b.Queue(numbered(s.sql), s.args...).Query(func(rows pgx.Rows) error { return scanAll(rows, s.scan) })
 		}
 		b.Queue("COMMIT")
-		err := pg.SendBatch(ctx, b).Close()
-		if err != nil && pg.PgConn().TxStatus() != 'I' {
-			if _, rerr := pg.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-				return errors.Join(err, driver.ErrBadConn) // the pool drops the connection
-			}
-		}
-		return err
+		return pg.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %w", errJoinBatch, markUnavailable(err))
+		return fmt.Errorf("%w: %w", errJoinBatch, err)
 	}
 	return nil
 }

@@ -50,6 +50,15 @@ func (db *DB) inJoinTx(ctx context.Context, k JoinKey, fn func(ctx context.Conte
 			return db.runSteps(ctx, last)
 		})
 	}
+	return db.onPgConn(ctx, func(pg *pgx.Conn) error {
+		return fn(ctx, &joinTx{pg: pg, db: db, last: last})
+	})
+}
+
+// onPgConn runs fn on a pgx connection that it holds alone, taken from the pool. A
+// transaction that fn leaves open after an error is rolled back; if that fails too, the
+// pool drops the connection.
+func (db *DB) onPgConn(ctx context.Context, fn func(pg *pgx.Conn) error) error {
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err
@@ -64,11 +73,11 @@ func (db *DB) inJoinTx(ctx context.Context, k JoinKey, fn func(ctx context.Conte
 		if !ok {
 			return fmt.Errorf("join connection: %T is not a pgx connection", dc)
 		}
-		t := &joinTx{pg: sc.Conn(), db: db, last: last}
-		err := fn(ctx, t)
-		if err != nil && t.begun && t.pg.PgConn().TxStatus() != 'I' {
-			if _, rerr := t.pg.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-				return errors.Join(err, driver.ErrBadConn) // the pool drops the connection
+		pg := sc.Conn()
+		err := fn(pg)
+		if err != nil && pg.PgConn().TxStatus() != 'I' {
+			if _, rerr := pg.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				return errors.Join(err, driver.ErrBadConn)
 			}
 		}
 		return err
